@@ -1,0 +1,383 @@
+"""Where training happens, what is taught, who teaches, and which partner sees what."""
+
+from django.core.validators import MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
+from rest_framework_api_key.models import AbstractAPIKey
+from simple_history.models import HistoricalRecords
+
+from .querysets import AcademyQuerySet, TrainerQuerySet
+
+UKRAINE = "UA"
+
+
+class BilingualNameMixin(models.Model):
+    """English and Ukrainian names; `name` answers in the active language."""
+
+    name_en = models.CharField(_("name (English)"), max_length=200)
+    name_uk = models.CharField(_("name (Ukrainian)"), max_length=200)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def name(self) -> str:
+        if translation.get_language() == "uk" and self.name_uk:
+            return self.name_uk
+        return self.name_en
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Nation(BilingualNameMixin):
+    """A state, keyed by its ISO 3166-1 alpha-2 code: an EU member state, a contributing third state or Ukraine."""
+
+    code = models.CharField(
+        _("ISO code"),
+        max_length=2,
+        primary_key=True,
+        validators=[RegexValidator(r"^[A-Z]{2}$", _("Use the two capital letters of ISO 3166-1 alpha-2."))],
+    )
+    is_eu_member = models.BooleanField(_("EU member state"), default=False)
+    contributes_trainers = models.BooleanField(_("contributes trainers"), default=False)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("nation")
+        verbose_name_plural = _("nations")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(code__regex=r"^[A-Z][A-Z]$"),
+                name="nation_code_iso_alpha2",
+                violation_error_message=_("A nation's code is two capital letters (ISO 3166-1 alpha-2)."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} · {self.name}"
+
+
+class TrainingCommand(BilingualNameMixin):
+    """A command that runs a group of training sites, such as CAT-C in Żagań or ST-C in Strausberg."""
+
+    code = models.SlugField(_("code"), max_length=20, unique=True)
+    nation = models.ForeignKey(Nation, on_delete=models.PROTECT, related_name="commands", verbose_name=_("nation"))
+    city = models.CharField(_("city"), max_length=100)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("training command")
+        verbose_name_plural = _("training commands")
+
+
+class Academy(BilingualNameMixin):
+    """A place where cohorts are trained: an EU training site or range, or a Ukrainian academy or institute."""
+
+    class Kind(models.TextChoices):
+        TRAINING_CENTRE = "training_centre", _("EU training centre")
+        RANGE = "range", _("range")
+        ACADEMY = "academy", _("military academy")
+        INSTITUTE = "institute", _("military institute")
+        UNIVERSITY = "university", _("military university")
+
+    class SecurityStatus(models.TextChoices):
+        OPEN = "open", _("open")
+        RESTRICTED = "restricted", _("restricted")
+        CLOSED = "closed", _("closed")
+
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    nation = models.ForeignKey(Nation, on_delete=models.PROTECT, related_name="academies", verbose_name=_("nation"))
+    city_en = models.CharField(_("city (English)"), max_length=100)
+    city_uk = models.CharField(_("city (Ukrainian)"), max_length=100, blank=True)
+    command = models.ForeignKey(
+        TrainingCommand,
+        on_delete=models.PROTECT,
+        related_name="academies",
+        null=True,
+        blank=True,
+        verbose_name=_("operating command"),
+        help_text=_("The EU training command that runs the site. Empty for Ukrainian institutions."),
+    )
+    seat_capacity = models.PositiveIntegerField(
+        _("seat capacity"), help_text=_("Trainees the site can hold at the same time, across all cohorts.")
+    )
+    security_status = models.CharField(
+        _("security status"), max_length=20, choices=SecurityStatus.choices, default=SecurityStatus.OPEN
+    )
+    accepts_cohorts = models.BooleanField(
+        _("accepts cohorts"),
+        default=True,
+        help_text=_(
+            "Set by the mission's gating for sites in Ukraine: true only while the mandate, the ceasefire and "
+            "the site's security status all allow training there."
+        ),
+    )
+    history = HistoricalRecords()
+
+    objects = AcademyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name_en"]
+        verbose_name = _("academy or training site")
+        verbose_name_plural = _("academies and training sites")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(seat_capacity__gte=0),
+                name="academy_seat_capacity_non_negative",
+                violation_error_message=_("Seat capacity cannot be negative."),
+            ),
+        ]
+
+    @property
+    def city(self) -> str:
+        if translation.get_language() == "uk" and self.city_uk:
+            return self.city_uk
+        return self.city_en
+
+    @property
+    def in_ukraine(self) -> bool:
+        return self.nation_id == UKRAINE
+
+    @property
+    def is_schedulable(self) -> bool:
+        """Whether new cohorts may be placed here now. Trainees checks only this; mission keeps it current."""
+        return self.accepts_cohorts and self.security_status == self.SecurityStatus.OPEN
+
+
+class AcademyAlias(models.Model):
+    """A former or alternative name of an academy, so that renamed institutions can still be found."""
+
+    academy = models.ForeignKey(Academy, on_delete=models.CASCADE, related_name="aliases", verbose_name=_("academy"))
+    name = models.CharField(_("name"), max_length=200)
+    language = models.CharField(_("language"), max_length=2, choices=[("en", _("English")), ("uk", _("Ukrainian"))])
+    used_until = models.DateField(_("used until"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["academy", "name"]
+        verbose_name = _("academy alias")
+        verbose_name_plural = _("academy aliases")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["academy", "name"],
+                name="academy_alias_unique_name",
+                violation_error_message=_("This academy already has that alias."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Course(BilingualNameMixin):
+    """A module in the catalogue: its family, level, length, cohort size and trainees per trainer."""
+
+    class Family(models.TextChoices):
+        BASIC = "basic", _("basic individual training")
+        ADVANCED = "advanced", _("advanced individual training")
+        MEDICAL = "medical", _("medical")
+        CBRN = "cbrn", _("CBRN defence")
+        DEMINING = "demining", _("demining")
+        LOGISTICS = "logistics", _("logistics")
+        COMMUNICATIONS = "communications", _("communications")
+        MAINTENANCE = "maintenance", _("maintenance and repair")
+        LEADERSHIP = "leadership", _("junior leadership")
+        COLLECTIVE = "collective", _("collective training")
+        PILOT = "pilot", _("pilot training")
+
+    class Level(models.TextChoices):
+        INDIVIDUAL = "individual", _("individual")
+        SPECIALISED = "specialised", _("specialised")
+        SECTION = "section", _("section and squad")
+        PLATOON = "platoon", _("platoon")
+        COMPANY = "company", _("company")
+        BATTALION = "battalion", _("battalion")
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    family = models.CharField(_("family"), max_length=20, choices=Family.choices)
+    level = models.CharField(_("level"), max_length=20, choices=Level.choices)
+    duration_days = models.PositiveIntegerField(_("duration in days"), validators=[MinValueValidator(1)])
+    max_cohort_size = models.PositiveIntegerField(_("maximum cohort size"), validators=[MinValueValidator(1)])
+    trainees_per_trainer = models.PositiveIntegerField(
+        _("trainees per trainer"),
+        validators=[MinValueValidator(1)],
+        help_text=_("How many trainees one trainer may have. A cohort with fewer trainers is understaffed."),
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("course")
+        verbose_name_plural = _("courses")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(duration_days__gte=1),
+                name="course_duration_positive",
+                violation_error_message=_("A course lasts at least one day."),
+            ),
+            models.CheckConstraint(
+                condition=Q(max_cohort_size__gte=1),
+                name="course_max_cohort_size_positive",
+                violation_error_message=_("A course's maximum cohort size is at least one."),
+            ),
+            models.CheckConstraint(
+                condition=Q(trainees_per_trainer__gte=1),
+                name="course_trainees_per_trainer_positive",
+                violation_error_message=_("Trainees per trainer is at least one."),
+            ),
+        ]
+
+
+class Trainer(models.Model):
+    """An instructor contributed by a state. Known by a service reference; qualified for some courses."""
+
+    reference = models.CharField(
+        _("reference"),
+        max_length=40,
+        unique=True,
+        validators=[RegexValidator(r"^[A-Za-z0-9][A-Za-z0-9_.-]{2,39}$", _("Letters, digits, '.', '_' and '-'."))],
+        help_text=_("The contributing state's reference for this trainer."),
+    )
+    display_name = models.CharField(_("display name"), max_length=120, blank=True)
+    nation = models.ForeignKey(
+        Nation, on_delete=models.PROTECT, related_name="trainers", verbose_name=_("contributing state")
+    )
+    qualifications = models.ManyToManyField(
+        Course, related_name="qualified_trainers", blank=True, verbose_name=_("qualified for")
+    )
+    languages = models.JSONField(
+        _("languages"),
+        default=list,
+        blank=True,
+        help_text=_("ISO 639-1 codes of the languages the trainer teaches in, for example [\"en\", \"uk\"]."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    history = HistoricalRecords(m2m_fields=[qualifications])
+
+    objects = TrainerQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["reference"]
+        verbose_name = _("trainer")
+        verbose_name_plural = _("trainers")
+
+    def __str__(self) -> str:
+        return f"{self.reference} ({self.nation_id})"
+
+    @property
+    def speaks_ukrainian(self) -> bool:
+        return "uk" in (self.languages or [])
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        codes = self.languages or []
+        if not isinstance(codes, list) or not all(isinstance(c, str) and len(c) == 2 for c in codes):
+            raise ValidationError({"languages": _("Give a list of two-letter ISO 639-1 codes, such as [\"en\"].")})
+        self.languages = sorted({c.lower() for c in codes})
+
+
+class TrainerAvailability(models.Model):
+    """A rotation window during which a trainer may be assigned to cohorts."""
+
+    trainer = models.ForeignKey(
+        Trainer, on_delete=models.CASCADE, related_name="availabilities", verbose_name=_("trainer")
+    )
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(_("ends on"))
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["trainer", "starts_on"]
+        verbose_name = _("trainer availability")
+        verbose_name_plural = _("trainer availability")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=F("starts_on")),
+                name="trainer_availability_ends_after_start",
+                violation_error_message=_("An availability window ends on or after the day it starts."),
+            ),
+        ]
+        indexes = [models.Index(fields=["trainer", "starts_on", "ends_on"], name="availability_trainer_dates")]
+
+    def __str__(self) -> str:
+        return f"{self.trainer_id}: {self.starts_on} – {self.ends_on}"
+
+
+class Organisation(models.Model):
+    """A partner whose scope decides what its API keys may see and change."""
+
+    class Kind(models.TextChoices):
+        MINISTRY = "ministry", _("member-state ministry of defence")
+        TRAINING_COMMAND = "training_command", _("training command")
+        ACADEMY = "academy", _("academy or training site")
+        MISSION_HQ = "mission_hq", _("mission HQ")
+
+    slug = models.SlugField(_("slug"), max_length=60, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    nation = models.ForeignKey(
+        Nation, on_delete=models.PROTECT, null=True, blank=True, related_name="organisations", verbose_name=_("nation")
+    )
+    command = models.ForeignKey(
+        TrainingCommand,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="organisations",
+        verbose_name=_("training command"),
+    )
+    academy = models.ForeignKey(
+        Academy,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="organisations",
+        verbose_name=_("academy"),
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["slug"]
+        verbose_name = _("partner organisation")
+        verbose_name_plural = _("partner organisations")
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(kind="ministry", nation__isnull=False, command__isnull=True, academy__isnull=True)
+                    | Q(kind="training_command", command__isnull=False, nation__isnull=True, academy__isnull=True)
+                    | Q(kind="academy", academy__isnull=False, nation__isnull=True, command__isnull=True)
+                    | Q(kind="mission_hq", nation__isnull=True, command__isnull=True, academy__isnull=True)
+                ),
+                name="organisation_scope_matches_kind",
+                violation_error_message=_(
+                    "A ministry names its nation, a training command its command, an academy its academy; "
+                    "mission HQ names none, and no organisation names more than its own."
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class OrganisationAPIKey(AbstractAPIKey):
+    """An API key of a partner organisation. Only its hash is stored; the key is shown once at creation."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="api_keys", verbose_name=_("organisation")
+    )
+    read_only = models.BooleanField(_("read-only"), default=False)
+
+    class Meta(AbstractAPIKey.Meta):
+        verbose_name = _("organisation API key")
+        verbose_name_plural = _("organisation API keys")
+
+    @property
+    def is_usable(self) -> bool:
+        return not self.revoked and not (self.expiry_date and self.expiry_date <= timezone.now())

@@ -1,0 +1,335 @@
+"""Who is trained: cohorts, the trainers on them, pseudonymous trainees, enrollments and count returns."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from academies.models import Academy, Course, Organisation, Trainer
+from config.db import DateRange, PostgresExclusionConstraint
+
+from .querysets import CohortQuerySet, CountReturnQuerySet, EnrollmentQuerySet, TraineeQuerySet
+
+REFERENCE_VALIDATOR = RegexValidator(
+    r"^[A-Za-z0-9][A-Za-z0-9_.:-]{2,63}$",
+    _("A reference is 3 to 64 letters, digits, '.', '_', ':' or '-', with no spaces."),
+)
+
+
+def _end_not_before_start(starts_on, ends_on, field: str = "ends_on") -> None:
+    if starts_on and ends_on and ends_on < starts_on:
+        raise ValidationError({field: _("The end date must be on or after the start date.")})
+
+
+class Cohort(models.Model):
+    """One run of a course at an academy: its dates, planned seats and status."""
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("planned")
+        IN_TRAINING = "in_training", _("in training")
+        COMPLETED = "completed", _("completed")
+        CANCELLED = "cancelled", _("cancelled")
+
+    reference = models.CharField(_("reference"), max_length=64, unique=True, validators=[REFERENCE_VALIDATOR])
+    course = models.ForeignKey(Course, on_delete=models.PROTECT, related_name="cohorts", verbose_name=_("course"))
+    academy = models.ForeignKey(
+        Academy, on_delete=models.PROTECT, related_name="cohorts", verbose_name=_("academy or site")
+    )
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(_("ends on"))
+    seats = models.PositiveIntegerField(_("planned seats"), help_text=_("Trainees planned for this cohort."))
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PLANNED)
+    has_roster = models.BooleanField(
+        _("keeps a roster"),
+        default=False,
+        help_text=_("Whether the site reports pseudonymous enrollments, which allow unique-people counts."),
+    )
+    flagged = models.BooleanField(
+        _("flagged"), default=False, help_text=_("Set when a condition this cohort depends on has lapsed.")
+    )
+    flag_reason = models.CharField(_("flag reason"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    history = HistoricalRecords()
+
+    objects = CohortQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-starts_on", "reference"]
+        verbose_name = _("cohort")
+        verbose_name_plural = _("cohorts")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=F("starts_on")),
+                name="cohort_ends_after_start",
+                violation_error_message=_("A cohort ends on or after the day it starts."),
+            ),
+            models.CheckConstraint(
+                condition=Q(seats__gte=0),
+                name="cohort_seats_non_negative",
+                violation_error_message=_("Planned seats cannot be negative."),
+            ),
+            models.CheckConstraint(
+                condition=Q(flagged=False) | ~Q(flag_reason=""),
+                name="cohort_flag_has_reason",
+                violation_error_message=_("A flagged cohort states why it is flagged."),
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["academy", "starts_on", "ends_on"], name="cohort_academy_dates"),
+            models.Index(fields=["starts_on"], name="cohort_starts_on"),
+            models.Index(fields=["status", "starts_on"], name="cohort_status_starts_on"),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    def clean(self) -> None:
+        _end_not_before_start(self.starts_on, self.ends_on)
+
+
+class TrainerAssignment(models.Model):
+    """A trainer on a cohort, in a role. The dates copy the cohort's, so the database can refuse overlaps."""
+
+    class Role(models.TextChoices):
+        LEAD_INSTRUCTOR = "lead_instructor", _("lead instructor")
+        INSTRUCTOR = "instructor", _("instructor")
+        INTERPRETER = "interpreter", _("interpreter")
+        MEDIC = "medic", _("medic")
+
+    trainer = models.ForeignKey(
+        Trainer, on_delete=models.PROTECT, related_name="assignments", verbose_name=_("trainer")
+    )
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="assignments", verbose_name=_("cohort"))
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.INSTRUCTOR)
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(_("ends on"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["cohort", "role", "trainer"]
+        verbose_name = _("trainer assignment")
+        verbose_name_plural = _("trainer assignments")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["trainer", "cohort"],
+                name="assignment_unique_trainer_cohort",
+                violation_error_message=_("This trainer is already assigned to this cohort."),
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=F("starts_on")),
+                name="assignment_ends_after_start",
+                violation_error_message=_("An assignment ends on or after the day it starts."),
+            ),
+            PostgresExclusionConstraint(
+                name="assignment_no_trainer_overlap",
+                expressions=[("trainer", "="), (DateRange("starts_on", "ends_on"), "&&")],
+                violation_error_message=_("This trainer is already assigned to a cohort whose dates overlap."),
+            ),
+        ]
+        indexes = [models.Index(fields=["trainer", "starts_on", "ends_on"], name="assignment_trainer_dates")]
+
+    def __str__(self) -> str:
+        return f"{self.trainer_id} → {self.cohort_id} ({self.role})"
+
+    def clean(self) -> None:
+        _end_not_before_start(self.starts_on, self.ends_on)
+
+
+class Trainee(models.Model):
+    """A trainee, known only by the opaque reference the Ukrainian side issues. No personal data, ever."""
+
+    reference = models.CharField(
+        _("pseudonymous reference"),
+        max_length=64,
+        unique=True,
+        validators=[REFERENCE_VALIDATOR],
+        help_text=_("The opaque reference issued by the Ukrainian side. Never a name or a date of birth."),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = TraineeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["reference"]
+        verbose_name = _("trainee")
+        verbose_name_plural = _("trainees")
+
+    def __str__(self) -> str:
+        return self.reference
+
+
+class Enrollment(models.Model):
+    """A trainee in a cohort, with the outcome so far."""
+
+    class Status(models.TextChoices):
+        ENROLLED = "enrolled", _("enrolled")
+        COMPLETED = "completed", _("completed")
+        WITHDRAWN = "withdrawn", _("withdrawn")
+
+    trainee = models.ForeignKey(
+        Trainee, on_delete=models.PROTECT, related_name="enrollments", verbose_name=_("trainee")
+    )
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="enrollments", verbose_name=_("cohort"))
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.ENROLLED)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = EnrollmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["cohort", "trainee"]
+        verbose_name = _("enrollment")
+        verbose_name_plural = _("enrollments")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cohort", "trainee"],
+                name="enrollment_unique_trainee_cohort",
+                violation_error_message=_("This trainee is already enrolled in this cohort."),
+            ),
+        ]
+        indexes = [models.Index(fields=["trainee", "status"], name="enrollment_trainee_status")]
+
+    def __str__(self) -> str:
+        return f"{self.trainee_id} in {self.cohort_id}"
+
+
+class CountReturn(models.Model):
+    """An aggregate figure for a cohort as of a date, and where it stands in the approval chain.
+
+    Only the one official return per cohort counts: approved and not superseded. An approved return is
+    locked; a correction is a new return that supersedes it once approved.
+    """
+
+    class State(models.TextChoices):
+        SUBMITTED = "submitted", _("submitted")
+        VERIFIED = "verified", _("verified")
+        APPROVED = "approved", _("approved")
+        REJECTED = "rejected", _("rejected")
+        SUPERSEDED = "superseded", _("superseded")
+
+    cohort = models.ForeignKey(Cohort, on_delete=models.PROTECT, related_name="count_returns", verbose_name=_("cohort"))
+    as_of = models.DateField(_("as of"))
+    enrolled = models.PositiveIntegerField(_("enrolled"))
+    completed = models.PositiveIntegerField(_("completed"))
+    withdrawn = models.PositiveIntegerField(_("withdrawn"))
+    state = models.CharField(_("state"), max_length=20, choices=State.choices, default=State.SUBMITTED)
+    supersedes = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="superseded_by",
+        verbose_name=_("corrects"),
+        help_text=_("The approved return that this one corrects."),
+    )
+    submitted_by_organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="count_returns",
+        verbose_name=_("submitted by organisation"),
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("submitted by"),
+    )
+    submitted_at = models.DateTimeField(_("submitted at"), auto_now_add=True)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("verified by"),
+    )
+    verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("approved by"),
+    )
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+    rejected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("rejected by"),
+    )
+    rejected_at = models.DateTimeField(_("rejected at"), null=True, blank=True)
+    rejection_reason = models.TextField(_("rejection reason"), blank=True)
+    history = HistoricalRecords()
+
+    objects = CountReturnQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-as_of", "-id"]
+        verbose_name = _("count return")
+        verbose_name_plural = _("count returns")
+        permissions = [
+            ("verify_countreturn", _("Can verify count returns")),
+            ("approve_countreturn", _("Can approve count returns")),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(enrolled__gte=0) & Q(completed__gte=0) & Q(withdrawn__gte=0),
+                name="count_return_counts_non_negative",
+                violation_error_message=_("Counts are never negative."),
+            ),
+            models.CheckConstraint(
+                condition=Q(enrolled__gte=F("completed") + F("withdrawn")),
+                name="count_return_outcomes_within_enrolled",
+                violation_error_message=_("Completed and withdrawn trainees together cannot exceed enrolled."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(state="rejected") | ~Q(rejection_reason=""),
+                name="count_return_rejection_has_reason",
+                violation_error_message=_("A rejected return states the reason."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(state__in=["approved", "superseded"]) | Q(approved_at__isnull=False),
+                name="count_return_approval_recorded",
+                violation_error_message=_("An approved return records when it was approved."),
+            ),
+            models.UniqueConstraint(
+                fields=["cohort"],
+                condition=Q(state="approved"),
+                name="count_return_one_official_per_cohort",
+                violation_error_message=_("A cohort has at most one official (approved) return."),
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["state", "as_of"], name="count_return_state_as_of"),
+            models.Index(fields=["cohort", "state"], name="count_return_cohort_state"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.cohort} @ {self.as_of}: {self.completed}/{self.enrolled} ({self.state})"
+
+    def clean(self) -> None:
+        errors = {}
+        if None not in (self.enrolled, self.completed, self.withdrawn) and (
+            self.completed + self.withdrawn > self.enrolled
+        ):
+            errors["completed"] = _("Completed and withdrawn trainees together cannot exceed enrolled.")
+        if self.state == self.State.REJECTED and not self.rejection_reason.strip():
+            errors["rejection_reason"] = _("A rejected return states the reason.")
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def is_locked(self) -> bool:
+        return self.state in (self.State.APPROVED, self.State.SUPERSEDED, self.State.REJECTED)

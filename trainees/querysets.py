@@ -1,0 +1,76 @@
+"""Reusable filters and annotations for cohorts, enrollments and returns, with the one scoping method."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.db import models
+from django.db.models import Q
+
+if TYPE_CHECKING:
+    from academies.models import Organisation
+
+
+def _sites_of(organisation: Organisation) -> models.QuerySet:
+    from academies.models import Academy
+
+    return Academy.objects.managed_by(organisation).values("pk")
+
+
+class CohortQuerySet(models.QuerySet):
+    def visible_to(self, organisation: Organisation) -> CohortQuerySet:
+        """Cohorts at the organisation's sites; for a ministry, the cohorts its nation's trainers work on."""
+        if organisation.kind == "mission_hq":
+            return self.all()
+        if organisation.kind == "ministry":
+            from .models import TrainerAssignment
+
+            deployed = TrainerAssignment.objects.filter(trainer__nation_id=organisation.nation_id)
+            return self.filter(pk__in=deployed.values("cohort_id"))
+        return self.filter(academy__in=_sites_of(organisation))
+
+    def managed_by(self, organisation: Organisation) -> CohortQuerySet:
+        if organisation.kind == "mission_hq":
+            return self.all()
+        return self.filter(academy__in=_sites_of(organisation))
+
+    def overlapping(self, starts_on, ends_on) -> CohortQuerySet:
+        return self.filter(starts_on__lte=ends_on, ends_on__gte=starts_on)
+
+    def active(self) -> CohortQuerySet:
+        return self.exclude(status="cancelled")
+
+
+class TraineeQuerySet(models.QuerySet):
+    def visible_to(self, organisation: Organisation) -> TraineeQuerySet:
+        if organisation.kind == "mission_hq":
+            return self.all()
+        from .models import Cohort
+
+        cohorts = Cohort.objects.visible_to(organisation)
+        return self.filter(enrollments__cohort__in=cohorts.values("pk")).distinct()
+
+
+class EnrollmentQuerySet(models.QuerySet):
+    def visible_to(self, organisation: Organisation) -> EnrollmentQuerySet:
+        if organisation.kind == "mission_hq":
+            return self.all()
+        from .models import Cohort
+
+        return self.filter(cohort__in=Cohort.objects.visible_to(organisation).values("pk"))
+
+
+class CountReturnQuerySet(models.QuerySet):
+    def visible_to(self, organisation: Organisation) -> CountReturnQuerySet:
+        if organisation.kind == "mission_hq":
+            return self.all()
+        from .models import Cohort
+
+        return self.filter(cohort__in=Cohort.objects.visible_to(organisation).values("pk"))
+
+    def official(self) -> CountReturnQuerySet:
+        """Approved and not superseded: the figures that count."""
+        return self.filter(state="approved")
+
+    def pending(self) -> CountReturnQuerySet:
+        return self.filter(Q(state="submitted") | Q(state="verified"))

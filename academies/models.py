@@ -22,14 +22,14 @@ class BilingualNameMixin(models.Model):
     class Meta:
         abstract = True
 
+    def __str__(self) -> str:
+        return self.name
+
     @property
     def name(self) -> str:
         if translation.get_language() == "uk" and self.name_uk:
             return self.name_uk
         return self.name_en
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class Nation(BilingualNameMixin):
@@ -253,7 +253,7 @@ class Trainer(models.Model):
         _("languages"),
         default=list,
         blank=True,
-        help_text=_("ISO 639-1 codes of the languages the trainer teaches in, for example [\"en\", \"uk\"]."),
+        help_text=_('ISO 639-1 codes of the languages the trainer teaches in, for example ["en", "uk"].'),
     )
     is_active = models.BooleanField(_("active"), default=True)
     history = HistoricalRecords(m2m_fields=[qualifications])
@@ -277,7 +277,7 @@ class Trainer(models.Model):
 
         codes = self.languages or []
         if not isinstance(codes, list) or not all(isinstance(c, str) and len(c) == 2 for c in codes):
-            raise ValidationError({"languages": _("Give a list of two-letter ISO 639-1 codes, such as [\"en\"].")})
+            raise ValidationError({"languages": _('Give a list of two-letter ISO 639-1 codes, such as ["en"].')})
         self.languages = sorted({c.lower() for c in codes})
 
 
@@ -322,7 +322,12 @@ class Organisation(models.Model):
     name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     nation = models.ForeignKey(
-        Nation, on_delete=models.PROTECT, null=True, blank=True, related_name="organisations", verbose_name=_("nation")
+        Nation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="organisations",
+        verbose_name=_("nation"),
     )
     command = models.ForeignKey(
         TrainingCommand,
@@ -350,7 +355,12 @@ class Organisation(models.Model):
             models.CheckConstraint(
                 condition=(
                     Q(kind="ministry", nation__isnull=False, command__isnull=True, academy__isnull=True)
-                    | Q(kind="training_command", command__isnull=False, nation__isnull=True, academy__isnull=True)
+                    | Q(
+                        kind="training_command",
+                        command__isnull=False,
+                        nation__isnull=True,
+                        academy__isnull=True,
+                    )
                     | Q(kind="academy", academy__isnull=False, nation__isnull=True, command__isnull=True)
                     | Q(kind="mission_hq", nation__isnull=True, command__isnull=True, academy__isnull=True)
                 ),

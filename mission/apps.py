@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class MissionConfig(AppConfig):
     name = "mission"
     verbose_name = _("Mission steering")
+
+    def ready(self) -> None:
+        from . import receivers  # noqa: F401

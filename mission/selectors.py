@@ -1,0 +1,287 @@
+"""The progress computation, written once and shared by the dashboard, the API and the reports.
+
+Everything is aggregated in the database. The number of queries is fixed, whatever the size of the data:
+the daily series of official completions, the pending figures, the roster figures, four breakdowns, the
+per-course completion rates and the pipeline of planned cohorts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, F, Q, QuerySet, Sum
+from django.utils import timezone
+
+from academies.models import Academy
+from trainees.models import Cohort, CountReturn, Enrollment
+
+from .models import Milestone, Target
+
+RUN_RATE_WINDOWS_WEEKS = (4, 13)
+FORECAST_HORIZON_DAYS = 365 * 10
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which part of the mission a figure covers: all of it, one host nation, one command or one site."""
+
+    kind: str = "mission"
+    value: Any = None
+    label: str = "EUMAM Ukraine"
+
+    def cohort_q(self, prefix: str = "") -> Q:
+        if self.kind == "nation":
+            return Q(**{f"{prefix}academy__nation_id": self.value})
+        if self.kind == "command":
+            return Q(**{f"{prefix}academy__command_id": self.value})
+        if self.kind == "academy":
+            return Q(**{f"{prefix}academy_id": self.value})
+        return Q()
+
+    @classmethod
+    def of_subscription(cls, subscription: Any) -> Scope:
+        if subscription.scope == "nation":
+            return cls("nation", subscription.nation_id, str(subscription.nation))
+        if subscription.scope == "command":
+            return cls("command", subscription.command_id, str(subscription.command))
+        if subscription.scope == "academy":
+            return cls("academy", subscription.academy_id, str(subscription.academy))
+        return cls()
+
+
+MISSION = Scope()
+
+
+@dataclass
+class Progress:
+    """The figures of progress on one day, for one scope. `as_dict()` is what reports store and the API returns."""
+
+    scope: Scope
+    as_of: dt.date
+    official_total: int
+    official_enrolled: int
+    official_withdrawn: int
+    pending_total: int
+    pending_returns: int
+    unique_people: int
+    roster_completions: int
+    daily: list[tuple[dt.date, int]] = field(repr=False)
+    target: dict | None = None
+    milestones: list[dict] = field(default_factory=list)
+    run_rates: dict[str, float] = field(default_factory=dict)
+    breakdowns: dict[str, list[dict]] = field(default_factory=dict)
+    pipeline: list[tuple[dt.date, float]] = field(default_factory=list, repr=False)
+    completion_rates: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def roster_coverage(self) -> float:
+        return round(self.roster_completions / self.official_total, 4) if self.official_total else 0.0
+
+    def cumulative_on(self, day: dt.date) -> int:
+        return sum(count for when, count in self.daily if when <= day)
+
+    def monthly_cumulative(self) -> list[tuple[str, int]]:
+        months: dict[str, int] = {}
+        running = 0
+        for day, count in self.daily:
+            running += count
+            months[day.strftime("%Y-%m")] = running
+        return list(months.items())
+
+    def as_dict(self) -> dict:
+        return {
+            "scope": {"kind": self.scope.kind, "value": self.scope.value, "label": self.scope.label},
+            "as_of": self.as_of.isoformat(),
+            "official": {
+                "trained": self.official_total,
+                "enrolled": self.official_enrolled,
+                "withdrawn": self.official_withdrawn,
+                "counts": "course completions in approved count returns",
+            },
+            "pending": {"trained": self.pending_total, "returns": self.pending_returns},
+            "unique_people": {
+                "trained": self.unique_people,
+                "roster_completions": self.roster_completions,
+                "coverage": self.roster_coverage,
+            },
+            "target": self.target,
+            "milestones": self.milestones,
+            "run_rates_per_week": self.run_rates,
+            "breakdowns": self.breakdowns,
+            "monthly_cumulative": [{"month": month, "trained": total} for month, total in self.monthly_cumulative()],
+            "completion_rates": self.completion_rates,
+        }
+
+
+def _official(scope: Scope, as_of: dt.date) -> QuerySet[CountReturn]:
+    return CountReturn.objects.official().filter(scope.cohort_q("cohort__"), as_of__lte=as_of)
+
+
+def _daily_series(scope: Scope, as_of: dt.date) -> list[tuple[dt.date, int]]:
+    rows = (
+        _official(scope, as_of)
+        .values("as_of")
+        .annotate(trained=Sum("completed"), enrolled=Sum("enrolled"), withdrawn=Sum("withdrawn"))
+        .order_by("as_of")
+    )
+    return [(row["as_of"], row["trained"] or 0, row["enrolled"] or 0, row["withdrawn"] or 0) for row in rows]
+
+
+def _breakdown(scope: Scope, as_of: dt.date, key: str, label: str) -> list[dict]:
+    rows = (
+        _official(scope, as_of)
+        .values(key=F(key), label=F(label))
+        .annotate(trained=Sum("completed"), cohorts=Count("cohort_id"))
+        .order_by("-trained", "key")
+    )
+    return [
+        {"key": row["key"], "label": row["label"], "trained": row["trained"], "cohorts": row["cohorts"]} for row in rows
+    ]
+
+
+def run_rate_per_day(daily: list[tuple[dt.date, int]], as_of: dt.date, weeks: int) -> float:
+    """Average official completions per day over the trailing window ending on `as_of`."""
+    since = as_of - dt.timedelta(weeks=weeks)
+    total = sum(count for day, count in daily if since < day <= as_of)
+    return total / (weeks * 7)
+
+
+def forecast_by_rate(current: int, goal: int, rate_per_day: float, as_of: dt.date) -> dt.date | None:
+    """The day `goal` is reached at a constant rate; None when it never is (a flat or empty series)."""
+    if current >= goal:
+        return as_of
+    if rate_per_day <= 0:
+        return None
+    days = -(-(goal - current) // rate_per_day)
+    if days > FORECAST_HORIZON_DAYS:
+        return None
+    return as_of + dt.timedelta(days=int(days))
+
+
+def forecast_by_pipeline(
+    current: int, goal: int, pipeline: list[tuple[dt.date, float]], as_of: dt.date
+) -> dt.date | None:
+    """The day `goal` is reached if each planned cohort completes at its course's historical rate."""
+    if current >= goal:
+        return as_of
+    running = float(current)
+    for day, expected in pipeline:
+        running += expected
+        if running >= goal:
+            return day
+    return None
+
+
+def _milestone_passed_on(daily: list, value: int) -> dt.date | None:
+    running = 0
+    for day, count, *_rest in daily:
+        running += count
+        if running >= value:
+            return day
+    return None
+
+
+def progress(scope: Scope = MISSION, as_of: dt.date | None = None, *, with_breakdowns: bool = True) -> Progress:
+    """Compute the figures of progress for one scope on one day, in a fixed number of queries."""
+    as_of = as_of or timezone.localdate()
+    daily_full = _daily_series(scope, as_of)
+    daily = [(day, trained) for day, trained, _enrolled, _withdrawn in daily_full]
+    official_total = sum(count for _day, count in daily)
+    pending = (
+        CountReturn.objects.pending()
+        .filter(scope.cohort_q("cohort__"))
+        .aggregate(trained=Sum("completed"), returns=Count("id"))
+    )
+    roster = Enrollment.objects.filter(scope.cohort_q("cohort__"), status=Enrollment.Status.COMPLETED).aggregate(
+        people=Count("trainee_id", distinct=True)
+    )
+    roster_completions = (
+        _official(scope, as_of).filter(cohort__has_roster=True).aggregate(total=Sum("completed"))["total"] or 0
+    )
+
+    # Targets and milestones are small configuration tables: two queries, whatever the data.
+    targets = list(Target.objects.filter(in_force_from__lte=as_of).order_by("-in_force_from")[:1])
+    ladder = list(Milestone.objects.order_by("value"))
+
+    # Per-course completion rate from history, then the planned pipeline at those rates.
+    rate_rows = (
+        CountReturn.objects.official()
+        .values("cohort__course__code")
+        .annotate(completed=Sum("completed"), enrolled=Sum("enrolled"))
+        .order_by()
+    )
+    rates = {
+        row["cohort__course__code"]: (row["completed"] / row["enrolled"]) if row["enrolled"] else 0.0
+        for row in rate_rows
+    }
+    planned = (
+        Cohort.objects.filter(scope.cohort_q(), ends_on__gt=as_of)
+        .exclude(status__in=[Cohort.Status.CANCELLED, Cohort.Status.COMPLETED])
+        .exclude(count_returns__state=CountReturn.State.APPROVED)
+        .values("ends_on", "seats", "course__code")
+        .order_by("ends_on")
+    )
+    pipeline = [(row["ends_on"], row["seats"] * rates.get(row["course__code"], 0.0)) for row in planned]
+
+    run_rates = {f"{weeks}w": round(run_rate_per_day(daily, as_of, weeks) * 7, 1) for weeks in RUN_RATE_WINDOWS_WEEKS}
+    target = None
+    if targets:
+        entry = targets[0]
+        target = {
+            "value": entry.value,
+            "label": entry.label,
+            "in_force_from": entry.in_force_from.isoformat(),
+            "source": entry.source,
+            "progress": round(official_total / entry.value, 4),
+            "remaining": max(entry.value - official_total, 0),
+        }
+    rate_13 = run_rate_per_day(daily, as_of, 13)
+    milestones = []
+    for milestone in ladder:
+        passed_on = _milestone_passed_on(daily_full, milestone.value)
+        by_rate = forecast_by_rate(official_total, milestone.value, rate_13, as_of)
+        by_pipeline = forecast_by_pipeline(official_total, milestone.value, pipeline, as_of)
+        milestones.append(
+            {
+                "value": milestone.value,
+                "label": milestone.label,
+                "reached": passed_on is not None,
+                "passed_on": passed_on.isoformat() if passed_on else None,
+                "remaining": max(milestone.value - official_total, 0),
+                "progress": round(min(official_total / milestone.value, 1.0), 4),
+                "forecast_by_run_rate": by_rate.isoformat() if by_rate and not passed_on else None,
+                "forecast_by_pipeline": by_pipeline.isoformat() if by_pipeline and not passed_on else None,
+            }
+        )
+    breakdowns = {}
+    if with_breakdowns:
+        breakdowns = {
+            "nation": _breakdown(scope, as_of, "cohort__academy__nation_id", "cohort__academy__nation__name_en"),
+            "command": _breakdown(scope, as_of, "cohort__academy__command__code", "cohort__academy__command__name_en"),
+            "academy": _breakdown(scope, as_of, "cohort__academy__slug", "cohort__academy__name_en"),
+            "course": _breakdown(scope, as_of, "cohort__course__code", "cohort__course__name_en"),
+        }
+    return Progress(
+        scope=scope,
+        as_of=as_of,
+        official_total=official_total,
+        official_enrolled=sum(row[2] for row in daily_full),
+        official_withdrawn=sum(row[3] for row in daily_full),
+        pending_total=pending["trained"] or 0,
+        pending_returns=pending["returns"] or 0,
+        unique_people=roster["people"] or 0,
+        roster_completions=roster_completions,
+        daily=daily,
+        target=target,
+        milestones=milestones,
+        run_rates=run_rates,
+        breakdowns=breakdowns,
+        pipeline=pipeline,
+        completion_rates={code: round(rate, 4) for code, rate in rates.items()},
+    )
+
+
+def ukraine_sites_status() -> list[Academy]:
+    return list(Academy.objects.in_ukraine().order_by("name_en"))

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework_api_key.models import AbstractAPIKey
 from simple_history.models import HistoricalRecords
 
-from .querysets import AcademyQuerySet, TrainerQuerySet
+from .querysets import AcademyQuerySet, ReferenceDataQuerySet, TrainerAvailabilityQuerySet, TrainerQuerySet
 
 UKRAINE = "UA"
 
@@ -209,6 +209,8 @@ class Course(BilingualNameMixin):
     )
     history = HistoricalRecords()
 
+    objects = ReferenceDataQuerySet.as_manager()
+
     class Meta:
         ordering = ["code"]
         verbose_name = _("course")
@@ -291,6 +293,8 @@ class TrainerAvailability(models.Model):
     ends_on = models.DateField(_("ends on"))
     note = models.CharField(_("note"), max_length=200, blank=True)
     history = HistoricalRecords()
+
+    objects = TrainerAvailabilityQuerySet.as_manager()
 
     class Meta:
         ordering = ["trainer", "starts_on"]
@@ -391,3 +395,39 @@ class OrganisationAPIKey(AbstractAPIKey):
     @property
     def is_usable(self) -> bool:
         return not self.revoked and not (self.expiry_date and self.expiry_date <= timezone.now())
+
+
+# PARTNER API: IDEMPOTENCY
+
+
+class IdempotencyRecord(models.Model):
+    """The first response to a POST sent with an `Idempotency-Key`, replayed when the same request is retried.
+
+    The record is written in the same transaction as the work it describes, so either both exist or neither.
+    """
+
+    owner = models.CharField(
+        _("owner"), max_length=80, help_text=_("Who sent the request: an organisation or a coordinator account.")
+    )
+    key = models.CharField(_("idempotency key"), max_length=255)
+    fingerprint = models.CharField(_("request fingerprint"), max_length=64)
+    status_code = models.PositiveSmallIntegerField(_("status code"), null=True, blank=True)
+    response_body = models.JSONField(_("response body"), null=True, blank=True)
+    response_headers = models.JSONField(_("response headers"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("idempotency record")
+        verbose_name_plural = _("idempotency records")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["owner", "key"],
+                name="idempotency_unique_owner_key",
+                violation_error_message=_("This idempotency key was already used."),
+            ),
+        ]
+        indexes = [models.Index(fields=["created_at"], name="idempotency_created_at")]
+
+    def __str__(self) -> str:
+        return f"{self.owner}: {self.key}"

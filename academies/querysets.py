@@ -50,3 +50,34 @@ class TrainerQuerySet(models.QuerySet):
         if organisation.kind == "ministry":
             return self.filter(nation_id=organisation.nation_id)
         return self.none()
+
+
+# PARTNER API SCOPING (reference data and rotation windows)
+
+
+class ReferenceDataQuerySet(models.QuerySet):
+    """Catalogue data (courses and the like) that every partner reads and only mission HQ changes."""
+
+    def visible_to(self, organisation: Organisation) -> ReferenceDataQuerySet:
+        return self.all()
+
+    def managed_by(self, organisation: Organisation) -> ReferenceDataQuerySet:
+        return self.all() if organisation.kind == "mission_hq" else self.none()
+
+
+class TrainerAvailabilityQuerySet(models.QuerySet):
+    """Rotation windows follow their trainer: visible and changeable exactly where the trainer is."""
+
+    def visible_to(self, organisation: Organisation) -> TrainerAvailabilityQuerySet:
+        from .models import Trainer
+
+        if organisation.kind == "mission_hq":
+            return self.all()
+        return self.filter(trainer__in=Trainer.objects.visible_to(organisation).values("pk"))
+
+    def managed_by(self, organisation: Organisation) -> TrainerAvailabilityQuerySet:
+        from .models import Trainer
+
+        if organisation.kind == "mission_hq":
+            return self.all()
+        return self.filter(trainer__in=Trainer.objects.managed_by(organisation).values("pk"))

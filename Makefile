@@ -1,0 +1,78 @@
+# Two commands do everything on a fresh clone with only python3: `make run` and `make test`.
+# Everything else here is tooling: lint, checks, benchmarks, the lock file.
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+INSTALLED := $(VENV)/.installed
+PORT ?= 8000
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: help install setup run test test-fast lint format typecheck check bench prod-check lock messages clean
+
+help:  ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
+
+$(INSTALLED): requirements.lock
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet --require-virtualenv -r requirements.lock
+	@touch $@
+
+install: $(INSTALLED)  ## Create the virtualenv and install the locked dependencies
+
+messages: $(INSTALLED)  ## Compile the Ukrainian translations
+	$(PY) manage.py compile_translations
+
+setup: $(INSTALLED) messages  ## Migrate, load reference and demo data, roles, schedules and the demo login
+	$(PY) manage.py migrate --no-input
+	$(PY) manage.py load_reference_data
+	$(PY) manage.py setup_roles
+	$(PY) manage.py load_schedules
+	$(PY) manage.py seed_demo
+	$(PY) manage.py ensure_demo_coordinator
+	$(PY) manage.py collectstatic --no-input --verbosity 0
+
+run: setup  ## Start web (http://127.0.0.1:8000), worker and beat in this terminal; Ctrl-C stops all three
+	@echo "Web on http://127.0.0.1:$(PORT)/admin/  ·  API docs on http://127.0.0.1:$(PORT)/api/v1/docs/  ·  mail in var/mail/"
+	PORT=$(PORT) $(VENV)/bin/honcho -f Procfile.local start
+
+test: $(INSTALLED) messages  ## Run the whole suite (SQLite unless DATABASE_URL is set)
+	$(PY) -m pytest
+
+test-fast: $(INSTALLED)  ## The suite without browser tests
+	$(PY) -m pytest -m "not browser"
+
+lint: $(INSTALLED)  ## ruff lint and format check
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(INSTALLED)
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+typecheck: $(INSTALLED)  ## mypy over services, selectors and tasks
+	$(VENV)/bin/mypy academies/services.py trainees/services.py mission/services.py mission/selectors.py
+
+check: $(INSTALLED)  ## Django system checks and the migrations check
+	$(PY) manage.py check
+	$(PY) manage.py makemigrations --check --dry-run
+
+bench: $(INSTALLED)  ## Benchmarks on PostgreSQL (see docs/performance.md)
+	$(PY) -m bench
+
+prod-check: $(INSTALLED)  ## Deploy checks with production settings and example environment values
+	DJANGO_SETTINGS_MODULE=config.settings.production \
+	DJANGO_SECRET_KEY='example-only-0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ' \
+	DATABASE_URL=postgres://postgres@127.0.0.1:5432/eumam \
+	REDIS_URL=redis://127.0.0.1:6379/0 \
+	DJANGO_ALLOWED_HOSTS=eumam.example.eu \
+	EMAIL_URL=smtp+tls://mailer:secret@smtp.example.eu:587 \
+	$(PY) manage.py check --deploy --fail-level WARNING
+
+lock:  ## Regenerate requirements.lock from pyproject.toml
+	$(PY) -m piptools compile --quiet --extra dev --strip-extras --allow-unsafe --no-emit-index-url \
+		--no-emit-find-links -o requirements.lock pyproject.toml
+
+clean:  ## Remove local data (var/); keeps the virtualenv
+	rm -rf var

@@ -9,6 +9,8 @@ from simple_history.models import HistoricalRecords
 
 from academies.models import Academy, Nation, Organisation, TrainingCommand
 
+from .querysets import MissionWideQuerySet, ProgressReportQuerySet, ReportSubscriptionQuerySet
+
 
 class Target(models.Model):
     """An entry of the target ledger: a goal for people trained, in force from a date until the next entry."""
@@ -18,6 +20,8 @@ class Target(models.Model):
     label = models.CharField(_("label"), max_length=120)
     source = models.CharField(_("source"), max_length=300, blank=True)
     history = HistoricalRecords()
+
+    objects = MissionWideQuerySet.as_manager()
 
     class Meta:
         ordering = ["in_force_from"]
@@ -54,6 +58,8 @@ class Milestone(models.Model):
     )
     history = HistoricalRecords()
 
+    objects = MissionWideQuerySet.as_manager()
+
     class Meta:
         ordering = ["value"]
         verbose_name = _("milestone")
@@ -89,6 +95,8 @@ class MandateVersion(models.Model):
     budget_eur = models.DecimalField(_("budget (EUR)"), max_digits=14, decimal_places=2, null=True, blank=True)
     source = models.CharField(_("source"), max_length=300, blank=True)
     history = HistoricalRecords()
+
+    objects = MissionWideQuerySet.as_manager()
 
     class Meta:
         ordering = ["-valid_from", "reference"]
@@ -243,6 +251,8 @@ class ReportSubscription(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     history = HistoricalRecords()
 
+    objects = ReportSubscriptionQuerySet.as_manager()
+
     class Meta:
         ordering = ["name"]
         verbose_name = _("report subscription")
@@ -319,6 +329,8 @@ class ProgressReport(models.Model):
     html = models.TextField(_("HTML"))
     text = models.TextField(_("plain text"), blank=True)
     generated_at = models.DateTimeField(_("generated at"), auto_now_add=True)
+
+    objects = ProgressReportQuerySet.as_manager()
 
     class Meta:
         ordering = ["-generated_at"]

@@ -11,7 +11,13 @@ from simple_history.models import HistoricalRecords
 from academies.models import Academy, Course, Organisation, Trainer
 from config.db import DateRange, PostgresExclusionConstraint
 
-from .querysets import CohortQuerySet, CountReturnQuerySet, EnrollmentQuerySet, TraineeQuerySet
+from .querysets import (
+    CohortQuerySet,
+    CountReturnQuerySet,
+    EnrollmentQuerySet,
+    TraineeQuerySet,
+    TrainerAssignmentQuerySet,
+)
 
 REFERENCE_VALIDATOR = RegexValidator(
     r"^[A-Za-z0-9][A-Za-z0-9_.:-]{2,63}$",
@@ -109,6 +115,8 @@ class TrainerAssignment(models.Model):
     ends_on = models.DateField(_("ends on"))
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     history = HistoricalRecords()
+
+    objects = TrainerAssignmentQuerySet.as_manager()
 
     class Meta:
         ordering = ["cohort", "role", "trainer"]

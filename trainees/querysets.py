@@ -50,6 +50,10 @@ class TraineeQuerySet(models.QuerySet):
         cohorts = Cohort.objects.visible_to(organisation)
         return self.filter(enrollments__cohort__in=cohorts.values("pk")).distinct()
 
+    def managed_by(self, organisation: Organisation) -> TraineeQuerySet:
+        """Trainees are created only through enrollments; nobody but mission HQ changes them directly."""
+        return self.all() if organisation.kind == "mission_hq" else self.none()
+
 
 class EnrollmentQuerySet(models.QuerySet):
     def visible_to(self, organisation: Organisation) -> EnrollmentQuerySet:
@@ -58,6 +62,11 @@ class EnrollmentQuerySet(models.QuerySet):
         from .models import Cohort
 
         return self.filter(cohort__in=Cohort.objects.visible_to(organisation).values("pk"))
+
+    def managed_by(self, organisation: Organisation) -> EnrollmentQuerySet:
+        if organisation.kind == "mission_hq":
+            return self.all()
+        return self.filter(cohort__in=_managed_cohorts(organisation))
 
 
 class CountReturnQuerySet(models.QuerySet):
@@ -68,9 +77,39 @@ class CountReturnQuerySet(models.QuerySet):
 
         return self.filter(cohort__in=Cohort.objects.visible_to(organisation).values("pk"))
 
+    def managed_by(self, organisation: Organisation) -> CountReturnQuerySet:
+        if organisation.kind == "mission_hq":
+            return self.all()
+        return self.filter(cohort__in=_managed_cohorts(organisation))
+
     def official(self) -> CountReturnQuerySet:
         """Approved and not superseded: the figures that count."""
         return self.filter(state="approved")
 
     def pending(self) -> CountReturnQuerySet:
         return self.filter(Q(state="submitted") | Q(state="verified"))
+
+
+# PARTNER API SCOPING (writes and trainer assignments)
+
+
+def _managed_cohorts(organisation: Organisation) -> models.QuerySet:
+    from .models import Cohort
+
+    return Cohort.objects.managed_by(organisation).values("pk")
+
+
+class TrainerAssignmentQuerySet(models.QuerySet):
+    def visible_to(self, organisation: Organisation) -> TrainerAssignmentQuerySet:
+        """A site's assignments; for a ministry, the assignments of its nation's trainers."""
+        if organisation.kind == "mission_hq":
+            return self.all()
+        if organisation.kind == "ministry":
+            return self.filter(trainer__nation_id=organisation.nation_id)
+        return self.filter(cohort__in=_managed_cohorts(organisation))
+
+    def managed_by(self, organisation: Organisation) -> TrainerAssignmentQuerySet:
+        """Whoever runs the cohort's site staffs it."""
+        if organisation.kind == "mission_hq":
+            return self.all()
+        return self.filter(cohort__in=_managed_cohorts(organisation))

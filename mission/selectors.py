@@ -2,7 +2,8 @@
 
 Everything is aggregated in the database. The number of queries is fixed, whatever the size of the data:
 the daily series of official completions, the pending figures, the roster figures, four breakdowns, the
-per-course completion rates and the pipeline of planned cohorts.
+per-course completion rates, the pipeline of planned cohorts, the cohorts started and completed in a period
+and the staffing gaps of the coming weeks.
 """
 
 from __future__ import annotations
@@ -11,16 +12,20 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import Count, Exists, ExpressionWrapper, F, IntegerField, OuterRef, Q, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from academies.models import Academy
-from trainees.models import Cohort, CountReturn, Enrollment
+from trainees.models import Cohort, CountReturn, Enrollment, TrainerAssignment
 
-from .models import Milestone, Target
+from .models import Milestone, ReportDispatch, Target
 
 RUN_RATE_WINDOWS_WEEKS = (4, 13)
+# The forecast by run rate uses the longer window: it smooths out the gaps between cohorts.
+FORECAST_RATE_WINDOW_WEEKS = 13
 FORECAST_HORIZON_DAYS = 365 * 10
+STAFFING_HORIZON_WEEKS = 8
 
 
 @dataclass(frozen=True)
@@ -74,6 +79,10 @@ class Progress:
     breakdowns: dict[str, list[dict]] = field(default_factory=dict)
     pipeline: list[tuple[dt.date, float]] = field(default_factory=list, repr=False)
     completion_rates: dict[str, float] = field(default_factory=dict)
+    period: dict | None = None
+    cohort_activity: dict | None = None
+    staffing_gaps: list[dict] = field(default_factory=list)
+    forecast: dict = field(default_factory=dict)
 
     @property
     def roster_coverage(self) -> float:
@@ -112,6 +121,10 @@ class Progress:
             "breakdowns": self.breakdowns,
             "monthly_cumulative": [{"month": month, "trained": total} for month, total in self.monthly_cumulative()],
             "completion_rates": self.completion_rates,
+            "forecast": self.forecast,
+            "period": self.period,
+            "cohort_activity": self.cohort_activity,
+            "staffing_gaps": self.staffing_gaps,
         }
 
 
@@ -183,16 +196,88 @@ def _milestone_passed_on(daily: list, value: int) -> dt.date | None:
     return None
 
 
-def progress(scope: Scope = MISSION, as_of: dt.date | None = None, *, with_breakdowns: bool = True) -> Progress:
-    """Compute the figures of progress for one scope on one day, in a fixed number of queries."""
+def _cohort_activity(scope: Scope, start: dt.date, end: dt.date) -> dict:
+    """Cohorts that started, and cohorts that ended (completed their course), inside the period: one query."""
+    started = Q(starts_on__gte=start, starts_on__lte=end)
+    ended = Q(ends_on__gte=start, ends_on__lte=end)
+    row = (
+        Cohort.objects.filter(scope.cohort_q())
+        .exclude(status=Cohort.Status.CANCELLED)
+        .filter(started | ended)
+        .aggregate(
+            started=Count("id", filter=started),
+            started_seats=Coalesce(Sum("seats", filter=started), 0),
+            completed=Count("id", filter=ended),
+            completed_seats=Coalesce(Sum("seats", filter=ended), 0),
+        )
+    )
+    return {key: int(value) for key, value in row.items()}
+
+
+def _staffing_gaps(scope: Scope, as_of: dt.date) -> list[dict]:
+    """Cohorts running in the coming weeks with fewer trainers than their course's ratio needs: one query.
+
+    Interpreters do not count as trainers, as in `trainees.services.cohort_staffing`.
+    """
+    horizon = as_of + dt.timedelta(weeks=STAFFING_HORIZON_WEEKS)
+    # ceil(seats / ratio) in integer arithmetic, which both SQLite and PostgreSQL do the same way.
+    needed = ExpressionWrapper(
+        (F("seats") + F("course__trainees_per_trainer") - Value(1)) / F("course__trainees_per_trainer"),
+        output_field=IntegerField(),
+    )
+    rows = (
+        Cohort.objects.filter(scope.cohort_q())
+        .filter(starts_on__lte=horizon, ends_on__gte=as_of)
+        .exclude(status__in=[Cohort.Status.CANCELLED, Cohort.Status.COMPLETED])
+        .annotate(
+            needed=needed,
+            assigned=Count("assignments", filter=~Q(assignments__role=TrainerAssignment.Role.INTERPRETER)),
+        )
+        .filter(assigned__lt=F("needed"))
+        .values("reference", "starts_on", "ends_on", "seats", "needed", "assigned", "academy__name_en", "course__code")
+        .order_by("starts_on", "reference")
+    )
+    return [
+        {
+            "cohort": row["reference"],
+            "academy": row["academy__name_en"],
+            "course": row["course__code"],
+            "starts_on": row["starts_on"].isoformat(),
+            "ends_on": row["ends_on"].isoformat(),
+            "seats": row["seats"],
+            "trainers_needed": row["needed"],
+            "trainers_assigned": row["assigned"],
+            "shortfall": row["needed"] - row["assigned"],
+        }
+        for row in rows
+    ]
+
+
+def progress(
+    scope: Scope = MISSION,
+    as_of: dt.date | None = None,
+    *,
+    with_breakdowns: bool = True,
+    period_start: dt.date | None = None,
+) -> Progress:
+    """Compute the figures of progress for one scope on one day, in a fixed number of queries.
+
+    With `period_start`, the figures also describe the period from that day to `as_of`: the change in the
+    official total and the cohorts that started or ended. With breakdowns, the staffing gaps of the next
+    eight weeks are included too.
+    """
     as_of = as_of or timezone.localdate()
     daily_full = _daily_series(scope, as_of)
     daily = [(day, trained) for day, trained, _enrolled, _withdrawn in daily_full]
     official_total = sum(count for _day, count in daily)
+    # A pending correction replaces its cohort's official figure; only the difference is still to come.
     pending = (
         CountReturn.objects.pending()
         .filter(scope.cohort_q("cohort__"))
-        .aggregate(trained=Sum("completed"), returns=Count("id"))
+        .aggregate(
+            trained=Coalesce(Sum("completed"), 0) - Coalesce(Sum("supersedes__completed"), 0),
+            returns=Count("id"),
+        )
     )
     roster = Enrollment.objects.filter(scope.cohort_q("cohort__"), status=Enrollment.Status.COMPLETED).aggregate(
         people=Count("trainee_id", distinct=True)
@@ -205,9 +290,11 @@ def progress(scope: Scope = MISSION, as_of: dt.date | None = None, *, with_break
     targets = list(Target.objects.filter(in_force_from__lte=as_of).order_by("-in_force_from")[:1])
     ladder = list(Milestone.objects.order_by("value"))
 
-    # Per-course completion rate from history, then the planned pipeline at those rates.
+    # Per-course completion rate from the history known on `as_of` (a report about the past must not use
+    # later approvals), then the planned pipeline at those rates.
     rate_rows = (
         CountReturn.objects.official()
+        .filter(as_of__lte=as_of)
         .values("cohort__course__code")
         .annotate(completed=Sum("completed"), enrolled=Sum("enrolled"))
         .order_by()
@@ -216,10 +303,11 @@ def progress(scope: Scope = MISSION, as_of: dt.date | None = None, *, with_break
         row["cohort__course__code"]: (row["completed"] / row["enrolled"]) if row["enrolled"] else 0.0
         for row in rate_rows
     }
+    already_official = CountReturn.objects.official().filter(cohort=OuterRef("pk"), as_of__lte=as_of)
     planned = (
         Cohort.objects.filter(scope.cohort_q(), ends_on__gt=as_of)
         .exclude(status__in=[Cohort.Status.CANCELLED, Cohort.Status.COMPLETED])
-        .exclude(count_returns__state=CountReturn.State.APPROVED)
+        .exclude(Exists(already_official))
         .values("ends_on", "seats", "course__code")
         .order_by("ends_on")
     )
@@ -237,25 +325,47 @@ def progress(scope: Scope = MISSION, as_of: dt.date | None = None, *, with_break
             "progress": round(official_total / entry.value, 4),
             "remaining": max(entry.value - official_total, 0),
         }
-    rate_13 = run_rate_per_day(daily, as_of, 13)
+    forecast_rate = run_rate_per_day(daily, as_of, FORECAST_RATE_WINDOW_WEEKS)
     milestones = []
     for milestone in ladder:
         passed_on = _milestone_passed_on(daily_full, milestone.value)
-        by_rate = forecast_by_rate(official_total, milestone.value, rate_13, as_of)
+        # The recorded first crossing is the mission's fact; it stays even if a correction later lowers the total.
+        recorded = milestone.first_reached_on if scope.kind == "mission" else None
+        reached_on = recorded or passed_on
+        by_rate = forecast_by_rate(official_total, milestone.value, forecast_rate, as_of)
         by_pipeline = forecast_by_pipeline(official_total, milestone.value, pipeline, as_of)
         milestones.append(
             {
                 "value": milestone.value,
                 "label": milestone.label,
-                "reached": passed_on is not None,
-                "passed_on": passed_on.isoformat() if passed_on else None,
+                "reached": reached_on is not None,
+                "passed_on": reached_on.isoformat() if reached_on else None,
                 "remaining": max(milestone.value - official_total, 0),
                 "progress": round(min(official_total / milestone.value, 1.0), 4),
-                "forecast_by_run_rate": by_rate.isoformat() if by_rate and not passed_on else None,
-                "forecast_by_pipeline": by_pipeline.isoformat() if by_pipeline and not passed_on else None,
+                "forecast_by_run_rate": by_rate.isoformat() if by_rate and not reached_on else None,
+                "forecast_by_pipeline": by_pipeline.isoformat() if by_pipeline and not reached_on else None,
             }
         )
-    breakdowns = {}
+    forecast = {
+        "run_rate_window_weeks": FORECAST_RATE_WINDOW_WEEKS,
+        "run_rate_per_week": round(forecast_rate * 7, 1),
+        "pipeline_cohorts": len(pipeline),
+        "pipeline_expected_completions": round(sum(expected for _day, expected in pipeline)),
+        "pipeline_until": pipeline[-1][0].isoformat() if pipeline else None,
+        "horizon_years": FORECAST_HORIZON_DAYS // 365,
+    }
+    period = None
+    if period_start is not None:
+        before = sum(count for day, count in daily if day < period_start)
+        period = {
+            "start": period_start.isoformat(),
+            "end": as_of.isoformat(),
+            "previous_total": before,
+            "change": official_total - before,
+        }
+    breakdowns: dict[str, list[dict]] = {}
+    staffing_gaps: list[dict] = []
+    cohort_activity = None
     if with_breakdowns:
         breakdowns = {
             "nation": _breakdown(scope, as_of, "cohort__academy__nation_id", "cohort__academy__nation__name_en"),
@@ -263,6 +373,9 @@ def progress(scope: Scope = MISSION, as_of: dt.date | None = None, *, with_break
             "academy": _breakdown(scope, as_of, "cohort__academy__slug", "cohort__academy__name_en"),
             "course": _breakdown(scope, as_of, "cohort__course__code", "cohort__course__name_en"),
         }
+        staffing_gaps = _staffing_gaps(scope, as_of)
+        if period_start is not None:
+            cohort_activity = _cohort_activity(scope, period_start, as_of)
     return Progress(
         scope=scope,
         as_of=as_of,
@@ -280,8 +393,24 @@ def progress(scope: Scope = MISSION, as_of: dt.date | None = None, *, with_break
         breakdowns=breakdowns,
         pipeline=pipeline,
         completion_rates={code: round(rate, 4) for code, rate in rates.items()},
+        period=period,
+        cohort_activity=cohort_activity,
+        staffing_gaps=staffing_gaps,
+        forecast=forecast,
     )
 
 
 def ukraine_sites_status() -> list[Academy]:
     return list(Academy.objects.in_ukraine().order_by("name_en"))
+
+
+# REPORTS
+
+
+def failed_dispatches() -> QuerySet[ReportDispatch]:
+    """Dispatches that ended in the failed state after their last retry, newest first, for the admin dashboard."""
+    return (
+        ReportDispatch.objects.filter(state=ReportDispatch.State.FAILED)
+        .select_related("subscription")
+        .order_by("-updated_at")
+    )

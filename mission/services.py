@@ -46,6 +46,11 @@ def mandate_position_record(
             % {"mandate": mandate, "status": mandate.get_status_display()},
             {"mandate": [_("Not a draft.")]},
         )
+    if position not in MandatePosition.Position.values:
+        raise ApplicationError(
+            _("Unknown position “%(position)s”; use support, abstain, oppose or unknown.") % {"position": position},
+            {"position": [_("Unknown position.")]},
+        )
     if not nation.is_eu_member:
         raise ApplicationError(
             _("%(nation)s is not an EU member state and takes no position.") % {"nation": nation},
@@ -93,6 +98,10 @@ def mandate_adopt(*, mandate: MandateVersion, adopted_on: dt.date | None = None)
     mandate.adopted_on = adopted_on or timezone.localdate()
     mandate.valid_from = mandate.valid_from or mandate.adopted_on
     _save(mandate)
+    # The newest adopted version is the mandate; the earlier one stays on record, superseded.
+    MandateVersion.objects.filter(status=MandateVersion.Status.ADOPTED).exclude(pk=mandate.pk).update(
+        status=MandateVersion.Status.SUPERSEDED
+    )
     transaction.on_commit(ukraine_gating_refresh)
     return mandate
 
@@ -153,17 +162,21 @@ class UkraineConditions:
 
 
 def ukraine_conditions(on: dt.date | None = None) -> UkraineConditions:
+    """Which mission-wide conditions hold on `on`: the mandate in force covers Ukraine, and a ceasefire holds."""
     on = on or timezone.localdate()
-    mandate = (
+    # The mandate in force is the latest version adopted by that day whose validity includes it. A newer version
+    # that drops training inside Ukraine therefore closes the sites, even if an older one covered it.
+    in_force = (
         MandateVersion.objects.filter(
-            status=MandateVersion.Status.ADOPTED,
-            covers_training_in_ukraine=True,
+            status__in=[MandateVersion.Status.ADOPTED, MandateVersion.Status.SUPERSEDED],
+            adopted_on__lte=on,
         )
         .filter(Q(valid_from__isnull=True) | Q(valid_from__lte=on))
         .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=on))
-        .order_by("-adopted_on")
+        .order_by("-adopted_on", "-pk")
         .first()
     )
+    mandate = in_force if in_force is not None and in_force.covers_training_in_ukraine else None
     ceasefire = (
         Ceasefire.objects.filter(in_effect_from__lte=on).filter(Q(ended_on__isnull=True) | Q(ended_on__gt=on)).exists()
     )
@@ -209,8 +222,10 @@ def ukraine_gating_refresh(*, on: dt.date | None = None, notify: bool = True) ->
                 academy.accepts_cohorts = False
                 academy.save(update_fields=["accepts_cohorts"])
                 closed.append(academy.slug)
-            future = Cohort.objects.filter(academy=academy, starts_on__gte=conditions.on, flagged=False).exclude(
-                status=Cohort.Status.CANCELLED
+            # Affected: every cohort with training days still ahead, including one already under way.
+            # Finished, completed and cancelled cohorts are history and stay untouched.
+            future = Cohort.objects.filter(academy=academy, ends_on__gte=conditions.on, flagged=False).exclude(
+                status__in=[Cohort.Status.CANCELLED, Cohort.Status.COMPLETED]
             )
             count = future.update(flagged=True, flag_reason=(_("Training inside Ukraine lapsed: ") + reasons)[:300])
             if count or academy.slug in closed:
@@ -226,3 +241,75 @@ def ukraine_gating_refresh(*, on: dt.date | None = None, notify: bool = True) ->
     result = {"conditions": conditions.as_dict(), "opened": opened, "closed": closed, "flagged_cohorts": flagged}
     logger.info("ukraine gating refreshed", extra={"result": result})
     return result
+
+
+# REPORT SUBSCRIPTIONS (partner API)
+# A partner manages its own subscriptions, and only about scopes it may see: a ministry its nation, a training
+# command its command, an academy its own site. Mission HQ and coordinators may subscribe to anything.
+
+from .models import ReportSubscription  # noqa: E402  (kept with the block it serves)
+
+_SUBSCRIPTION_FIELDS = {
+    "name",
+    "recipients",
+    "frequency",
+    "weekday",
+    "day_of_month",
+    "scope",
+    "nation",
+    "command",
+    "academy",
+    "language",
+    "milestone_alerts",
+    "attach_csv",
+    "is_active",
+}
+
+
+def _check_subscription_scope(organisation, subscription) -> None:
+    if organisation is None or organisation.kind == "mission_hq":
+        return
+    allowed = {
+        "ministry": ("nation", organisation.nation_id),
+        "training_command": ("command", organisation.command_id),
+        "academy": ("academy", organisation.academy_id),
+    }.get(organisation.kind)
+    target = {
+        "nation": subscription.nation_id,
+        "command": subscription.command_id,
+        "academy": subscription.academy_id,
+    }.get(subscription.scope)
+    if allowed is None or (subscription.scope, target) != allowed:
+        raise ApplicationError(
+            _("Your organisation may subscribe only to reports about its own %(scope)s.")
+            % {"scope": allowed[0] if allowed else _("scope")},
+            {"scope": [_("Outside your organisation's scope.")]},
+            code="scope",
+        )
+
+
+@transaction.atomic
+def report_subscription_create(*, organisation=None, **fields) -> ReportSubscription:
+    unknown = set(fields) - _SUBSCRIPTION_FIELDS
+    if unknown:
+        raise ApplicationError(_("Unknown fields: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
+    subscription = ReportSubscription(organisation=organisation, **fields)
+    _check_subscription_scope(organisation, subscription)
+    return _save(subscription)
+
+
+@transaction.atomic
+def report_subscription_update(*, subscription: ReportSubscription, **changes) -> ReportSubscription:
+    unknown = set(changes) - _SUBSCRIPTION_FIELDS
+    if unknown:
+        raise ApplicationError(_("These fields cannot be changed: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
+    subscription = ReportSubscription.objects.select_for_update().get(pk=subscription.pk)
+    for field, value in changes.items():
+        setattr(subscription, field, value)
+    _check_subscription_scope(subscription.organisation, subscription)
+    return _save(subscription)
+
+
+@transaction.atomic
+def report_subscription_delete(*, subscription: ReportSubscription) -> None:
+    subscription.delete()

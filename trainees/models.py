@@ -1,7 +1,7 @@
 """Who is trained: cohorts, the trainers on them, pseudonymous trainees, enrollments and count returns."""
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q
@@ -335,9 +335,16 @@ class CountReturn(models.Model):
             errors["completed"] = _("Completed and withdrawn trainees together cannot exceed enrolled.")
         if self.state == self.State.REJECTED and not self.rejection_reason.strip():
             errors["rejection_reason"] = _("A rejected return states the reason.")
+        # An approved (or superseded, or rejected) return is locked: its figures never change; a correction is new.
+        figures = ("cohort_id", "as_of", "enrolled", "completed", "withdrawn")
+        stored = CountReturn.objects.filter(pk=self.pk).values("state", *figures).first() if self.pk else None
+        if stored and stored["state"] in self.LOCKED_STATES and any(stored[f] != getattr(self, f) for f in figures):
+            errors[NON_FIELD_ERRORS] = _("This return is locked; submit a new return that corrects it.")
         if errors:
             raise ValidationError(errors)
 
+    LOCKED_STATES = ("approved", "superseded", "rejected")
+
     @property
     def is_locked(self) -> bool:
-        return self.state in (self.State.APPROVED, self.State.SUPERSEDED, self.State.REJECTED)
+        return self.state in self.LOCKED_STATES

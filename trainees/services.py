@@ -74,6 +74,8 @@ def _check_cohort_plan(*, course: Course, academy: Academy, seats: int, starts_o
             _("A cohort ends on or after the day it starts."),
             {"ends_on": [_("The end date must be on or after the start date.")]},
         )
+    if seats < 0:
+        raise ApplicationError(_("Planned seats cannot be negative."), {"seats": [_("Cannot be negative.")]})
     if seats > course.max_cohort_size:
         raise ApplicationError(
             _("%(course)s takes at most %(max)s trainees per cohort.")
@@ -108,8 +110,17 @@ def _save(instance: Any) -> Any:
         with transaction.atomic():
             instance.save()
     except IntegrityError as error:
-        raise ApplicationError(_("The database refused the change: %(error)s") % {"error": error}) from error
+        raise ApplicationError(_constraint_message(instance, error), code="constraint") from error
     return instance
+
+
+def _constraint_message(instance: Any, error: IntegrityError) -> str:
+    """The violated constraint's own message, so a lost race reads like the check that would have caught it."""
+    text = str(error)
+    for constraint in instance._meta.constraints:
+        if constraint.name in text:
+            return str(constraint.get_violation_error_message())
+    return _("The database refused the change because it conflicts with existing data.")
 
 
 @transaction.atomic
@@ -140,18 +151,30 @@ def cohort_schedule(
 
 @transaction.atomic
 def cohort_update(*, cohort: Cohort, **changes: Any) -> Cohort:
-    """Change a cohort's plan. Dates, seats, course or site changes are checked as a new plan would be."""
+    """Change a cohort's plan. Dates, seats, course or site changes are checked as a new plan would be.
+
+    Reviving a cancelled cohort is checked as a new plan too. Trainers already on the cohort must still fit its
+    new dates and course; cancelling a cohort releases its trainers.
+    """
     allowed = {"reference", "course", "academy", "starts_on", "ends_on", "seats", "status", "has_roster"}
     unknown = set(changes) - allowed
     if unknown:
         raise ApplicationError(_("These fields cannot be changed: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
+    # Lock the sites first, then the cohort, then its trainers: the same order as cohort_schedule, trainer_assign
+    # and the Ukraine gating, so that concurrent writers queue instead of deadlocking.
+    site_ids = {Cohort.objects.values_list("academy_id", flat=True).get(pk=cohort.pk)}
+    if changes.get("academy") is not None:
+        site_ids.add(changes["academy"].pk)
+    list(Academy.objects.select_for_update().filter(pk__in=site_ids).order_by("pk"))
     cohort = Cohort.objects.select_for_update().get(pk=cohort.pk)
+    was_cancelled = cohort.status == Cohort.Status.CANCELLED
     replanned = {"course", "academy", "starts_on", "ends_on", "seats"} & {
         key for key, value in changes.items() if getattr(cohort, key) != value
     }
     for key, value in changes.items():
         setattr(cohort, key, value)
-    if replanned and cohort.status != Cohort.Status.CANCELLED:
+    is_cancelled = cohort.status == Cohort.Status.CANCELLED
+    if not is_cancelled and (replanned or was_cancelled):
         academy = _lock_academy(cohort.academy)
         _check_cohort_plan(
             course=cohort.course,
@@ -161,18 +184,60 @@ def cohort_update(*, cohort: Cohort, **changes: Any) -> Cohort:
             ends_on=cohort.ends_on,
             exclude_pk=cohort.pk,
         )
-        if {"starts_on", "ends_on"} & replanned:
-            cohort.assignments.update(starts_on=cohort.starts_on, ends_on=cohort.ends_on)
+    if is_cancelled and not was_cancelled:
+        # A cancelled cohort holds no trainer; the history keeps who was on it.
+        for assignment in cohort.assignments.all():
+            assignment.delete()
+    elif {"starts_on", "ends_on", "course"} & replanned:
+        assignments = list(cohort.assignments.select_related("trainer").order_by("trainer_id"))
+        for assignment in assignments:
+            trainer = Trainer.objects.select_for_update().get(pk=assignment.trainer_id)
+            _check_trainer_fits(
+                trainer=trainer,
+                course=cohort.course,
+                role=assignment.role,
+                starts_on=cohort.starts_on,
+                ends_on=cohort.ends_on,
+                cohort_pk=cohort.pk,
+            )
+        cohort.assignments.update(starts_on=cohort.starts_on, ends_on=cohort.ends_on)
     return _save(cohort)
 
 
-def cohort_staffing(cohort: Cohort, trainer_count: int | None = None) -> dict[str, Any]:
-    """Trainers needed by the course's ratio, trainers assigned, and whether the cohort is understaffed."""
+@transaction.atomic
+def cohort_flag_clear(*, cohort: Cohort) -> Cohort:
+    """A coordinator has reviewed a flagged cohort (for example after training inside Ukraine resumed)."""
+    cohort = Cohort.objects.select_for_update().get(pk=cohort.pk)
+    cohort.flagged = False
+    cohort.flag_reason = ""
+    return _save(cohort)
+
+
+# Roles that count towards a course's trainees-per-trainer ratio: everyone but interpreters.
+RATIO_ROLES = ("lead_instructor", "instructor", "medic")
+
+
+def trainers_needed(seats: int, trainees_per_trainer: int) -> int:
+    """Trainers a cohort needs by its course's ratio: seats divided by the ratio, rounded up."""
+    return -(-seats // trainees_per_trainer) if seats > 0 else 0
+
+
+def cohort_staffing(cohort: Cohort, trainer_count: int | None = None, lead_count: int | None = None) -> dict[str, Any]:
+    """Trainers needed by the course's ratio, trainers assigned, and whether the cohort is understaffed.
+
+    Interpreters do not count towards the ratio. A cohort without a lead instructor is flagged as well.
+    """
     if trainer_count is None:
-        trainer_count = cohort.assignments.exclude(role=TrainerAssignment.Role.INTERPRETER).count()
-    ratio = cohort.course.trainees_per_trainer
-    needed = -(-cohort.seats // ratio) if cohort.seats else 0
-    return {"needed": needed, "assigned": trainer_count, "understaffed": trainer_count < needed}
+        trainer_count = cohort.assignments.filter(role__in=RATIO_ROLES).count()
+    if lead_count is None:
+        lead_count = cohort.assignments.filter(role=TrainerAssignment.Role.LEAD_INSTRUCTOR).count()
+    needed = trainers_needed(cohort.seats, cohort.course.trainees_per_trainer)
+    return {
+        "needed": needed,
+        "assigned": trainer_count,
+        "understaffed": trainer_count < needed,
+        "has_lead_instructor": lead_count > 0,
+    }
 
 
 @dataclass(frozen=True)
@@ -193,14 +258,61 @@ def cohort_language_warnings(cohort: Cohort) -> list[str]:
     return [_("No trainer on %(cohort)s speaks Ukrainian and it has no interpreter.") % {"cohort": cohort}]
 
 
+def _available_throughout(trainer: Trainer, starts_on: dt.date, ends_on: dt.date) -> bool:
+    """Whether the trainer's availability windows, joined end to end, cover every day from start to end."""
+    covered_until = starts_on - dt.timedelta(days=1)
+    windows = trainer.availabilities.filter(starts_on__lte=ends_on, ends_on__gte=starts_on).order_by("starts_on")
+    for window in windows:
+        if window.starts_on > covered_until + dt.timedelta(days=1):
+            return False
+        covered_until = max(covered_until, window.ends_on)
+        if covered_until >= ends_on:
+            return True
+    return False
+
+
+def _check_trainer_fits(
+    *, trainer: Trainer, course: Course, role: str, starts_on: dt.date, ends_on: dt.date, cohort_pk: int | None
+) -> None:
+    """The trainer is qualified for the course, available throughout and on no other cohort in those dates."""
+    if role != TrainerAssignment.Role.INTERPRETER and not trainer.qualifications.filter(pk=course.pk).exists():
+        raise ApplicationError(
+            _("%(trainer)s is not qualified for %(course)s.") % {"trainer": trainer, "course": course},
+            {"trainer": [_("Not qualified for this course.")]},
+            code="not_qualified",
+        )
+    if not _available_throughout(trainer, starts_on, ends_on):
+        raise ApplicationError(
+            _("%(trainer)s is not available for the whole of %(start)s – %(end)s.")
+            % {"trainer": trainer, "start": starts_on, "end": ends_on},
+            {"trainer": [_("Outside the trainer's availability.")]},
+            code="unavailable",
+        )
+    clash = (
+        TrainerAssignment.objects.filter(trainer=trainer, starts_on__lte=ends_on, ends_on__gte=starts_on)
+        .exclude(cohort_id=cohort_pk)
+        .select_related("cohort")
+        .first()
+    )
+    if clash is not None:
+        raise ApplicationError(
+            _("%(trainer)s is already assigned to %(other)s (%(start)s – %(end)s), which overlaps.")
+            % {"trainer": trainer, "other": clash.cohort, "start": clash.starts_on, "end": clash.ends_on},
+            {"trainer": [_("Double-booked.")]},
+            code="overlap",
+        )
+
+
 @transaction.atomic
 def trainer_assign(
     *, trainer: Trainer, cohort: Cohort, role: str = TrainerAssignment.Role.INSTRUCTOR
 ) -> AssignmentResult:
     """Put a trainer on a cohort. Refuses double-booking, dates outside availability and missing qualification."""
-    trainer = Trainer.objects.select_for_update().get(pk=trainer.pk)
     if role not in TrainerAssignment.Role.values:
         raise ApplicationError(_("Unknown role “%(role)s”.") % {"role": role}, {"role": [_("Unknown role.")]})
+    # The cohort first, then the trainer (see cohort_update); the cohort is re-read so its dates are current.
+    cohort = Cohort.objects.select_for_update().select_related("course").get(pk=cohort.pk)
+    trainer = Trainer.objects.select_for_update().get(pk=trainer.pk)
     if not trainer.is_active:
         raise ApplicationError(_("%(trainer)s is not active.") % {"trainer": trainer}, {"trainer": [_("Inactive.")]})
     if cohort.status in (Cohort.Status.CANCELLED, Cohort.Status.COMPLETED):
@@ -209,35 +321,20 @@ def trainer_assign(
             % {"cohort": cohort, "status": cohort.get_status_display()},
             {"cohort": [_("The cohort is closed.")]},
         )
-    if role != TrainerAssignment.Role.INTERPRETER and not trainer.qualifications.filter(pk=cohort.course_id).exists():
+    if TrainerAssignment.objects.filter(trainer=trainer, cohort=cohort).exists():
         raise ApplicationError(
-            _("%(trainer)s is not qualified for %(course)s.") % {"trainer": trainer, "course": cohort.course},
-            {"trainer": [_("Not qualified for this course.")]},
-            code="not_qualified",
-        )
-    if not trainer.availabilities.filter(starts_on__lte=cohort.starts_on, ends_on__gte=cohort.ends_on).exists():
-        raise ApplicationError(
-            _("%(trainer)s is not available for the whole of %(start)s – %(end)s.")
-            % {"trainer": trainer, "start": cohort.starts_on, "end": cohort.ends_on},
-            {"trainer": [_("Outside the trainer's availability.")]},
-            code="unavailable",
-        )
-    clash = (
-        TrainerAssignment.objects.filter(trainer=trainer, starts_on__lte=cohort.ends_on, ends_on__gte=cohort.starts_on)
-        .select_related("cohort")
-        .first()
-    )
-    if clash is not None:
-        message = (
-            _("%(trainer)s is already assigned to this cohort.")
-            if clash.cohort_id == cohort.pk
-            else _("%(trainer)s is already assigned to %(other)s (%(start)s – %(end)s), which overlaps.")
-        )
-        raise ApplicationError(
-            message % {"trainer": trainer, "other": clash.cohort, "start": clash.starts_on, "end": clash.ends_on},
+            _("%(trainer)s is already assigned to this cohort.") % {"trainer": trainer},
             {"trainer": [_("Double-booked.")]},
             code="overlap",
         )
+    _check_trainer_fits(
+        trainer=trainer,
+        course=cohort.course,
+        role=role,
+        starts_on=cohort.starts_on,
+        ends_on=cohort.ends_on,
+        cohort_pk=cohort.pk,
+    )
     assignment = TrainerAssignment(
         trainer=trainer, cohort=cohort, role=role, starts_on=cohort.starts_on, ends_on=cohort.ends_on
     )
@@ -307,7 +404,9 @@ def count_return_submit(
     organisation: Organisation | None = None,
     user: Any = None,
 ) -> CountReturn:
-    """Record a return as submitted. If the cohort already has an official return, this one corrects it."""
+    """Record a return as submitted. If the cohort already has an official return, this one corrects it once
+    approved. A partner organisation submits only for the sites it manages."""
+    cohort = Cohort.objects.get(pk=cohort.pk)  # the current status, not the caller's copy
     if cohort.status == Cohort.Status.CANCELLED:
         raise ApplicationError(
             _("%(cohort)s is cancelled and takes no returns.") % {"cohort": cohort},
@@ -320,7 +419,15 @@ def count_return_submit(
         )
     if as_of > timezone.localdate():
         raise ApplicationError(_("A return cannot be dated in the future."), {"as_of": [_("In the future.")]})
-    official = CountReturn.objects.filter(cohort=cohort, state=CountReturn.State.APPROVED).first()
+    if organisation is not None and not Cohort.objects.managed_by(organisation).filter(pk=cohort.pk).exists():
+        raise ApplicationError(
+            _("%(organisation)s may not submit returns for %(cohort)s.")
+            % {"organisation": organisation, "cohort": cohort},
+            {"cohort": [_("Outside the organisation's sites.")]},
+            code="permission_denied",
+        )
+    # The link to the return this one corrects is made on approval: until then several corrections (or a
+    # rejected one and its replacement) may be pending, and only the approved one supersedes the official figure.
     count_return = CountReturn(
         cohort=cohort,
         as_of=as_of,
@@ -329,7 +436,6 @@ def count_return_submit(
         withdrawn=withdrawn,
         submitted_by_organisation=organisation,
         submitted_by=user if getattr(user, "is_authenticated", False) else None,
-        supersedes=official,
     )
     return _save(count_return)
 
@@ -356,8 +462,7 @@ def count_return_approve(*, count_return: CountReturn, user: Any) -> CountReturn
     if previous is not None:
         previous.state = CountReturn.State.SUPERSEDED
         previous.save(update_fields=["state"])
-        if current.supersedes_id is None:
-            current.supersedes = previous
+    current.supersedes = previous
     current.state = CountReturn.State.APPROVED
     current.approved_by = user
     current.approved_at = timezone.now()
@@ -388,3 +493,187 @@ def count_return_reject(*, count_return: CountReturn, user: Any, reason: str) ->
     current.rejected_by = user
     current.rejected_at = timezone.now()
     return _save(current)
+
+
+# BULK WRITES (partner API)
+# All-or-nothing: every item is checked first and the errors are reported per item, under `items.<index>`;
+# only a batch without errors is written, in one transaction, with a fixed number of queries per batch.
+
+BULK_MAX_ITEMS = 5000
+
+
+@dataclass(frozen=True)
+class CountReturnItem:
+    cohort_id: int
+    as_of: dt.date
+    enrolled: int
+    completed: int
+    withdrawn: int
+
+
+@dataclass(frozen=True)
+class EnrollmentItem:
+    cohort_id: int
+    trainee_reference: str
+    status: str = Enrollment.Status.ENROLLED
+
+
+def _check_bulk_size(items: list) -> None:
+    if not items:
+        raise ApplicationError(_("Send at least one item."), {"items": [_("This list may not be empty.")]})
+    if len(items) > BULK_MAX_ITEMS:
+        raise ApplicationError(
+            _("Send at most %(max)s items per request.") % {"max": BULK_MAX_ITEMS},
+            {"items": [_("Too many items.")]},
+        )
+
+
+def _raise_item_errors(errors: list[dict[str, list[str]]]) -> None:
+    failed = sum(1 for error in errors if error)
+    if failed:
+        raise ApplicationError(
+            _("%(failed)s of %(total)s items are invalid; nothing was saved.")
+            % {"failed": failed, "total": len(errors)},
+            {"items": errors},
+            code="bulk_invalid",
+        )
+
+
+def count_return_item_errors(cohort: Cohort | None, item: CountReturnItem, today: dt.date) -> dict[str, list[str]]:
+    """The rules of `count_return_submit`, as field errors of one item, without touching the database."""
+    errors: dict[str, list[str]] = {}
+    if cohort is None:
+        return {"cohort": [_("No such cohort in your scope.")]}
+    if cohort.status == Cohort.Status.CANCELLED:
+        errors["cohort"] = [_("Cancelled.")]
+    if item.as_of < cohort.starts_on:
+        errors["as_of"] = [_("Before the cohort starts.")]
+    elif item.as_of > today:
+        errors["as_of"] = [_("In the future.")]
+    if min(item.enrolled, item.completed, item.withdrawn) < 0:
+        errors["enrolled"] = [_("Counts are never negative.")]
+    elif item.completed + item.withdrawn > item.enrolled:
+        errors["completed"] = [_("Completed and withdrawn trainees together cannot exceed enrolled.")]
+    return errors
+
+
+@transaction.atomic
+def count_return_submit_bulk(
+    *,
+    items: list[CountReturnItem],
+    cohorts: Any,
+    organisation: Organisation | None = None,
+    user: Any = None,
+) -> list[CountReturn]:
+    """Submit many returns at once. `cohorts` is the queryset of cohorts the caller may report for."""
+    from simple_history.utils import bulk_create_with_history
+
+    _check_bulk_size(items)
+    by_id = cohorts.in_bulk({item.cohort_id for item in items})
+    official = {
+        row.cohort_id: row
+        for row in CountReturn.objects.filter(cohort_id__in=by_id, state=CountReturn.State.APPROVED).only(
+            "pk", "cohort_id"
+        )
+    }
+    # An approved return can be corrected by one pending return at a time (the link is one-to-one).
+    already_corrected = set(
+        CountReturn.objects.filter(supersedes__in=[row.pk for row in official.values()]).values_list(
+            "supersedes__cohort_id", flat=True
+        )
+    )
+    today = timezone.localdate()
+    errors: list[dict[str, list[str]]] = []
+    corrected_in_batch: set[int] = set()
+    for item in items:
+        cohort = by_id.get(item.cohort_id)
+        item_errors = count_return_item_errors(cohort, item, today)
+        if cohort is not None and item.cohort_id in official:
+            if item.cohort_id in already_corrected or item.cohort_id in corrected_in_batch:
+                item_errors.setdefault("cohort", []).append(
+                    _("A correction of this cohort's official return is already pending.")
+                )
+            corrected_in_batch.add(item.cohort_id)
+        errors.append(item_errors)
+    _raise_item_errors(errors)
+    submitter = user if getattr(user, "is_authenticated", False) and getattr(user, "pk", None) else None
+    returns = [
+        CountReturn(
+            cohort_id=item.cohort_id,
+            as_of=item.as_of,
+            enrolled=item.enrolled,
+            completed=item.completed,
+            withdrawn=item.withdrawn,
+            submitted_by_organisation=organisation,
+            submitted_by=submitter,
+            supersedes=official.get(item.cohort_id),
+        )
+        for item in items
+    ]
+    try:
+        with transaction.atomic():
+            return bulk_create_with_history(returns, CountReturn, batch_size=1000)
+    except IntegrityError as error:
+        raise ApplicationError(_("The database refused the batch; nothing was saved."), code="constraint") from error
+
+
+def _enrollment_item_errors(cohort: Cohort | None, item: EnrollmentItem) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    if cohort is None:
+        errors["cohort"] = [_("No such cohort in your scope.")]
+    elif not cohort.has_roster:
+        errors["cohort"] = [_("This cohort keeps no roster.")]
+    from .models import REFERENCE_VALIDATOR
+
+    try:
+        REFERENCE_VALIDATOR(item.trainee_reference)
+    except ValidationError as error:
+        errors["trainee"] = list(error.messages)
+    if item.status not in Enrollment.Status.values:
+        errors["status"] = [_("Unknown status.")]
+    return errors
+
+
+@transaction.atomic
+def enrollment_record_bulk(*, items: list[EnrollmentItem], cohorts: Any) -> list[Enrollment]:
+    """Enroll many pseudonymous trainees, or update their outcomes, in one all-or-nothing batch."""
+    _check_bulk_size(items)
+    by_id = cohorts.in_bulk({item.cohort_id for item in items})
+    errors: list[dict[str, list[str]]] = []
+    seen: set[tuple[int, str]] = set()
+    for item in items:
+        item_errors = _enrollment_item_errors(by_id.get(item.cohort_id), item)
+        pair = (item.cohort_id, item.trainee_reference)
+        if pair in seen:
+            item_errors.setdefault("trainee", []).append(_("This trainee appears twice for this cohort in the batch."))
+        seen.add(pair)
+        errors.append(item_errors)
+    _raise_item_errors(errors)
+
+    references = {item.trainee_reference for item in items}
+    trainees = {t.reference: t for t in Trainee.objects.filter(reference__in=references)}
+    missing = [Trainee(reference=reference) for reference in sorted(references - set(trainees))]
+    if missing:
+        Trainee.objects.bulk_create(missing, batch_size=1000)
+        trainees.update({t.reference: t for t in Trainee.objects.filter(reference__in=[t.reference for t in missing])})
+    existing = {
+        (e.cohort_id, e.trainee_id): e
+        for e in Enrollment.objects.filter(cohort_id__in=by_id, trainee_id__in=[t.pk for t in trainees.values()]).only(
+            "pk", "cohort_id", "trainee_id", "status"
+        )
+    }
+    now = timezone.now()
+    to_update, to_create, result = [], [], []
+    for item in items:
+        trainee = trainees[item.trainee_reference]
+        enrollment = existing.get((item.cohort_id, trainee.pk))
+        if enrollment is None:
+            enrollment = Enrollment(cohort_id=item.cohort_id, trainee=trainee, status=item.status)
+            to_create.append(enrollment)
+        else:
+            enrollment.status, enrollment.updated_at = item.status, now
+            to_update.append(enrollment)
+        result.append(enrollment)
+    Enrollment.objects.bulk_create(to_create, batch_size=1000)
+    Enrollment.objects.bulk_update(to_update, ["status", "updated_at"], batch_size=1000)
+    return result

@@ -1,0 +1,576 @@
+"""A deterministic, realistic demo data set: the mission's history since Nov 2022 and its plans through 2027.
+
+`seed_demo()` first loads the reference data, then plans every cohort in memory and writes the rows with
+`bulk_create`, inside one transaction. Bulk writes bypass model history and signals, which is what demo data
+wants.
+
+How the history is built: cohorts end on Tuesdays and Fridays (and on each dated point of the timeline). On
+each such day the planner adds cohorts until the cumulative number of completions reaches the public
+timeline in DOMAIN.md, interpolated linearly between its dated points. The last cohort of a day is cut to
+the remaining need, so the official totals track the timeline to within a few trainees. Sites are chosen so
+that each nation's share matches the public figures (Poland about 35k, Germany about 21k, Spain about 8.6k
+of 86k), and never past a site's seat capacity on any day. Trainers are then assigned greedily in start
+order: only when free, inside one of their rotation windows and qualified for the course.
+
+Idempotence: the demo set is recognised by its cohort references, which all start with "DEMO-". If any
+such cohort exists, `seed_demo()` writes nothing and returns the current counts with `skipped=True`,
+whatever the scale asked for. To seed at another scale, start from an empty database.
+
+`--scale N` multiplies the volume: N times the completions, cohorts, trainers and trainees. So that no site
+is overbooked, a scale above 1 also adds N-1 benchmark replicas of every EU site.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+import itertools
+import math
+import random
+from array import array
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+from tqdm import tqdm
+
+from academies.models import Academy, Course, Nation, Organisation, Trainer, TrainerAvailability
+from trainees.models import Cohort, CountReturn, Enrollment, Trainee, TrainerAssignment
+
+DEMO_REFERENCE_PREFIX = "DEMO-"
+MISSION_START = dt.date(2022, 11, 15)
+PLAN_HORIZON = dt.date(2027, 12, 31)
+BATCH_SIZE = 1000
+
+# Cumulative completions at scale 1, from DOMAIN.md; linear in between. 2026 and 2027 continue at about
+# 600 a month, which the planned cohorts follow.
+TIMELINE: list[tuple[dt.date, int]] = [
+    (MISSION_START, 0),
+    (dt.date(2022, 12, 31), 1_000),
+    (dt.date(2023, 3, 31), 11_000),
+    (dt.date(2023, 6, 30), 24_000),
+    (dt.date(2023, 8, 31), 25_000),
+    (dt.date(2023, 11, 30), 34_000),
+    (dt.date(2024, 8, 30), 60_000),
+    (dt.date(2024, 11, 30), 63_000),
+    (dt.date(2025, 5, 31), 75_000),
+    (dt.date(2025, 8, 29), 80_400),
+    (dt.date(2025, 12, 31), 86_000),
+    (dt.date(2026, 12, 31), 93_200),
+    (PLAN_HORIZON, 100_400),
+]
+
+# Share of completions by host nation: Poland about 35k, Germany about 21k, Spain about 8.6k of 86k; the
+# remaining sites share the rest equally.
+HOST_NATION_SHARES: dict[str, float] = {"PL": 35 / 86, "DE": 21 / 86, "ES": 8.6 / 86}
+
+# How often each course is run, relative to the others. Basic individual training dominates.
+COURSE_WEIGHTS: dict[str, float] = {
+    "basic-soldier": 30,
+    "basic-infantry-refresher": 10,
+    "advanced-marksman": 6,
+    "advanced-ifv-crew": 5,
+    "medical-combat-lifesaver": 10,
+    "medical-combat-medic": 4,
+    "cbrn-defence": 4,
+    "demining-eod": 5,
+    "logistics-supply": 3,
+    "communications-tactical": 4,
+    "maintenance-vehicle-repair": 3,
+    "leadership-section": 6,
+    "leadership-platoon": 3,
+    "leadership-company": 2,
+    "collective-company": 3,
+    "collective-battalion": 1,
+    "pilot-module": 0.3,
+}
+
+# Contributing states' weight among trainers; any other contributing state weighs 1.
+TRAINER_NATION_WEIGHTS: dict[str, float] = {
+    "PL": 28, "DE": 20, "ES": 7, "FR": 5, "CA": 5, "IT": 4, "NL": 4,
+    "CZ": 3, "LT": 3, "SE": 3, "NO": 3, "BE": 2, "DK": 2, "FI": 2,
+}  # fmt: skip
+TEACHING_LANGUAGE = {
+    "PL": "pl", "DE": "de", "ES": "es", "FR": "fr", "IT": "it", "NL": "nl", "CZ": "cs", "LT": "lt",
+    "SE": "sv", "NO": "no", "DK": "da", "FI": "fi", "EE": "et", "LV": "lv", "PT": "pt", "RO": "ro",
+    "SK": "sk", "SI": "sl", "HR": "hr", "GR": "el", "BG": "bg", "HU": "hu", "BE": "fr", "LU": "fr",
+}  # fmt: skip
+
+TRAINERS_PER_SCALE = 450
+SMALLEST_COHORT = 12
+PENDING_RETURN_DAYS = 21  # returns of cohorts that ended this recently are still in the approval chain
+ROSTER_SHARE = 0.15  # share of cohorts that keep a roster of pseudonymous trainees
+RETURNING_TRAINEE_SHARE = 0.12  # share of roster places taken by someone trained before
+UNSTAFFED_PLANNED_SHARE = 0.2  # planned cohorts deliberately left without trainers
+
+
+@dataclass
+class Site:
+    academy: Academy
+    share: float
+    occupancy: array  # seats taken on each day since MISSION_START
+    completed: float = 0.0
+
+
+@dataclass
+class PlannedCohort:
+    course: Course
+    site: Site
+    starts_on: dt.date
+    ends_on: dt.date
+    seats: int
+    enrolled: int
+    completed: int
+    withdrawn: int
+    cohort: Cohort | None = None
+    trainers: list[int] = field(default_factory=list)
+
+
+@dataclass
+class PlannedTrainer:
+    trainer: Trainer
+    courses: set[int]
+    window_starts: list[int]
+    window_ends: list[int]
+    speaks_ukrainian: bool
+    busy_until: int = -1
+
+
+def timeline_total(day: dt.date) -> float:
+    """The timeline's cumulative completions at scale 1 on a day, interpolated linearly."""
+    if day <= TIMELINE[0][0]:
+        return 0.0
+    for (start, low), (end, high) in itertools.pairwise(TIMELINE):
+        if day <= end:
+            return low + (high - low) * (day - start).days / (end - start).days
+    return float(TIMELINE[-1][1])
+
+
+def seed_demo(*, scale: int = 1, seed: int = 20250829, progress: bool = True) -> dict[str, Any]:
+    """Seed the demo data set once; return counts per model and the official (approved) total."""
+    from mission.management.commands.load_reference_data import reference_data_load
+
+    if scale < 1:
+        raise ValueError("scale is at least 1")
+    with transaction.atomic():
+        reference_data_load()
+        if Cohort.objects.filter(reference__startswith=DEMO_REFERENCE_PREFIX).exists():
+            return {"skipped": True, "scale": scale, "seed": seed, **_counts()}
+        _DemoBuilder(scale=scale, seed=seed, progress=progress).build()
+        return {"skipped": False, "scale": scale, "seed": seed, **_counts()}
+
+
+def _counts() -> dict[str, Any]:
+    official = CountReturn.objects.filter(state=CountReturn.State.APPROVED)
+    return {
+        "sites": Academy.objects.count(),
+        "courses": Course.objects.count(),
+        "trainers": Trainer.objects.count(),
+        "trainer_availabilities": TrainerAvailability.objects.count(),
+        "cohorts": Cohort.objects.count(),
+        "trainer_assignments": TrainerAssignment.objects.count(),
+        "trainees": Trainee.objects.count(),
+        "enrollments": Enrollment.objects.count(),
+        "count_returns": CountReturn.objects.count(),
+        "pending_returns": CountReturn.objects.pending().count(),
+        "approved_completed": official.aggregate(total=Sum("completed"))["total"] or 0,
+    }
+
+
+class _DemoBuilder:
+    """Plans the demo rows in memory, then writes them in bulk."""
+
+    def __init__(self, *, scale: int, seed: int, progress: bool) -> None:
+        self.scale = scale
+        # Reproducible demo data, not secrets: a seeded generator is the point.
+        self.rng = random.Random(seed)  # noqa: S311
+        self.progress = progress
+        self.today = timezone.localdate()
+        self.days = (PLAN_HORIZON - MISSION_START).days + 1
+        self.courses = sorted(Course.objects.filter(code__in=COURSE_WEIGHTS), key=lambda course: course.code)
+        self.course_weights = [COURSE_WEIGHTS[course.code] for course in self.courses]
+        self.cohorts: list[PlannedCohort] = []
+        self.trainers: list[PlannedTrainer] = []
+        self.submitters = {
+            organisation.command_id: organisation
+            for organisation in Organisation.objects.filter(kind=Organisation.Kind.TRAINING_COMMAND)
+        }
+
+    def build(self) -> None:
+        steps = tqdm(total=7, desc="Seeding demo data", unit="step", disable=not self.progress)
+        self.sites = self._sites()
+        steps.update()
+        self._plan_cohorts()
+        steps.update()
+        self._write_cohorts()
+        steps.update()
+        self._write_returns()
+        steps.update()
+        self._write_trainers()
+        steps.update()
+        self._write_assignments()
+        steps.update()
+        self._write_rosters()
+        steps.update()
+        steps.close()
+
+    # SITES
+
+    def _sites(self) -> list[Site]:
+        originals = list(
+            Academy.objects.filter(command__isnull=False, kind__in=[Academy.Kind.TRAINING_CENTRE, Academy.Kind.RANGE])
+            .exclude(slug__contains="-replica-")
+            .order_by("slug")
+        )
+        academies = originals + self._replicas(originals)
+        others = {academy.nation_id for academy in originals} - set(HOST_NATION_SHARES)
+        other_share = (1 - sum(HOST_NATION_SHARES.values())) / max(len(others), 1)
+        capacity_by_nation = Counter[str]()
+        for academy in academies:
+            capacity_by_nation[academy.nation_id] += academy.seat_capacity
+        sites = []
+        for academy in academies:
+            nation_share = HOST_NATION_SHARES.get(academy.nation_id, other_share)
+            share = nation_share * academy.seat_capacity / capacity_by_nation[academy.nation_id]
+            sites.append(Site(academy=academy, share=share, occupancy=array("i", [0] * self.days)))
+        return sites
+
+    def _replicas(self, originals: list[Academy]) -> list[Academy]:
+        """Benchmark copies of the EU sites, so that N times the trainees fit without overbooking."""
+        wanted = [
+            Academy(
+                slug=f"{academy.slug}-replica-{copy}",
+                kind=academy.kind,
+                name_en=f"{academy.name_en} (benchmark replica {copy})",
+                name_uk=f"{academy.name_uk} (копія для навантажувального тесту {copy})",
+                nation_id=academy.nation_id,
+                city_en=academy.city_en,
+                city_uk=academy.city_uk,
+                command_id=academy.command_id,
+                seat_capacity=academy.seat_capacity,
+            )
+            for copy in range(2, self.scale + 1)
+            for academy in originals
+        ]
+        existing = set(
+            Academy.objects.filter(slug__in=[academy.slug for academy in wanted]).values_list("slug", flat=True)
+        )
+        Academy.objects.bulk_create(
+            [academy for academy in wanted if academy.slug not in existing], batch_size=BATCH_SIZE
+        )
+        return list(Academy.objects.filter(slug__in=[academy.slug for academy in wanted]).order_by("slug"))
+
+    # COHORTS
+
+    def _end_days(self) -> list[dt.date]:
+        tuesdays_and_fridays = (
+            MISSION_START + dt.timedelta(days=offset)
+            for offset in range(7, self.days)
+            if (MISSION_START + dt.timedelta(days=offset)).weekday() in (1, 4)
+        )
+        return sorted(set(tuesdays_and_fridays) | {day for day, _ in TIMELINE[1:]})
+
+    def _plan_cohorts(self) -> None:
+        total = 0
+        for end_day in tqdm(self._end_days(), desc="Planning cohorts", unit="day", disable=not self.progress):
+            goal = timeline_total(end_day) * self.scale
+            failures = 0
+            while goal - total >= SMALLEST_COHORT and failures < 20:
+                planned = self._plan_one(end_day=end_day, need=int(goal - total), total=total)
+                if planned is None:
+                    failures += 1
+                    continue
+                total += planned.completed
+                self.cohorts.append(planned)
+
+    def _plan_one(self, *, end_day: dt.date, need: int, total: int) -> PlannedCohort | None:
+        rng = self.rng
+        course = rng.choices(self.courses, weights=self.course_weights)[0]
+        starts_on = end_day - dt.timedelta(days=course.duration_days - 1)
+        if starts_on < MISSION_START:
+            return None
+        first, last = (starts_on - MISSION_START).days, (end_day - MISSION_START).days
+        seats = max(1, round(course.max_cohort_size * rng.uniform(0.7, 1.0)))
+        smallest = min(seats, max(SMALLEST_COHORT, course.max_cohort_size // 2))
+        ranked = sorted(
+            self.sites,
+            key=lambda site: site.completed - site.share * (total + seats) - rng.random() * 20,
+        )
+        for site in ranked:
+            free = site.academy.seat_capacity - max(site.occupancy[first : last + 1])
+            if free >= smallest or (free >= SMALLEST_COHORT and need < smallest):
+                break
+        else:
+            return None
+        seats = min(seats, free)
+        withdrawn_rate, no_show_rate = rng.uniform(0.01, 0.05), rng.uniform(0.0, 0.03)
+        no_show = round(seats * no_show_rate)
+        withdrawn = round((seats - no_show) * withdrawn_rate)
+        completed = seats - no_show - withdrawn
+        if completed > need:
+            # The day's last cohort: cut it to what the timeline still needs.
+            completed = need
+            withdrawn = round(completed * withdrawn_rate / (1 - withdrawn_rate))
+            no_show = round((completed + withdrawn) * no_show_rate)
+            seats = completed + withdrawn + no_show
+        for day in range(first, last + 1):
+            site.occupancy[day] += seats
+        site.completed += completed
+        return PlannedCohort(
+            course=course,
+            site=site,
+            starts_on=starts_on,
+            ends_on=end_day,
+            seats=seats,
+            enrolled=completed + withdrawn,
+            completed=completed,
+            withdrawn=withdrawn,
+        )
+
+    def _status(self, planned: PlannedCohort) -> str:
+        if planned.ends_on < self.today:
+            return Cohort.Status.COMPLETED
+        if planned.starts_on <= self.today:
+            return Cohort.Status.IN_TRAINING
+        return Cohort.Status.PLANNED
+
+    def _write_cohorts(self) -> None:
+        rng = self.rng
+        self.cohorts.sort(key=lambda planned: (planned.starts_on, planned.site.academy.slug, planned.course.code))
+        for number, planned in enumerate(self.cohorts, start=1):
+            status = self._status(planned)
+            if status == Cohort.Status.PLANNED and rng.random() < 0.02:
+                status = Cohort.Status.CANCELLED
+            keeps_roster = status in (Cohort.Status.COMPLETED, Cohort.Status.IN_TRAINING) and (
+                rng.random() < ROSTER_SHARE
+            )
+            planned.cohort = Cohort(
+                reference=f"{DEMO_REFERENCE_PREFIX}{planned.starts_on:%Y}-{number:06d}",
+                course=planned.course,
+                academy=planned.site.academy,
+                starts_on=planned.starts_on,
+                ends_on=planned.ends_on,
+                seats=planned.seats,
+                status=status,
+                has_roster=keeps_roster,
+            )
+        cohorts = [planned.cohort for planned in self.cohorts if planned.cohort is not None]
+        Cohort.objects.bulk_create(cohorts, batch_size=BATCH_SIZE)
+
+    # COUNT RETURNS
+
+    def _at(self, day: dt.date, hour: int) -> dt.datetime:
+        moment = dt.datetime.combine(day, dt.time(hour, self.rng.randrange(60)))
+        return timezone.make_aware(min(moment, dt.datetime.combine(self.today, dt.time(0, 0))))
+
+    def _write_returns(self) -> None:
+        rng = self.rng
+        returns: list[CountReturn] = []
+        submitted_on: list[dt.date] = []
+        pending_since = self.today - dt.timedelta(days=PENDING_RETURN_DAYS)
+        for planned in self.cohorts:
+            cohort = planned.cohort
+            if cohort is None or cohort.status != Cohort.Status.COMPLETED:
+                continue
+            submitted = planned.ends_on + dt.timedelta(days=rng.randint(0, 3))
+            figures = {
+                "cohort": cohort,
+                "as_of": planned.ends_on,
+                "enrolled": planned.enrolled,
+                "completed": planned.completed,
+                "withdrawn": planned.withdrawn,
+                "submitted_by_organisation": self.submitters.get(planned.site.academy.command_id),
+            }
+            if planned.ends_on >= pending_since:
+                verified = rng.random() < 0.5 and submitted + dt.timedelta(days=2) < self.today
+                returns.append(
+                    CountReturn(
+                        **figures,
+                        state=CountReturn.State.VERIFIED if verified else CountReturn.State.SUBMITTED,
+                        verified_at=self._at(submitted + dt.timedelta(days=2), 11) if verified else None,
+                    )
+                )
+                submitted_on.append(submitted)
+                continue
+            if rng.random() < 0.02:
+                # A rejected first return, corrected by the approved one below.
+                returns.append(
+                    CountReturn(
+                        **{**figures, "completed": planned.completed + planned.withdrawn, "withdrawn": 0},
+                        state=CountReturn.State.REJECTED,
+                        rejected_at=self._at(submitted + dt.timedelta(days=1), 15),
+                        rejection_reason="Withdrawn trainees are missing; resubmit with the withdrawals.",
+                    )
+                )
+                submitted_on.append(submitted)
+                submitted += dt.timedelta(days=2)
+            verified_on = submitted + dt.timedelta(days=rng.randint(1, 4))
+            returns.append(
+                CountReturn(
+                    **figures,
+                    state=CountReturn.State.APPROVED,
+                    verified_at=self._at(verified_on, 11),
+                    approved_at=self._at(verified_on + dt.timedelta(days=rng.randint(1, 6)), 16),
+                )
+            )
+            submitted_on.append(submitted)
+        CountReturn.objects.bulk_create(returns, batch_size=BATCH_SIZE)
+        # `submitted_at` is set to now on insert; date it back to when the site submitted it.
+        for count_return, day in zip(returns, submitted_on, strict=True):
+            count_return.submitted_at = self._at(day, 9)
+        CountReturn.objects.bulk_update(returns, ["submitted_at"], batch_size=BATCH_SIZE)
+
+    # TRAINERS
+
+    def _write_trainers(self) -> None:
+        rng = self.rng
+        nations = list(Nation.objects.filter(contributes_trainers=True).order_by("code").values_list("code", flat=True))
+        nation_weights = [TRAINER_NATION_WEIGHTS.get(code, 1) for code in nations]
+        # Qualifications follow the demand for trainers: how often a course runs, times trainers per cohort.
+        demand = [
+            max(5.0, COURSE_WEIGHTS[course.code] * course.max_cohort_size * 0.85 / course.trainees_per_trainer)
+            for course in self.courses
+        ]
+        numbers: Counter[str] = Counter()
+        horizon = (PLAN_HORIZON - MISSION_START).days
+        windows: list[TrainerAvailability] = []
+        qualifications: list[Any] = []
+        through = Trainer.qualifications.through
+        for _ in range(TRAINERS_PER_SCALE * self.scale):
+            nation = rng.choices(nations, weights=nation_weights)[0]
+            numbers[nation] += 1
+            languages = {"en", TEACHING_LANGUAGE.get(nation, "en")}
+            if rng.random() < 0.2:
+                languages.add("uk")
+            trainer = Trainer(
+                reference=f"{nation}-T{numbers[nation]:04d}", nation_id=nation, languages=sorted(languages)
+            )
+            courses: set[int] = set()
+            for _pick in range(rng.randint(1, 4)):
+                courses.add(rng.choices(range(len(self.courses)), weights=demand)[0])
+            starts, ends = [], []
+            start = rng.randint(-30, 120)
+            while start <= horizon:
+                end = start + rng.randint(90, 180) - 1
+                starts.append(start)
+                ends.append(end)
+                start = end + 1 + rng.randint(30, 120)
+            self.trainers.append(
+                PlannedTrainer(
+                    trainer=trainer,
+                    courses={self.courses[index].pk for index in courses},
+                    window_starts=starts,
+                    window_ends=ends,
+                    speaks_ukrainian="uk" in languages,
+                )
+            )
+        Trainer.objects.bulk_create([planned.trainer for planned in self.trainers], batch_size=BATCH_SIZE)
+        for planned in self.trainers:
+            for rotation, (start, end) in enumerate(zip(planned.window_starts, planned.window_ends, strict=True)):
+                windows.append(
+                    TrainerAvailability(
+                        trainer=planned.trainer,
+                        starts_on=MISSION_START + dt.timedelta(days=start),
+                        ends_on=MISSION_START + dt.timedelta(days=end),
+                        note=f"Rotation {rotation + 1}",
+                    )
+                )
+            qualifications.extend(
+                through(trainer_id=planned.trainer.pk, course_id=course) for course in sorted(planned.courses)
+            )
+        TrainerAvailability.objects.bulk_create(windows, batch_size=BATCH_SIZE)
+        through.objects.bulk_create(qualifications, batch_size=BATCH_SIZE)
+
+    def _write_assignments(self) -> None:
+        rng = self.rng
+        pools: dict[int, list[PlannedTrainer]] = {course.pk: [] for course in self.courses}
+        for planned_trainer in self.trainers:
+            for course in planned_trainer.courses:
+                pools[course].append(planned_trainer)
+        assignments: list[TrainerAssignment] = []
+        for planned in self.cohorts:
+            cohort = planned.cohort
+            if cohort is None or cohort.status == Cohort.Status.CANCELLED:
+                continue
+            if cohort.status == Cohort.Status.PLANNED and rng.random() < UNSTAFFED_PLANNED_SHARE:
+                continue  # a staffing gap for the dashboard
+            need = math.ceil(planned.seats / planned.course.trainees_per_trainer)
+            first, last = (planned.starts_on - MISSION_START).days, (planned.ends_on - MISSION_START).days
+            pool = pools[planned.course.pk]
+            offset = rng.randrange(len(pool)) if pool else 0
+            chosen: list[PlannedTrainer] = []
+            for index in range(len(pool)):
+                candidate = pool[(offset + index) % len(pool)]
+                if candidate.busy_until >= first:
+                    continue
+                window = bisect.bisect_right(candidate.window_starts, first) - 1
+                if window < 0 or candidate.window_ends[window] < last:
+                    continue
+                candidate.busy_until = last
+                chosen.append(candidate)
+                if len(chosen) == need:
+                    break
+            has_interpreter = False
+            for position, trainer in enumerate(chosen):
+                role = TrainerAssignment.Role.INSTRUCTOR
+                if position == 0:
+                    role = TrainerAssignment.Role.LEAD_INSTRUCTOR
+                elif position == 1 and planned.course.family == Course.Family.MEDICAL:
+                    role = TrainerAssignment.Role.MEDIC
+                elif trainer.speaks_ukrainian and not has_interpreter and rng.random() < 0.3:
+                    role = TrainerAssignment.Role.INTERPRETER
+                    has_interpreter = True
+                assignments.append(
+                    TrainerAssignment(
+                        trainer=trainer.trainer,
+                        cohort=cohort,
+                        role=role,
+                        starts_on=planned.starts_on,
+                        ends_on=planned.ends_on,
+                    )
+                )
+        TrainerAssignment.objects.bulk_create(assignments, batch_size=BATCH_SIZE)
+
+    # ROSTERS
+
+    def _write_rosters(self) -> None:
+        """Pseudonymous trainees and enrollments whose outcomes match each roster cohort's figures."""
+        rng = self.rng
+        trainees: list[Trainee] = []
+        enrollments: list[Enrollment] = []
+        references: set[str] = set()
+        former: list[tuple[Trainee, list[dt.date]]] = []  # completers, with the day their last course ended
+        for planned in self.cohorts:
+            cohort = planned.cohort
+            if cohort is None or not cohort.has_roster:
+                continue
+            finished = cohort.status == Cohort.Status.COMPLETED
+            statuses = (
+                [Enrollment.Status.COMPLETED] * planned.completed + [Enrollment.Status.WITHDRAWN] * planned.withdrawn
+                if finished
+                else [Enrollment.Status.ENROLLED] * planned.enrolled
+            )
+            in_cohort: set[str] = set()
+            for status in statuses:
+                trainee = None
+                if former and rng.random() < RETURNING_TRAINEE_SHARE:
+                    candidate, last_ended = former[rng.randrange(len(former))]
+                    if last_ended[0] < planned.starts_on and candidate.reference not in in_cohort:
+                        trainee = candidate
+                        last_ended[0] = planned.ends_on
+                if trainee is None:
+                    reference = f"UA-{rng.getrandbits(48):012x}"
+                    while reference in references:
+                        reference = f"UA-{rng.getrandbits(48):012x}"
+                    references.add(reference)
+                    trainee = Trainee(reference=reference)
+                    trainees.append(trainee)
+                    if status == Enrollment.Status.COMPLETED:
+                        former.append((trainee, [planned.ends_on]))
+                in_cohort.add(trainee.reference)
+                enrollments.append(Enrollment(trainee=trainee, cohort=cohort, status=status))
+        Trainee.objects.bulk_create(trainees, batch_size=BATCH_SIZE)
+        Enrollment.objects.bulk_create(enrollments, batch_size=BATCH_SIZE)

@@ -1,0 +1,29 @@
+"""`manage.py seed_demo`: seed the deterministic demo data set (see mission/demo.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+
+from mission.demo import seed_demo
+
+
+class Command(BaseCommand):
+    help = (
+        "Load the reference data, then seed the mission's demo history and plans. Does nothing if the demo "
+        "set (cohorts whose reference starts with DEMO-) already exists."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--scale", type=int, default=1, help="Multiply the volume, for benchmarks (default 1).")
+        parser.add_argument("--seed", type=int, default=20250829, help="Seed of the random generator.")
+        parser.add_argument("--no-progress", action="store_true", help="Hide the progress bars.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        summary = seed_demo(scale=options["scale"], seed=options["seed"], progress=not options["no_progress"])
+        if summary["skipped"]:
+            self.stdout.write(self.style.WARNING("The demo data set already exists; nothing was changed."))
+        for key, value in summary.items():
+            counted = isinstance(value, int) and not isinstance(value, bool) and key not in ("scale", "seed")
+            self.stdout.write(f"{key}: {value:,}" if counted else f"{key}: {value}")

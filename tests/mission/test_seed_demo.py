@@ -1,0 +1,196 @@
+"""The demo data set follows the public timeline and keeps every rule of the domain."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import defaultdict
+
+import pytest
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+
+from academies.models import Academy, Trainer, TrainerAvailability
+from mission.demo import PENDING_RETURN_DAYS, _DemoBuilder, seed_demo
+from trainees.models import Cohort, CountReturn, Enrollment, Trainee, TrainerAssignment
+
+# Cumulative people trained, from DOMAIN.md. A month-only figure is read as the month's last day.
+TIMELINE = [
+    (dt.date(2023, 3, 31), 11_000),
+    (dt.date(2023, 6, 30), 24_000),
+    (dt.date(2023, 8, 31), 25_000),
+    (dt.date(2023, 11, 30), 34_000),
+    (dt.date(2024, 8, 30), 60_000),
+    (dt.date(2024, 11, 30), 63_000),
+    (dt.date(2025, 5, 31), 75_000),
+    (dt.date(2025, 8, 29), 80_000),
+    (dt.date(2025, 12, 31), 86_000),
+]
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    """Seed once for the module, inside a transaction that is rolled back afterwards."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield seed_demo(scale=1, progress=False)
+        transaction.set_rollback(True)
+
+
+def official_total(until: dt.date) -> int:
+    official = CountReturn.objects.filter(state=CountReturn.State.APPROVED, as_of__lte=until)
+    return official.aggregate(total=Sum("completed"))["total"] or 0
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("day", "figure"), TIMELINE, ids=[str(day) for day, _ in TIMELINE])
+def test_official_totals_follow_the_public_timeline(demo, day, figure):
+    assert official_total(day) == pytest.approx(figure, rel=0.01)
+
+
+@pytest.mark.django_db
+def test_the_80000_mark_is_passed_by_29_august_2025(demo):
+    assert official_total(dt.date(2025, 8, 28)) < 80_000 * 1.01
+    assert official_total(dt.date(2025, 8, 29)) > 80_000
+
+
+@pytest.mark.django_db
+def test_training_goes_on_through_2026(demo):
+    year = official_total(dt.date(2026, 10, 31)) - official_total(dt.date(2025, 12, 31))
+    assert 10 * 450 <= year <= 10 * 800
+    assert Cohort.objects.filter(status=Cohort.Status.IN_TRAINING).exists()
+    assert Cohort.objects.filter(status=Cohort.Status.PLANNED, starts_on__year=2027).exists()
+
+
+@pytest.mark.django_db
+def test_host_nations_share_the_totals_like_the_public_figures(demo):
+    official = CountReturn.objects.filter(state=CountReturn.State.APPROVED, as_of__lte=dt.date(2025, 12, 31))
+    by_nation = dict(official.values_list("cohort__academy__nation_id").annotate(total=Sum("completed")).order_by())
+    assert by_nation["PL"] == pytest.approx(35_000, rel=0.03)
+    assert 20_000 <= by_nation["DE"] <= 23_000
+    assert by_nation["ES"] == pytest.approx(8_600, rel=0.05)
+    assert not Cohort.objects.filter(academy__nation_id="UA").exists()
+
+
+@pytest.mark.django_db
+def test_basic_individual_training_dominates(demo):
+    official = CountReturn.objects.filter(state=CountReturn.State.APPROVED)
+    by_family = dict(official.values_list("cohort__course__family").annotate(total=Sum("completed")).order_by())
+    assert max(by_family, key=by_family.get) == "basic"
+    assert by_family["basic"] > sum(by_family.values()) / 2
+    assert len(by_family) == 11
+
+
+@pytest.mark.django_db
+def test_a_second_run_adds_no_rows(demo):
+    models = [Academy, Trainer, TrainerAvailability, Cohort, TrainerAssignment, Trainee, Enrollment, CountReturn]
+    before = {model.__name__: model.objects.count() for model in models}
+
+    again = seed_demo(scale=1, progress=False)
+
+    assert again["skipped"] is True
+    assert {model.__name__: model.objects.count() for model in models} == before
+    assert again["approved_completed"] == demo["approved_completed"]
+
+
+@pytest.mark.django_db
+def test_the_same_seed_plans_the_same_cohorts(demo):
+    def plan(seed: int) -> list[tuple]:
+        builder = _DemoBuilder(scale=1, seed=seed, progress=False)
+        builder.sites = builder._sites()
+        builder._plan_cohorts()
+        return [(c.site.academy.slug, c.course.code, c.starts_on, c.seats, c.completed) for c in builder.cohorts]
+
+    assert plan(7) == plan(7)
+    assert plan(7) != plan(8)
+
+
+@pytest.mark.django_db
+def test_cohorts_fit_their_course_and_no_site_is_overbooked(demo):
+    by_site: dict[int, list[Cohort]] = defaultdict(list)
+    for cohort in Cohort.objects.select_related("course", "academy"):
+        assert 1 <= cohort.seats <= cohort.course.max_cohort_size
+        assert cohort.ends_on >= cohort.starts_on
+        by_site[cohort.academy_id].append(cohort)
+    for cohorts in by_site.values():
+        changes: dict[dt.date, int] = defaultdict(int)
+        for cohort in cohorts:
+            changes[cohort.starts_on] += cohort.seats
+            changes[cohort.ends_on + dt.timedelta(days=1)] -= cohort.seats
+        occupied, capacity = 0, cohorts[0].academy.seat_capacity
+        for day in sorted(changes):
+            occupied += changes[day]
+            assert occupied <= capacity, f"{cohorts[0].academy.slug} overbooked on {day}"
+
+
+@pytest.mark.django_db
+def test_no_trainer_has_overlapping_assignments(demo):
+    assignments = TrainerAssignment.objects.order_by("trainer_id", "starts_on").values_list(
+        "trainer_id", "starts_on", "ends_on"
+    )
+    assert len(assignments) > 1000
+    previous: tuple | None = None
+    for trainer, starts_on, ends_on in assignments:
+        if previous and previous[0] == trainer:
+            assert starts_on > previous[2], f"trainer {trainer} overlaps on {starts_on}"
+        previous = (trainer, starts_on, ends_on)
+
+
+@pytest.mark.django_db
+def test_assignments_lie_inside_availability_and_qualifications(demo):
+    windows = defaultdict(list)
+    for trainer, starts_on, ends_on in TrainerAvailability.objects.values_list("trainer_id", "starts_on", "ends_on"):
+        windows[trainer].append((starts_on, ends_on))
+    qualified = set(Trainer.qualifications.through.objects.values_list("trainer_id", "course_id"))
+    rows = TrainerAssignment.objects.values_list(
+        "trainer_id", "starts_on", "ends_on", "cohort__course_id", "cohort__starts_on", "cohort__ends_on"
+    )
+    for trainer, starts_on, ends_on, course, cohort_starts_on, cohort_ends_on in rows:
+        assert (starts_on, ends_on) == (cohort_starts_on, cohort_ends_on)
+        assert (trainer, course) in qualified
+        assert any(start <= starts_on and ends_on <= end for start, end in windows[trainer])
+
+
+@pytest.mark.django_db
+def test_some_planned_cohorts_have_no_trainers_yet(demo):
+    planned = Cohort.objects.filter(status=Cohort.Status.PLANNED)
+    assert planned.filter(assignments__isnull=True).exists()
+    assert planned.filter(assignments__isnull=False).exists()
+
+
+@pytest.mark.django_db
+def test_every_past_cohort_has_one_official_return(demo):
+    settled_before = timezone.localdate() - dt.timedelta(days=PENDING_RETURN_DAYS)
+    past = Cohort.objects.filter(status=Cohort.Status.COMPLETED)
+    approved = CountReturn.objects.filter(state=CountReturn.State.APPROVED)
+    assert approved.count() == past.filter(ends_on__lt=settled_before).count()
+    assert not past.filter(ends_on__lt=settled_before, count_returns__isnull=True).exists()
+    assert CountReturn.objects.pending().exists()
+    assert not CountReturn.objects.pending().filter(cohort__ends_on__lt=settled_before).exists()
+    for count_return in approved.select_related("cohort"):
+        assert count_return.as_of == count_return.cohort.ends_on
+        assert count_return.completed + count_return.withdrawn <= count_return.enrolled
+        assert count_return.withdrawn <= 0.06 * count_return.enrolled + 1
+        assert count_return.verified_at and count_return.approved_at
+        assert count_return.submitted_at <= count_return.verified_at <= count_return.approved_at
+    assert not Cohort.objects.exclude(status=Cohort.Status.COMPLETED).filter(count_returns__isnull=False).exists()
+
+
+@pytest.mark.django_db
+def test_rosters_match_the_official_figures(demo):
+    roster_total = 0
+    for count_return in CountReturn.objects.filter(state=CountReturn.State.APPROVED, cohort__has_roster=True):
+        outcomes = Enrollment.objects.filter(cohort_id=count_return.cohort_id)
+        assert outcomes.filter(status=Enrollment.Status.COMPLETED).count() == count_return.completed
+        assert outcomes.filter(status=Enrollment.Status.WITHDRAWN).count() == count_return.withdrawn
+        roster_total += count_return.completed
+    assert 0.10 <= roster_total / demo["approved_completed"] <= 0.20
+    assert not Enrollment.objects.filter(cohort__has_roster=False).exists()
+    assert Trainee.objects.count() < Enrollment.objects.count()  # some people came back for another course
+
+
+@pytest.mark.django_db
+def test_trainee_references_are_opaque(demo):
+    references = list(Trainee.objects.values_list("reference", flat=True))
+    assert references
+    assert all(re.fullmatch(r"UA-[0-9a-f]{12}", reference) for reference in references)

@@ -426,8 +426,15 @@ def count_return_submit(
             {"cohort": [_("Outside the organisation's sites.")]},
             code="permission_denied",
         )
-    # The link to the return this one corrects is made on approval: until then several corrections (or a
-    # rejected one and its replacement) may be pending, and only the approved one supersedes the official figure.
+    official = CountReturn.objects.filter(cohort=cohort, state=CountReturn.State.APPROVED).first()
+    # The link to the corrected return is one-to-one, and pending figures count only the difference it makes:
+    # so one correction at a time. A rejected correction gives up its link (see count_return_reject).
+    if official is not None and CountReturn.objects.filter(supersedes=official).exists():
+        raise ApplicationError(
+            _("A correction of this cohort's official return is already pending."),
+            {"cohort": [_("A correction of this cohort's official return is already pending.")]},
+            code="correction_pending",
+        )
     count_return = CountReturn(
         cohort=cohort,
         as_of=as_of,
@@ -436,6 +443,7 @@ def count_return_submit(
         withdrawn=withdrawn,
         submitted_by_organisation=organisation,
         submitted_by=user if getattr(user, "is_authenticated", False) else None,
+        supersedes=official,
     )
     return _save(count_return)
 
@@ -462,6 +470,10 @@ def count_return_approve(*, count_return: CountReturn, user: Any) -> CountReturn
     if previous is not None:
         previous.state = CountReturn.State.SUPERSEDED
         previous.save(update_fields=["state"])
+        if current.supersedes_id != previous.pk:
+            # This return was submitted before `previous` became official; a correction still pending against
+            # `previous` now corrects the new official figure instead.
+            CountReturn.objects.filter(supersedes=previous).exclude(pk=current.pk).update(supersedes=current)
     current.supersedes = previous
     current.state = CountReturn.State.APPROVED
     current.approved_by = user
@@ -489,6 +501,9 @@ def count_return_reject(*, count_return: CountReturn, user: Any, reason: str) ->
             code="invalid_state",
         )
     current.state = CountReturn.State.REJECTED
+    # A rejected correction corrects nothing: free the one-to-one link for the next correction. The history
+    # table keeps the link it had.
+    current.supersedes = None
     current.rejection_reason = reason.strip()
     current.rejected_by = user
     current.rejected_at = timezone.now()

@@ -523,24 +523,37 @@ class TestCountReturnChain:
         assert list(CountReturn.objects.official().values_list("completed", flat=True)) == [92]
         assert CountReturn.objects.filter(cohort=finished).count() == 2
 
-    def test_two_pending_corrections_and_a_rejected_one_chain_without_conflict(self, finished, verifier, approver):
+    def test_one_correction_at_a_time_and_a_rejected_one_frees_the_way(self, finished, verifier, approver):
         original = ApprovedCountReturnFactory(cohort=finished)
         rejected = submit(finished, completed=1)
+        assert rejected.supersedes == original
         count_return_reject(count_return=rejected, user=verifier, reason="Typo")
-        first, second = submit(finished, completed=91), submit(finished, completed=93)
-        for correction in (first, second):
-            count_return_verify(count_return=correction, user=verifier)
-            count_return_approve(count_return=correction, user=approver)
+        assert CountReturn.objects.get(pk=rejected.pk).supersedes is None
+        correction = submit(finished, completed=91)
+        error = refused(submit, finished, completed=93)
+        assert error.code == "correction_pending"
+        assert error.message == "A correction of this cohort's official return is already pending."
+        count_return_verify(count_return=correction, user=verifier)
+        count_return_approve(count_return=correction, user=approver)
+        second = submit(finished, completed=93)
+        assert second.supersedes == correction
         states = dict(CountReturn.objects.values_list("pk", "state"))
-        assert [states[r.pk] for r in (original, rejected, first, second)] == [
+        assert [states[r.pk] for r in (original, rejected, correction, second)] == [
             "superseded",
             "rejected",
-            "superseded",
             "approved",
+            "submitted",
         ]
-        second.refresh_from_db()
-        first.refresh_from_db()
-        assert (second.supersedes_id, first.supersedes_id) == (first.pk, original.pk)
+
+    def test_a_pending_correction_follows_a_newer_official_figure(self, finished, verifier, approver):
+        early = count_return_verify(count_return=submit(finished, completed=80), user=verifier)
+        original = ApprovedCountReturnFactory(cohort=finished)
+        correction = submit(finished, completed=91)
+        count_return_approve(count_return=early, user=approver)
+        early.refresh_from_db()
+        correction.refresh_from_db()
+        assert (early.supersedes, correction.supersedes) == (original, early)
+        assert list(CountReturn.objects.official()) == [early]
 
 
 class TestRejection:

@@ -52,3 +52,73 @@ def api_key_create(
         name=name, organisation=organisation, read_only=read_only, expiry_date=expiry
     )
     return api_key, plaintext
+
+
+# PARTNER API WRITES (trainer records and rotation windows)
+
+
+_TRAINER_FIELDS = {"reference", "display_name", "nation", "languages", "is_active"}
+
+
+@transaction.atomic
+def trainer_update(*, trainer: Trainer, qualifications: Iterable[Course] | None = None, **changes) -> Trainer:
+    """Change a trainer's record. Assignments already made are not revisited."""
+    unknown = set(changes) - _TRAINER_FIELDS
+    if unknown:
+        raise ApplicationError(_("These fields cannot be changed: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
+    trainer = Trainer.objects.select_for_update().get(pk=trainer.pk)
+    for field, value in changes.items():
+        setattr(trainer, field, list(value) if field == "languages" else value)
+    _full_clean(trainer)
+    trainer.save()
+    if qualifications is not None:
+        trainer.qualifications.set(list(qualifications))
+    return trainer
+
+
+@transaction.atomic
+def trainer_availability_update(
+    *, window: TrainerAvailability, starts_on: dt.date, ends_on: dt.date, note: str = ""
+) -> TrainerAvailability:
+    """Move a rotation window. Refused if it would no longer cover a cohort the trainer is assigned to."""
+    window = TrainerAvailability.objects.select_for_update().get(pk=window.pk)
+    window.starts_on, window.ends_on, window.note = starts_on, ends_on, note
+    _full_clean(window)
+    _check_assignments_still_covered(window.trainer, exclude_pk=window.pk, extra=(starts_on, ends_on))
+    window.save()
+    return window
+
+
+@transaction.atomic
+def trainer_availability_delete(*, window: TrainerAvailability) -> None:
+    """Remove a rotation window, unless an assignment depends on it."""
+    window = TrainerAvailability.objects.select_for_update().get(pk=window.pk)
+    _check_assignments_still_covered(window.trainer, exclude_pk=window.pk, extra=None)
+    window.delete()
+
+
+def _full_clean(instance) -> None:
+    from django.core.exceptions import ValidationError
+
+    try:
+        instance.full_clean()
+    except ValidationError as error:
+        raise ApplicationError(_("The data is invalid."), error.message_dict) from error
+
+
+def _check_assignments_still_covered(
+    trainer: Trainer, *, exclude_pk: int, extra: tuple[dt.date, dt.date] | None
+) -> None:
+    """Every assignment of the trainer must still lie inside one of the remaining windows."""
+    windows = [(w.starts_on, w.ends_on) for w in trainer.availabilities.exclude(pk=exclude_pk)]
+    if extra is not None:
+        windows.append(extra)
+    # The assignments live in a higher app; read them through the reverse relation, without importing it.
+    for assignment in trainer.assignments.all().only("starts_on", "ends_on"):
+        if not any(start <= assignment.starts_on and assignment.ends_on <= end for start, end in windows):
+            raise ApplicationError(
+                _("The trainer is assigned from %(start)s to %(end)s; the change would leave that uncovered.")
+                % {"start": assignment.starts_on, "end": assignment.ends_on},
+                {"starts_on": [_("An assignment depends on this window.")]},
+                code="assignment_uncovered",
+            )

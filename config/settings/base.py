@@ -104,6 +104,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # API (issue 4): NUL bytes and invalid UTF-8 answer 400 before they reach a view or the database.
+    "config.api.middleware.RejectMalformedTextMiddleware",
     # Axes must be last: it reads the outcome of authentication.
     "axes.middleware.AxesMiddleware",
 ]
@@ -223,28 +225,80 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 DJANGO_CELERY_BEAT_TZ_AWARE = True
 
 # DJANGO REST FRAMEWORK
+# The partner API (issue 4). Machinery lives in config/api/: partner keys and coordinator sessions, one scoping
+# mechanism, one error format (drf-standardized-errors), per-key throttling in the cache (Redis in production).
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        # First, so that an anonymous request is answered 401 with `WWW-Authenticate: Api-Key`.
+        "config.api.authentication.OrganisationAPIKeyAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PERMISSION_CLASSES": ["config.api.permissions.IsPartnerOrCoordinator"],
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.SearchFilter",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "config.api.pagination.StandardPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "config.api.schema.AutoSchema",
+    "EXCEPTION_HANDLER": "drf_standardized_errors.handler.exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": ["config.api.throttling.PerKeyRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "partner": env.str("EUMAM_API_RATE_PARTNER", default="600/min"),
+        "coordinator": env.str("EUMAM_API_RATE_COORDINATOR", default="1200/min"),
+    },
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser", "rest_framework.parsers.FormParser"],
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
+DRF_STANDARDIZED_ERRORS = {
+    "EXCEPTION_HANDLER_CLASS": "config.api.exceptions.DomainExceptionHandler",
+    "ALLOWED_ERROR_STATUS_CODES": ["400", "401", "403", "404", "405", "406", "412", "415", "422", "429", "500"],
+    "ERROR_SCHEMAS": {
+        "400": "config.api.schema.ValidationErrorResponseSerializer",
+        "412": "config.api.schema.ClientErrorResponseSerializer",
+        "422": "config.api.schema.ClientErrorResponseSerializer",
+    },
+}
+_ERRORS = "drf_standardized_errors.openapi_serializers"
 SPECTACULAR_SETTINGS = {
     "TITLE": "EUMAM Ukraine logistics API",
-    "DESCRIPTION": "Partner API for member-state ministries, training commands and academies.",
+    "DESCRIPTION": (
+        "Partner API for member-state ministries, training commands and academies. Authenticate with "
+        "`Authorization: Api-Key <key>`. Every list and object is limited to your organisation's scope; anything "
+        "outside it answers 404. Errors share one format: `{type, errors: [{code, detail, attr}]}`. "
+        "See docs/api.md for a walkthrough."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "ValidationErrorEnum": f"{_ERRORS}.ValidationErrorEnum.choices",
+        "ClientErrorEnum": f"{_ERRORS}.ClientErrorEnum.choices",
+        "ServerErrorEnum": f"{_ERRORS}.ServerErrorEnum.choices",
+        "ErrorCode401Enum": f"{_ERRORS}.ErrorCode401Enum.choices",
+        "ErrorCode403Enum": f"{_ERRORS}.ErrorCode403Enum.choices",
+        "ErrorCode404Enum": f"{_ERRORS}.ErrorCode404Enum.choices",
+        "ErrorCode405Enum": f"{_ERRORS}.ErrorCode405Enum.choices",
+        "ErrorCode406Enum": f"{_ERRORS}.ErrorCode406Enum.choices",
+        "ErrorCode415Enum": f"{_ERRORS}.ErrorCode415Enum.choices",
+        "ErrorCode429Enum": f"{_ERRORS}.ErrorCode429Enum.choices",
+        "ErrorCode500Enum": f"{_ERRORS}.ErrorCode500Enum.choices",
+        "CohortStatusEnum": "trainees.models.Cohort.Status",
+        "EnrollmentStatusEnum": "trainees.models.Enrollment.Status",
+        "MandateStatusEnum": "mission.models.MandateVersion.Status",
+        "CountReturnStateEnum": "trainees.models.CountReturn.State",
+    },
+    "POSTPROCESSING_HOOKS": ["drf_standardized_errors.openapi_hooks.postprocess_schema_enums"],
 }
 
 # AXES (login lockout)

@@ -1,0 +1,1 @@
+"""The partner API of this app: serializers, viewsets and routes."""

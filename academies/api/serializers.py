@@ -1,0 +1,168 @@
+"""Serializers of sites, courses, trainers and availability. Fields are listed explicitly; no mass assignment."""
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiExample, extend_schema_serializer
+from rest_framework import serializers
+
+from academies.models import Academy, Course, Nation, Trainer, TrainerAvailability
+from config.api.fields import ScopedSlugRelatedField
+
+
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample(
+            "Training centre",
+            response_only=True,
+            value={
+                "id": 1,
+                "slug": "zagan-training-centre",
+                "kind": "training_centre",
+                "nation": "PL",
+                "name_en": "Żagań Training Centre",
+                "name_uk": "Навчальний центр Жагань",
+                "city_en": "Żagań",
+                "city_uk": "Жагань",
+                "command": "cat-c",
+                "seat_capacity": 600,
+                "security_status": "open",
+                "accepts_cohorts": True,
+            },
+        )
+    ]
+)
+class AcademySerializer(serializers.ModelSerializer):
+    command = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+
+    class Meta:
+        model = Academy
+        fields = [
+            "id",
+            "slug",
+            "kind",
+            "nation",
+            "name_en",
+            "name_uk",
+            "city_en",
+            "city_uk",
+            "command",
+            "seat_capacity",
+            "security_status",
+            "accepts_cohorts",
+        ]
+        read_only_fields = fields
+
+
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample(
+            "Basic course",
+            response_only=True,
+            value={
+                "id": 3,
+                "code": "basic-infantry",
+                "name_en": "Basic infantry training",
+                "name_uk": "Базова загальновійськова підготовка",
+                "family": "basic",
+                "level": "individual",
+                "duration_days": 35,
+                "max_cohort_size": 200,
+                "trainees_per_trainer": 10,
+            },
+        )
+    ]
+)
+class CourseSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Course
+        fields = [
+            "id",
+            "code",
+            "name_en",
+            "name_uk",
+            "family",
+            "level",
+            "duration_days",
+            "max_cohort_size",
+            "trainees_per_trainer",
+        ]
+        read_only_fields = fields
+
+
+TRAINER_EXAMPLE = {
+    "reference": "PL-INS-0042",
+    "display_name": "Sgt. Nowak",
+    "nation": "PL",
+    "qualifications": ["basic-infantry"],
+    "languages": ["en", "pl", "uk"],
+    "is_active": True,
+}
+
+
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample("New trainer", request_only=True, value=TRAINER_EXAMPLE),
+        OpenApiExample("Trainer", response_only=True, value={"id": 42, **TRAINER_EXAMPLE}),
+    ]
+)
+class TrainerSerializer(serializers.ModelSerializer):
+    nation = serializers.SlugRelatedField(
+        slug_field="code",
+        queryset=Nation.objects.all(),
+        help_text=_("ISO code of the contributing state. A ministry may only name its own nation."),
+    )
+    qualifications = serializers.SlugRelatedField(
+        slug_field="code", many=True, queryset=Course.objects.all(), required=False
+    )
+    languages = serializers.ListField(
+        child=serializers.RegexField(r"^[a-zA-Z]{2}$", max_length=2),
+        required=False,
+        max_length=20,
+        help_text=_("ISO 639-1 codes, e.g. en, uk."),
+    )
+
+    class Meta:
+        model = Trainer
+        fields = ["id", "reference", "display_name", "nation", "qualifications", "languages", "is_active"]
+        read_only_fields = ["id"]
+
+    def validate_nation(self, nation: Nation) -> Nation:
+        organisation = getattr(self.context["request"].user, "organisation", None)
+        if organisation is not None and organisation.kind == "ministry" and nation.pk != organisation.nation_id:
+            raise serializers.ValidationError(_("A ministry registers only its own nation's trainers."))
+        if organisation is not None and organisation.kind not in ("ministry", "mission_hq"):
+            raise serializers.ValidationError(_("Only a contributing state's ministry registers its trainers."))
+        return nation
+
+
+AVAILABILITY_EXAMPLE = {
+    "trainer": "PL-INS-0042",
+    "starts_on": "2026-01-05",
+    "ends_on": "2026-06-30",
+    "note": "Rotation 7",
+}
+
+
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample("New rotation window", request_only=True, value=AVAILABILITY_EXAMPLE),
+        OpenApiExample("Rotation window", response_only=True, value={"id": 7, **AVAILABILITY_EXAMPLE}),
+    ]
+)
+class TrainerAvailabilitySerializer(serializers.ModelSerializer):
+    trainer = ScopedSlugRelatedField(
+        slug_field="reference",
+        queryset=Trainer.objects.all(),
+        help_text=_("Reference of one of your own trainers."),
+    )
+
+    class Meta:
+        model = TrainerAvailability
+        fields = ["id", "trainer", "starts_on", "ends_on", "note"]
+        read_only_fields = ["id"]
+
+    def validate(self, attrs):
+        starts_on = attrs.get("starts_on", getattr(self.instance, "starts_on", None))
+        ends_on = attrs.get("ends_on", getattr(self.instance, "ends_on", None))
+        if starts_on and ends_on and ends_on < starts_on:
+            raise serializers.ValidationError({"ends_on": _("The end date must be on or after the start date.")})
+        return attrs

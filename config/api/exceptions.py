@@ -1,0 +1,65 @@
+"""The API's single error format (drf-standardized-errors), fed by the domain's own exceptions.
+
+`ApplicationError` and Django's `ValidationError` become standard validation errors whose `attr` is the field
+path (`seats`, `items.3.completed`). A service refusing for lack of permission answers 403.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext_lazy as _
+from drf_standardized_errors.handler import ExceptionHandler
+from rest_framework import exceptions, status
+from rest_framework.settings import api_settings
+
+from config.exceptions import ApplicationError
+
+
+class PreconditionFailed(exceptions.APIException):
+    status_code = status.HTTP_412_PRECONDITION_FAILED
+    default_detail = _("The resource has changed since you read it. Fetch it again and retry with the new ETag.")
+    default_code = "precondition_failed"
+
+
+class IdempotencyConflict(exceptions.APIException):
+    status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
+    default_detail = _("This Idempotency-Key was already used with a different request.")
+    default_code = "idempotency_key_reused"
+
+
+def _detail_from_extra(extra: dict[str, Any]) -> dict[str, Any]:
+    """Keep the field paths of `extra`, turning single messages into lists as DRF expects."""
+    detail: dict[str, Any] = {}
+    for field, messages in extra.items():
+        if isinstance(messages, dict):
+            detail[str(field)] = _detail_from_extra(messages)
+        elif isinstance(messages, list | tuple):
+            detail[str(field)] = [m if isinstance(m, dict) else str(m) for m in messages]
+        else:
+            detail[str(field)] = [str(messages)]
+    return detail
+
+
+def application_error_to_api(error: ApplicationError) -> exceptions.APIException:
+    if error.code == "permission_denied":
+        return exceptions.PermissionDenied(error.message)
+    detail: dict[str, Any] = {api_settings.NON_FIELD_ERRORS_KEY: [error.message]}
+    detail.update(_detail_from_extra(error.extra))
+    return exceptions.ValidationError(detail, code=error.code)
+
+
+def django_validation_error_to_api(error: DjangoValidationError) -> exceptions.APIException:
+    if hasattr(error, "error_dict"):
+        return exceptions.ValidationError(_detail_from_extra(error.message_dict))
+    return exceptions.ValidationError({api_settings.NON_FIELD_ERRORS_KEY: list(error.messages)})
+
+
+class DomainExceptionHandler(ExceptionHandler):
+    def convert_known_exceptions(self, exc: Exception) -> Exception:
+        if isinstance(exc, ApplicationError):
+            return application_error_to_api(exc)
+        if isinstance(exc, DjangoValidationError):
+            return django_validation_error_to_api(exc)
+        return super().convert_known_exceptions(exc)

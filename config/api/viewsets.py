@@ -1,0 +1,111 @@
+"""The base viewsets of the partner API: scoping, idempotent POSTs and conditional writes in one place."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AnonymousUser
+from django.db import transaction
+from django.shortcuts import get_object_or_404
+from rest_framework import mixins, viewsets
+from rest_framework.response import Response
+
+from . import idempotency
+from .authentication import PartnerPrincipal
+from .conditional import check_if_match, etag_of
+from .scoping import caller_of, scope_queryset
+
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+# Actions whose response body is the full representation of one object, so its hash is the object's ETag.
+ETAG_ACTIONS = ("retrieve", "create", "update", "partial_update", "verify", "approve", "reject")
+
+
+class ScopedViewSetMixin:
+    """Every API view inherits this. `get_queryset()` always narrows to the caller's scope.
+
+    Reads use the model's `visible_to(organisation)`; writes (including custom write actions) use
+    `managed_by(organisation)`. Objects outside the scope are simply absent, so they answer 404.
+    Set `etag = True` to send ETags and honour `If-Match` on writes.
+    """
+
+    etag = False
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        return scope_queryset(queryset, self.request, for_write=self.request.method not in SAFE_METHODS)
+
+    def scoped(self, queryset, *, for_write: bool = True):
+        """Scope another model's queryset (e.g. the cohorts a bulk request may name) by the same rule."""
+        return scope_queryset(queryset, self.request, for_write=for_write)
+
+    @property
+    def caller(self):
+        return caller_of(self.request)
+
+    def perform_authentication(self, request) -> None:
+        super().perform_authentication(request)
+        if isinstance(request.user, PartnerPrincipal):
+            # Keep Django's own request.user a real (anonymous) user, so that model history does not try to
+            # store the partner principal as a user account.
+            request._request.user = AnonymousUser()
+
+    # IDEMPOTENCY
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.method == "POST" and request.headers.get(idempotency.HEADER):
+            # One transaction holds the claim on the key and the work, so both commit or neither does.
+            with transaction.atomic():
+                return super().dispatch(request, *args, **kwargs)
+        return super().dispatch(request, *args, **kwargs)
+
+    def initial(self, request, *args, **kwargs) -> None:
+        self._idempotency_record = None
+        super().initial(request, *args, **kwargs)
+        key = request.headers.get(idempotency.HEADER)
+        caller = caller_of(request)
+        if request.method == "POST" and key and caller is not None:
+            self._idempotency_record = idempotency.claim(request._request, caller.owner, key)
+
+    def handle_exception(self, exc):
+        if isinstance(exc, idempotency.Replay):
+            return exc.response()
+        return super().handle_exception(exc)
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        record = getattr(self, "_idempotency_record", None)
+        if (
+            self.etag
+            and isinstance(response, Response)
+            and 200 <= response.status_code < 300
+            and getattr(self, "action", None) in ETAG_ACTIONS
+            and isinstance(response.data, dict)
+        ):
+            response["ETag"] = etag_of(response.data)
+        if record is not None and isinstance(response, Response):
+            idempotency.complete(record, response)
+            self._idempotency_record = None
+        return super().finalize_response(request, response, *args, **kwargs)
+
+    # ETAG / IF-MATCH
+
+    def etag_for(self, instance) -> str:
+        return etag_of(self.serializer_class(instance, context=self.get_serializer_context()).data)
+
+    def locked_object(self):
+        """The scoped object, locked for the rest of the transaction, after checking `If-Match`."""
+        queryset = self.get_queryset().select_for_update(of=("self",))
+        lookup = self.lookup_url_kwarg or self.lookup_field
+        instance = get_object_or_404(queryset, **{self.lookup_field: self.kwargs[lookup]})
+        self.check_object_permissions(self.request, instance)
+        if self.etag:
+            check_if_match(self.request, self.etag_for(instance))
+        return instance
+
+
+class ReadOnlyViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    """List and retrieve, scoped."""
+
+
+class ScopedGenericViewSet(ScopedViewSetMixin, viewsets.GenericViewSet):
+    """Compose with the mixins below; writes call services, never `serializer.save()` on a model directly."""
+
+
+__all__ = ["ReadOnlyViewSet", "ScopedGenericViewSet", "ScopedViewSetMixin", "mixins"]

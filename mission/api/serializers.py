@@ -1,0 +1,283 @@
+"""Serializers of targets, milestones, mandates, progress, report subscriptions and generated reports."""
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiExample, extend_schema_serializer
+from rest_framework import serializers
+
+from academies.models import Academy, Nation, TrainingCommand
+from mission.models import MandatePosition, MandateVersion, Milestone, ProgressReport, ReportSubscription, Target
+
+
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample(
+            "Target",
+            response_only=True,
+            value={
+                "id": 5,
+                "value": 80000,
+                "in_force_from": "2025-01-01",
+                "label": "80,000 trained",
+                "source": "EEAS, Aug 2025",
+            },
+        )
+    ]
+)
+class TargetSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Target
+        fields = ["id", "value", "in_force_from", "label", "source"]
+        read_only_fields = fields
+
+
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample(
+            "Milestone",
+            response_only=True,
+            value={"id": 2, "value": 100000, "label": "100,000 trained", "first_reached_on": None},
+        )
+    ]
+)
+class MilestoneSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Milestone
+        fields = ["id", "value", "label", "first_reached_on"]
+        read_only_fields = fields
+
+
+class MandatePositionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = MandatePosition
+        fields = ["nation", "position", "recorded_on"]
+        read_only_fields = fields
+
+
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample(
+            "Mandate version",
+            response_only=True,
+            value={
+                "id": 3,
+                "reference": "CFSP-2024-2834",
+                "title": "Extension to 15 November 2026",
+                "covers_training_in_ukraine": False,
+                "status": "adopted",
+                "valid_from": "2024-11-15",
+                "valid_until": "2026-11-15",
+                "adopted_on": "2024-11-08",
+                "budget_eur": "409000000.00",
+                "source": "Council Decision (CFSP) 2024/2834",
+                "positions": [{"nation": "PL", "position": "support", "recorded_on": "2024-11-08"}],
+            },
+        )
+    ]
+)
+class MandateVersionSerializer(serializers.ModelSerializer):
+    positions = MandatePositionSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = MandateVersion
+        fields = [
+            "id",
+            "reference",
+            "title",
+            "covers_training_in_ukraine",
+            "status",
+            "valid_from",
+            "valid_until",
+            "adopted_on",
+            "budget_eur",
+            "source",
+            "positions",
+        ]
+        read_only_fields = fields
+
+
+SUBSCRIPTION_EXAMPLE = {
+    "name": "Weekly CAT-C summary",
+    "recipients": ["ops@cat-c.example.eu"],
+    "frequency": "weekly",
+    "weekday": 0,
+    "day_of_month": None,
+    "scope": "command",
+    "nation": None,
+    "command": "cat-c",
+    "academy": None,
+    "language": "en",
+    "milestone_alerts": True,
+    "attach_csv": False,
+    "is_active": True,
+}
+
+
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample("New subscription", request_only=True, value=SUBSCRIPTION_EXAMPLE),
+        OpenApiExample(
+            "Subscription",
+            response_only=True,
+            value={"id": 4, **SUBSCRIPTION_EXAMPLE, "created_at": "2026-01-05T08:00:00Z"},
+        ),
+    ]
+)
+class ReportSubscriptionSerializer(serializers.ModelSerializer):
+    recipients = serializers.ListField(
+        child=serializers.EmailField(max_length=254), min_length=1, max_length=50, help_text=_("E-mail addresses.")
+    )
+    nation = serializers.SlugRelatedField(
+        slug_field="code", queryset=Nation.objects.all(), allow_null=True, required=False
+    )
+    command = serializers.SlugRelatedField(
+        slug_field="code", queryset=TrainingCommand.objects.all(), allow_null=True, required=False
+    )
+    academy = serializers.SlugRelatedField(
+        slug_field="slug", queryset=Academy.objects.all(), allow_null=True, required=False
+    )
+
+    class Meta:
+        model = ReportSubscription
+        fields = [
+            "id",
+            "name",
+            "recipients",
+            "frequency",
+            "weekday",
+            "day_of_month",
+            "scope",
+            "nation",
+            "command",
+            "academy",
+            "language",
+            "milestone_alerts",
+            "attach_csv",
+            "is_active",
+            "created_at",
+        ]
+        read_only_fields = ["id", "created_at"]
+
+
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample(
+            "Report",
+            response_only=True,
+            value={
+                "id": 12,
+                "subscription": 4,
+                "period_start": "2026-02-23",
+                "period_end": "2026-03-01",
+                "language": "en",
+                "scope_label": "Combined Arms Training Command",
+                "figures": {"official": {"trained": 33120}},
+                "text": "33,120 trained (official).",
+                "generated_at": "2026-03-02T06:00:00Z",
+            },
+        )
+    ]
+)
+class ProgressReportSerializer(serializers.ModelSerializer):
+    figures = serializers.JSONField(
+        read_only=True, help_text=_("The figures of the report, as `/progress/` gives them.")
+    )
+
+    class Meta:
+        model = ProgressReport
+        fields = [
+            "id",
+            "subscription",
+            "period_start",
+            "period_end",
+            "language",
+            "scope_label",
+            "figures",
+            "text",
+            "generated_at",
+        ]
+        read_only_fields = fields
+
+
+# PROGRESS (read-only, documents the shape of mission.selectors.Progress.as_dict())
+
+
+class _ScopeSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=["mission", "nation", "command", "academy"])
+    value = serializers.JSONField(allow_null=True, help_text=_("The nation code, command id or academy id; null."))
+    label = serializers.CharField()
+
+
+class _OfficialSerializer(serializers.Serializer):
+    trained = serializers.IntegerField()
+    enrolled = serializers.IntegerField()
+    withdrawn = serializers.IntegerField()
+    counts = serializers.CharField()
+
+
+class _PendingSerializer(serializers.Serializer):
+    trained = serializers.IntegerField()
+    returns = serializers.IntegerField()
+
+
+class _UniquePeopleSerializer(serializers.Serializer):
+    trained = serializers.IntegerField()
+    roster_completions = serializers.IntegerField()
+    coverage = serializers.FloatField()
+
+
+class _TargetProgressSerializer(serializers.Serializer):
+    value = serializers.IntegerField()
+    label = serializers.CharField()
+    in_force_from = serializers.DateField()
+    source = serializers.CharField(allow_blank=True)
+    progress = serializers.FloatField()
+    remaining = serializers.IntegerField()
+
+
+class _MilestoneProgressSerializer(serializers.Serializer):
+    value = serializers.IntegerField()
+    label = serializers.CharField()
+    reached = serializers.BooleanField()
+    passed_on = serializers.DateField(allow_null=True)
+    remaining = serializers.IntegerField()
+    progress = serializers.FloatField()
+    forecast_by_run_rate = serializers.DateField(allow_null=True)
+    forecast_by_pipeline = serializers.DateField(allow_null=True)
+
+
+class _BreakdownRowSerializer(serializers.Serializer):
+    key = serializers.CharField(allow_null=True)
+    label = serializers.CharField(allow_null=True)
+    trained = serializers.IntegerField()
+    cohorts = serializers.IntegerField()
+
+
+class _MonthSerializer(serializers.Serializer):
+    month = serializers.CharField()
+    trained = serializers.IntegerField()
+
+
+class _BreakdownsSerializer(serializers.Serializer):
+    nation = _BreakdownRowSerializer(many=True)
+    command = _BreakdownRowSerializer(many=True)
+    academy = _BreakdownRowSerializer(many=True)
+    course = _BreakdownRowSerializer(many=True)
+    month = _MonthSerializer(many=True, help_text=_("Official completions per month (not cumulative)."))
+
+
+class ProgressSerializer(serializers.Serializer):
+    scope = _ScopeSerializer()
+    as_of = serializers.DateField()
+    official = _OfficialSerializer()
+    pending = _PendingSerializer()
+    unique_people = _UniquePeopleSerializer()
+    target = _TargetProgressSerializer(allow_null=True)
+    milestones = _MilestoneProgressSerializer(many=True)
+    run_rates_per_week = serializers.DictField(child=serializers.FloatField())
+    breakdowns = _BreakdownsSerializer()
+    monthly_cumulative = _MonthSerializer(many=True)
+    completion_rates = serializers.DictField(child=serializers.FloatField())
+
+
+class ProgressQuerySerializer(serializers.Serializer):
+    as_of = serializers.DateField(required=False, help_text=_("The day to compute the figures for; today by default."))

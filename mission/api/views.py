@@ -1,0 +1,197 @@
+"""Read-only steering data, the progress summary, and partners' report subscriptions."""
+
+from collections import defaultdict
+
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
+from rest_framework import generics, mixins, status
+from rest_framework.response import Response
+
+from config.api.viewsets import ReadOnlyViewSet, ScopedGenericViewSet, ScopedViewSetMixin
+from mission import services
+from mission.filtersets import MandateVersionFilterSet, ProgressReportFilterSet, ReportSubscriptionFilterSet
+from mission.models import MandateVersion, Milestone, ProgressReport, ReportSubscription, Target
+from mission.selectors import MISSION, Progress, Scope, progress
+
+from .serializers import (
+    MandateVersionSerializer,
+    MilestoneSerializer,
+    ProgressQuerySerializer,
+    ProgressReportSerializer,
+    ProgressSerializer,
+    ReportSubscriptionSerializer,
+    TargetSerializer,
+)
+
+
+class TargetViewSet(ReadOnlyViewSet):
+    """The target ledger: progress is measured against the target in force on a given day."""
+
+    queryset = Target.objects.all()
+    serializer_class = TargetSerializer
+    search_fields = ["label"]
+    ordering_fields = ["in_force_from", "value"]
+    ordering = ["in_force_from"]
+    resource_noun, resource_plural = "target", "targets"
+
+
+class MilestoneViewSet(ReadOnlyViewSet):
+    """The milestone ladder past the targets, such as 90,000 and 100,000 trained."""
+
+    queryset = Milestone.objects.all()
+    serializer_class = MilestoneSerializer
+    search_fields = ["label"]
+    ordering_fields = ["value"]
+    ordering = ["value"]
+    resource_noun, resource_plural = "milestone", "milestones"
+
+
+class MandateVersionViewSet(ReadOnlyViewSet):
+    """Versions of the mission's mandate, with each member state's recorded position."""
+
+    queryset = MandateVersion.objects.prefetch_related("positions")
+    serializer_class = MandateVersionSerializer
+    filterset_class = MandateVersionFilterSet
+    search_fields = ["reference", "title"]
+    ordering_fields = ["valid_from", "reference"]
+    ordering = ["-valid_from", "reference"]
+    resource_noun, resource_plural = "mandate version", "mandate versions"
+
+
+def scope_of(caller) -> Scope:
+    """The part of the mission a caller's progress covers: a ministry its nation's sites, a command its sites."""
+    organisation = caller.organisation
+    if caller.sees_everything or organisation is None:
+        return MISSION
+    if organisation.kind == "training_command":
+        return Scope("command", organisation.command_id, str(organisation.command))
+    if organisation.kind == "academy":
+        return Scope("academy", organisation.academy_id, str(organisation.academy))
+    return Scope("nation", organisation.nation_id, str(organisation.nation))
+
+
+def monthly(figures: Progress) -> list[dict]:
+    """Official completions per month, from the same daily series as the totals."""
+    months: dict[str, int] = defaultdict(int)
+    for day, trained in figures.daily:
+        months[day.strftime("%Y-%m")] += trained
+    return [{"month": month, "trained": trained} for month, trained in sorted(months.items())]
+
+
+PROGRESS_EXAMPLE = {
+    "scope": {"kind": "command", "value": 1, "label": "Combined Arms Training Command"},
+    "as_of": "2026-03-01",
+    "official": {"trained": 33120, "enrolled": 35010, "withdrawn": 1890, "counts": "course completions"},
+    "pending": {"trained": 420, "returns": 3},
+    "unique_people": {"trained": 5100, "roster_completions": 5300, "coverage": 0.16},
+    "target": {
+        "value": 80000,
+        "label": "80,000 trained",
+        "in_force_from": "2025-01-01",
+        "source": "",
+        "progress": 0.414,
+        "remaining": 46880,
+    },
+    "milestones": [
+        {
+            "value": 100000,
+            "label": "100,000 trained",
+            "reached": False,
+            "passed_on": None,
+            "remaining": 66880,
+            "progress": 0.3312,
+            "forecast_by_run_rate": "2028-05-01",
+            "forecast_by_pipeline": None,
+        }
+    ],
+    "run_rates_per_week": {"4w": 410.0, "13w": 395.5},
+    "breakdowns": {
+        "nation": [{"key": "PL", "label": "Poland", "trained": 33120, "cohorts": 190}],
+        "command": [{"key": "cat-c", "label": "Combined Arms Training Command", "trained": 33120, "cohorts": 190}],
+        "academy": [{"key": "zagan-training-centre", "label": "Żagań", "trained": 20100, "cohorts": 110}],
+        "course": [{"key": "basic-infantry", "label": "Basic infantry", "trained": 25000, "cohorts": 140}],
+        "month": [{"month": "2026-02", "trained": 1650}],
+    },
+    "monthly_cumulative": [{"month": "2026-02", "trained": 33120}],
+    "completion_rates": {"basic-infantry": 0.94},
+}
+
+
+class ProgressView(ScopedViewSetMixin, generics.GenericAPIView):
+    """How far the mission has come, within the caller's scope.
+
+    Totals count course completions in approved returns; pending figures are shown apart. Breakdowns by nation,
+    command, academy, course and month, and a forecast of each milestone by run rate and by planned pipeline.
+    A ministry sees its nation's sites, a training command its sites, an academy itself; mission HQ and
+    coordinators see the whole mission.
+    """
+
+    serializer_class = ProgressSerializer
+    pagination_class = None
+    filter_backends: list = []
+
+    @extend_schema(
+        parameters=[ProgressQuerySerializer],
+        responses={
+            200: OpenApiResponse(
+                ProgressSerializer,
+                description=_("The figures."),
+                examples=[OpenApiExample("Command scope", value=PROGRESS_EXAMPLE)],
+            )
+        },
+    )
+    def get(self, request):
+        query = ProgressQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        figures = progress(scope_of(self.caller), query.validated_data.get("as_of"))
+        data = figures.as_dict()
+        data["breakdowns"] = {**data["breakdowns"], "month": monthly(figures)}
+        return Response(data)
+
+
+class ReportSubscriptionViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    ScopedGenericViewSet,
+):
+    """Scheduled progress reports that your organisation receives, about scopes it may see."""
+
+    queryset = ReportSubscription.objects.select_related("nation", "command", "academy")
+    serializer_class = ReportSubscriptionSerializer
+    filterset_class = ReportSubscriptionFilterSet
+    search_fields = ["name"]
+    ordering_fields = ["name", "created_at"]
+    ordering = ["name"]
+    resource_noun, resource_plural = "report subscription", "report subscriptions"
+
+    def perform_create(self, serializer):
+        serializer.instance = services.report_subscription_create(
+            organisation=self.caller.organisation, **serializer.validated_data
+        )
+
+    def perform_update(self, serializer):
+        with transaction.atomic():
+            subscription = self.locked_object()
+            serializer.instance = services.report_subscription_update(
+                subscription=subscription, **serializer.validated_data
+            )
+
+    def destroy(self, request, *args, **kwargs):
+        services.report_subscription_delete(subscription=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class ProgressReportViewSet(ReadOnlyViewSet):
+    """Reports generated for your organisation's subscriptions."""
+
+    queryset = ProgressReport.objects.all()
+    serializer_class = ProgressReportSerializer
+    filterset_class = ProgressReportFilterSet
+    search_fields = ["scope_label"]
+    ordering_fields = ["generated_at", "period_end"]
+    ordering = ["-generated_at"]
+    resource_noun, resource_plural = "progress report", "progress reports"

@@ -1,0 +1,129 @@
+"""A small world with two scopes, and partner clients for each kind of caller."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import pytest
+from django.core.cache import cache
+from rest_framework.test import APIClient
+
+from academies.models import Organisation
+from academies.services import api_key_create
+from tests.factories import (
+    AcademyFactory,
+    CohortFactory,
+    CountReturnFactory,
+    CourseFactory,
+    EnrollmentFactory,
+    NationFactory,
+    OrganisationFactory,
+    ReportSubscriptionFactory,
+    TrainerAssignmentFactory,
+    TrainerAvailabilityFactory,
+    TrainerFactory,
+    TrainingCommandFactory,
+    UserFactory,
+)
+
+
+@dataclass
+class World:
+    """Scope A: CAT-C (Poland) with site A; scope B: ST-C (Germany) with site B. Each object has a twin."""
+
+    orgs: dict = field(default_factory=dict)
+    keys: dict = field(default_factory=dict)
+    objects: dict = field(default_factory=dict)
+
+    def client(self, who: str | None) -> APIClient:
+        client = APIClient()
+        if who is not None:
+            client.credentials(HTTP_AUTHORIZATION=f"Api-Key {self.keys[who]}")
+        return client
+
+
+def _key(organisation: Organisation, read_only: bool = False) -> str:
+    return api_key_create(organisation=organisation, name=f"{organisation.slug} key", read_only=read_only)[1]
+
+
+@pytest.fixture(autouse=True)
+def _clear_throttle_counters():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def world(db) -> World:
+    poland = NationFactory(code="PL")
+    germany = NationFactory(code="DE")
+    cat_c = TrainingCommandFactory(code="cat-c", nation=poland)
+    st_c = TrainingCommandFactory(code="st-c", nation=germany, name_en="Special Training Command", city="Strausberg")
+    course = CourseFactory(code="basic")
+    site_a = AcademyFactory(slug="site-a", command=cat_c, nation=poland)
+    site_b = AcademyFactory(slug="site-b", command=st_c, nation=germany, city_en="Strausberg")
+    w = World()
+    w.orgs = {
+        "hq": OrganisationFactory(slug="hq", kind="mission_hq"),
+        "command_a": OrganisationFactory(slug="cat-c", kind="training_command", command=cat_c),
+        "command_b": OrganisationFactory(slug="st-c", kind="training_command", command=st_c),
+        "ministry_a": OrganisationFactory(slug="mod-pl", kind="ministry", nation=poland),
+        "ministry_b": OrganisationFactory(slug="mod-de", kind="ministry", nation=germany),
+        "academy_a": OrganisationFactory(slug="site-a", kind="academy", academy=site_a),
+    }
+    w.keys = {name: _key(org) for name, org in w.orgs.items()}
+    w.keys.update({f"{name}_ro": _key(org, read_only=True) for name, org in w.orgs.items()})
+    for suffix, site, nation, command_org in (("a", site_a, poland, "command_a"), ("b", site_b, germany, "command_b")):
+        trainer = TrainerFactory(reference=f"T-{suffix.upper()}-1", nation=nation, qualifications=[course])
+        spare = TrainerFactory(reference=f"T-{suffix.upper()}-2", nation=nation, qualifications=[course])
+        window = TrainerAvailabilityFactory(
+            trainer=trainer, starts_on=dt.date(2025, 1, 1), ends_on=dt.date(2025, 12, 31)
+        )
+        TrainerAvailabilityFactory(trainer=spare, starts_on=dt.date(2025, 1, 1), ends_on=dt.date(2025, 12, 31))
+        cohort = CohortFactory(reference=f"C-{suffix.upper()}", course=course, academy=site, has_roster=True)
+        assignment = TrainerAssignmentFactory(trainer=trainer, cohort=cohort)
+        enrollment = EnrollmentFactory(cohort=cohort, trainee__reference=f"UA-{suffix}-0001")
+        count_return = CountReturnFactory(cohort=cohort, submitted_by_organisation=w.orgs[command_org])
+        subscription = ReportSubscriptionFactory(
+            name=f"Subscription {suffix}",
+            organisation=w.orgs[command_org],
+            scope="command",
+            command=site.command,
+        )
+        from mission.models import ProgressReport
+
+        report = ProgressReport.objects.create(
+            subscription=subscription,
+            period_start=dt.date(2025, 3, 3),
+            period_end=dt.date(2025, 3, 9),
+            scope_label=str(site.command),
+            figures={"official": {"trained": 1}},
+            html="<p>1</p>",
+        )
+        w.objects[suffix] = {
+            "site": site,
+            "trainer": trainer,
+            "spare_trainer": spare,
+            "window": window,
+            "cohort": cohort,
+            "assignment": assignment,
+            "trainee": enrollment.trainee,
+            "enrollment": enrollment,
+            "count_return": count_return,
+            "subscription": subscription,
+            "report": report,
+        }
+    w.objects["course"] = course
+    return w
+
+
+@pytest.fixture
+def coordinator_client(db) -> APIClient:
+    from django.contrib.auth.models import Permission
+
+    user = UserFactory(username="coordinator", is_staff=True)
+    user.user_permissions.add(*Permission.objects.filter(codename__in=["verify_countreturn", "approve_countreturn"]))
+    client = APIClient()
+    client.force_login(user)
+    return client

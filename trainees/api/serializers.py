@@ -1,0 +1,276 @@
+"""Serializers of cohorts, assignments, trainees, enrollments and count returns.
+
+Fields are listed explicitly. Server-owned fields (approval state, who submitted, audit times, flags) are
+read-only, so a client cannot set them; related objects are limited to the caller's scope.
+"""
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiExample, extend_schema_serializer
+from rest_framework import serializers
+
+from academies.models import Academy, Course, Trainer
+from config.api.fields import ScopedPrimaryKeyRelatedField, ScopedSlugRelatedField
+from trainees.models import Cohort, CountReturn, Enrollment, Trainee, TrainerAssignment
+from trainees.services import BULK_MAX_ITEMS
+
+COHORT_EXAMPLE = {
+    "reference": "CATC-2026-014",
+    "course": "basic-infantry",
+    "academy": "zagan-training-centre",
+    "starts_on": "2026-02-02",
+    "ends_on": "2026-03-08",
+    "seats": 200,
+    "has_roster": False,
+}
+
+
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample("New cohort", request_only=True, value=COHORT_EXAMPLE),
+        OpenApiExample(
+            "Cohort",
+            response_only=True,
+            value={
+                "id": 14,
+                **COHORT_EXAMPLE,
+                "status": "planned",
+                "flagged": False,
+                "flag_reason": "",
+                "created_at": "2026-01-10T09:00:00Z",
+                "updated_at": "2026-01-10T09:00:00Z",
+            },
+        ),
+    ]
+)
+class CohortSerializer(serializers.ModelSerializer):
+    course = serializers.SlugRelatedField(slug_field="code", queryset=Course.objects.all())
+    academy = ScopedSlugRelatedField(
+        slug_field="slug", queryset=Academy.objects.all(), help_text=_("Slug of one of your own sites.")
+    )
+    status = serializers.ChoiceField(
+        choices=Cohort.Status.choices,
+        required=False,
+        help_text=_("Ignored on creation (a new cohort is planned); change it afterwards to mark progress."),
+    )
+
+    class Meta:
+        model = Cohort
+        fields = [
+            "id",
+            "reference",
+            "course",
+            "academy",
+            "starts_on",
+            "ends_on",
+            "seats",
+            "status",
+            "has_roster",
+            "flagged",
+            "flag_reason",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["id", "flagged", "flag_reason", "created_at", "updated_at"]
+
+
+ASSIGNMENT_EXAMPLE = {"trainer": "PL-INS-0042", "cohort": 14, "role": "instructor"}
+
+
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample("Assign a trainer", request_only=True, value=ASSIGNMENT_EXAMPLE),
+        OpenApiExample(
+            "Assignment",
+            response_only=True,
+            value={
+                "id": 5,
+                **ASSIGNMENT_EXAMPLE,
+                "starts_on": "2026-02-02",
+                "ends_on": "2026-03-08",
+                "created_at": "2026-01-12T08:30:00Z",
+                "warnings": [],
+            },
+        ),
+    ]
+)
+class TrainerAssignmentSerializer(serializers.ModelSerializer):
+    trainer = serializers.SlugRelatedField(
+        slug_field="reference",
+        queryset=Trainer.objects.filter(is_active=True),
+        help_text=_("The trainer's reference, as given by their ministry."),
+    )
+    cohort = ScopedPrimaryKeyRelatedField(queryset=Cohort.objects.all(), help_text=_("One of your own cohorts."))
+    warnings = serializers.SerializerMethodField(help_text=_("Advice such as a missing Ukrainian speaker."))
+
+    class Meta:
+        model = TrainerAssignment
+        fields = ["id", "trainer", "cohort", "role", "starts_on", "ends_on", "created_at", "warnings"]
+        read_only_fields = ["id", "starts_on", "ends_on", "created_at", "warnings"]
+
+    def get_warnings(self, assignment) -> list[str]:
+        return list(getattr(assignment, "warnings", []))
+
+
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample(
+            "Trainee",
+            response_only=True,
+            value={"id": 9, "reference": "UA-7f3a9c1e", "created_at": "2026-02-02T07:00:00Z"},
+        )
+    ]
+)
+class TraineeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Trainee
+        fields = ["id", "reference", "created_at"]
+        read_only_fields = fields
+
+
+ENROLLMENT_EXAMPLE = {"cohort": 14, "trainee": "UA-7f3a9c1e", "status": "enrolled"}
+
+
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample("Enroll a trainee", request_only=True, value=ENROLLMENT_EXAMPLE),
+        OpenApiExample(
+            "Enrollment",
+            response_only=True,
+            value={"id": 31, **ENROLLMENT_EXAMPLE, "updated_at": "2026-02-02T07:00:00Z"},
+        ),
+    ]
+)
+class EnrollmentSerializer(serializers.ModelSerializer):
+    cohort = ScopedPrimaryKeyRelatedField(queryset=Cohort.objects.all(), help_text=_("One of your own cohorts."))
+    trainee = serializers.CharField(
+        source="trainee.reference",
+        max_length=64,
+        help_text=_("The opaque reference the Ukrainian side issued. Never a name or a date of birth."),
+    )
+
+    class Meta:
+        model = Enrollment
+        fields = ["id", "cohort", "trainee", "status", "updated_at"]
+        read_only_fields = ["id", "updated_at"]
+
+
+COUNT_RETURN_EXAMPLE = {"cohort": 14, "as_of": "2026-03-08", "enrolled": 200, "completed": 188, "withdrawn": 12}
+
+
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample("Submit a return", request_only=True, value=COUNT_RETURN_EXAMPLE),
+        OpenApiExample(
+            "Count return",
+            response_only=True,
+            value={
+                "id": 77,
+                **COUNT_RETURN_EXAMPLE,
+                "state": "submitted",
+                "supersedes": None,
+                "submitted_by_organisation": "cat-c",
+                "submitted_at": "2026-03-09T10:00:00Z",
+                "verified_at": None,
+                "approved_at": None,
+                "rejected_at": None,
+                "rejection_reason": "",
+            },
+        ),
+    ]
+)
+class CountReturnSerializer(serializers.ModelSerializer):
+    cohort = ScopedPrimaryKeyRelatedField(queryset=Cohort.objects.all(), help_text=_("One of your own cohorts."))
+    submitted_by_organisation = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
+
+    class Meta:
+        model = CountReturn
+        fields = [
+            "id",
+            "cohort",
+            "as_of",
+            "enrolled",
+            "completed",
+            "withdrawn",
+            "state",
+            "supersedes",
+            "submitted_by_organisation",
+            "submitted_at",
+            "verified_at",
+            "approved_at",
+            "rejected_at",
+            "rejection_reason",
+        ]
+        read_only_fields = [
+            "id",
+            "state",
+            "supersedes",
+            "submitted_by_organisation",
+            "submitted_at",
+            "verified_at",
+            "approved_at",
+            "rejected_at",
+            "rejection_reason",
+        ]
+        extra_kwargs = {
+            "enrolled": {"max_value": 2_147_483_647},
+            "completed": {"max_value": 2_147_483_647},
+            "withdrawn": {"max_value": 2_147_483_647},
+        }
+
+
+class RejectionSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000, help_text=_("Why the return is sent back."))
+
+
+# BULK
+# Items carry plain ids: the service resolves all cohorts of a batch in one query, within the caller's scope.
+
+
+class CountReturnItemSerializer(serializers.Serializer):
+    cohort = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
+    as_of = serializers.DateField()
+    enrolled = serializers.IntegerField(min_value=0, max_value=2_147_483_647)
+    completed = serializers.IntegerField(min_value=0, max_value=2_147_483_647)
+    withdrawn = serializers.IntegerField(min_value=0, max_value=2_147_483_647)
+
+
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample(
+            "Two returns",
+            request_only=True,
+            value={
+                "items": [
+                    COUNT_RETURN_EXAMPLE,
+                    {**COUNT_RETURN_EXAMPLE, "cohort": 15, "completed": 190, "withdrawn": 10},
+                ]
+            },
+        )
+    ]
+)
+class CountReturnBulkSerializer(serializers.Serializer):
+    items = CountReturnItemSerializer(many=True, allow_empty=False, max_length=BULK_MAX_ITEMS)
+
+
+class EnrollmentItemSerializer(serializers.Serializer):
+    cohort = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
+    trainee = serializers.CharField(max_length=64)
+    status = serializers.ChoiceField(choices=Enrollment.Status.choices, default=Enrollment.Status.ENROLLED)
+
+
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample(
+            "Enroll two trainees",
+            request_only=True,
+            value={"items": [ENROLLMENT_EXAMPLE, {**ENROLLMENT_EXAMPLE, "trainee": "UA-0b44e2d9"}]},
+        )
+    ]
+)
+class EnrollmentBulkSerializer(serializers.Serializer):
+    items = EnrollmentItemSerializer(many=True, allow_empty=False, max_length=BULK_MAX_ITEMS)
+
+
+class BulkResultSerializer(serializers.Serializer):
+    created = serializers.IntegerField(help_text=_("How many items were written."))
+    ids = serializers.ListField(child=serializers.IntegerField(), help_text=_("The ids, in the order of the items."))

@@ -1,0 +1,11 @@
+"""Routes of this app's part of the partner API, registered on the shared router in config/api_router.py."""
+
+from .views import CohortViewSet, CountReturnViewSet, EnrollmentViewSet, TraineeViewSet, TrainerAssignmentViewSet
+
+routes = [
+    ("cohorts", CohortViewSet, "cohort"),
+    ("trainer-assignments", TrainerAssignmentViewSet, "trainer-assignment"),
+    ("trainees", TraineeViewSet, "trainee"),
+    ("enrollments", EnrollmentViewSet, "enrollment"),
+    ("count-returns", CountReturnViewSet, "count-return"),
+]

@@ -1,0 +1,255 @@
+"""Viewsets of cohorts, assignments, trainees, enrollments and count returns. Writes go through the services."""
+
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
+from rest_framework import mixins
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from config.api.viewsets import ReadOnlyViewSet, ScopedGenericViewSet
+from trainees import services
+from trainees.filtersets import (
+    CohortFilterSet,
+    CountReturnFilterSet,
+    EnrollmentFilterSet,
+    TraineeFilterSet,
+    TrainerAssignmentFilterSet,
+)
+from trainees.models import Cohort, CountReturn, Enrollment, Trainee, TrainerAssignment
+
+from .serializers import (
+    BulkResultSerializer,
+    CohortSerializer,
+    CountReturnBulkSerializer,
+    CountReturnSerializer,
+    EnrollmentBulkSerializer,
+    EnrollmentSerializer,
+    RejectionSerializer,
+    TraineeSerializer,
+    TrainerAssignmentSerializer,
+)
+
+BULK_RESULT = OpenApiResponse(
+    BulkResultSerializer,
+    description=_("Every item was written."),
+    examples=[OpenApiExample("Written", value={"created": 2, "ids": [101, 102]})],
+)
+
+
+def _submitter(request):
+    """Coordinators are recorded as the submitting user; partner keys through their organisation only."""
+    user = request.user
+    return user if getattr(user, "pk", None) else None
+
+
+class CohortViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    ScopedGenericViewSet,
+):
+    """Cohorts at the caller's sites (a ministry: those its trainers work on). ETag / If-Match protect updates."""
+
+    queryset = Cohort.objects.select_related("course", "academy")
+    serializer_class = CohortSerializer
+    filterset_class = CohortFilterSet
+    search_fields = ["reference"]
+    ordering_fields = ["starts_on", "ends_on", "reference", "seats"]
+    ordering = ["-starts_on", "reference"]
+    etag = True
+    resource_noun, resource_plural = "cohort", "cohorts"
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        data.pop("status", None)  # a new cohort is always planned
+        serializer.instance = services.cohort_schedule(**data)
+
+    def perform_update(self, serializer):
+        with transaction.atomic():
+            cohort = self.locked_object()
+            serializer.instance = services.cohort_update(cohort=cohort, **serializer.validated_data)
+
+
+class TrainerAssignmentViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.DestroyModelMixin,
+    ScopedGenericViewSet,
+):
+    """Trainers on cohorts. The service refuses double-booking, missing qualification and unavailability."""
+
+    queryset = TrainerAssignment.objects.select_related("trainer", "cohort")
+    serializer_class = TrainerAssignmentSerializer
+    filterset_class = TrainerAssignmentFilterSet
+    search_fields = ["trainer__reference", "cohort__reference"]
+    ordering_fields = ["starts_on", "created_at"]
+    ordering = ["-starts_on", "id"]
+    resource_noun, resource_plural = "trainer assignment", "trainer assignments"
+
+    def perform_create(self, serializer):
+        result = services.trainer_assign(**serializer.validated_data)
+        result.assignment.warnings = result.warnings
+        serializer.instance = result.assignment
+
+    def perform_destroy(self, instance):
+        services.trainer_unassign(assignment=instance)
+
+
+class TraineeViewSet(ReadOnlyViewSet):
+    """Pseudonymous trainees enrolled in cohorts you can see. Only the opaque reference is ever stored."""
+
+    queryset = Trainee.objects.all()
+    serializer_class = TraineeSerializer
+    filterset_class = TraineeFilterSet
+    search_fields = ["reference"]
+    ordering_fields = ["reference", "created_at"]
+    ordering = ["reference"]
+    resource_noun, resource_plural = "trainee", "trainees"
+
+
+class EnrollmentViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    ScopedGenericViewSet,
+):
+    """Pseudonymous trainees in cohorts that keep a roster. POST enrolls, or updates an existing outcome."""
+
+    queryset = Enrollment.objects.select_related("trainee")
+    serializer_class = EnrollmentSerializer
+    filterset_class = EnrollmentFilterSet
+    search_fields = ["trainee__reference"]
+    ordering_fields = ["updated_at", "status"]
+    ordering = ["cohort_id", "trainee__reference"]
+    resource_noun, resource_plural = "enrollment", "enrollments"
+
+    def perform_create(self, serializer):
+        data = serializer.validated_data
+        serializer.instance = services.enrollment_record(
+            cohort=data["cohort"],
+            trainee_reference=data["trainee"]["reference"],
+            status=data.get("status", Enrollment.Status.ENROLLED),
+        )
+
+    @extend_schema(
+        request=EnrollmentBulkSerializer,
+        responses={201: BULK_RESULT},
+        description=_(
+            "Enroll up to 5,000 trainees, or update their outcomes, in one request. All or nothing: if any item "
+            "is invalid nothing is saved, and each error names its item as `items.<index>.<field>`."
+        ),
+    )
+    @action(detail=False, methods=["post"], url_path="bulk")
+    def bulk(self, request):
+        serializer = EnrollmentBulkSerializer(data=request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        items = [
+            services.EnrollmentItem(cohort_id=item["cohort"], trainee_reference=item["trainee"], status=item["status"])
+            for item in serializer.validated_data["items"]
+        ]
+        cohorts = self.scoped(Cohort.objects.all())
+        enrollments = services.enrollment_record_bulk(items=items, cohorts=cohorts)
+        return Response({"created": len(enrollments), "ids": [e.pk for e in enrollments]}, status=201)
+
+
+class CountReturnViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    ScopedGenericViewSet,
+):
+    """Aggregate counts per cohort and their approval chain. Partners submit; coordinators verify and approve."""
+
+    queryset = CountReturn.objects.select_related("submitted_by_organisation")
+    serializer_class = CountReturnSerializer
+    filterset_class = CountReturnFilterSet
+    search_fields = ["cohort__reference"]
+    ordering_fields = ["as_of", "submitted_at", "state"]
+    ordering = ["-as_of", "-id"]
+    etag = True
+    conditional_actions = ("verify", "approve", "reject")
+    resource_noun, resource_plural = "count return", "count returns"
+
+    def perform_create(self, serializer):
+        caller = self.caller
+        serializer.instance = services.count_return_submit(
+            **serializer.validated_data, organisation=caller.organisation, user=_submitter(self.request)
+        )
+
+    @extend_schema(
+        request=CountReturnBulkSerializer,
+        responses={201: BULK_RESULT},
+        description=_(
+            "Submit up to 5,000 count returns in one request. All or nothing: if any item is invalid nothing is "
+            "saved, and each error names its item as `items.<index>.<field>`. Send `Idempotency-Key` so that a "
+            "retry never counts the same trainees twice."
+        ),
+    )
+    @action(detail=False, methods=["post"], url_path="bulk")
+    def bulk(self, request):
+        serializer = CountReturnBulkSerializer(data=request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        items = [
+            services.CountReturnItem(
+                cohort_id=item["cohort"],
+                as_of=item["as_of"],
+                enrolled=item["enrolled"],
+                completed=item["completed"],
+                withdrawn=item["withdrawn"],
+            )
+            for item in serializer.validated_data["items"]
+        ]
+        returns = services.count_return_submit_bulk(
+            items=items,
+            cohorts=self.scoped(Cohort.objects.all()),
+            organisation=self.caller.organisation,
+            user=_submitter(request),
+        )
+        return Response({"created": len(returns), "ids": [r.pk for r in returns]}, status=201)
+
+    def _transition(self, service, **kwargs):
+        with transaction.atomic():
+            count_return = self.locked_object()
+            count_return = service(count_return=count_return, user=self.request.user, **kwargs)
+        return Response(CountReturnSerializer(count_return, context=self.get_serializer_context()).data)
+
+    @extend_schema(
+        request=None,
+        responses={200: CountReturnSerializer},
+        description=_(
+            "The training command confirms a submitted return. Coordinators only (needs the verify permission); "
+            "partner keys get 403. Send the return's `ETag` as `If-Match`; a stale one answers 412."
+        ),
+    )
+    @action(detail=True, methods=["post"])
+    def verify(self, request, pk=None):
+        return self._transition(services.count_return_verify)
+
+    @extend_schema(
+        request=None,
+        responses={200: CountReturnSerializer},
+        description=_(
+            "Mission HQ makes a verified return official. Coordinators only (needs the approve permission); "
+            "partner keys get 403. Send the return's `ETag` as `If-Match`; a stale one answers 412."
+        ),
+    )
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        return self._transition(services.count_return_approve)
+
+    @extend_schema(
+        request=RejectionSerializer,
+        responses={200: CountReturnSerializer},
+        description=_(
+            "Send a submitted or verified return back, with a reason. Coordinators only; partner keys get 403. "
+            "Send the return's `ETag` as `If-Match`; a stale one answers 412."
+        ),
+    )
+    @action(detail=True, methods=["post"])
+    def reject(self, request, pk=None):
+        serializer = RejectionSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return self._transition(services.count_return_reject, reason=serializer.validated_data["reason"])

@@ -58,7 +58,8 @@ DJANGO_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.postgres",
-    "django.contrib.admin",
+    # admin (issue 3): django.contrib.admin with the mission's dashboard as `admin.site`.
+    "config.admin.MissionAdminConfig",
 ]
 THIRD_PARTY_APPS = [
     "rest_framework",

@@ -1,0 +1,270 @@
+"""The admin's project-wide pieces: the app config that installs the mission's admin site, and helpers every
+app's admin shares (estimated-count paginator, CSV export that defuses formulas, service errors as messages).
+
+This module is imported while the app registry is still loading (INSTALLED_APPS names `MissionAdminConfig`),
+so it imports no models at module level.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.admin.apps import AdminConfig
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.paginator import Paginator
+from django.db import connections, transaction
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+
+from config.exceptions import ApplicationError
+
+
+class MissionAdminConfig(AdminConfig):
+    """Replaces `django.contrib.admin` in INSTALLED_APPS so that `admin.site` is the mission's dashboard site."""
+
+    default_site = "mission.admin_site.MissionAdminSite"
+
+
+# LARGE TABLES
+
+# Below this many rows an exact COUNT(*) is cheap enough and gives exact page numbers.
+EXACT_COUNT_BELOW = 100_000
+
+
+class EstimatedCountPaginator(Paginator):
+    """A paginator that, for an unfiltered queryset on PostgreSQL, reads the planner's row estimate.
+
+    An exact COUNT(*) over a million enrollments scans the table; `pg_class.reltuples` is kept fresh by
+    autovacuum and is good enough for page links. Filtered querysets, small tables and SQLite count exactly.
+    """
+
+    @cached_property
+    def count(self) -> int:
+        queryset = self.object_list
+        query = getattr(queryset, "query", None)
+        if query is None or query.where or query.distinct or query.combinator:
+            return super().count
+        connection = connections[queryset.db]
+        if connection.vendor != "postgresql":
+            return super().count
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT reltuples::bigint FROM pg_class WHERE oid = to_regclass(%s)",
+                [queryset.model._meta.db_table],
+            )
+            row = cursor.fetchone()
+        estimate = int(row[0]) if row and row[0] is not None else -1
+        if estimate < EXACT_COUNT_BELOW:
+            return super().count
+        return estimate
+
+
+class LargeTableAdminMixin:
+    """For changelists over tables that grow to millions of rows: no full count, estimated pagination."""
+
+    show_full_result_count = False
+    paginator = EstimatedCountPaginator
+    list_per_page = 50
+
+
+# SERVICE ERRORS
+
+
+def application_error_as_validation_error(error: ApplicationError, form_fields: Iterable[str] = ()) -> ValidationError:
+    """Turn the one domain exception into a form's ValidationError: the message on top, field details on fields."""
+    fields = set(form_fields)
+    errors: dict[str, list[str]] = {NON_FIELD_ERRORS: [str(error.message)]}
+    for key, value in (error.extra or {}).items():
+        # Details for fields the form does not show would repeat the message; the message already says it.
+        if key in fields:
+            values = value if isinstance(value, list | tuple) else [value]
+            errors[key] = [str(item) for item in values]
+    return ValidationError(errors)
+
+
+class _DryRunRollback(Exception):
+    """Raised inside a savepoint to undo a service call that was only a check."""
+
+
+def dry_run(call: Callable[[], Any]) -> None:
+    """Run a service to see whether it would refuse, then roll back whatever it wrote.
+
+    Admin forms use this in `clean()` so the coordinator sees the service's error on the form; the real call
+    happens in `save_model`. The rules stay in the service, never in the form.
+    """
+    try:
+        with transaction.atomic():
+            call()
+            raise _DryRunRollback
+    except _DryRunRollback:
+        return
+
+
+def run_service_for_objects(
+    request: Any,
+    objects: Iterable[Any],
+    call: Callable[[Any], Any],
+    *,
+    done_message: str,
+    modeladmin: Any,
+) -> int:
+    """Apply a service to each selected object; report each refusal as an error and the successes in one line."""
+    done = 0
+    for obj in objects:
+        try:
+            call(obj)
+        except ApplicationError as error:
+            modeladmin.message_user(request, f"{obj}: {error.message}", messages.ERROR)
+        else:
+            done += 1
+    if done:
+        modeladmin.message_user(request, done_message % {"count": done}, messages.SUCCESS)
+    return done
+
+
+# EXPORTS
+
+FORMULA_PREFIXES = ("=", "+", "-", "@")
+
+
+def escape_formula(value: Any) -> Any:
+    """Prefix text that a spreadsheet would run as a formula with an apostrophe (OWASP CSV injection)."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def _export_formats():
+    from import_export.formats import base_formats
+
+    class EscapedCSV(base_formats.CSV):
+        """CSV whose cells starting with =, +, - or @ are defused before a spreadsheet opens them."""
+
+        def export_data(self, dataset, **kwargs):
+            buffer = io.StringIO()
+            writer = csv.writer(buffer, lineterminator="\r\n")
+            writer.writerow([escape_formula(header) for header in dataset.headers or []])
+            for row in dataset:
+                writer.writerow([escape_formula("" if cell is None else str(cell)) for cell in row])
+            return buffer.getvalue()
+
+    class EscapedXLSX(base_formats.XLSX):
+        """XLSX whose text cells starting with =, +, - or @ are stored as text, not as formulas."""
+
+        def export_data(self, dataset, **kwargs):
+            for _index in range(len(dataset)):
+                row = dataset.lpop()
+                dataset.append([escape_formula(cell) for cell in row])
+            return super().export_data(dataset, **kwargs)
+
+    return EscapedCSV, EscapedXLSX
+
+
+EscapedCSV, EscapedXLSX = _export_formats()
+
+# Imports are limited so that one upload cannot hold a worker for minutes.
+IMPORT_MAX_BYTES = 2 * 1024 * 1024
+IMPORT_MAX_ROWS = 5_000
+
+
+def _import_form():
+    from django import forms
+    from import_export.forms import ImportForm
+
+    class LimitedImportForm(ImportForm):
+        """The import form, refusing files over IMPORT_MAX_BYTES."""
+
+        def clean_import_file(self):
+            upload = self.cleaned_data.get("import_file")
+            if upload is not None and upload.size > IMPORT_MAX_BYTES:
+                raise forms.ValidationError(
+                    _("The file is %(size)s bytes; imports take at most %(max)s bytes. Split it into smaller files.")
+                    % {"size": upload.size, "max": IMPORT_MAX_BYTES}
+                )
+            return upload
+
+    return LimitedImportForm
+
+
+LimitedImportForm = _import_form()
+
+
+class ImportExportLimitsMixin:
+    """Import/export settings shared by every admin that imports or exports: formats and upload limits."""
+
+    formats = (EscapedCSV, EscapedXLSX)
+    import_form_class = LimitedImportForm
+
+
+class ImportRowLimitMixin:
+    """A resource that refuses datasets of more than IMPORT_MAX_ROWS rows before touching the database."""
+
+    def before_import(self, dataset, **kwargs):
+        if len(dataset) > IMPORT_MAX_ROWS:
+            raise ValidationError(
+                _("The file has %(rows)s rows; imports take at most %(max)s rows. Split it into smaller files.")
+                % {"rows": len(dataset), "max": IMPORT_MAX_ROWS}
+            )
+        return super().before_import(dataset, **kwargs)
+
+
+# FORMS THAT WRITE THROUGH SERVICES
+
+
+def _service_forms():
+    from django import forms
+
+    class ServiceModelForm(forms.ModelForm):
+        """A model form whose save is a service call, checked on the form first so refusals show as form errors.
+
+        Subclasses return the call from `service_call()`; the admin's `save_model` calls `save_via_service()`.
+        """
+
+        def service_call(self) -> Callable[[], Any] | None:
+            raise NotImplementedError
+
+        def _post_clean(self) -> None:
+            super()._post_clean()
+            if self.errors:
+                return
+            call = self.service_call()
+            if call is None:
+                return
+            try:
+                dry_run(call)
+            except ApplicationError as error:
+                self.add_error(None, application_error_as_validation_error(error, self.fields))
+
+        def save_via_service(self) -> Any:
+            call = self.service_call()
+            return call() if call is not None else None
+
+    return ServiceModelForm
+
+
+ServiceModelForm = _service_forms()
+
+
+def copy_saved_fields(target: Any, saved: Any) -> None:
+    """Make the admin's unsaved form instance mirror the row a service saved, so messages and links use it."""
+    for field in saved._meta.concrete_fields:
+        setattr(target, field.attname, getattr(saved, field.attname))
+    target._state.adding = False
+    target._state.db = saved._state.db
+
+
+class ServiceSaveAdminMixin:
+    """`save_model` through the form's service; `warnings` on the result become warning messages."""
+
+    def save_model(self, request, obj, form, change):
+        result = form.save_via_service()
+        if result is None:
+            return
+        saved = getattr(result, "assignment", result)
+        for warning in getattr(result, "warnings", []) or []:
+            self.message_user(request, warning, messages.WARNING)
+        copy_saved_fields(obj, saved)

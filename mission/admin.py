@@ -1,0 +1,248 @@
+"""The coordinators' admin for the mission's steering: targets, milestones, mandates, ceasefires and reports.
+
+State changes with rules (adopting a mandate, ending a ceasefire, sending a report now) are actions that call
+`mission.services`; an ApplicationError becomes an error message.
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.db.models import Count, Q
+from django.utils.html import format_html
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from config.admin import run_service_for_objects
+from config.exceptions import ApplicationError
+
+from . import services
+from .models import (
+    Ceasefire,
+    MandatePosition,
+    MandateVersion,
+    Milestone,
+    ProgressReport,
+    ReportDispatch,
+    ReportSubscription,
+    Target,
+)
+from .selectors import failed_dispatches
+
+
+@admin.register(Target)
+class TargetAdmin(SimpleHistoryAdmin):
+    list_display = ("value", "in_force_from", "label", "source")
+    search_fields = ("label", "source")
+    date_hierarchy = "in_force_from"
+
+
+@admin.register(Milestone)
+class MilestoneAdmin(SimpleHistoryAdmin):
+    list_display = ("value", "label", "first_reached_on", "alerted_at")
+    list_filter = ("first_reached_on",)
+    search_fields = ("label",)
+    # Set by the mission when the official total passes the milestone; never edited by hand.
+    readonly_fields = ("first_reached_on", "alerted_at")
+
+
+class MandatePositionInline(admin.TabularInline):
+    model = MandatePosition
+    extra = 0
+    fields = ("nation", "position", "recorded_on")
+    autocomplete_fields = ("nation",)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("nation")
+
+
+@admin.register(MandateVersion)
+class MandateVersionAdmin(SimpleHistoryAdmin):
+    list_display = (
+        "reference",
+        "title",
+        "status",
+        "covers_training_in_ukraine",
+        "valid_from",
+        "valid_until",
+        "adopted_on",
+        "position_summary",
+    )
+    list_filter = ("status", "covers_training_in_ukraine", "valid_from")
+    search_fields = ("reference", "title")
+    inlines = [MandatePositionInline]
+    readonly_fields = ("status", "adopted_on", "adoption_blockers")
+    actions = ["adopt_mandates", "withdraw_mandates"]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                supporting=Count("positions", filter=Q(positions__position=MandatePosition.Position.SUPPORT)),
+                abstaining=Count("positions", filter=Q(positions__position=MandatePosition.Position.ABSTAIN)),
+                opposing=Count("positions", filter=Q(positions__position=MandatePosition.Position.OPPOSE)),
+            )
+        )
+
+    @admin.display(description=_("support / abstain / oppose"))
+    def position_summary(self, obj: MandateVersion) -> str:
+        return f"{obj.supporting} / {obj.abstaining} / {obj.opposing}"
+
+    @admin.display(description=_("what blocks adoption"))
+    def adoption_blockers(self, obj: MandateVersion) -> str:
+        if obj.pk is None or obj.status != MandateVersion.Status.DRAFT:
+            return "–"
+        blockers = services.mandate_adoption_blockers(obj)
+        return " ".join(blockers) if blockers else gettext("Nothing: all 27 member states have a position.")
+
+    @admin.action(description=_("Adopt the selected mandates (needs all 27 positions, none opposed)"))
+    def adopt_mandates(self, request, queryset):
+        run_service_for_objects(
+            request,
+            queryset,
+            lambda mandate: services.mandate_adopt(mandate=mandate),
+            done_message=gettext("%(count)s mandate(s) adopted."),
+            modeladmin=self,
+        )
+
+    @admin.action(description=_("Withdraw the selected mandates"))
+    def withdraw_mandates(self, request, queryset):
+        run_service_for_objects(
+            request,
+            queryset,
+            lambda mandate: services.mandate_withdraw(mandate=mandate),
+            done_message=gettext("%(count)s mandate(s) withdrawn."),
+            modeladmin=self,
+        )
+
+
+@admin.register(Ceasefire)
+class CeasefireAdmin(SimpleHistoryAdmin):
+    list_display = ("in_effect_from", "ended_on", "note", "in_effect")
+    list_filter = ("ended_on",)
+    date_hierarchy = "in_effect_from"
+    search_fields = ("note",)
+    actions = ["end_ceasefires"]
+
+    @admin.display(description=_("in effect"), boolean=True)
+    def in_effect(self, obj: Ceasefire) -> bool:
+        return obj.ended_on is None
+
+    def save_model(self, request, obj, form, change):
+        # Declaring a ceasefire re-gates the sites in Ukraine, so a new one goes through the service.
+        if change:
+            super().save_model(request, obj, form, change)
+            services.ukraine_gating_refresh()
+            return
+        try:
+            created = services.ceasefire_declare(in_effect_from=obj.in_effect_from, note=obj.note)
+        except ApplicationError as error:
+            self.message_user(request, error.message, messages.ERROR)
+            return
+        obj.pk = created.pk
+        obj._state.adding = False
+
+    @admin.action(description=_("End the selected ceasefires today"))
+    def end_ceasefires(self, request, queryset):
+        run_service_for_objects(
+            request,
+            queryset,
+            lambda ceasefire: services.ceasefire_end(ceasefire=ceasefire),
+            done_message=gettext("%(count)s ceasefire(s) ended; sites in Ukraine were re-gated."),
+            modeladmin=self,
+        )
+
+
+@admin.register(ReportSubscription)
+class ReportSubscriptionAdmin(SimpleHistoryAdmin):
+    list_display = ("name", "scope", "scope_target", "frequency", "language", "recipient_count", "is_active")
+    list_filter = ("is_active", "frequency", "scope", "language", "milestone_alerts")
+    search_fields = ("name",)
+    list_select_related = ("nation", "command", "academy", "organisation")
+    autocomplete_fields = ("nation", "command", "academy", "organisation")
+    actions = ["send_report_now"]
+    fieldsets = (
+        (None, {"fields": ("name", "recipients", "language", "is_active", "organisation")}),
+        (_("Schedule"), {"fields": ("frequency", "weekday", "day_of_month", "milestone_alerts", "attach_csv")}),
+        (_("Scope"), {"fields": ("scope", "nation", "command", "academy")}),
+    )
+
+    @admin.display(description=_("scope target"))
+    def scope_target(self, obj: ReportSubscription) -> str:
+        return str(obj.nation or obj.command or obj.academy or "–")
+
+    @admin.display(description=_("recipients"))
+    def recipient_count(self, obj: ReportSubscription) -> int:
+        return len(obj.recipients or [])
+
+    @admin.action(description=_("Send a progress report now"))
+    def send_report_now(self, request, queryset):
+        send_now = getattr(services, "progress_report_send_now", None)
+        if send_now is None:
+            # Report generation belongs to mission.services; until it is installed the action says so plainly.
+            self.message_user(request, gettext("Sending reports on request is not available yet."), messages.ERROR)
+            return
+        run_service_for_objects(
+            request,
+            queryset,
+            lambda subscription: send_now(subscription=subscription, user=request.user),
+            done_message=gettext("%(count)s report(s) queued for sending."),
+            modeladmin=self,
+        )
+
+
+class ReadOnlyAdminMixin:
+    """Logs written by the system: coordinators read them, nobody edits them by hand."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ProgressReport)
+class ProgressReportAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("scope_label", "period_start", "period_end", "language", "subscription", "generated_at")
+    list_filter = ("language", "generated_at")
+    search_fields = ("scope_label", "subscription__name")
+    list_select_related = ("subscription",)
+    date_hierarchy = "generated_at"
+    show_full_result_count = False
+    fields = ("subscription", "period_start", "period_end", "language", "scope_label", "generated_at", "preview")
+    readonly_fields = fields
+
+    @admin.display(description=_("report as sent"))
+    def preview(self, obj: ProgressReport) -> str:
+        # The stored HTML is shown in a sandboxed frame, so it cannot run script in the admin's origin.
+        return format_html(
+            '<iframe sandbox="" srcdoc="{}" style="width:100%;height:600px;border:1px solid #ccc"></iframe>', obj.html
+        )
+
+
+class DispatchStateFilter(admin.SimpleListFilter):
+    title = _("needs attention")
+    parameter_name = "attention"
+
+    def lookups(self, request, model_admin):
+        return [("failed", _("failed dispatches"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "failed":
+            return queryset.filter(pk__in=failed_dispatches().values("pk"))
+        return queryset
+
+
+@admin.register(ReportDispatch)
+class ReportDispatchAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("subscription", "kind", "period_key", "state", "attempts", "sent_at", "updated_at", "short_error")
+    list_filter = (DispatchStateFilter, "state", "kind", "updated_at")
+    search_fields = ("subscription__name", "period_key", "last_error")
+    list_select_related = ("subscription",)
+    date_hierarchy = "created_at"
+    show_full_result_count = False
+
+    @admin.display(description=_("last error"))
+    def short_error(self, obj: ReportDispatch) -> str:
+        return (obj.last_error or "")[:120]

@@ -1,0 +1,75 @@
+"""The admin index is the mission dashboard."""
+
+import datetime as dt
+import re
+
+import pytest
+
+from tests.factories import CohortFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_dashboard_shows_the_official_total_apart_from_pending(admin_client_for, superuser, mission):
+    response = admin_client_for(superuser).get("/admin/")
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert re.search(r'id="official-total" data-value="90"', html)
+    assert re.search(r'id="pending-total" data-value="40"', html)
+
+
+def test_the_dashboard_draws_the_chart_inline_without_external_assets(admin_client_for, superuser, mission):
+    html = admin_client_for(superuser).get("/admin/").content.decode()
+
+    assert "<svg" in html and 'class="official"' in html
+    assert "500 trained" in html  # a milestone line's label
+    assert not re.search(r'<(script|link)[^>]+(src|href)="https?://', html)
+
+
+def test_the_dashboard_shows_progress_toward_target_and_next_milestones(admin_client_for, superuser, mission):
+    html = admin_client_for(superuser).get("/admin/").content.decode()
+
+    assert "Current target: 1,000 trained (1000)" in html
+    assert "Next milestone: 2,000 trained" in html
+    assert "Last milestone reached" not in html  # 90 trained has not reached 500
+
+
+def test_the_dashboard_lists_cohorts_in_training_and_returns_awaiting(admin_client_for, superuser, mission):
+    html = admin_client_for(superuser).get("/admin/").content.decode()
+
+    in_training = html.split('id="cohorts-in-training"')[1].split("</table>")[0]
+    assert "C-NOW" in in_training and "C-PAST" not in in_training
+    awaiting = html.split('id="returns-awaiting"')[1].split("</table>")[0]
+    assert "C-NOW" in awaiting
+
+
+def test_the_dashboard_flags_upcoming_cohorts_without_trainers_or_over_capacity(admin_client_for, superuser, mission):
+    soon = dt.date.today() + dt.timedelta(days=14)
+    CohortFactory(reference="C-NOSTAFF", course=mission["course"], academy=mission["academy"], starts_on=soon, seats=50)
+    CohortFactory(
+        reference="C-LATER",
+        course=mission["course"],
+        academy=mission["academy"],
+        starts_on=dt.date.today() + dt.timedelta(weeks=12),
+        seats=50,
+    )
+
+    html = admin_client_for(superuser).get("/admin/").content.decode()
+
+    gaps = html.split('id="cohort-gaps"')[1].split("</table>")[0]
+    assert "C-NOSTAFF" in gaps and "0 of 5 trainers assigned" in gaps
+    assert "C-LATER" not in gaps
+
+
+def test_the_dashboard_query_count_does_not_grow_with_cohorts(
+    admin_client_for, superuser, mission, django_assert_max_num_queries
+):
+    client = admin_client_for(superuser)
+    client.get("/admin/")
+    soon = dt.date.today() + dt.timedelta(days=7)
+    for index in range(30):
+        CohortFactory(course=mission["course"], academy=mission["academy"], starts_on=soon, seats=1 + index % 3)
+
+    with django_assert_max_num_queries(30):
+        assert client.get("/admin/").status_code == 200

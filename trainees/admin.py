@@ -1,0 +1,613 @@
+"""The coordinators' admin for cohorts, trainer assignments, trainees, enrollments and count returns.
+
+Every write goes through `trainees.services`: the forms run the service as a dry run when they validate, so
+a refusal appears on the form, and `save_model` makes the real call. Actions do the same per object and turn
+an ApplicationError into an error message.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from import_export.admin import ImportExportMixin
+from simple_history.admin import SimpleHistoryAdmin
+
+from academies.admin import AcademyAdmin
+from config.admin import (
+    ImportExportLimitsMixin,
+    LargeTableAdminMixin,
+    ServiceModelForm,
+    ServiceSaveAdminMixin,
+    dry_run,
+    run_service_for_objects,
+)
+from config.exceptions import ApplicationError
+
+from .models import Cohort, CountReturn, Enrollment, Trainee, TrainerAssignment
+from .resources import CohortResource, CountReturnResource, EnrollmentResource, TraineeResource
+from .services import (
+    RATIO_ROLES,
+    cohort_schedule,
+    cohort_update,
+    count_return_approve,
+    count_return_reject,
+    count_return_submit,
+    count_return_verify,
+    enrollment_record,
+    trainer_assign,
+    trainer_unassign,
+    trainers_needed,
+)
+
+COHORT_PLAN_FIELDS = ("reference", "course", "academy", "starts_on", "ends_on", "seats", "status", "has_roster")
+
+
+# COHORTS
+
+
+class CohortForm(ServiceModelForm):
+    class Meta:
+        model = Cohort
+        fields = COHORT_PLAN_FIELDS
+
+    def service_call(self):
+        data = {name: self.cleaned_data.get(name) for name in COHORT_PLAN_FIELDS if name in self.cleaned_data}
+        if self.instance.pk is None:
+            status = data.pop("status", None)
+
+            def schedule():
+                cohort = cohort_schedule(**{k: v for k, v in data.items() if k != "status"})
+                if status and status != cohort.status:
+                    cohort = cohort_update(cohort=cohort, status=status)
+                return cohort
+
+            return schedule
+        changes = {name: data[name] for name in self.changed_data if name in data}
+        cohort = self.instance
+        return lambda: cohort_update(cohort=cohort, **changes)
+
+
+class TrainerAssignmentInlineForm(forms.ModelForm):
+    """A row of the cohort's trainers. New and changed rows are checked by `trainer_assign` (as a dry run)."""
+
+    class Meta:
+        model = TrainerAssignment
+        fields = ("trainer", "role")
+
+    def _post_clean(self) -> None:
+        super()._post_clean()
+        if self.errors or not self.has_changed() or self.cleaned_data.get("DELETE"):
+            return
+        cohort = self.instance.cohort if self.instance.cohort_id else None
+        trainer, role = self.cleaned_data.get("trainer"), self.cleaned_data.get("role")
+        if cohort is None or cohort.pk is None or trainer is None:
+            return
+        existing = TrainerAssignment.objects.filter(pk=self.instance.pk).first() if self.instance.pk else None
+        try:
+            dry_run(lambda: assignment_replace(existing, trainer=trainer, cohort=cohort, role=role))
+        except ApplicationError as error:
+            self.add_error(None, error.message)
+
+
+def assignment_replace(existing: TrainerAssignment | None, *, trainer, cohort, role):
+    """A changed assignment is removed and made again, so that every rule of `trainer_assign` applies."""
+    if existing is not None:
+        trainer_unassign(assignment=existing)
+    return trainer_assign(trainer=trainer, cohort=cohort, role=role)
+
+
+class TrainerAssignmentInline(admin.TabularInline):
+    model = TrainerAssignment
+    form = TrainerAssignmentInlineForm
+    extra = 0
+    fields = ("trainer", "role", "starts_on", "ends_on")
+    readonly_fields = ("starts_on", "ends_on")
+    autocomplete_fields = ("trainer",)
+    show_change_link = True
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("trainer", "trainer__nation")
+
+
+class CountReturnInline(admin.TabularInline):
+    """The cohort's returns, read-only here: they change state through the count-return actions."""
+
+    model = CountReturn
+    fk_name = "cohort"
+    extra = 0
+    can_delete = False
+    fields = ("as_of", "enrolled", "completed", "withdrawn", "state", "submitted_at")
+    readonly_fields = fields
+    show_change_link = True
+    ordering = ("-as_of", "-id")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+def _latest_return(field: str):
+    return Subquery(
+        CountReturn.objects.filter(cohort=OuterRef("pk"))
+        .exclude(state__in=[CountReturn.State.REJECTED, CountReturn.State.SUPERSEDED])
+        .order_by("-as_of", "-id")
+        .values(field)[:1],
+        output_field=IntegerField(),
+    )
+
+
+def _trainer_count():
+    return Coalesce(
+        Subquery(
+            TrainerAssignment.objects.filter(cohort=OuterRef("pk"), role__in=RATIO_ROLES)
+            .order_by()
+            .values("cohort")
+            .annotate(count=Count("pk"))
+            .values("count")[:1],
+            output_field=IntegerField(),
+        ),
+        Value(0),
+    )
+
+
+class CohortStaffingFilter(admin.SimpleListFilter):
+    title = _("staffing")
+    parameter_name = "staffing"
+
+    def lookups(self, request, model_admin):
+        return [("understaffed", _("understaffed")), ("staffed", _("staffed"))]
+
+    def queryset(self, request, queryset):
+        # `trainers_needed` is seats divided by the course ratio, rounded up, computed in SQL.
+        needed = (F("seats") + F("course__trainees_per_trainer") - 1) / F("course__trainees_per_trainer")
+        if self.value() == "understaffed":
+            return queryset.alias(needed=needed).filter(trainer_count__lt=F("needed"))
+        if self.value() == "staffed":
+            return queryset.alias(needed=needed).filter(trainer_count__gte=F("needed"))
+        return queryset
+
+
+@admin.register(Cohort)
+class CohortAdmin(ServiceSaveAdminMixin, ImportExportLimitsMixin, ImportExportMixin, SimpleHistoryAdmin):
+    form = CohortForm
+    resource_classes = [CohortResource]
+    list_display = (
+        "reference",
+        "course",
+        "academy",
+        "starts_on",
+        "ends_on",
+        "seats",
+        "status",
+        "fill_rate",
+        "staffing",
+        "flagged",
+    )
+    list_filter = (
+        "status",
+        ("academy__nation", admin.RelatedOnlyFieldListFilter),
+        ("academy", admin.RelatedOnlyFieldListFilter),
+        ("academy__command", admin.RelatedOnlyFieldListFilter),
+        ("course", admin.RelatedOnlyFieldListFilter),
+        "course__family",
+        CohortStaffingFilter,
+        "flagged",
+        "has_roster",
+        "starts_on",
+    )
+    search_fields = ("reference", "course__code", "course__name_en", "academy__name_en", "academy__slug")
+    list_select_related = ("course", "academy")
+    autocomplete_fields = ("course", "academy")
+    date_hierarchy = "starts_on"
+    show_full_result_count = False
+    readonly_fields = ("fill_rate", "staffing", "flagged", "flag_reason", "created_at", "updated_at")
+    fieldsets = (
+        (None, {"fields": ("reference", "course", "academy", "status", "has_roster")}),
+        (_("Plan"), {"fields": ("starts_on", "ends_on", "seats")}),
+        (_("Figures"), {"fields": ("fill_rate", "staffing")}),
+        (_("Flag and record"), {"fields": ("flagged", "flag_reason", "created_at", "updated_at")}),
+    )
+    inlines = [TrainerAssignmentInline, CountReturnInline]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(reported_enrolled=_latest_return("enrolled"), trainer_count=_trainer_count())
+        )
+
+    def get_inlines(self, request, obj):
+        # A cohort that is not saved yet has no dates the trainers' checks could use.
+        return self.inlines if obj is not None else []
+
+    @admin.display(description=_("fill rate"))
+    def fill_rate(self, obj: Cohort) -> str:
+        enrolled = getattr(obj, "reported_enrolled", None)
+        if enrolled is None or not obj.seats:
+            return "–"
+        percent = round(100 * enrolled / obj.seats)
+        return format_html(
+            '<span class="fill-bar" title="{} / {}"><span style="width:{}%"></span></span> {}%',
+            enrolled,
+            obj.seats,
+            min(percent, 100),
+            percent,
+        )
+
+    @admin.display(description=_("trainers (assigned / needed)"))
+    def staffing(self, obj: Cohort) -> str:
+        assigned = getattr(obj, "trainer_count", None)
+        if assigned is None:
+            return "–"
+        needed = trainers_needed(obj.seats, obj.course.trainees_per_trainer)
+        css = "understaffed" if assigned < needed else ""
+        ratio = f"{obj.seats / assigned:.1f}" if assigned else "∞"
+        title = gettext("%(ratio)s trainees per trainer; the course allows %(allowed)s") % {
+            "ratio": ratio,
+            "allowed": obj.course.trainees_per_trainer,
+        }
+        return format_html('<span class="{}" title="{}">{} / {}</span>', css, title, assigned, needed)
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not TrainerAssignment:
+            return super().save_formset(request, form, formset, change)
+        formset.save(commit=False)
+        for assignment in formset.deleted_objects:
+            trainer_unassign(assignment=assignment)
+        changed = [obj for obj, _fields in formset.changed_objects]
+        for assignment in [*formset.new_objects, *changed]:
+            existing = TrainerAssignment.objects.filter(pk=assignment.pk).first() if assignment.pk else None
+            try:
+                result = assignment_replace(
+                    existing, trainer=assignment.trainer, cohort=form.instance, role=assignment.role
+                )
+            except ApplicationError as error:
+                self.message_user(request, f"{assignment.trainer}: {error.message}", messages.ERROR)
+                continue
+            for warning in result.warnings:
+                self.message_user(request, warning, messages.WARNING)
+
+
+# TRAINER ASSIGNMENTS
+
+
+class TrainerAssignmentForm(ServiceModelForm):
+    class Meta:
+        model = TrainerAssignment
+        fields = ("trainer", "cohort", "role")
+
+    def service_call(self):
+        trainer, cohort, role = (self.cleaned_data.get(name) for name in ("trainer", "cohort", "role"))
+        if trainer is None or cohort is None:
+            return None
+        existing = TrainerAssignment.objects.filter(pk=self.instance.pk).first() if self.instance.pk else None
+        return lambda: assignment_replace(existing, trainer=trainer, cohort=cohort, role=role)
+
+
+@admin.register(TrainerAssignment)
+class TrainerAssignmentAdmin(ServiceSaveAdminMixin, SimpleHistoryAdmin):
+    form = TrainerAssignmentForm
+    list_display = ("trainer", "trainer_nation", "cohort", "academy", "role", "starts_on", "ends_on")
+    list_filter = (
+        "role",
+        ("trainer__nation", admin.RelatedOnlyFieldListFilter),
+        ("cohort__academy", admin.RelatedOnlyFieldListFilter),
+        ("cohort__course", admin.RelatedOnlyFieldListFilter),
+        "starts_on",
+    )
+    search_fields = ("trainer__reference", "trainer__display_name", "cohort__reference")
+    list_select_related = ("trainer", "cohort", "cohort__academy")
+    autocomplete_fields = ("trainer", "cohort")
+    date_hierarchy = "starts_on"
+    readonly_fields = ("starts_on", "ends_on", "created_at")
+
+    @admin.display(description=_("contributing state"), ordering="trainer__nation")
+    def trainer_nation(self, obj: TrainerAssignment) -> str:
+        return obj.trainer.nation_id
+
+    @admin.display(description=_("academy or site"), ordering="cohort__academy__name_en")
+    def academy(self, obj: TrainerAssignment):
+        return obj.cohort.academy
+
+    def delete_model(self, request, obj):
+        trainer_unassign(assignment=obj)
+
+    def delete_queryset(self, request, queryset):
+        for assignment in queryset:
+            trainer_unassign(assignment=assignment)
+
+
+# TRAINEES AND ENROLLMENTS
+
+
+class ExactReferenceSearchMixin:
+    """Search by exact reference, which uses the unique index: references are opaque, never typed in part."""
+
+    reference_lookups: tuple[str, ...] = ()
+
+    def get_search_results(self, request, queryset, search_term):
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        query = Q()
+        for lookup in self.reference_lookups:
+            query |= Q(**{lookup: term})
+        return queryset.filter(query), False
+
+
+@admin.register(Trainee)
+class TraineeAdmin(
+    ExactReferenceSearchMixin, LargeTableAdminMixin, ImportExportLimitsMixin, ImportExportMixin, admin.ModelAdmin
+):
+    resource_classes = [TraineeResource]
+    list_display = ("reference", "created_at")
+    search_fields = ("reference",)
+    search_help_text = _("The exact pseudonymous reference.")
+    reference_lookups = ("reference",)
+    ordering = ("-pk",)
+    readonly_fields = ("created_at",)
+
+
+class EnrollmentForm(ServiceModelForm):
+    class Meta:
+        model = Enrollment
+        fields = ("cohort", "trainee", "status")
+
+    def service_call(self):
+        cohort, trainee, status = (self.cleaned_data.get(name) for name in ("cohort", "trainee", "status"))
+        if cohort is None or trainee is None:
+            return None
+        return lambda: enrollment_record(cohort=cohort, trainee_reference=trainee.reference, status=status)
+
+    def validate_unique(self) -> None:
+        # The service updates the existing (cohort, trainee) pair instead of refusing it.
+        return None
+
+
+@admin.register(Enrollment)
+class EnrollmentAdmin(
+    ServiceSaveAdminMixin,
+    ExactReferenceSearchMixin,
+    LargeTableAdminMixin,
+    ImportExportLimitsMixin,
+    ImportExportMixin,
+    admin.ModelAdmin,
+):
+    form = EnrollmentForm
+    resource_classes = [EnrollmentResource]
+    list_display = ("trainee", "cohort", "academy", "status", "updated_at")
+    # Only small related tables as filters: choices for cohorts or trainees would list millions.
+    list_filter = ("status", "cohort__academy__nation", "cohort__academy__command", "cohort__course__family")
+    search_fields = ("trainee__reference", "cohort__reference")
+    search_help_text = _("The exact trainee or cohort reference.")
+    reference_lookups = ("trainee__reference", "cohort__reference")
+    list_select_related = ("trainee", "cohort", "cohort__academy")
+    autocomplete_fields = ("cohort", "trainee")
+    ordering = ("-pk",)
+
+    @admin.display(description=_("academy or site"))
+    def academy(self, obj: Enrollment):
+        return obj.cohort.academy
+
+
+# COUNT RETURNS
+
+
+class CountReturnForm(ServiceModelForm):
+    class Meta:
+        model = CountReturn
+        fields = ("cohort", "as_of", "enrolled", "completed", "withdrawn", "submitted_by_organisation")
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def service_call(self):
+        if self.instance.pk is not None:
+            return None
+        data = self.cleaned_data
+        return lambda: count_return_submit(
+            cohort=data["cohort"],
+            as_of=data["as_of"],
+            enrolled=data["enrolled"],
+            completed=data["completed"],
+            withdrawn=data["withdrawn"],
+            organisation=data.get("submitted_by_organisation"),
+            user=self.user,
+        )
+
+
+class RejectionForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"),
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+        help_text=_("Sent back to the site with the return. Say what to correct."),
+    )
+
+
+class CountReturnStateFilter(admin.SimpleListFilter):
+    title = _("awaiting")
+    parameter_name = "awaiting"
+
+    def lookups(self, request, model_admin):
+        return [("me", _("my decision"))]
+
+    def queryset(self, request, queryset):
+        if self.value() != "me":
+            return queryset
+        states = []
+        if request.user.has_perm("trainees.verify_countreturn"):
+            states.append(CountReturn.State.SUBMITTED)
+        if request.user.has_perm("trainees.approve_countreturn"):
+            states.append(CountReturn.State.VERIFIED)
+        return queryset.filter(state__in=states)
+
+
+@admin.register(CountReturn)
+class CountReturnAdmin(ImportExportLimitsMixin, ImportExportMixin, SimpleHistoryAdmin):
+    form = CountReturnForm
+    resource_classes = [CountReturnResource]
+    list_display = (
+        "cohort",
+        "academy",
+        "as_of",
+        "enrolled",
+        "completed",
+        "withdrawn",
+        "state",
+        "submitted_by_organisation",
+        "submitted_at",
+    )
+    list_filter = (
+        "state",
+        CountReturnStateFilter,
+        ("cohort__academy__nation", admin.RelatedOnlyFieldListFilter),
+        ("cohort__academy", admin.RelatedOnlyFieldListFilter),
+        ("cohort__academy__command", admin.RelatedOnlyFieldListFilter),
+        ("cohort__course", admin.RelatedOnlyFieldListFilter),
+        "as_of",
+    )
+    search_fields = ("cohort__reference", "cohort__academy__name_en", "rejection_reason")
+    list_select_related = ("cohort", "cohort__academy", "submitted_by_organisation")
+    autocomplete_fields = ("cohort", "submitted_by_organisation")
+    date_hierarchy = "as_of"
+    show_full_result_count = False
+    actions = ["verify_returns", "approve_returns", "reject_returns"]
+    audit_fields = (
+        "state",
+        "supersedes",
+        "submitted_by",
+        "submitted_at",
+        "verified_by",
+        "verified_at",
+        "approved_by",
+        "approved_at",
+        "rejected_by",
+        "rejected_at",
+        "rejection_reason",
+    )
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form_class = super().get_form(request, obj, change=change, **kwargs)
+
+        class FormWithUser(form_class):
+            def __init__(self, *args, **inner):
+                super().__init__(*args, user=request.user, **inner)
+
+        return FormWithUser
+
+    def get_readonly_fields(self, request, obj=None):
+        # A return's figures are what the site reported; a correction is a new return, never an edit.
+        if obj is not None:
+            return (*self.form.Meta.fields, *self.audit_fields)
+        return self.audit_fields
+
+    def get_fields(self, request, obj=None):
+        return (*self.form.Meta.fields, *self.audit_fields) if obj is not None else self.form.Meta.fields
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return
+        ServiceSaveAdminMixin.save_model(self, request, obj, form, change)
+
+    def has_delete_permission(self, request, obj=None):
+        # Official figures are never deleted: an approved return is locked, and a rejected one keeps its reason.
+        return request.user.is_superuser and super().has_delete_permission(request, obj)
+
+    def has_verify_permission(self, request) -> bool:
+        return request.user.has_perm("trainees.verify_countreturn")
+
+    def has_approve_permission(self, request) -> bool:
+        return request.user.has_perm("trainees.approve_countreturn")
+
+    def has_decide_permission(self, request) -> bool:
+        return self.has_verify_permission(request) or self.has_approve_permission(request)
+
+    @admin.display(description=_("academy or site"), ordering="cohort__academy__name_en")
+    def academy(self, obj: CountReturn):
+        return obj.cohort.academy
+
+    @admin.action(description=_("Verify the selected returns"), permissions=["verify"])
+    def verify_returns(self, request, queryset):
+        run_service_for_objects(
+            request,
+            queryset,
+            lambda obj: count_return_verify(count_return=obj, user=request.user),
+            done_message=gettext("%(count)s return(s) verified."),
+            modeladmin=self,
+        )
+
+    @admin.action(description=_("Approve the selected returns (make them official)"), permissions=["approve"])
+    def approve_returns(self, request, queryset):
+        run_service_for_objects(
+            request,
+            queryset,
+            lambda obj: count_return_approve(count_return=obj, user=request.user),
+            done_message=gettext("%(count)s return(s) approved; the official total now includes them."),
+            modeladmin=self,
+        )
+
+    @admin.action(description=_("Reject the selected returns, with a reason"), permissions=["decide"])
+    def reject_returns(self, request, queryset):
+        if "apply" in request.POST:
+            form = RejectionForm(request.POST)
+            if form.is_valid():
+                reason = form.cleaned_data["reason"]
+                run_service_for_objects(
+                    request,
+                    queryset,
+                    lambda obj: count_return_reject(count_return=obj, user=request.user, reason=reason),
+                    done_message=gettext("%(count)s return(s) rejected."),
+                    modeladmin=self,
+                )
+                return None
+        else:
+            form = RejectionForm()
+        context = {
+            **self.admin_site.each_context(request),
+            "title": gettext("Reject count returns"),
+            "opts": self.model._meta,
+            "queryset": queryset.select_related("cohort"),
+            "form": form,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            "action_name": "reject_returns",
+            "select_across": request.POST.get("select_across", "0"),
+            "changelist_url": reverse("admin:trainees_countreturn_changelist"),
+        }
+        return TemplateResponse(request, "admin/trainees/countreturn/reject_returns.html", context)
+
+
+# The academy's cohorts, appended to the academies admin from here because academies never imports trainees.
+
+
+class AcademyCohortInline(admin.TabularInline):
+    """Current and coming cohorts of the site (those ended more than 60 days ago are left out)."""
+
+    model = Cohort
+    extra = 0
+    can_delete = False
+    fields = ("reference", "course", "starts_on", "ends_on", "seats", "status")
+    readonly_fields = fields
+    show_change_link = True
+    verbose_name_plural = _("current and coming cohorts")
+
+    def get_queryset(self, request):
+        since = timezone.localdate() - dt.timedelta(days=60)
+        return super().get_queryset(request).filter(ends_on__gte=since).select_related("course")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+if AcademyCohortInline not in AcademyAdmin.inlines:
+    AcademyAdmin.inlines = [*AcademyAdmin.inlines, AcademyCohortInline]

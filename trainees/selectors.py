@@ -1,0 +1,133 @@
+"""Reads that combine querysets: what the dashboard shows about cohorts and returns.
+
+Each selector runs a fixed number of queries, whatever the number of cohorts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .models import Cohort, CountReturn, TrainerAssignment
+from .services import RATIO_ROLES, cohort_staffing, peak_seats
+
+GAP_HORIZON_WEEKS = 8
+
+
+def cohorts_in_training(*, on: dt.date | None = None, limit: int = 20) -> QuerySet[Cohort]:
+    """Cohorts whose dates include `on` and that are neither cancelled nor completed, soonest ending first."""
+    on = on or timezone.localdate()
+    return (
+        Cohort.objects.filter(starts_on__lte=on, ends_on__gte=on)
+        .exclude(status__in=[Cohort.Status.CANCELLED, Cohort.Status.COMPLETED])
+        .select_related("course", "academy")
+        .order_by("ends_on", "reference")[:limit]
+    )
+
+
+def cohorts_in_training_count(*, on: dt.date | None = None) -> int:
+    on = on or timezone.localdate()
+    return (
+        Cohort.objects.filter(starts_on__lte=on, ends_on__gte=on)
+        .exclude(status__in=[Cohort.Status.CANCELLED, Cohort.Status.COMPLETED])
+        .count()
+    )
+
+
+@dataclass
+class CohortGap:
+    """An upcoming cohort that lacks trainers, exceeds its site's seats, or exceeds its course's maximum size."""
+
+    cohort: Cohort
+    trainers_needed: int
+    trainers_assigned: int
+    peak_seats: int
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def understaffed(self) -> bool:
+        return self.trainers_assigned < self.trainers_needed
+
+    @property
+    def over_capacity(self) -> bool:
+        return self.peak_seats > self.cohort.academy.seat_capacity
+
+
+def cohort_gaps(*, on: dt.date | None = None, weeks: int = GAP_HORIZON_WEEKS) -> list[CohortGap]:
+    """Cohorts starting within `weeks` of `on` that lack trainers or exceed capacity, in two queries."""
+    on = on or timezone.localdate()
+    horizon = on + dt.timedelta(weeks=weeks)
+    upcoming = list(
+        Cohort.objects.filter(starts_on__gte=on, starts_on__lte=horizon)
+        .exclude(status__in=[Cohort.Status.CANCELLED, Cohort.Status.COMPLETED])
+        .select_related("course", "academy")
+        .annotate(
+            trainer_count=Count("assignments", filter=Q(assignments__role__in=RATIO_ROLES)),
+            lead_count=Count("assignments", filter=Q(assignments__role=TrainerAssignment.Role.LEAD_INSTRUCTOR)),
+        )
+        .order_by("starts_on", "reference")
+    )
+    if not upcoming:
+        return []
+    window_end = max(cohort.ends_on for cohort in upcoming)
+    neighbours: dict[int, list[tuple[dt.date, dt.date, int]]] = {}
+    overlapping = (
+        Cohort.objects.active()
+        .filter(academy_id__in={cohort.academy_id for cohort in upcoming})
+        .overlapping(on, window_end)
+        .values_list("pk", "academy_id", "starts_on", "ends_on", "seats")
+    )
+    rows = list(overlapping)
+    for pk, academy_id, starts_on, ends_on, seats in rows:
+        neighbours.setdefault(academy_id, []).append((pk, starts_on, ends_on, seats))
+    gaps = []
+    for cohort in upcoming:
+        staffing = cohort_staffing(cohort, trainer_count=cohort.trainer_count, lead_count=cohort.lead_count)
+        booked = [(start, end, seats) for _pk, start, end, seats in neighbours.get(cohort.academy_id, [])]
+        peak = peak_seats(booked, cohort.starts_on, cohort.ends_on)
+        gap = CohortGap(
+            cohort=cohort,
+            trainers_needed=staffing["needed"],
+            trainers_assigned=staffing["assigned"],
+            peak_seats=peak,
+        )
+        if gap.understaffed:
+            gap.problems.append(
+                _("%(assigned)s of %(needed)s trainers assigned")
+                % {"assigned": gap.trainers_assigned, "needed": gap.trainers_needed}
+            )
+        if not staffing["has_lead_instructor"]:
+            gap.problems.append(_("no lead instructor"))
+        if gap.over_capacity:
+            gap.problems.append(
+                _("site at %(peak)s of %(capacity)s seats") % {"peak": peak, "capacity": cohort.academy.seat_capacity}
+            )
+        if cohort.seats > cohort.course.max_cohort_size:
+            gap.problems.append(
+                _("%(seats)s seats, course maximum %(max)s")
+                % {"seats": cohort.seats, "max": cohort.course.max_cohort_size}
+            )
+        if cohort.flagged:
+            gap.problems.append(cohort.flag_reason)
+        if gap.problems:
+            gaps.append(gap)
+    return gaps
+
+
+def count_returns_awaiting(*, limit: int = 15) -> dict:
+    """Returns waiting for verification or approval: counts by state and the oldest few."""
+    counts = dict(
+        CountReturn.objects.pending().values_list("state").annotate(n=Count("id")).order_by().values_list("state", "n")
+    )
+    oldest = list(
+        CountReturn.objects.pending().select_related("cohort", "cohort__academy").order_by("submitted_at", "id")[:limit]
+    )
+    return {
+        "submitted": counts.get(CountReturn.State.SUBMITTED, 0),
+        "verified": counts.get(CountReturn.State.VERIFIED, 0),
+        "oldest": oldest,
+    }

@@ -5,6 +5,7 @@ from django.db.models.signals import post_save
 from django.dispatch import receiver
 
 from academies.models import Academy
+from trainees.signals import count_return_approved
 
 
 @receiver(post_save, sender=Academy, dispatch_uid="mission.academy_status_changed")
@@ -15,3 +16,15 @@ def academy_status_changed(sender, instance: Academy, created: bool, update_fiel
     from .services import ukraine_gating_refresh
 
     transaction.on_commit(ukraine_gating_refresh)
+
+
+# REPORTS
+
+
+@receiver(count_return_approved, dispatch_uid="mission.milestones_on_approval")
+def check_milestones_on_approval(sender, count_return, **kwargs) -> None:
+    """An approval may carry the official total past a milestone. The signal is sent after commit; the check
+    runs in a worker, which records the first crossing and enqueues the one-time alerts."""
+    from .tasks import check_milestones
+
+    check_milestones.delay()

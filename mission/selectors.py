@@ -143,14 +143,23 @@ def _daily_series(scope: Scope, as_of: dt.date) -> list[tuple[dt.date, int]]:
 
 
 def _breakdown(scope: Scope, as_of: dt.date, key: str, label: str) -> list[dict]:
+    """Official completions grouped by `key`, with the English `label` and its Ukrainian twin (`…_uk`)."""
+    label_uk = label.removesuffix("_en") + "_uk"
     rows = (
         _official(scope, as_of)
-        .values(key=F(key), label=F(label))
+        .values(key=F(key), label=F(label), label_uk=F(label_uk))
         .annotate(trained=Sum("completed"), cohorts=Count("cohort_id"))
         .order_by("-trained", "key")
     )
     return [
-        {"key": row["key"], "label": row["label"], "trained": row["trained"], "cohorts": row["cohorts"]} for row in rows
+        {
+            "key": row["key"],
+            "label": row["label"],
+            "label_uk": row["label_uk"],
+            "trained": row["trained"],
+            "cohorts": row["cohorts"],
+        }
+        for row in rows
     ]
 
 
@@ -234,13 +243,24 @@ def _staffing_gaps(scope: Scope, as_of: dt.date) -> list[dict]:
             assigned=Count("assignments", filter=~Q(assignments__role=TrainerAssignment.Role.INTERPRETER)),
         )
         .filter(assigned__lt=F("needed"))
-        .values("reference", "starts_on", "ends_on", "seats", "needed", "assigned", "academy__name_en", "course__code")
+        .values(
+            "reference",
+            "starts_on",
+            "ends_on",
+            "seats",
+            "needed",
+            "assigned",
+            "academy__name_en",
+            "academy__name_uk",
+            "course__code",
+        )
         .order_by("starts_on", "reference")
     )
     return [
         {
             "cohort": row["reference"],
             "academy": row["academy__name_en"],
+            "academy_uk": row["academy__name_uk"],
             "course": row["course__code"],
             "starts_on": row["starts_on"].isoformat(),
             "ends_on": row["ends_on"].isoformat(),

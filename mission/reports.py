@@ -1,0 +1,498 @@
+"""Rendering of progress reports and milestone alerts: HTML, plain text, CSV, the PNG chart and the e-mail.
+
+Everything here is a pure function of the stored figures (`ProgressReport.figures`), so a retried dispatch
+sends exactly what was stored, and the admin and the API show exactly what was sent.
+
+The report's own words live in LABELS below, in English and Ukrainian, rather than in the project's gettext
+catalogue: a report must come out in Ukrainian whether or not `locale/` has been compiled on the worker, and
+the words are few and specific to this e-mail. Names of sites, courses and commands come from the data in both
+languages (`name_en` / `name_uk`).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from dataclasses import dataclass
+from email.mime.image import MIMEImage
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.core.mail.message import SafeMIMEMultipart
+from django.template.loader import render_to_string
+from django.utils import translation
+
+CHART_CID = "progress-chart"
+
+LABELS: dict[str, dict[str, str]] = {
+    "en": {
+        "mission": "EUMAM Ukraine",
+        "title": "Progress report",
+        "subject": "EUMAM Ukraine progress report: {scope}, {start} to {end}",
+        "period": "Period",
+        "scope": "Scope",
+        "as_of": "Figures as of the end of",
+        "standing": "Where the mission stands",
+        "official_total": "Official total trained",
+        "official_note": "Course completions in approved count returns. One person may complete several courses.",
+        "pending": "Pending approval, not in the official total",
+        "returns": "returns",
+        "unique_people": "Unique people trained, where rosters exist",
+        "coverage": "Rosters cover {coverage} of the official total.",
+        "change": "Change in this period",
+        "change_since_report": "Change since the previous report",
+        "target": "Target in force",
+        "progress": "Progress",
+        "remaining": "Remaining",
+        "milestones": "Milestone ladder",
+        "milestone": "Milestone",
+        "passed_on": "Passed on",
+        "not_yet": "not yet",
+        "scope_note": "The target and the milestone ladder are mission-wide; see the mission-wide report.",
+        "pace": "Pace and forecast",
+        "run_rate": "Run rate, trailing {weeks} weeks",
+        "per_week": "per week",
+        "forecast_rate": "Forecast from the run rate",
+        "forecast_pipeline": "Forecast from the scheduled pipeline",
+        "no_forecast": "not within the forecast horizon",
+        "assumptions": "Assumptions",
+        "assumption_rate": (
+            "The run-rate forecast assumes that the average of the trailing {weeks} weeks ({rate} per week) "
+            "continues. Nothing beyond {years} years is forecast."
+        ),
+        "assumption_pipeline": (
+            "The pipeline forecast assumes that the {cohorts} scheduled cohorts (ending by {until}) complete at "
+            "their course's historical completion rate, about {expected} completions in all. "
+            "Cohorts not yet scheduled are not counted."
+        ),
+        "breakdowns": "Breakdowns",
+        "by_nation": "By nation",
+        "by_command": "By training command",
+        "by_academy": "By academy or training site",
+        "by_course": "By course",
+        "name": "Name",
+        "trained": "Trained",
+        "cohorts": "Cohorts",
+        "activity": "Activity in the period",
+        "cohorts_started": "Cohorts started",
+        "cohorts_completed": "Cohorts completed",
+        "seats": "seats",
+        "staffing": "Staffing gaps in the next 8 weeks",
+        "cohort": "Cohort",
+        "site": "Site",
+        "course": "Course",
+        "starts_on": "Starts",
+        "trainers_needed": "Trainers needed",
+        "trainers_assigned": "Assigned",
+        "shortfall": "Shortfall",
+        "no_gaps": "No cohort in the next 8 weeks lacks trainers.",
+        "chart_alt": "Chart: cumulative trained, forecasts and milestones",
+        "chart_actual": "Official (cumulative)",
+        "chart_rate": "Forecast: run rate",
+        "chart_pipeline": "Forecast: pipeline",
+        "chart_target": "Target",
+        "footer": "You receive this report as a subscriber of “{name}”. The CSV attachment holds the breakdowns.",
+        "footer_no_csv": "You receive this report as a subscriber of “{name}”.",
+        "csv_dimension": "dimension",
+        "csv_key": "key",
+        "csv_label": "name",
+        "alert_subject": "EUMAM Ukraine passed {value} trained",
+        "alert_title": "Milestone passed",
+        "alert_body": "The official total passed the milestone “{label}” on {date}.",
+        "alert_total": "Official total now",
+        "alert_next": "Next milestone",
+    },
+    "uk": {
+        "mission": "EUMAM Україна",
+        "title": "Звіт про хід підготовки",
+        "subject": "Звіт про хід підготовки EUMAM Україна: {scope}, з {start} по {end}",
+        "period": "Період",
+        "scope": "Охоплення",
+        "as_of": "Дані станом на кінець",
+        "standing": "Де перебуває місія",
+        "official_total": "Офіційно підготовлено",
+        "official_note": "Завершені курси в затверджених звітах про чисельність. Одна особа може пройти кілька курсів.",
+        "pending": "Очікує затвердження, не входить до офіційної кількості",
+        "returns": "звітів",
+        "unique_people": "Унікальних осіб підготовлено (де ведуться списки)",
+        "coverage": "Списки охоплюють {coverage} офіційної кількості.",
+        "change": "Зміна за цей період",
+        "change_since_report": "Зміна з часу попереднього звіту",
+        "target": "Чинна ціль",
+        "progress": "Прогрес",
+        "remaining": "Залишилося",
+        "milestones": "Шкала віх",
+        "milestone": "Віха",
+        "passed_on": "Досягнуто",
+        "not_yet": "ще ні",
+        "scope_note": "Ціль і шкала віх стосуються всієї місії; див. звіт для всієї місії.",
+        "pace": "Темп і прогноз",
+        "run_rate": "Темп за останні {weeks} тиж.",
+        "per_week": "на тиждень",
+        "forecast_rate": "Прогноз за темпом",
+        "forecast_pipeline": "Прогноз за запланованими когортами",
+        "no_forecast": "поза горизонтом прогнозу",
+        "assumptions": "Припущення",
+        "assumption_rate": (
+            "Прогноз за темпом припускає, що середній темп останніх {weeks} тижнів ({rate} на тиждень) "
+            "збережеться. Прогноз не сягає далі ніж на {years} років."
+        ),
+        "assumption_pipeline": (
+            "Прогноз за когортами припускає, що {cohorts} запланованих когорт (із завершенням до {until}) "
+            "завершать навчання з історичним для свого курсу рівнем, разом приблизно {expected} випускників. "
+            "Ще не заплановані когорти не враховано."
+        ),
+        "breakdowns": "Розподіл",
+        "by_nation": "За країнами",
+        "by_command": "За навчальними командуваннями",
+        "by_academy": "За академіями та навчальними центрами",
+        "by_course": "За курсами",
+        "name": "Назва",
+        "trained": "Підготовлено",
+        "cohorts": "Когорти",
+        "activity": "Діяльність за період",
+        "cohorts_started": "Когорт розпочато",
+        "cohorts_completed": "Когорт завершено",
+        "seats": "місць",
+        "staffing": "Нестача інструкторів у наступні 8 тижнів",
+        "cohort": "Когорта",
+        "site": "Місце",
+        "course": "Курс",
+        "starts_on": "Початок",
+        "trainers_needed": "Потрібно інструкторів",
+        "trainers_assigned": "Призначено",
+        "shortfall": "Бракує",
+        "no_gaps": "Жодній когорті в наступні 8 тижнів не бракує інструкторів.",
+        "chart_alt": "Графік: накопичена кількість підготовлених, прогнози та віхи",
+        "chart_actual": "Офіційно (наростаючим підсумком)",
+        "chart_rate": "Прогноз: темп",
+        "chart_pipeline": "Прогноз: когорти",
+        "chart_target": "Ціль",
+        "footer": "Ви отримуєте цей звіт як підписник «{name}». Розподіл наведено у вкладенні CSV.",
+        "footer_no_csv": "Ви отримуєте цей звіт як підписник «{name}».",
+        "csv_dimension": "вимір",
+        "csv_key": "код",
+        "csv_label": "назва",
+        "alert_subject": "EUMAM Україна перевищила позначку {value} підготовлених",
+        "alert_title": "Віху досягнуто",
+        "alert_body": "Офіційна кількість перевищила віху «{label}» {date}.",
+        "alert_total": "Офіційна кількість зараз",
+        "alert_next": "Наступна віха",
+    },
+}
+
+
+def labels_for(language: str) -> dict[str, str]:
+    return LABELS.get(language, LABELS["en"])
+
+
+def number(value: float | int | None, language: str) -> str:
+    """80,000 in English; 80 000 (narrow no-break space) in Ukrainian."""
+    if value is None:
+        return "–"
+    text = f"{value:,}" if isinstance(value, int) else f"{value:,.1f}"
+    return text.replace(",", "\u202f").replace(".", ",") if language == "uk" else text
+
+
+def percent(value: float, language: str) -> str:
+    text = f"{value * 100:.1f}"
+    return (text.replace(".", ",") if language == "uk" else text) + "%"
+
+
+# FIGURES STORED WITH A REPORT
+
+
+def chart_series(progress: Any) -> dict:
+    """What the chart needs, from a `Progress`: the cumulative actual series, the rate and the pipeline."""
+    running = 0
+    actual = []
+    for day, count in progress.daily:
+        running += count
+        actual.append([day.isoformat(), running])
+    pipeline = []
+    expected = float(progress.official_total)
+    for day, count in progress.pipeline:
+        expected += count
+        pipeline.append([day.isoformat(), round(expected, 1)])
+    return {
+        "actual": actual,
+        "pipeline": pipeline,
+        "rate_per_week": progress.forecast.get("run_rate_per_week", 0.0),
+    }
+
+
+# CONTENT
+
+
+@dataclass(frozen=True)
+class RenderedReport:
+    subject: str
+    html: str
+    text: str
+    csv: str
+    chart_png: bytes
+
+
+def _localised(row: dict, key: str, language: str) -> str:
+    return (language == "uk" and row.get(f"{key}_uk")) or row.get(key) or "–"
+
+
+def _context(figures: dict, *, subscription_name: str, language: str, attach_csv: bool) -> dict:
+    t = labels_for(language)
+    scope_label = t["mission"] if figures["scope"]["kind"] == "mission" else figures["scope"]["label"]
+    forecast = figures.get("forecast") or {}
+    milestones = [
+        {
+            "label": row["label"],
+            "value": number(row["value"], language),
+            "passed_on": row["passed_on"] or t["not_yet"],
+            "remaining": number(row["remaining"], language),
+            "progress": percent(row["progress"], language),
+            "by_rate": row["forecast_by_run_rate"] or ("–" if row["reached"] else t["no_forecast"]),
+            "by_pipeline": row["forecast_by_pipeline"] or ("–" if row["reached"] else t["no_forecast"]),
+        }
+        for row in figures["milestones"]
+    ]
+    breakdowns = [
+        (
+            t[f"by_{dimension}"],
+            [
+                {
+                    "label": _localised(row, "label", language),
+                    "key": row["key"] or "–",
+                    "trained": number(row["trained"], language),
+                    "cohorts": row["cohorts"],
+                }
+                for row in figures["breakdowns"].get(dimension, [])
+            ],
+        )
+        for dimension in ("nation", "command", "academy", "course")
+    ]
+    gaps = [{**gap, "academy": _localised(gap, "academy", language)} for gap in figures.get("staffing_gaps", [])]
+    period = figures.get("period") or {}
+    previous = figures.get("previous_report")
+    target = figures.get("target")
+    return {
+        "t": t,
+        "language": language,
+        "scope_label": scope_label,
+        "mission_scope": figures["scope"]["kind"] == "mission",
+        "period": period,
+        "official_total": number(figures["official"]["trained"], language),
+        "pending_total": number(figures["pending"]["trained"], language),
+        "pending_returns": figures["pending"]["returns"],
+        "unique_people": number(figures["unique_people"]["trained"], language),
+        "coverage": t["coverage"].format(coverage=percent(figures["unique_people"]["coverage"], language)),
+        "change": _signed(period.get("change"), language),
+        "change_since_report": _signed(previous["change"], language) if previous else None,
+        "target": target
+        and {
+            "label": target["label"],
+            "value": number(target["value"], language),
+            "progress": percent(target["progress"], language),
+            "remaining": number(target["remaining"], language),
+        },
+        "milestones": milestones,
+        "run_rates": [
+            (t["run_rate"].format(weeks=weeks.rstrip("w")), number(rate, language))
+            for weeks, rate in figures["run_rates_per_week"].items()
+        ],
+        "assumption_rate": t["assumption_rate"].format(
+            weeks=forecast.get("run_rate_window_weeks", 13),
+            rate=number(forecast.get("run_rate_per_week", 0.0), language),
+            years=forecast.get("horizon_years", 10),
+        ),
+        "assumption_pipeline": t["assumption_pipeline"].format(
+            cohorts=forecast.get("pipeline_cohorts", 0),
+            until=forecast.get("pipeline_until") or "–",
+            expected=number(forecast.get("pipeline_expected_completions", 0), language),
+        ),
+        "breakdowns": breakdowns,
+        "activity": figures.get("cohort_activity"),
+        "gaps": gaps,
+        "chart_cid": CHART_CID,
+        "footer": (t["footer"] if attach_csv else t["footer_no_csv"]).format(name=subscription_name),
+    }
+
+
+def _signed(value: int | None, language: str) -> str:
+    if value is None:
+        return "–"
+    return ("+" if value > 0 else "") + number(value, language)
+
+
+def report_subject(figures: dict, language: str) -> str:
+    t = labels_for(language)
+    scope_label = t["mission"] if figures["scope"]["kind"] == "mission" else figures["scope"]["label"]
+    period = figures.get("period") or {"start": figures["as_of"], "end": figures["as_of"]}
+    return t["subject"].format(scope=scope_label, start=period["start"], end=period["end"])
+
+
+def render_report(figures: dict, *, subscription_name: str, language: str, attach_csv: bool) -> RenderedReport:
+    """Render the stored figures in the subscription's language."""
+    with translation.override(language):
+        context = _context(figures, subscription_name=subscription_name, language=language, attach_csv=attach_csv)
+        html = render_to_string("mission/email/progress_report.html", context)
+        text = render_to_string("mission/email/progress_report.txt", context)
+    return RenderedReport(
+        subject=report_subject(figures, language),
+        html=html,
+        text=text,
+        csv=breakdown_csv(figures, language),
+        chart_png=chart_png(figures, language),
+    )
+
+
+def breakdown_csv(figures: dict, language: str) -> str:
+    t = labels_for(language)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow([t["csv_dimension"], t["csv_key"], t["csv_label"], t["trained"], t["cohorts"]])
+    for dimension in ("nation", "command", "academy", "course"):
+        for row in figures["breakdowns"].get(dimension, []):
+            writer.writerow([dimension, row["key"], _localised(row, "label", language), row["trained"], row["cohorts"]])
+    return buffer.getvalue()
+
+
+# CHART
+
+
+def chart_png(figures: dict, language: str) -> bytes:
+    """Cumulative official total, both forecasts and the milestone lines, as a PNG (Agg, no display needed)."""
+    # The object-oriented API with an explicit Agg canvas: no pyplot global state, safe in worker threads.
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
+    from matplotlib.figure import Figure
+
+    t = labels_for(language)
+    series = figures.get("chart") or {"actual": [], "pipeline": [], "rate_per_week": 0.0}
+    as_of = dt.date.fromisoformat(figures["as_of"])
+    total = figures["official"]["trained"]
+    figure = Figure(figsize=(8, 4), dpi=100)
+    FigureCanvasAgg(figure)
+    axes = figure.add_subplot()
+    actual = [(dt.date.fromisoformat(day), value) for day, value in series["actual"]] or [(as_of, 0)]
+    if actual[-1][0] < as_of:
+        actual.append((as_of, total))
+    axes.step([day for day, _ in actual], [value for _, value in actual], where="post", label=t["chart_actual"])
+    horizon = as_of + dt.timedelta(weeks=26)
+    pipeline = [(dt.date.fromisoformat(day), value) for day, value in series["pipeline"]]
+    if pipeline:
+        horizon = max(horizon, pipeline[-1][0])
+        axes.step(
+            [as_of, *[day for day, _ in pipeline]],
+            [total, *[value for _, value in pipeline]],
+            where="post",
+            linestyle="--",
+            label=t["chart_pipeline"],
+        )
+    rate = float(series.get("rate_per_week") or 0.0)
+    if rate > 0:
+        weeks = (horizon - as_of).days / 7
+        axes.plot([as_of, horizon], [total, total + rate * weeks], linestyle=":", label=t["chart_rate"])
+    top = max([total, *[value for _, value in pipeline]])
+    for milestone in figures["milestones"]:
+        # Show the reached rungs and the next two, so that a far rung does not flatten the curve.
+        if milestone["reached"] or milestone["value"] <= max(top, total) * 1.5:
+            axes.axhline(milestone["value"], color="grey", linewidth=0.8, alpha=0.7)
+            axes.annotate(
+                number(milestone["value"], language),
+                (actual[0][0], milestone["value"]),
+                fontsize=8,
+                color="grey",
+                va="bottom",
+            )
+    locator = AutoDateLocator()
+    axes.xaxis.set_major_locator(locator)
+    axes.xaxis.set_major_formatter(ConciseDateFormatter(locator))
+    axes.set_ylim(bottom=0)
+    axes.grid(alpha=0.3)
+    axes.legend(loc="upper left", fontsize=8)
+    figure.tight_layout()
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png")
+    return buffer.getvalue()
+
+
+# E-MAIL
+
+
+class RelatedImagesEmail(EmailMultiAlternatives):
+    """An e-mail whose HTML alternative carries inline images as a multipart/related part, cited by Content-ID.
+
+    Structure: mixed[ alternative[ text, related[ html, image… ] ], attachments… ].
+    """
+
+    def __init__(self, *args: Any, related: list[MIMEImage] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.related = related or []
+
+    def _create_alternatives(self, msg):
+        if not self.alternatives:
+            return msg
+        encoding = self.encoding or settings.DEFAULT_CHARSET
+        alternative = SafeMIMEMultipart(_subtype="alternative", encoding=encoding)
+        if self.body:
+            alternative.attach(msg)
+        for content, mimetype in self.alternatives:
+            part = self._create_mime_attachment(content, mimetype)
+            if mimetype == "text/html" and self.related:
+                related = SafeMIMEMultipart(_subtype="related", encoding=encoding)
+                related.attach(part)
+                for image in self.related:
+                    related.attach(image)
+                part = related
+            alternative.attach(part)
+        return alternative
+
+
+def inline_png(png: bytes, cid: str) -> MIMEImage:
+    image = MIMEImage(png, _subtype="png")
+    image.add_header("Content-ID", f"<{cid}>")
+    image.add_header("Content-Disposition", "inline", filename=f"{cid}.png")
+    return image
+
+
+def report_email(
+    rendered: RenderedReport, *, recipients: list[str], attach_csv: bool, message_id: str, filename: str
+) -> RelatedImagesEmail:
+    """The e-mail for one dispatch. The Message-ID is the dispatch's own, so that a mail system that sees the
+    same dispatch twice (a worker killed after the server accepted it) can recognise the duplicate."""
+    message = RelatedImagesEmail(
+        subject=rendered.subject,
+        body=rendered.text,
+        to=recipients,
+        headers={"Message-ID": message_id},
+        related=[inline_png(rendered.chart_png, CHART_CID)],
+    )
+    message.attach_alternative(rendered.html, "text/html")
+    if attach_csv:
+        message.attach(filename, rendered.csv, "text/csv")
+    return message
+
+
+def render_milestone_alert(figures: dict, milestone: dict, *, language: str) -> tuple[str, str, str]:
+    """Subject, text and HTML of the one-time alert that the official total passed `milestone`."""
+    t = labels_for(language)
+    coming = [row for row in figures["milestones"] if not row["reached"]]
+    following = coming[0] if coming else None
+    context = {
+        "t": t,
+        "title": t["alert_title"],
+        "body": t["alert_body"].format(label=milestone["label"], date=milestone["passed_on"]),
+        "total": number(figures["official"]["trained"], language),
+        "next": following
+        and {
+            "label": following["label"],
+            "remaining": number(following["remaining"], language),
+            "by_rate": following["forecast_by_run_rate"] or t["no_forecast"],
+            "by_pipeline": following["forecast_by_pipeline"] or t["no_forecast"],
+        },
+    }
+    with translation.override(language):
+        html = render_to_string("mission/email/milestone_alert.html", context)
+        text = render_to_string("mission/email/milestone_alert.txt", context)
+    subject = t["alert_subject"].format(value=number(milestone["value"], language))
+    return subject, text, html

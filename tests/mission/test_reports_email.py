@@ -1,0 +1,147 @@
+"""The rendered report: its figures in the e-mail, the inline chart, the CSV, scope and language."""
+
+import csv
+import datetime as dt
+import io
+from email import message_from_bytes
+
+import pytest
+from django.core import mail
+from PIL import Image
+
+from mission.models import ProgressReport, ReportDispatch, ReportSubscription
+from mission.services import DeliveryOutcome, progress_report_create, progress_report_deliver
+from tests.factories import ReportSubscriptionFactory
+from tests.mission.reports_scenario import AS_OF, PERIOD_START, build_scenario
+
+pytestmark = pytest.mark.django_db
+
+# The weekly report sent on Wednesday 1 April 2026 covers 25 to 31 March.
+WEEK_KEY = "2026-W14"
+
+
+def _subscription(**extra):
+    defaults = {"frequency": "weekly", "weekday": 2, "attach_csv": True, "name": "Leadership weekly"}
+    return ReportSubscriptionFactory(**{**defaults, **extra})
+
+
+def _parts(message):
+    parsed = message_from_bytes(message.message().as_bytes())
+    return {part.get_content_type(): part for part in parsed.walk()}, parsed
+
+
+def test_the_report_covers_the_period_before_its_send_day_and_is_stored():
+    build_scenario()
+    subscription = _subscription()
+    assert progress_report_deliver(subscription_id=subscription.pk, period_key=WEEK_KEY) == DeliveryOutcome.SENT
+    report = ProgressReport.objects.get(subscription=subscription)
+    assert (report.period_start, report.period_end) == (PERIOD_START, AS_OF)
+    assert report.figures["official"]["trained"] == 133
+    assert report.figures["period"]["change"] == 3
+    dispatch = ReportDispatch.objects.get(subscription=subscription)
+    assert dispatch.state == "sent" and dispatch.report == report and dispatch.attempts == 1
+
+
+def test_the_email_states_every_headline_figure_in_html_and_text():
+    build_scenario()
+    subscription = _subscription()
+    progress_report_deliver(subscription_id=subscription.pk, period_key=WEEK_KEY)
+    (message,) = mail.outbox
+    assert message.to == ["leadership@example.eu"]
+    assert message.subject == "EUMAM Ukraine progress report: EUMAM Ukraine, 2026-03-25 to 2026-03-31"
+    html = message.alternatives[0].content
+    for body in (message.body, html):
+        assert "Official total trained" in body and "133" in body
+        assert "+3" in body  # change in the period
+        assert "32 (2 returns)" in body  # pending, apart from the official total
+        assert "Rosters cover 2.3% of the official total." in body
+        assert "2026-03-06" in body  # the day 100 was passed
+        assert "2026-05-16" in body and "2026-05-08" in body  # 200 by run rate and by pipeline
+        assert "10.8" in body and "10.2" in body  # run rates, 4 and 13 weeks
+        assert "5 scheduled cohorts" in body and "about 260 completions" in body  # the pipeline's assumptions
+        assert "Cohorts started: " in body and "Cohorts completed: " in body
+        assert "C9" in body and "C5" in body and "C6" in body  # staffing gaps
+        assert "Site PL" in body and "Germany" in body  # breakdowns
+
+
+def test_the_chart_is_an_inline_png_cited_by_the_html():
+    build_scenario()
+    subscription = _subscription()
+    progress_report_deliver(subscription_id=subscription.pk, period_key=WEEK_KEY)
+    parts, parsed = _parts(mail.outbox[0])
+    assert parsed.get_content_type() == "multipart/mixed"
+    assert "multipart/alternative" in parts and "multipart/related" in parts
+    image = parts["image/png"]
+    assert image["Content-ID"] == "<progress-chart>"
+    assert 'src="cid:progress-chart"' in parts["text/html"].get_payload(decode=True).decode()
+    picture = Image.open(io.BytesIO(image.get_payload(decode=True)))
+    picture.load()
+    assert picture.format == "PNG" and picture.size == (800, 400)
+
+
+def test_the_csv_attachment_holds_the_breakdowns_only_when_asked():
+    build_scenario()
+    with_csv = _subscription()
+    without_csv = _subscription(attach_csv=False, name="No CSV")
+    progress_report_deliver(subscription_id=with_csv.pk, period_key=WEEK_KEY)
+    progress_report_deliver(subscription_id=without_csv.pk, period_key=WEEK_KEY)
+    first, second = mail.outbox
+    (name, content, mimetype) = first.attachments[0]
+    assert name == "eumam-progress-2026-03-31.csv" and mimetype == "text/csv"
+    rows = list(csv.reader(io.StringIO(content)))
+    assert rows[0] == ["dimension", "key", "name", "Trained", "Cohorts"]
+    assert ["nation", "PL", "Poland", "93", "2"] in rows
+    assert ["course", "medic", "Medic", "43", "2"] in rows
+    assert second.attachments == []
+
+
+def test_a_scoped_subscription_sees_only_its_scope():
+    scenario = build_scenario()
+    subscription = _subscription(scope="nation", nation=scenario.nation_de, name="Germany weekly")
+    progress_report_deliver(subscription_id=subscription.pk, period_key=WEEK_KEY)
+    report = ProgressReport.objects.get(subscription=subscription)
+    assert report.figures["official"]["trained"] == 40
+    assert report.figures["scope"] == {"kind": "nation", "value": "DE", "label": "DE · Germany"}
+    body = mail.outbox[0].body
+    assert "Official total trained: 40" in body
+    assert "Site PL" not in body and "Poland" not in body and "C5" not in body
+    # The mission-wide ladder is not presented as if the scope's own figures should reach it.
+    assert "The target and the milestone ladder are mission-wide" in body
+
+
+def test_the_ukrainian_report_is_in_ukrainian():
+    scenario = build_scenario()
+    subscription = _subscription(language="uk", scope="academy", academy=scenario.site_pl, name="Полігон PL")
+    progress_report_deliver(subscription_id=subscription.pk, period_key=WEEK_KEY)
+    (message,) = mail.outbox
+    assert message.subject == "Звіт про хід підготовки EUMAM Україна: Полігон PL, з 2026-03-25 по 2026-03-31"
+    html = message.alternatives[0].content
+    for body in (message.body, html):
+        assert "Офіційно підготовлено" in body and "93" in body
+        assert "Темп за останні 4 тиж." in body
+        assert "Нестача інструкторів у наступні 8 тижнів" in body
+        assert "Польща" in body and "Медик" in body  # names from the data, in Ukrainian
+        assert "Official total" not in body and "Poland" not in body
+    assert '<html lang="uk">' in html
+    assert ProgressReport.objects.get().language == "uk"
+
+
+def test_the_change_since_the_previous_report_includes_late_approvals():
+    scenario = build_scenario()
+    subscription = _subscription()
+    progress_report_create(
+        subscription=subscription, period_start=dt.date(2026, 3, 18), period_end=dt.date(2026, 3, 24)
+    )
+    scenario.returns["C1"].completed = 85  # a smaller figure, pretend it was corrected
+    scenario.returns["C1"].save()
+    report = progress_report_create(subscription=subscription, period_start=PERIOD_START, period_end=AS_OF)
+    assert report.figures["previous_report"]["official_trained"] == 130
+    assert report.figures["previous_report"]["change"] == 128 - 130
+
+
+def test_an_inactive_subscription_is_not_sent():
+    build_scenario()
+    subscription = _subscription(is_active=False)
+    assert progress_report_deliver(subscription_id=subscription.pk, period_key=WEEK_KEY) == DeliveryOutcome.INACTIVE
+    assert mail.outbox == [] and not ReportDispatch.objects.exists()
+    assert ReportSubscription.objects.get().is_active is False

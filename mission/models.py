@@ -274,7 +274,8 @@ class ReportSubscription(models.Model):
                 violation_error_message=_("A weekly subscription names its weekday (0 Monday to 6 Sunday)."),
             ),
             models.CheckConstraint(
-                condition=~Q(frequency="monthly") | Q(day_of_month__gte=1, day_of_month__lte=28),
+                condition=~Q(frequency="monthly")
+                | Q(day_of_month__isnull=False, day_of_month__gte=1, day_of_month__lte=28),
                 name="subscription_monthly_has_day",
                 violation_error_message=_("A monthly subscription names its day, 1 to 28."),
             ),

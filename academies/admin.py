@@ -16,6 +16,7 @@ from .models import (
     Academy,
     AcademyAlias,
     Course,
+    IdempotencyRecord,
     Nation,
     Organisation,
     OrganisationAPIKey,
@@ -174,3 +175,20 @@ class OrganisationAPIKeyAdmin(APIKeyModelAdmin):
     search_fields = ("name", "prefix", "organisation__name", "organisation__slug")
     list_select_related = ("organisation",)
     autocomplete_fields = ("organisation",)
+
+
+@admin.register(IdempotencyRecord)
+class IdempotencyRecordAdmin(admin.ModelAdmin):
+    """Replayable API responses, kept for retries. Written by the API only, so the admin just shows them."""
+
+    list_display = ("owner", "key", "status_code", "created_at")
+    list_filter = ("status_code", "created_at")
+    search_fields = ("=owner", "=key")
+    date_hierarchy = "created_at"
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,162 @@
+"""Cohort and assignment forms: the services' rules show as form errors, and saves go through the services."""
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+
+from tests.factories import CohortFactory, TrainerAvailabilityFactory, TrainerFactory
+from trainees.models import Cohort, TrainerAssignment
+
+pytestmark = pytest.mark.django_db
+
+
+def _cohort_data(mission, **changes):
+    start = dt.date.today() + dt.timedelta(days=30)
+    data = {
+        "reference": "C-NEW",
+        "course": mission["course"].pk,
+        "academy": mission["academy"].pk,
+        "status": "planned",
+        "starts_on": start.isoformat(),
+        "ends_on": (start + dt.timedelta(days=34)).isoformat(),
+        "seats": 100,
+    }
+    data.update(changes)
+    return data
+
+
+def test_a_cohort_ending_before_it_starts_is_refused_on_the_form(admin_client_for, coordinator, mission):
+    data = _cohort_data(mission, ends_on="2020-01-01")
+
+    response = admin_client_for(coordinator).post(reverse("admin:trainees_cohort_add"), data)
+
+    assert response.status_code == 200
+    assert "The end date must be on or after the start date." in response.content.decode()
+    assert not Cohort.objects.filter(reference="C-NEW").exists()
+
+
+def test_a_cohort_over_the_sites_capacity_shows_the_services_message(admin_client_for, coordinator, mission):
+    start = dt.date.today() + dt.timedelta(days=30)
+    CohortFactory(academy=mission["academy"], course=mission["course"], starts_on=start, seats=250)
+
+    response = admin_client_for(coordinator).post(reverse("admin:trainees_cohort_add"), _cohort_data(mission))
+
+    html = response.content.decode()
+    assert "has 300 seats" in html and "Exceeds the site&#x27;s seat capacity." in html
+    assert not Cohort.objects.filter(reference="C-NEW").exists()
+
+
+def test_a_valid_cohort_is_scheduled_and_its_history_records_the_user(admin_client_for, coordinator, mission):
+    response = admin_client_for(coordinator).post(reverse("admin:trainees_cohort_add"), _cohort_data(mission))
+
+    assert response.status_code == 302
+    cohort = Cohort.objects.get(reference="C-NEW")
+    assert cohort.history.first().history_user == coordinator
+
+
+def test_changing_a_cohort_goes_through_cohort_update(admin_client_for, coordinator, mission):
+    cohort = mission["current"]
+    url = reverse("admin:trainees_cohort_change", args=[cohort.pk])
+    data = {
+        "reference": cohort.reference,
+        "course": cohort.course_id,
+        "academy": cohort.academy_id,
+        "status": cohort.status,
+        "starts_on": cohort.starts_on.isoformat(),
+        "ends_on": cohort.ends_on.isoformat(),
+        "seats": 500,  # above the course's maximum of 200
+        "assignments-TOTAL_FORMS": 0,
+        "assignments-INITIAL_FORMS": 0,
+        "count_returns-TOTAL_FORMS": 1,
+        "count_returns-INITIAL_FORMS": 1,
+        "count_returns-0-id": mission["pending"].pk,
+        "count_returns-0-cohort": cohort.pk,
+    }
+
+    response = admin_client_for(coordinator).post(url, data)
+
+    assert "takes at most 200 trainees per cohort" in response.content.decode()
+    assert Cohort.objects.get(pk=cohort.pk).seats == 100
+
+
+def test_assigning_a_trainer_copies_the_cohorts_dates(admin_client_for, coordinator, mission):
+    cohort, trainer = mission["current"], mission["trainer"]
+
+    response = admin_client_for(coordinator).post(
+        reverse("admin:trainees_trainerassignment_add"),
+        {"trainer": trainer.pk, "cohort": cohort.pk, "role": "lead_instructor"},
+    )
+
+    assert response.status_code == 302
+    assignment = TrainerAssignment.objects.get(trainer=trainer, cohort=cohort)
+    assert (assignment.starts_on, assignment.ends_on) == (cohort.starts_on, cohort.ends_on)
+
+
+def test_assigning_an_unqualified_trainer_shows_the_services_message(admin_client_for, coordinator, mission):
+    cohort = mission["current"]
+    stranger = TrainerFactory(reference="DE-0009")
+    TrainerAvailabilityFactory(trainer=stranger, starts_on=cohort.starts_on, ends_on=cohort.ends_on)
+
+    response = admin_client_for(coordinator).post(
+        reverse("admin:trainees_trainerassignment_add"),
+        {"trainer": stranger.pk, "cohort": cohort.pk, "role": "instructor"},
+    )
+
+    assert "is not qualified for" in response.content.decode()
+    assert not TrainerAssignment.objects.filter(trainer=stranger).exists()
+
+
+def test_a_double_booked_trainer_is_refused_in_the_cohorts_inline(admin_client_for, coordinator, mission):
+    cohort, trainer = mission["current"], mission["trainer"]
+    overlapping = CohortFactory(
+        reference="C-OVERLAP",
+        course=mission["course"],
+        academy=mission["academy"],
+        starts_on=cohort.starts_on,
+        seats=10,
+    )
+    TrainerAssignment.objects.create(
+        trainer=trainer, cohort=overlapping, starts_on=overlapping.starts_on, ends_on=overlapping.ends_on
+    )
+    url = reverse("admin:trainees_cohort_change", args=[cohort.pk])
+    data = {
+        "reference": cohort.reference,
+        "course": cohort.course_id,
+        "academy": cohort.academy_id,
+        "status": cohort.status,
+        "starts_on": cohort.starts_on.isoformat(),
+        "ends_on": cohort.ends_on.isoformat(),
+        "seats": cohort.seats,
+        "assignments-TOTAL_FORMS": 1,
+        "assignments-INITIAL_FORMS": 0,
+        "assignments-0-trainer": trainer.pk,
+        "assignments-0-role": "instructor",
+        "assignments-0-cohort": cohort.pk,
+        "count_returns-TOTAL_FORMS": 1,
+        "count_returns-INITIAL_FORMS": 1,
+        "count_returns-0-id": mission["pending"].pk,
+        "count_returns-0-cohort": cohort.pk,
+    }
+
+    response = admin_client_for(coordinator).post(url, data)
+
+    assert "which overlaps" in response.content.decode()
+    assert not TrainerAssignment.objects.filter(cohort=cohort).exists()
+
+
+def test_the_cohort_changelist_shows_fill_rate_and_staffing(admin_client_for, coordinator, mission):
+    html = admin_client_for(coordinator).get(reverse("admin:trainees_cohort_changelist")).content.decode()
+
+    row = html.split("C-NOW")[1].split("</tr>")[0]
+    assert "100%" in row  # the pending return reports 100 enrolled of 100 seats
+    assert "0 / 10" in row  # no trainers of the 10 the course ratio needs
+
+
+def test_history_of_a_cohort_can_be_viewed(admin_client_for, coordinator, mission):
+    admin_client_for(coordinator).post(reverse("admin:trainees_cohort_add"), _cohort_data(mission))
+    cohort = Cohort.objects.get(reference="C-NEW")
+
+    response = admin_client_for(coordinator).get(reverse("admin:trainees_cohort_history", args=[cohort.pk]))
+
+    assert response.status_code == 200 and "coord" in response.content.decode()

@@ -1,0 +1,357 @@
+"""The scoping matrix: every route and method of the API, called with an in-scope key, an out-of-scope key, a
+read-only key and no key (and, for coordinator-only workflows, a coordinator's session).
+
+Routes are enumerated from the router and URL patterns themselves; a route without an entry here fails the suite,
+so a new endpoint cannot ship without stating who may use it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+from django.urls import URLPattern, URLResolver, reverse
+
+from config.api_router import urlpatterns as api_urlpatterns
+from tests.factories import MandateVersionFactory, MilestoneFactory, TargetFactory
+
+ANON, READ_ONLY, OUT, IN, COORDINATOR = "anonymous", "read-only key", "out-of-scope key", "in-scope key", "coordinator"
+
+
+@dataclass(frozen=True)
+class Entry:
+    """How to call one route with one method, and what each caller must get back."""
+
+    scope: str  # the in-scope organisation; "<x>_a" is in scope, "<x>_b" is its out-of-scope twin
+    url: Callable  # world -> url
+    expect: dict
+    payload: Callable | None = None  # world -> body
+    listed: Callable | None = None  # world -> id that a list must (in scope) or must not (out of scope) show
+    public: bool = False  # reference data: every partner sees it
+
+
+def _obj(name: str, suffix: str = "a"):
+    return lambda w: w.objects[suffix][name]
+
+
+def _list(basename: str) -> Callable:
+    return lambda w: reverse(f"api:{basename}-list")
+
+
+def _detail(basename: str, name: str) -> Callable:
+    return lambda w: reverse(f"api:{basename}-detail", args=[w.objects["a"][name].pk])
+
+
+def _action(basename: str, name: str, action: str) -> Callable:
+    return lambda w: reverse(f"api:{basename}-{action}", args=[w.objects["a"][name].pk])
+
+
+def _public(w, model_name):
+    return w.objects["public"][model_name].pk
+
+
+def read_list(scope, basename, name, public=False, listed=None):
+    expect = {ANON: 401, READ_ONLY: 200, OUT: 200, IN: 200}
+    return Entry(scope, _list(basename), expect, listed=listed or (lambda w: _obj(name)(w).pk), public=public)
+
+
+def read_detail(scope, basename, name, public=False, url=None):
+    expect = {ANON: 401, READ_ONLY: 200, OUT: 200 if public else 404, IN: 200}
+    return Entry(scope, url or _detail(basename, name), expect, public=public)
+
+
+def write_detail(scope, url, ok, payload=None):
+    return Entry(scope, url, {ANON: 401, READ_ONLY: 403, OUT: 404, IN: ok}, payload=payload)
+
+
+def create(scope, basename, payload, ok=201, out=400, url=None):
+    return Entry(scope, url or _list(basename), {ANON: 401, READ_ONLY: 403, OUT: out, IN: ok}, payload=payload)
+
+
+def _cohort_payload(w):
+    return {
+        "reference": "C-NEW",
+        "course": "basic",
+        "academy": "site-a",
+        "starts_on": "2026-05-04",
+        "ends_on": "2026-06-07",
+        "seats": 50,
+    }
+
+
+def _cohort_put(w):
+    cohort = w.objects["a"]["cohort"]
+    return {
+        "reference": cohort.reference,
+        "course": "basic",
+        "academy": "site-a",
+        "starts_on": cohort.starts_on.isoformat(),
+        "ends_on": cohort.ends_on.isoformat(),
+        "seats": 120,
+        "status": "in_training",
+        "has_roster": True,
+    }
+
+
+def _trainer_put(w):
+    return {
+        "reference": "T-A-1",
+        "display_name": "Renamed",
+        "nation": "PL",
+        "qualifications": ["basic"],
+        "languages": ["en", "uk"],
+        "is_active": True,
+    }
+
+
+def _subscription(w):
+    return {
+        "name": "New subscription",
+        "recipients": ["ops@example.eu"],
+        "frequency": "weekly",
+        "weekday": 1,
+        "scope": "command",
+        "command": "cat-c",
+    }
+
+
+def _return(w):
+    return {
+        "cohort": w.objects["a"]["cohort"].pk,
+        "as_of": "2025-04-06",
+        "enrolled": 100,
+        "completed": 90,
+        "withdrawn": 5,
+    }
+
+
+MATRIX: dict[tuple[str, str], Entry] = {
+    ("api-root", "get"): Entry(
+        "command_a", lambda w: reverse("api:api-root"), {ANON: 401, READ_ONLY: 200, OUT: 200, IN: 200}
+    ),
+    ("progress", "get"): Entry(
+        "command_a", lambda w: reverse("api:progress"), {ANON: 401, READ_ONLY: 200, OUT: 200, IN: 200}
+    ),
+    # Reference data
+    ("academy-list", "get"): read_list("command_a", "academy", "site", public=True),
+    ("academy-detail", "get"): read_detail("command_a", "academy", "site", public=True),
+    ("course-list", "get"): read_list(
+        "command_a", "course", None, public=True, listed=lambda w: w.objects["course"].pk
+    ),
+    ("course-detail", "get"): read_detail(
+        "command_a",
+        "course",
+        None,
+        public=True,
+        url=lambda w: reverse("api:course-detail", args=[w.objects["course"].pk]),
+    ),
+    ("target-list", "get"): read_list("command_a", "target", None, public=True, listed=lambda w: _public(w, "target")),
+    ("target-detail", "get"): read_detail(
+        "command_a",
+        "target",
+        None,
+        public=True,
+        url=lambda w: reverse("api:target-detail", args=[_public(w, "target")]),
+    ),
+    ("milestone-list", "get"): read_list(
+        "command_a", "milestone", None, public=True, listed=lambda w: _public(w, "milestone")
+    ),
+    ("milestone-detail", "get"): read_detail(
+        "command_a",
+        "milestone",
+        None,
+        public=True,
+        url=lambda w: reverse("api:milestone-detail", args=[_public(w, "milestone")]),
+    ),
+    ("mandate-version-list", "get"): read_list(
+        "command_a", "mandate-version", None, public=True, listed=lambda w: _public(w, "mandate")
+    ),
+    ("mandate-version-detail", "get"): read_detail(
+        "command_a",
+        "mandate-version",
+        None,
+        public=True,
+        url=lambda w: reverse("api:mandate-version-detail", args=[_public(w, "mandate")]),
+    ),
+    # Trainers and their rotation windows: the contributing state's ministry
+    ("trainer-list", "get"): read_list("ministry_a", "trainer", "trainer"),
+    ("trainer-list", "post"): create(
+        "ministry_a",
+        "trainer",
+        lambda w: {"reference": "T-NEW-1", "nation": "PL", "qualifications": ["basic"], "languages": ["en"]},
+    ),
+    ("trainer-detail", "get"): read_detail("ministry_a", "trainer", "trainer"),
+    ("trainer-detail", "put"): write_detail("ministry_a", _detail("trainer", "trainer"), 200, _trainer_put),
+    ("trainer-detail", "patch"): write_detail(
+        "ministry_a", _detail("trainer", "trainer"), 200, lambda w: {"display_name": "Sgt. Renamed"}
+    ),
+    ("trainer-availability-list", "get"): read_list("ministry_a", "trainer-availability", "window"),
+    ("trainer-availability-list", "post"): create(
+        "ministry_a",
+        "trainer-availability",
+        lambda w: {"trainer": "T-A-2", "starts_on": "2026-01-01", "ends_on": "2026-06-30"},
+    ),
+    ("trainer-availability-detail", "get"): read_detail("ministry_a", "trainer-availability", "window"),
+    ("trainer-availability-detail", "put"): write_detail(
+        "ministry_a",
+        _detail("trainer-availability", "window"),
+        200,
+        lambda w: {"trainer": "T-A-1", "starts_on": "2024-12-01", "ends_on": "2025-12-31", "note": "extended"},
+    ),
+    ("trainer-availability-detail", "patch"): write_detail(
+        "ministry_a", _detail("trainer-availability", "window"), 200, lambda w: {"note": "rotation 7"}
+    ),
+    ("trainer-availability-detail", "delete"): write_detail(
+        "ministry_a", _detail("trainer-availability", "spare_window"), 204
+    ),
+    # Cohorts and everything in them: the command (or academy) that runs the site
+    ("cohort-list", "get"): read_list("command_a", "cohort", "cohort"),
+    ("cohort-list", "post"): create("command_a", "cohort", _cohort_payload),
+    ("cohort-detail", "get"): read_detail("command_a", "cohort", "cohort"),
+    ("cohort-detail", "put"): write_detail("command_a", _detail("cohort", "cohort"), 200, _cohort_put),
+    ("cohort-detail", "patch"): write_detail("command_a", _detail("cohort", "cohort"), 200, lambda w: {"seats": 90}),
+    ("trainer-assignment-list", "get"): read_list("command_a", "trainer-assignment", "assignment"),
+    ("trainer-assignment-list", "post"): create(
+        "command_a",
+        "trainer-assignment",
+        lambda w: {"trainer": "T-A-2", "cohort": w.objects["a"]["cohort"].pk, "role": "instructor"},
+    ),
+    ("trainer-assignment-detail", "get"): read_detail("command_a", "trainer-assignment", "assignment"),
+    ("trainer-assignment-detail", "delete"): write_detail(
+        "command_a", _detail("trainer-assignment", "assignment"), 204
+    ),
+    ("trainee-list", "get"): read_list("command_a", "trainee", "trainee"),
+    ("trainee-detail", "get"): read_detail("command_a", "trainee", "trainee"),
+    ("enrollment-list", "get"): read_list("command_a", "enrollment", "enrollment"),
+    ("enrollment-list", "post"): create(
+        "command_a", "enrollment", lambda w: {"cohort": w.objects["a"]["cohort"].pk, "trainee": "UA-new-0001"}
+    ),
+    ("enrollment-detail", "get"): read_detail("command_a", "enrollment", "enrollment"),
+    ("enrollment-bulk", "post"): create(
+        "command_a",
+        "enrollment",
+        lambda w: {"items": [{"cohort": w.objects["a"]["cohort"].pk, "trainee": "UA-new-0002"}]},
+        url=lambda w: reverse("api:enrollment-bulk"),
+    ),
+    ("count-return-list", "get"): read_list("command_a", "count-return", "count_return"),
+    ("count-return-list", "post"): create("command_a", "count-return", _return),
+    ("count-return-detail", "get"): read_detail("command_a", "count-return", "count_return"),
+    ("count-return-bulk", "post"): create(
+        "command_a", "count-return", lambda w: {"items": [_return(w)]}, url=lambda w: reverse("api:count-return-bulk")
+    ),
+    # Partners never verify or approve, even in scope: only coordinators with the permission.
+    ("count-return-verify", "post"): Entry(
+        "command_a",
+        _action("count-return", "count_return", "verify"),
+        {ANON: 401, READ_ONLY: 403, OUT: 404, IN: 403, COORDINATOR: 200},
+    ),
+    ("count-return-approve", "post"): Entry(
+        "command_a",
+        _action("count-return", "count_return", "approve"),
+        # The coordinator reaches the service, which refuses a return that is not yet verified.
+        {ANON: 401, READ_ONLY: 403, OUT: 404, IN: 403, COORDINATOR: 400},
+    ),
+    ("count-return-reject", "post"): Entry(
+        "command_a",
+        _action("count-return", "count_return", "reject"),
+        {ANON: 401, READ_ONLY: 403, OUT: 404, IN: 403, COORDINATOR: 200},
+        payload=lambda w: {"reason": "Figures do not add up."},
+    ),
+    # Report subscriptions belong to the organisation that made them; reports are seen through them.
+    ("report-subscription-list", "get"): read_list("command_a", "report-subscription", "subscription"),
+    ("report-subscription-list", "post"): create("command_a", "report-subscription", _subscription),
+    ("report-subscription-detail", "get"): read_detail("command_a", "report-subscription", "subscription"),
+    ("report-subscription-detail", "put"): write_detail(
+        "command_a", _detail("report-subscription", "subscription"), 200, _subscription
+    ),
+    ("report-subscription-detail", "patch"): write_detail(
+        "command_a", _detail("report-subscription", "subscription"), 200, lambda w: {"name": "Renamed"}
+    ),
+    ("report-subscription-detail", "delete"): write_detail(
+        "command_a", _detail("report-subscription", "subscription"), 204
+    ),
+    ("progress-report-list", "get"): read_list("command_a", "progress-report", "report"),
+    ("progress-report-detail", "get"): read_detail("command_a", "progress-report", "report"),
+}
+
+
+def api_routes() -> set[tuple[str, str]]:
+    """Every (route name, HTTP method) the API serves, read from the URL patterns and the viewsets' actions."""
+    routes: set[tuple[str, str]] = set()
+
+    def walk(patterns):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                walk(pattern.url_patterns)
+                continue
+            assert isinstance(pattern, URLPattern)
+            callback = pattern.callback
+            actions = getattr(callback, "actions", None)
+            if actions:
+                methods = set(actions)
+            else:
+                view_class = getattr(callback, "view_class", None) or getattr(callback, "cls", None)
+                methods = {m for m in ("get", "post", "put", "patch", "delete") if hasattr(view_class, m)}
+            # HEAD is answered by the GET handler, so the GET entry covers it.
+            for method in methods - {"head", "options"}:
+                routes.add((pattern.name, method))
+
+    walk(api_urlpatterns)
+    return routes
+
+
+def test_every_api_route_has_a_matrix_entry():
+    routes = api_routes()
+    missing = sorted(routes - set(MATRIX))
+    assert not missing, f"Routes without a scoping-matrix entry: {missing}"
+    stale = sorted(set(MATRIX) - routes)
+    assert not stale, f"Matrix entries for routes that no longer exist: {stale}"
+    assert len(routes) >= 40
+
+
+@pytest.fixture
+def matrix_world(world):
+    spare = world.objects["a"]["spare_trainer"]
+    world.objects["a"]["spare_window"] = spare.availabilities.get()
+    world.objects["public"] = {
+        "target": TargetFactory(),
+        "milestone": MilestoneFactory(value=100_000),
+        "mandate": MandateVersionFactory(valid_from=dt.date(2024, 11, 15)),
+    }
+    return world
+
+
+def _ids(response) -> set[int]:
+    return {row["id"] for row in response.json()["results"]}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("route", sorted(MATRIX), ids=lambda route: f"{route[0]}:{route[1]}")
+def test_scoping_matrix(route, matrix_world, coordinator_client):
+    _name, method = route
+    entry = MATRIX[route]
+    w = matrix_world
+    url = entry.url(w)
+    payload = entry.payload(w) if entry.payload else None
+    out_scope = entry.scope[:-1] + "b"
+    # Callers that must not change anything go first, the in-scope writer last.
+    # Coordinator-only workflows: the in-scope partner is refused (changing nothing) before the coordinator acts.
+    callers = [(ANON, None), (READ_ONLY, entry.scope + "_ro"), (OUT, out_scope), (IN, entry.scope)]
+    if COORDINATOR in entry.expect:
+        callers.append((COORDINATOR, "coordinator"))
+    for label, who in callers:
+        client = coordinator_client if who == "coordinator" else w.client(who)
+        response = getattr(client, method)(url, payload, format="json")
+        assert response.status_code == entry.expect[label], (
+            f"{method.upper()} {url} as {label}: expected {entry.expect[label]}, got {response.status_code}: "
+            f"{response.content[:300]!r}"
+        )
+        if response.status_code >= 400:
+            body = response.json()
+            assert body["errors"] and body["type"] in ("validation_error", "client_error")
+        if entry.listed and method == "get" and response.status_code == 200:
+            listed = entry.listed(w) in _ids(response)
+            expected = entry.public or label in (IN, READ_ONLY)
+            assert listed == expected, f"{url} as {label}: object listed={listed}, expected {expected}"

@@ -3,7 +3,7 @@
 from typing import Any
 
 from django.contrib.postgres.constraints import ExclusionConstraint
-from django.db import connections, models
+from django.db import DataError, connections, models, transaction
 
 
 class DateRange(models.Func):
@@ -40,5 +40,12 @@ class PostgresExclusionConstraint(ExclusionConstraint):
         return super().remove_sql(model, schema_editor) if self._is_postgres(schema_editor) else None
 
     def validate(self, model: Any, instance: Any, exclude: Any = None, using: str = "default") -> None:
-        if connections[using].vendor == "postgresql":
-            super().validate(model, instance, exclude=exclude, using=using)
+        if connections[using].vendor != "postgresql":
+            return
+        try:
+            # A savepoint, because a failed query would abort the caller's whole transaction.
+            with transaction.atomic(using=using):
+                super().validate(model, instance, exclude=exclude, using=using)
+        except DataError:
+            # An inverted range (end before start) cannot be built; the end-after-start check reports that.
+            return

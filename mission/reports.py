@@ -363,7 +363,7 @@ def chart_png(figures: dict, language: str) -> bytes:
     """Cumulative official total, both forecasts and the milestone lines, as a PNG (Agg, no display needed)."""
     # The object-oriented API with an explicit Agg canvas: no pyplot global state, safe in worker threads.
     from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
+    from matplotlib.dates import AutoDateLocator, ConciseDateFormatter, date2num
     from matplotlib.figure import Figure
 
     t = labels_for(language)
@@ -376,13 +376,15 @@ def chart_png(figures: dict, language: str) -> bytes:
     actual = [(dt.date.fromisoformat(day), value) for day, value in series["actual"]] or [(as_of, 0)]
     if actual[-1][0] < as_of:
         actual.append((as_of, total))
-    axes.step([day for day, _ in actual], [value for _, value in actual], where="post", label=t["chart_actual"])
+    axes.step(
+        date2num([day for day, _ in actual]), [value for _, value in actual], where="post", label=t["chart_actual"]
+    )
     horizon = as_of + dt.timedelta(weeks=26)
     pipeline = [(dt.date.fromisoformat(day), value) for day, value in series["pipeline"]]
     if pipeline:
         horizon = max(horizon, pipeline[-1][0])
         axes.step(
-            [as_of, *[day for day, _ in pipeline]],
+            date2num([as_of, *[day for day, _ in pipeline]]),
             [total, *[value for _, value in pipeline]],
             where="post",
             linestyle="--",
@@ -391,7 +393,7 @@ def chart_png(figures: dict, language: str) -> bytes:
     rate = float(series.get("rate_per_week") or 0.0)
     if rate > 0:
         weeks = (horizon - as_of).days / 7
-        axes.plot([as_of, horizon], [total, total + rate * weeks], linestyle=":", label=t["chart_rate"])
+        axes.plot(date2num([as_of, horizon]), [total, total + rate * weeks], linestyle=":", label=t["chart_rate"])
     top = max([total, *[value for _, value in pipeline]])
     for milestone in figures["milestones"]:
         # Show the reached rungs and the next two, so that a far rung does not flatten the curve.
@@ -399,7 +401,7 @@ def chart_png(figures: dict, language: str) -> bytes:
             axes.axhline(milestone["value"], color="grey", linewidth=0.8, alpha=0.7)
             axes.annotate(
                 number(milestone["value"], language),
-                (actual[0][0], milestone["value"]),
+                (float(date2num(actual[0][0])), milestone["value"]),
                 fontsize=8,
                 color="grey",
                 va="bottom",
@@ -437,7 +439,7 @@ class RelatedImagesEmail(EmailMultiAlternatives):
         if self.body:
             alternative.attach(msg)
         for content, mimetype in self.alternatives:
-            part = self._create_mime_attachment(content, mimetype)
+            part = self._create_mime_attachment(content, mimetype)  # type: ignore[attr-defined]
             if mimetype == "text/html" and self.related:
                 related = SafeMIMEMultipart(_subtype="related", encoding=encoding)
                 related.attach(part)

@@ -132,7 +132,8 @@ def _official(scope: Scope, as_of: dt.date) -> QuerySet[CountReturn]:
     return CountReturn.objects.official().filter(scope.cohort_q("cohort__"), as_of__lte=as_of)
 
 
-def _daily_series(scope: Scope, as_of: dt.date) -> list[tuple[dt.date, int]]:
+def _daily_series(scope: Scope, as_of: dt.date) -> list[tuple[dt.date, int, int, int]]:
+    """Per day with official returns: completed, enrolled and withdrawn."""
     rows = (
         _official(scope, as_of)
         .values("as_of")

@@ -1,0 +1,254 @@
+"""Planning views for coordinators: staffing gaps, rotations, site utilisation, a what-if forecast, gating.
+
+Reads only. Each selector runs a fixed number of queries, whatever the number of cohorts or sites. Callers
+that serve a partner pass a queryset already scoped with `visible_to(organisation)`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from academies.models import Academy
+from trainees.models import Cohort, TrainerAssignment
+from trainees.services import RATIO_ROLES, peak_seats, trainers_needed
+
+from .selectors import MISSION, Scope, progress
+from .services import ukraine_conditions
+
+DEFAULT_WEEKS = 8
+
+
+def _open_cohorts(cohorts: QuerySet[Cohort] | None) -> QuerySet[Cohort]:
+    base = Cohort.objects.all() if cohorts is None else cohorts
+    return base.exclude(status__in=[Cohort.Status.CANCELLED, Cohort.Status.COMPLETED])
+
+
+def _monday(day: dt.date) -> dt.date:
+    return day - dt.timedelta(days=day.weekday())
+
+
+# STAFFING GAPS
+
+
+@dataclass
+class StaffingGap:
+    """A cohort in the planning horizon that has fewer trainers than its course's ratio needs, or no lead."""
+
+    cohort: Cohort
+    trainers_needed: int
+    trainers_assigned: int
+    has_lead_instructor: bool
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def shortfall(self) -> int:
+        return max(self.trainers_needed - self.trainers_assigned, 0)
+
+
+def staffing_gaps(
+    *, weeks: int = DEFAULT_WEEKS, on: dt.date | None = None, cohorts: QuerySet[Cohort] | None = None
+) -> list[StaffingGap]:
+    """Cohorts running in the next `weeks` weeks that lack trainers by the course ratio or a lead instructor.
+
+    Interpreters do not count towards the ratio (as in `trainees.services.cohort_staffing`). One query.
+    """
+    on = on or timezone.localdate()
+    horizon = on + dt.timedelta(weeks=weeks)
+    rows = (
+        _open_cohorts(cohorts)
+        .filter(starts_on__lte=horizon, ends_on__gte=on)
+        .select_related("course", "academy")
+        .annotate(
+            ratio_trainers=Count("assignments", filter=Q(assignments__role__in=RATIO_ROLES)),
+            leads=Count("assignments", filter=Q(assignments__role=TrainerAssignment.Role.LEAD_INSTRUCTOR)),
+        )
+        .order_by("starts_on", "reference")
+    )
+    gaps = []
+    for cohort in rows:
+        gap = StaffingGap(
+            cohort=cohort,
+            trainers_needed=trainers_needed(cohort.seats, cohort.course.trainees_per_trainer),
+            trainers_assigned=cohort.ratio_trainers,
+            has_lead_instructor=cohort.leads > 0,
+        )
+        if gap.shortfall:
+            gap.problems.append(
+                _("%(assigned)s of %(needed)s trainers assigned")
+                % {"assigned": gap.trainers_assigned, "needed": gap.trainers_needed}
+            )
+        if not gap.has_lead_instructor:
+            gap.problems.append(_("no lead instructor"))
+        if gap.problems:
+            gaps.append(gap)
+    return gaps
+
+
+# ROTATION CALENDAR
+
+
+@dataclass(frozen=True)
+class RotationEntry:
+    """One trainer of a nation on one cohort: who is where, when, and in which role."""
+
+    trainer_reference: str
+    trainer_name: str
+    role: str
+    cohort_reference: str
+    course: str
+    site: str
+    site_nation: str
+    starts_on: dt.date
+    ends_on: dt.date
+
+
+def rotation_calendar(
+    *,
+    nation: str,
+    starts_on: dt.date | None = None,
+    ends_on: dt.date | None = None,
+    cohorts: QuerySet[Cohort] | None = None,
+) -> list[RotationEntry]:
+    """The assignments of a contributing nation's trainers overlapping the window, by trainer and date. One query."""
+    assignments = TrainerAssignment.objects.filter(trainer__nation_id=nation).exclude(
+        cohort__status=Cohort.Status.CANCELLED
+    )
+    if starts_on is not None:
+        assignments = assignments.filter(ends_on__gte=starts_on)
+    if ends_on is not None:
+        assignments = assignments.filter(starts_on__lte=ends_on)
+    if cohorts is not None:
+        assignments = assignments.filter(cohort__in=cohorts.values("pk"))
+    rows = assignments.select_related("trainer", "cohort__course", "cohort__academy").order_by(
+        "trainer__reference", "starts_on"
+    )
+    return [
+        RotationEntry(
+            trainer_reference=row.trainer.reference,
+            trainer_name=row.trainer.display_name,
+            role=row.role,
+            cohort_reference=row.cohort.reference,
+            course=row.cohort.course.name,
+            site=row.cohort.academy.name,
+            site_nation=row.cohort.academy.nation_id,
+            starts_on=row.starts_on,
+            ends_on=row.ends_on,
+        )
+        for row in rows
+    ]
+
+
+# SITE UTILISATION
+
+
+@dataclass(frozen=True)
+class SiteWeek:
+    """The busiest day's seats at one site in one ISO week, against the site's capacity."""
+
+    academy_slug: str
+    academy: str
+    week: str  # ISO week, such as 2025-W10
+    week_starts_on: dt.date
+    peak_seats: int
+    capacity: int
+
+    @property
+    def utilisation(self) -> float:
+        return round(self.peak_seats / self.capacity, 4) if self.capacity else 0.0
+
+
+def site_utilisation(
+    *,
+    starts_on: dt.date | None = None,
+    weeks: int = DEFAULT_WEEKS,
+    academies: QuerySet[Academy] | None = None,
+) -> list[SiteWeek]:
+    """Peak seats used per site and ISO week, from the Monday of `starts_on`, in two queries."""
+    first_monday = _monday(starts_on or timezone.localdate())
+    last_day = first_monday + dt.timedelta(weeks=weeks, days=-1)
+    sites = list((Academy.objects.all() if academies is None else academies).order_by("name_en"))
+    booked: dict[int, list[tuple[dt.date, dt.date, int]]] = {site.pk: [] for site in sites}
+    rows = (
+        Cohort.objects.active()
+        .filter(academy_id__in=list(booked))
+        .overlapping(first_monday, last_day)
+        .values_list("academy_id", "starts_on", "ends_on", "seats")
+    )
+    for academy_id, start, end, seats in rows:
+        booked[academy_id].append((start, end, seats))
+    result = []
+    for site in sites:
+        for index in range(weeks):
+            monday = first_monday + dt.timedelta(weeks=index)
+            year, week, _day = monday.isocalendar()
+            result.append(
+                SiteWeek(
+                    academy_slug=site.slug,
+                    academy=site.name,
+                    week=f"{year}-W{week:02d}",
+                    week_starts_on=monday,
+                    peak_seats=peak_seats(booked[site.pk], monday, monday + dt.timedelta(days=6)),
+                    capacity=site.seat_capacity,
+                )
+            )
+    return result
+
+
+# WHAT-IF FORECAST
+
+
+def what_if_forecast(*, scope: Scope = MISSION, as_of: dt.date | None = None) -> dict:
+    """The cumulative trained if every planned cohort completes at its course's historical completion rate.
+
+    Built on `progress(...).pipeline`: one cohort per step, on its end date, with its expected completions.
+    """
+    figures = progress(scope, as_of, with_breakdowns=False)
+    running = float(figures.official_total)
+    series = []
+    for day, expected in figures.pipeline:
+        running += expected
+        series.append({"date": day.isoformat(), "expected": round(expected, 1), "cumulative": round(running)})
+    milestones = [
+        {
+            "value": milestone["value"],
+            "label": milestone["label"],
+            "reached": milestone["reached"],
+            "forecast": milestone["forecast_by_pipeline"],
+        }
+        for milestone in figures.milestones
+    ]
+    return {
+        "as_of": figures.as_of.isoformat(),
+        "official_total": figures.official_total,
+        "planned_cohorts": len(figures.pipeline),
+        "expected_completions": round(running - figures.official_total),
+        "forecast_total": round(running),
+        "completion_rates": figures.completion_rates,
+        "series": series,
+        "milestones": milestones,
+    }
+
+
+# TRAINING INSIDE UKRAINE
+
+
+def ukraine_gating_status(*, on: dt.date | None = None) -> dict:
+    """Which conditions hold, mission-wide and per site in Ukraine, for the dashboard and the API. Three queries."""
+    conditions = ukraine_conditions(on)
+    sites = [
+        {
+            "slug": site.slug,
+            "name": site.name,
+            "security_status": site.security_status,
+            "site_open": site.security_status == Academy.SecurityStatus.OPEN,
+            "allowed": conditions.site_allows(site),
+            "accepts_cohorts": site.accepts_cohorts,
+        }
+        for site in Academy.objects.in_ukraine().order_by("name_en")
+    ]
+    return {**conditions.as_dict(), "sites": sites}

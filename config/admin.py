@@ -205,9 +205,12 @@ class ImportRowLimitMixin:
 
     def before_import(self, dataset, **kwargs):
         if len(dataset) > IMPORT_MAX_ROWS:
+            rows = len(dataset)
+            # import-export records this error and carries on with the rows, so drop them before saying why.
+            del dataset[0:rows]
             raise ValidationError(
                 _("The file has %(rows)s rows; imports take at most %(max)s rows. Split it into smaller files.")
-                % {"rows": len(dataset), "max": IMPORT_MAX_ROWS}
+                % {"rows": rows, "max": IMPORT_MAX_ROWS}
             )
         return super().before_import(dataset, **kwargs)
 

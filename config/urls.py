@@ -12,3 +12,7 @@ urlpatterns = [
     path("api/v1/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
 ]
+
+# API (issue 4): unmatched API URLs and crashes answer in the API's JSON error format.
+handler404 = "config.api.handlers.not_found"
+handler500 = "config.api.handlers.server_error"

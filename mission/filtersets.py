@@ -2,6 +2,8 @@
 
 import django_filters
 
+from config.api.filters import IdFilter
+
 from .models import MandateVersion, ProgressReport, ReportSubscription
 
 
@@ -19,7 +21,7 @@ class ReportSubscriptionFilterSet(django_filters.FilterSet):
 
 class ProgressReportFilterSet(django_filters.FilterSet):
     # A plain id, so that a subscription outside the scope looks exactly like one that does not exist.
-    subscription = django_filters.NumberFilter(field_name="subscription_id")
+    subscription = IdFilter(field_name="subscription_id")
     period_after = django_filters.DateFilter(field_name="period_end", lookup_expr="gte")
 
     class Meta:

@@ -2,6 +2,8 @@
 
 import django_filters
 
+from config.api.filters import IdFilter
+
 from .models import Cohort, CountReturn, Enrollment, Trainee, TrainerAssignment
 
 
@@ -21,7 +23,7 @@ class CohortFilterSet(django_filters.FilterSet):
 
 
 class TrainerAssignmentFilterSet(django_filters.FilterSet):
-    cohort = django_filters.NumberFilter(field_name="cohort_id")
+    cohort = IdFilter(field_name="cohort_id")
     trainer = django_filters.CharFilter(field_name="trainer__reference", help_text="Trainer reference.")
 
     class Meta:
@@ -30,7 +32,7 @@ class TrainerAssignmentFilterSet(django_filters.FilterSet):
 
 
 class TraineeFilterSet(django_filters.FilterSet):
-    cohort = django_filters.NumberFilter(field_name="enrollments__cohort", distinct=True)
+    cohort = IdFilter(field_name="enrollments__cohort", distinct=True)
 
     class Meta:
         model = Trainee
@@ -38,7 +40,7 @@ class TraineeFilterSet(django_filters.FilterSet):
 
 
 class EnrollmentFilterSet(django_filters.FilterSet):
-    cohort = django_filters.NumberFilter(field_name="cohort_id")
+    cohort = IdFilter(field_name="cohort_id")
     trainee = django_filters.CharFilter(field_name="trainee__reference", help_text="Trainee reference.")
 
     class Meta:
@@ -47,7 +49,7 @@ class EnrollmentFilterSet(django_filters.FilterSet):
 
 
 class CountReturnFilterSet(django_filters.FilterSet):
-    cohort = django_filters.NumberFilter(field_name="cohort_id")
+    cohort = IdFilter(field_name="cohort_id")
     as_of_after = django_filters.DateFilter(field_name="as_of", lookup_expr="gte")
     as_of_before = django_filters.DateFilter(field_name="as_of", lookup_expr="lte")
 

@@ -54,7 +54,13 @@ class TrainerViewSet(
     resource_noun, resource_plural = "trainer", "trainers"
 
     def perform_create(self, serializer):
-        serializer.instance = services.trainer_create(**serializer.validated_data)
+        data = dict(serializer.validated_data)
+        is_active = data.pop("is_active", True)
+        with transaction.atomic():
+            trainer = services.trainer_create(**data)
+            if not is_active:
+                trainer = services.trainer_update(trainer=trainer, is_active=False)
+        serializer.instance = trainer
 
     def perform_update(self, serializer):
         with transaction.atomic():

@@ -27,6 +27,8 @@ class ScopedViewSetMixin:
     """
 
     etag = False
+    # Ids are integers; anything else matches no route and answers 404 before reaching the database.
+    lookup_value_regex = r"[0-9]{1,18}"
 
     def get_queryset(self):
         queryset = super().get_queryset()

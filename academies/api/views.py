@@ -45,7 +45,7 @@ class TrainerViewSet(
 ):
     """Trainers. A ministry sees and changes its own nation's; commands and sites see those deployed to them."""
 
-    queryset = Trainer.objects.prefetch_related("qualifications")
+    queryset = Trainer.objects.select_related("nation").prefetch_related("qualifications")
     serializer_class = TrainerSerializer
     filterset_class = TrainerFilterSet
     search_fields = ["reference", "display_name"]

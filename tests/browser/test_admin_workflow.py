@@ -1,0 +1,141 @@
+"""A coordinator's day in the admin, in a real browser: the issue's browser scenario end to end."""
+
+import datetime as dt
+
+import pytest
+
+from tests.factories import (
+    AcademyFactory,
+    ApprovedCountReturnFactory,
+    CohortFactory,
+    CourseFactory,
+    MilestoneFactory,
+    TargetFactory,
+    TrainerAvailabilityFactory,
+    TrainerFactory,
+    UserFactory,
+)
+from trainees.models import Cohort, CountReturn, TrainerAssignment
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PASSWORD = "correct-horse-battery"
+
+
+@pytest.fixture
+def world():
+    today = dt.date.today()
+    academy = AcademyFactory(slug="zagan", name_en="Zagan Training Centre", name_uk="Навчальний центр Жагань")
+    course = CourseFactory(
+        code="basic-5w", name_en="Basic soldier course", max_cohort_size=200, trainees_per_trainer=10
+    )
+    trainer = TrainerFactory(reference="PL-0001", display_name="Kowalski", qualifications=[course], languages=["uk"])
+    TrainerAvailabilityFactory(trainer=trainer, starts_on=today, ends_on=today + dt.timedelta(days=200))
+    past = CohortFactory(reference="C-PAST", course=course, academy=academy, starts_on=today - dt.timedelta(days=90))
+    ApprovedCountReturnFactory(cohort=past, as_of=past.ends_on, enrolled=100, completed=90, withdrawn=5)
+    done = CohortFactory(reference="C-DONE", course=course, academy=academy, starts_on=today - dt.timedelta(days=50))
+    TargetFactory(value=1000, in_force_from=today - dt.timedelta(days=300), label="1,000 trained")
+    MilestoneFactory(value=500, label="500 trained")
+    UserFactory(username="coordinator", is_staff=True, is_superuser=True)
+    return {"academy": academy, "course": course, "trainer": trainer, "done": done, "today": today}
+
+
+def log_in(page):
+    page.goto("/admin/login/?next=/admin/")
+    page.fill("#id_username", "coordinator")
+    page.fill("#id_password", PASSWORD)
+    page.click("input[type=submit]")
+    page.wait_for_selector("#mission-dashboard")
+
+
+def choose_autocomplete(page, field: str, search: str, option_text: str) -> None:
+    """Pick an option in one of the admin's select2 autocomplete widgets, as a user would."""
+    page.click(f".field-{field} .select2-selection")
+    page.fill(".select2-container--open .select2-search__field", search)
+    page.click(f".select2-results__option:has-text('{option_text}')")
+
+
+def official_total(page) -> int:
+    return int(page.get_attribute("#official-total", "data-value"))
+
+
+def test_a_coordinator_sees_the_dashboard_plans_a_cohort_and_assigns_a_trainer(page, world, screenshot):
+    log_in(page)
+    assert official_total(page) == 90
+    assert page.locator("#progress-chart svg polyline.official").count() == 1
+    screenshot("dashboard")
+
+    start = world["today"] + dt.timedelta(days=14)
+    page.goto("/admin/trainees/cohort/add/")
+    page.fill("#id_reference", "C-BROWSER")
+    choose_autocomplete(page, "course", "basic", "Basic soldier course")
+    choose_autocomplete(page, "academy", "Zagan", "Zagan Training Centre")
+    page.fill("#id_starts_on", start.isoformat())
+    page.fill("#id_ends_on", (start - dt.timedelta(days=3)).isoformat())
+    page.fill("#id_seats", "60")
+    page.click("input[name=_save]")
+    assert "The end date must be on or after the start date." in page.inner_text(".errorlist")
+    assert not Cohort.objects.filter(reference="C-BROWSER").exists()
+    screenshot("cohort-error")
+
+    page.fill("#id_ends_on", (start + dt.timedelta(days=34)).isoformat())
+    page.click("input[name=_save]")
+    page.wait_for_selector(".messagelist .success")
+    cohort = Cohort.objects.get(reference="C-BROWSER")
+
+    page.goto("/admin/trainees/trainerassignment/add/")
+    choose_autocomplete(page, "trainer", "PL-0001", "PL-0001")
+    choose_autocomplete(page, "cohort", "C-BROWSER", "C-BROWSER")
+    page.select_option("#id_role", "lead_instructor")
+    page.click("input[name=_save]")
+    page.wait_for_selector(".messagelist .success")
+    screenshot("trainer-assigned")
+    assignment = TrainerAssignment.objects.get(cohort=cohort)
+    assert assignment.trainer == world["trainer"] and assignment.starts_on == start
+
+
+def test_a_coordinator_imports_returns_with_a_dry_run_and_approves_one(page, world, screenshot, tmp_path):
+    done = world["done"]
+    csv_file = tmp_path / "returns.csv"
+    csv_file.write_text(f"cohort,as_of,enrolled,completed,withdrawn\nC-DONE,{done.ends_on.isoformat()},50,45,5\n")
+    log_in(page)
+    assert official_total(page) == 90
+
+    page.goto("/admin/trainees/countreturn/import/")
+    page.set_input_files("#id_import_file", str(csv_file))
+    page.select_option("#id_format", label="csv")
+    page.click("input[type=submit]")
+    page.wait_for_selector("text=Confirm import")
+    assert "C-DONE" in page.inner_text("#content")
+    assert not CountReturn.objects.filter(cohort=done).exists()  # the preview wrote nothing
+    screenshot("import-preview")
+
+    page.click("input[type=submit][value='Confirm import'], button:has-text('Confirm import')")
+    page.wait_for_selector(".messagelist .success")
+    imported = CountReturn.objects.get(cohort=done)
+    assert imported.state == CountReturn.State.SUBMITTED
+
+    for action in ("verify_returns", "approve_returns"):
+        page.goto("/admin/trainees/countreturn/")
+        page.check(f"input[name=_selected_action][value='{imported.pk}']")
+        page.select_option("select[name=action]", action)
+        page.click("button[name=index]")
+        page.wait_for_selector(".messagelist .success")
+    screenshot("approved")
+
+    page.goto("/admin/")
+    assert official_total(page) == 90 + 45
+    screenshot("dashboard-after-approval")
+
+
+def test_a_coordinator_switches_the_admin_to_ukrainian(page, world, screenshot):
+    log_in(page)
+
+    page.select_option("#language-switcher-select", "uk")
+    page.click("#language-switcher-submit")
+    page.wait_for_selector("text=Офіційно підготовлено")
+
+    assert "навчальні групи та слухачі" in page.inner_text("#content").lower()  # captions are upper-cased by CSS
+    page.goto("/admin/trainees/cohort/")
+    assert "Навчальний центр Жагань" in page.inner_text("#result_list")
+    screenshot("ukrainian")

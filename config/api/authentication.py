@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions
 
 from academies.models import Organisation, OrganisationAPIKey
+from config.logging import security_event
 
 KEYWORD = "Api-Key"
 
@@ -56,11 +57,15 @@ class OrganisationAPIKeyAuthentication(authentication.BaseAuthentication):
             return None
         key = key.strip()
         if not key or "." not in key:
+            # Logging (issue 8): the prefix only; a malformed header has none, and the key is never logged.
+            security_event("api.authentication_failed", request, reason="malformed_key", key_prefix="")
             raise exceptions.AuthenticationFailed(_("Malformed API key."))
         try:
             api_key = OrganisationAPIKey.objects.get_from_key(key)
         except OrganisationAPIKey.DoesNotExist:
             api_key = None
         if api_key is None or not api_key.is_usable:
+            reason = "unknown_key" if api_key is None else ("revoked_key" if api_key.revoked else "expired_key")
+            security_event("api.authentication_failed", request, reason=reason)
             raise exceptions.AuthenticationFailed(_("Invalid, revoked or expired API key."))
         return PartnerPrincipal(api_key), api_key

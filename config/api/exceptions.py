@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import InterfaceError, OperationalError
 from django.utils.translation import gettext_lazy as _
 from drf_standardized_errors.handler import ExceptionHandler
 from rest_framework import exceptions, status
@@ -56,8 +57,19 @@ def django_validation_error_to_api(error: DjangoValidationError) -> exceptions.A
     return exceptions.ValidationError({api_settings.NON_FIELD_ERRORS_KEY: list(error.messages)})
 
 
+# PRODUCTION HARDENING (issue 8): a database that is restarting or unreachable answers 503 with Retry-After,
+# so a partner system retries the write instead of treating it as our bug (500).
+class DatabaseUnavailable(exceptions.APIException):
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_detail = _("The database is briefly unavailable. Retry in a few seconds with the same Idempotency-Key.")
+    default_code = "service_unavailable"
+    wait = 5
+
+
 class DomainExceptionHandler(ExceptionHandler):
     def convert_known_exceptions(self, exc: Exception) -> Exception:
+        if isinstance(exc, OperationalError | InterfaceError):
+            return DatabaseUnavailable()
         if isinstance(exc, ApplicationError):
             return application_error_to_api(exc)
         if isinstance(exc, DjangoValidationError):

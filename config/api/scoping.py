@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from django.db.models import QuerySet
 
 from academies.models import Organisation
+from config.logging import security_event
 
 from .authentication import PartnerPrincipal
 
@@ -66,3 +67,20 @@ def scope_queryset(queryset: QuerySet, request, *, for_write: bool) -> QuerySet:
     if not hasattr(queryset, method):
         raise TypeError(f"{queryset.model.__name__} has no `{method}` queryset method; it cannot be exposed.")
     return getattr(queryset, method)(caller.organisation)
+
+
+def log_denied_object(view, request) -> None:
+    """Log a 404 for an object that exists but lies outside the caller's scope (issue 8, logging).
+
+    The caller still sees a plain 404, exactly as for an id that does not exist; only the log tells them apart,
+    with the key prefix and the path, never the object's content.
+    """
+    lookup = view.lookup_url_kwarg or view.lookup_field
+    value = view.kwargs.get(lookup) if hasattr(view, "kwargs") else None
+    queryset = getattr(view, "queryset", None)
+    caller = caller_of(request)
+    if value is None or queryset is None or caller is None or caller.is_coordinator:
+        return
+    if queryset.model._default_manager.filter(**{view.lookup_field: value}).exists():
+        prefix = request.user.api_key.prefix if isinstance(request.user, PartnerPrincipal) else None
+        security_event("api.object_out_of_scope", request, reason=queryset.model._meta.label, key_prefix=prefix)

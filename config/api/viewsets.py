@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
+from django.http import Http404
 from django.shortcuts import get_object_or_404
-from rest_framework import mixins, viewsets
+from rest_framework import exceptions, mixins, viewsets
 from rest_framework.response import Response
 
 from . import idempotency
 from .authentication import PartnerPrincipal
 from .conditional import check_if_match, etag_of
-from .scoping import caller_of, scope_queryset
+from .scoping import caller_of, log_denied_object, scope_queryset
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 # Actions whose response body is the full representation of one object, so its hash is the object's ETag.
@@ -69,6 +70,8 @@ class ScopedViewSetMixin:
     def handle_exception(self, exc):
         if isinstance(exc, idempotency.Replay):
             return exc.response()
+        if isinstance(exc, Http404 | exceptions.NotFound):
+            log_denied_object(self, self.request)  # issue 8: denied object access in the security log
         return super().handle_exception(exc)
 
     def finalize_response(self, request, response, *args, **kwargs):

@@ -31,3 +31,47 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
 SECURE_REFERRER_POLICY = "same-origin"
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
+# Behind the load balancer, its health probe speaks plain HTTP to each node: no redirect for /health/.
+SECURE_REDIRECT_EXEMPT = [r"^health/$"]
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+
+# CONTENT SECURITY POLICY
+# The policy itself is in base.py (every profile runs under it). Production adds where browsers report violations:
+# our own /csp-report/ (logged as `eumam.csp`) unless DJANGO_CSP_REPORT_URI names a collector.
+CONTENT_SECURITY_POLICY = {
+    **CONTENT_SECURITY_POLICY,  # noqa: F405
+    "DIRECTIVES": {
+        **CONTENT_SECURITY_POLICY["DIRECTIVES"],  # noqa: F405
+        "report-uri": [env.str("DJANGO_CSP_REPORT_URI", default="/csp-report/")],
+        "upgrade-insecure-requests": True,
+    },
+}
+
+# STATIC
+# Hashed, compressed file names: a rolling deploy never serves a new page with an old script, and browsers
+# cache static files for a year.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+
+# LOGGING
+# One JSON object per line on stdout, each with the request id (config/logging.py).
+from config.logging import logging_config  # noqa: E402
+
+LOGGING = logging_config(
+    level=env.str("DJANGO_LOG_LEVEL", default="INFO"), json=env.bool("DJANGO_LOG_JSON", default=True)
+)
+
+# CELERY
+# Redis is the broker in production (REDIS_URL; base.py). Short socket timeouts make a Redis outage fail an
+# enqueue quickly instead of hanging a web request; the visibility timeout must outlast the longest retry
+# countdown (1 h).
+if REDIS_URL:  # noqa: F405
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=2 * 60 * 60),
+        "socket_connect_timeout": 5,
+        "socket_timeout": 30,
+    }

@@ -42,6 +42,8 @@ class EstimatedCountPaginator(Paginator):
     autovacuum and is good enough for page links. Filtered querysets, small tables and SQLite count exactly.
     """
 
+    exact_count_below = EXACT_COUNT_BELOW
+
     @cached_property
     def count(self) -> int:
         queryset = self.object_list
@@ -58,7 +60,7 @@ class EstimatedCountPaginator(Paginator):
             )
             row = cursor.fetchone()
         estimate = int(row[0]) if row and row[0] is not None else -1
-        if estimate < EXACT_COUNT_BELOW:
+        if estimate < self.exact_count_below:
             return super().count
         return estimate
 

@@ -201,6 +201,10 @@ class ImportExportLimitsMixin:
     formats = (EscapedCSV, EscapedXLSX)
     import_form_class = LimitedImportForm
 
+    def has_import_permission(self, request) -> bool:
+        # An import creates rows, so it needs the add permission: observers, who only view, never import.
+        return self.has_add_permission(request)
+
 
 class ImportRowLimitMixin:
     """A resource that refuses datasets of more than IMPORT_MAX_ROWS rows before touching the database."""

@@ -160,3 +160,63 @@ def test_history_of_a_cohort_can_be_viewed(admin_client_for, coordinator, missio
     response = admin_client_for(coordinator).get(reverse("admin:trainees_cohort_history", args=[cohort.pk]))
 
     assert response.status_code == 200 and "coord" in response.content.decode()
+
+
+def test_shrinking_an_availability_window_under_an_assignment_is_refused(admin_client_for, coordinator, mission):
+    cohort, trainer = mission["current"], mission["trainer"]
+    TrainerAssignment.objects.create(trainer=trainer, cohort=cohort, starts_on=cohort.starts_on, ends_on=cohort.ends_on)
+    window = trainer.availabilities.get()
+    url = reverse("admin:academies_traineravailability_change", args=[window.pk])
+
+    response = admin_client_for(coordinator).post(
+        url,
+        {
+            "trainer": trainer.pk,
+            "starts_on": window.starts_on.isoformat(),
+            "ends_on": (cohort.starts_on + dt.timedelta(days=1)).isoformat(),
+            "note": "",
+        },
+    )
+
+    assert "the change would leave that uncovered" in response.content.decode()
+    window.refresh_from_db()
+    assert window.ends_on > cohort.ends_on
+
+
+def test_deleting_an_availability_window_an_assignment_needs_is_refused(admin_client_for, coordinator, mission):
+    cohort, trainer = mission["current"], mission["trainer"]
+    TrainerAssignment.objects.create(trainer=trainer, cohort=cohort, starts_on=cohort.starts_on, ends_on=cohort.ends_on)
+    window = trainer.availabilities.get()
+
+    response = admin_client_for(coordinator).post(
+        reverse("admin:academies_traineravailability_delete", args=[window.pk]), {"post": "yes"}, follow=True
+    )
+
+    assert "the change would leave that uncovered" in response.content.decode()
+    assert trainer.availabilities.filter(pk=window.pk).exists()
+
+
+def test_a_trainer_is_created_with_qualifications_and_an_availability_window(admin_client_for, coordinator, mission):
+    from academies.models import Trainer
+
+    response = admin_client_for(coordinator).post(
+        reverse("admin:academies_trainer_add"),
+        {
+            "reference": "PL-0777",
+            "display_name": "",
+            "nation": "PL",
+            "qualifications": [mission["course"].pk],
+            "languages": '["en", "uk"]',
+            "is_active": "on",
+            "availabilities-TOTAL_FORMS": 1,
+            "availabilities-INITIAL_FORMS": 0,
+            "availabilities-0-starts_on": "2027-01-01",
+            "availabilities-0-ends_on": "2027-06-30",
+            "availabilities-0-note": "spring rotation",
+        },
+    )
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    trainer = Trainer.objects.get(reference="PL-0777")
+    assert list(trainer.qualifications.all()) == [mission["course"]]
+    assert trainer.availabilities.get().note == "spring rotation"

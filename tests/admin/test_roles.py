@@ -91,3 +91,14 @@ def test_an_observer_is_offered_no_count_return_action(admin_client_for, observe
     page = admin_client_for(observer).get(reverse("admin:trainees_countreturn_changelist")).content.decode()
 
     assert "approve_returns" not in page and "verify_returns" not in page and "reject_returns" not in page
+
+
+def test_an_observer_cannot_open_the_import_page(admin_client_for, observer, mission):
+    client = admin_client_for(observer)
+
+    assert client.get(reverse("admin:trainees_countreturn_import")).status_code == 403
+    assert "import/" not in client.get(reverse("admin:trainees_countreturn_changelist")).content.decode()
+
+
+def test_a_coordinator_can_import_count_returns(admin_client_for, coordinator, mission):
+    assert admin_client_for(coordinator).get(reverse("admin:trainees_countreturn_import")).status_code == 200

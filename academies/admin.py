@@ -127,7 +127,7 @@ class TrainerAvailabilityForm(ServiceModelForm):
     def service_call(self):
         data = self.cleaned_data
         trainer = data.get("trainer") or getattr(self.instance, "trainer", None)
-        if trainer is None or trainer.pk is None or not self.has_changed():
+        if trainer is None or trainer.pk is None or (self.instance.pk is None and not self.has_changed()):
             return None
         if data.get("DELETE"):
             return None
@@ -194,9 +194,12 @@ class TrainerForm(ServiceModelForm):
                 return trainer
 
             return create
-        trainer = self.instance
-        changes = {name: data[name] for name in self.changed_data if name in data}
-        return lambda: trainer_update(trainer=trainer, qualifications=qualifications, **changes)
+        # Compare with the stored row, not the form's initial data: a history revert starts from an old version.
+        stored = Trainer.objects.filter(pk=self.instance.pk).first()
+        if stored is None:
+            return None
+        changes = {name: value for name, value in data.items() if getattr(stored, name) != value}
+        return lambda: trainer_update(trainer=stored, qualifications=qualifications, **changes)
 
 
 @admin.register(Trainer)

@@ -73,9 +73,12 @@ class CohortForm(ServiceModelForm):
                 return cohort
 
             return schedule
-        changes = {name: data[name] for name in self.changed_data if name in data}
-        cohort = self.instance
-        return lambda: cohort_update(cohort=cohort, **changes)
+        # Compare with the stored row, not the form's initial data: a history revert starts from an old version.
+        stored = Cohort.objects.filter(pk=self.instance.pk).first()
+        if stored is None:
+            return None
+        changes = {name: value for name, value in data.items() if getattr(stored, name) != value}
+        return lambda: cohort_update(cohort=stored, **changes)
 
 
 class TrainerAssignmentInlineForm(forms.ModelForm):

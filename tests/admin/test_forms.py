@@ -220,3 +220,22 @@ def test_a_trainer_is_created_with_qualifications_and_an_availability_window(adm
     trainer = Trainer.objects.get(reference="PL-0777")
     assert list(trainer.qualifications.all()) == [mission["course"]]
     assert trainer.availabilities.get().note == "spring rotation"
+
+
+def test_reverting_a_cohort_from_its_history_goes_through_the_service(admin_client_for, coordinator, mission):
+    from trainees.services import cohort_update
+
+    cohort = mission["current"]
+    cohort_update(cohort=cohort, seats=120)
+    original = cohort.history.order_by("history_date").first()
+    client = admin_client_for(coordinator)
+    url = reverse("admin:trainees_cohort_simple_history", args=[cohort.pk, original.history_id])
+    form = client.get(url).context["adminform"].form
+    data = {name: form[name].value() for name in form.fields}
+    data = {name: ("" if value is None else value) for name, value in data.items()}
+
+    response = client.post(url, data)
+
+    assert response.status_code == 302
+    assert Cohort.objects.get(pk=cohort.pk).seats == 100
+    assert cohort.history.first().history_user == coordinator

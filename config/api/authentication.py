@@ -65,7 +65,18 @@ class OrganisationAPIKeyAuthentication(authentication.BaseAuthentication):
         except OrganisationAPIKey.DoesNotExist:
             api_key = None
         if api_key is None or not api_key.is_usable:
-            reason = "unknown_key" if api_key is None else ("revoked_key" if api_key.revoked else "expired_key")
-            security_event("api.authentication_failed", request, reason=reason)
+            security_event("api.authentication_failed", request, reason=_failure_reason(key))
             raise exceptions.AuthenticationFailed(_("Invalid, revoked or expired API key."))
         return PartnerPrincipal(api_key), api_key
+
+
+def _failure_reason(key: str) -> str:
+    """Why a key was refused, for the security log only (the caller gets the same 401 whatever the reason)."""
+    stored = OrganisationAPIKey.objects.filter(prefix=key.split(".", 1)[0]).only("revoked", "expiry_date").first()
+    if stored is None:
+        return "unknown_key"
+    if stored.revoked:
+        return "revoked_key"
+    if not stored.is_usable:
+        return "expired_key"
+    return "wrong_secret"

@@ -1,0 +1,1 @@
+from tests.api.conftest import _clear_throttle_counters, world  # noqa: F401

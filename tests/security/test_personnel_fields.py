@@ -1,0 +1,39 @@
+"""The OpenAPI schema's personnel objects, pinned: a new field on a trainee, an enrollment or a trainer fails here
+until someone decides, on purpose, that it is not personal data of Ukrainian personnel."""
+
+import pytest
+from drf_spectacular.generators import SchemaGenerator
+
+PINNED = {
+    "Trainee": {"id", "reference", "created_at"},
+    "Enrollment": {"id", "cohort", "trainee", "status", "updated_at"},
+    "EnrollmentRequest": {"cohort", "trainee", "status"},
+    "EnrollmentItemRequest": {"cohort", "trainee", "status"},
+    # Trainers are member-state staff, not Ukrainian personnel; `display_name` is the name they work under.
+    "Trainer": {"id", "reference", "display_name", "nation", "languages", "qualifications", "is_active"},
+    "TrainerRequest": {"reference", "display_name", "nation", "languages", "qualifications", "is_active"},
+}
+
+
+@pytest.fixture(scope="module")
+def components():
+    return SchemaGenerator().get_schema(request=None, public=True)["components"]["schemas"]
+
+
+@pytest.mark.parametrize("name", sorted(PINNED))
+def test_personnel_schema_exposes_exactly_the_pinned_fields(components, name):
+    assert set(components[name]["properties"]) == PINNED[name]
+
+
+def test_every_personnel_schema_is_pinned(components):
+    personnel = {
+        name
+        for name in components
+        if name.startswith(("Trainee", "Enrollment", "Trainer"))
+        and "properties" in components[name]
+        and not name.startswith(("TrainerAssignment", "TrainerAvailability", "EnrollmentBulk"))
+    }
+    patched = {name for name in components if name.startswith("Patched") and name.removeprefix("Patched") in PINNED}
+    assert personnel - set(PINNED) == set()
+    for name in patched:
+        assert set(components[name]["properties"]) == PINNED[name.removeprefix("Patched")]

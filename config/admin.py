@@ -14,6 +14,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.admin.apps import AdminConfig
+from django.contrib.admin.options import ShowFacets
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.paginator import Paginator
 from django.db import connections, transaction
@@ -69,6 +70,8 @@ class LargeTableAdminMixin:
     """For changelists over tables that grow to millions of rows: no full count, estimated pagination."""
 
     show_full_result_count = False
+    # Facet counts run one COUNT per filter option over the whole table; never offer them here.
+    show_facets = ShowFacets.NEVER
     paginator = EstimatedCountPaginator
     list_per_page = 50
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import InterfaceError, OperationalError
+from django.db import DEFAULT_DB_ALIAS, InterfaceError, OperationalError, connections
 from django.utils.translation import gettext_lazy as _
 from drf_standardized_errors.handler import ExceptionHandler
 from rest_framework import exceptions, status
@@ -66,9 +66,29 @@ class DatabaseUnavailable(exceptions.APIException):
     wait = 5
 
 
+def database_failed_during_request() -> bool:
+    """True when a query of this request failed on a connection that is now dead.
+
+    Django's constraint validation (`Q.check()`, run by `full_clean()`) swallows a database error and reports the
+    constraint as violated, so a restart of PostgreSQL would otherwise reach the caller as a 400 they must not
+    retry. `errors_occurred` is reset at the start of every request.
+    """
+    connection = connections[DEFAULT_DB_ALIAS]
+    if not connection.errors_occurred:
+        return False
+    try:
+        return connection.connection is None or not connection.is_usable()
+    except Exception:
+        return True
+
+
 class DomainExceptionHandler(ExceptionHandler):
     def convert_known_exceptions(self, exc: Exception) -> Exception:
         if isinstance(exc, OperationalError | InterfaceError):
+            return DatabaseUnavailable()
+        if isinstance(exc, ApplicationError | DjangoValidationError | exceptions.ValidationError) and (
+            database_failed_during_request()
+        ):
             return DatabaseUnavailable()
         if isinstance(exc, ApplicationError):
             return application_error_to_api(exc)

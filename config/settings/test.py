@@ -16,3 +16,13 @@ STORAGES = {
 }
 TEST_ARTIFACTS_DIR = VAR_DIR / "test-artifacts"
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
+
+# FAULT TESTS (issue 8): hooks read only here, so a worker or gunicorn started by tests/faults/ can write its mail
+# to files the test counts, slow a send down to be killed mid-report, and redeliver after a short visibility timeout.
+EMAIL_BACKEND = env.str("EUMAM_TEST_EMAIL_BACKEND", default=EMAIL_BACKEND)
+EMAIL_FILE_PATH = env.str("EUMAM_TEST_EMAIL_DIR", default=str(VAR_DIR / "test-mail"))
+if env.str("EUMAM_TEST_VISIBILITY_TIMEOUT", default=""):
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        **CELERY_BROKER_TRANSPORT_OPTIONS,  # noqa: F405
+        "visibility_timeout": env.int("EUMAM_TEST_VISIBILITY_TIMEOUT"),
+    }

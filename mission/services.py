@@ -591,6 +591,35 @@ def progress_report_send_now(*, subscription: ReportSubscription, user: Any = No
     return dispatch
 
 
+# Production hardening (issue 8): an operator retries a failed dispatch once SMTP is back.
+@transaction.atomic
+def report_dispatch_retry(*, dispatch: ReportDispatch) -> ReportDispatch:
+    """Give a failed dispatch a fresh set of attempts and enqueue its send after commit.
+
+    Only `failed` dispatches qualify: a `pending` or `sending` one is still in the hands of a task, and a `sent`
+    one must never be sent again.
+    """
+    dispatch = ReportDispatch.objects.select_for_update().get(pk=dispatch.pk)
+    if dispatch.state != ReportDispatch.State.FAILED:
+        raise ApplicationError(_("Only a failed dispatch can be retried."))
+    dispatch.state = ReportDispatch.State.PENDING
+    dispatch.attempts = 0
+    _save(dispatch)
+    subscription_id, key, kind = dispatch.subscription_id, dispatch.period_key, dispatch.kind
+
+    def enqueue() -> None:
+        from .tasks import send_milestone_alert, send_subscription_report
+
+        if kind == ReportDispatch.Kind.MILESTONE:
+            milestone = Milestone.objects.get(value=int(key.removeprefix("milestone-")))
+            send_milestone_alert.delay(subscription_id, milestone.pk)
+        else:
+            send_subscription_report.delay(subscription_id, key, kind)
+
+    transaction.on_commit(enqueue)
+    return dispatch
+
+
 # MILESTONES
 
 

@@ -25,4 +25,7 @@ if env.str("EUMAM_TEST_VISIBILITY_TIMEOUT", default=""):
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         **CELERY_BROKER_TRANSPORT_OPTIONS,  # noqa: F405
         "visibility_timeout": env.int("EUMAM_TEST_VISIBILITY_TIMEOUT"),
+        # Sweep for abandoned messages every second (kombu's default is about every 100 s).
+        "unacked_restore_interval": 1,
+        "unacked_restore_throttle": 1,
     }

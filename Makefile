@@ -8,7 +8,7 @@ INSTALLED := $(VENV)/.installed
 PORT ?= 8000
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help install setup run test test-fast lint format typecheck check bench prod-check lock messages clean
+.PHONY: help install setup run test test-fast lint format typecheck check bench load prod-check lock messages clean
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -60,6 +60,12 @@ check: $(INSTALLED)  ## Django system checks and the migrations check
 
 bench: $(INSTALLED)  ## Benchmarks on PostgreSQL (see docs/performance.md)
 	$(PY) -m bench
+
+# Production hardening (issue 8): five minutes of mixed partner traffic against gunicorn on a loopback port.
+LOAD_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/eumam_load
+load: $(INSTALLED)  ## Load test: 5 min of partner reads and writes against gunicorn (see docs/performance.md)
+	createdb -h 127.0.0.1 -U postgres eumam_load 2>/dev/null || true
+	DATABASE_URL=$(LOAD_DATABASE_URL) $(PY) bench/load.py --duration $${LOAD_SECONDS:-300} --users $${LOAD_USERS:-8}
 
 prod-check: $(INSTALLED)  ## Deploy checks with production settings and example environment values
 	DJANGO_SETTINGS_MODULE=config.settings.production \

@@ -29,3 +29,5 @@ if env.str("EUMAM_TEST_VISIBILITY_TIMEOUT", default=""):
         "unacked_restore_interval": 1,
         "unacked_restore_throttle": 1,
     }
+# WhiteNoise warns when STATIC_ROOT is missing; tests never collect static files, so an empty folder will do.
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405

@@ -13,6 +13,7 @@ from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse
 from django.utils.html import escape
 from django.utils.translation import gettext as _
+from redis.exceptions import RedisError
 
 from config.api import handlers as api_handlers
 from config.api.middleware import API_PREFIX
@@ -21,7 +22,7 @@ RETRY_AFTER_SECONDS = 5
 
 
 def database_unavailable(request) -> HttpResponse:
-    detail = _("The database is briefly unavailable. Retry in a few seconds.")
+    detail = _("The service is briefly unavailable. Retry in a few seconds.")
     if request.path_info.startswith(API_PREFIX):
         response = api_handlers._json(503, "server_error", "service_unavailable", detail)
     else:
@@ -36,6 +37,6 @@ def database_unavailable(request) -> HttpResponse:
 
 
 def server_error(request):
-    if isinstance(sys.exc_info()[1], OperationalError | InterfaceError):
+    if isinstance(sys.exc_info()[1], OperationalError | InterfaceError | RedisError):
         return database_unavailable(request)
     return api_handlers.server_error(request)

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DEFAULT_DB_ALIAS, InterfaceError, OperationalError, connections
 from django.utils.translation import gettext_lazy as _
 from drf_standardized_errors.handler import ExceptionHandler
+from redis.exceptions import RedisError
 from rest_framework import exceptions, status
 from rest_framework.settings import api_settings
 
@@ -82,10 +83,20 @@ def database_failed_during_request() -> bool:
         return True
 
 
+class CacheUnavailable(DatabaseUnavailable):
+    """Redis (cache and throttle counters) is unreachable: as retryable as a database restart."""
+
+    default_detail = _(
+        "A backing service is briefly unavailable. Retry in a few seconds with the same Idempotency-Key."
+    )
+
+
 class DomainExceptionHandler(ExceptionHandler):
     def convert_known_exceptions(self, exc: Exception) -> Exception:
         if isinstance(exc, OperationalError | InterfaceError):
             return DatabaseUnavailable()
+        if isinstance(exc, RedisError):
+            return CacheUnavailable()
         if isinstance(exc, ApplicationError | DjangoValidationError | exceptions.ValidationError) and (
             database_failed_during_request()
         ):

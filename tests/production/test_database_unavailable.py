@@ -1,10 +1,10 @@
-"""A database that is down answers 503 with Retry-After, in the API's format on API paths; never a 500 page."""
+"""A database (or Redis) that is down answers 503 with Retry-After, in the API's format on API paths; never a 500 page."""
 
 from unittest import mock
 
 import pytest
 from django.db import InterfaceError, OperationalError
-from django.test import Client
+from django.test import Client, override_settings
 
 pytestmark = pytest.mark.django_db
 
@@ -52,3 +52,17 @@ def test_any_other_crash_still_answers_500():
         response = client.get("/api/v1/cohorts/")
 
     assert response.status_code == 500
+
+
+@override_settings(
+    CACHES={"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:1/0"}}
+)
+def test_the_api_answers_503_when_redis_behind_the_throttles_is_down(world):
+    client = world.client("command_a")
+    client.raise_request_exception = False
+
+    response = client.get("/api/v1/cohorts/")
+
+    assert response.status_code == 503
+    assert response["Retry-After"] == "5"
+    assert response.json()["errors"][0]["code"] == "service_unavailable"

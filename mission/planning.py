@@ -9,23 +9,18 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from academies.models import Academy
 from trainees.models import Cohort, TrainerAssignment
-from trainees.services import RATIO_ROLES, peak_seats, trainers_needed
+from trainees.selectors import staffing_problems, staffing_window
+from trainees.services import peak_seats
 
 from .selectors import MISSION, Scope, progress
 from .services import ukraine_conditions
 
 DEFAULT_WEEKS = 8
-
-
-def _open_cohorts(cohorts: QuerySet[Cohort] | None) -> QuerySet[Cohort]:
-    base = Cohort.objects.all() if cohorts is None else cohorts
-    return base.exclude(status__in=[Cohort.Status.CANCELLED, Cohort.Status.COMPLETED])
 
 
 def _monday(day: dt.date) -> dt.date:
@@ -55,37 +50,23 @@ def staffing_gaps(
 ) -> list[StaffingGap]:
     """Cohorts running in the next `weeks` weeks that lack trainers by the course ratio or a lead instructor.
 
-    Interpreters do not count towards the ratio (as in `trainees.services.cohort_staffing`). One query.
+    The selection and the counting are `trainees.selectors.staffing_window` (interpreters do not count towards
+    the ratio), shared with the dashboard and the progress reports. One query.
     """
-    on = on or timezone.localdate()
-    horizon = on + dt.timedelta(weeks=weeks)
-    rows = (
-        _open_cohorts(cohorts)
-        .filter(starts_on__lte=horizon, ends_on__gte=on)
-        .select_related("course", "academy")
-        .annotate(
-            ratio_trainers=Count("assignments", filter=Q(assignments__role__in=RATIO_ROLES)),
-            leads=Count("assignments", filter=Q(assignments__role=TrainerAssignment.Role.LEAD_INSTRUCTOR)),
-        )
-        .order_by("starts_on", "reference")
-    )
+    rows = staffing_window(on=on, weeks=weeks, cohorts=cohorts).select_related("course", "academy")
     gaps = []
     for cohort in rows:
-        gap = StaffingGap(
-            cohort=cohort,
-            trainers_needed=trainers_needed(cohort.seats, cohort.course.trainees_per_trainer),
-            trainers_assigned=cohort.ratio_trainers,
-            has_lead_instructor=cohort.leads > 0,
-        )
-        if gap.shortfall:
-            gap.problems.append(
-                _("%(assigned)s of %(needed)s trainers assigned")
-                % {"assigned": gap.trainers_assigned, "needed": gap.trainers_needed}
+        problems = staffing_problems(cohort)
+        if problems:
+            gaps.append(
+                StaffingGap(
+                    cohort=cohort,
+                    trainers_needed=cohort.trainers_needed,
+                    trainers_assigned=cohort.trainers_assigned,
+                    has_lead_instructor=cohort.lead_instructors > 0,
+                    problems=problems,
+                )
             )
-        if not gap.has_lead_instructor:
-            gap.problems.append(_("no lead instructor"))
-        if gap.problems:
-            gaps.append(gap)
     return gaps
 
 

@@ -12,12 +12,13 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Exists, ExpressionWrapper, F, IntegerField, OuterRef, Q, QuerySet, Sum, Value
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from academies.models import Academy
-from trainees.models import Cohort, CountReturn, Enrollment, TrainerAssignment
+from trainees.models import Cohort, CountReturn, Enrollment
+from trainees.selectors import staffing_window
 
 from .models import Milestone, ReportDispatch, Target
 
@@ -227,35 +228,23 @@ def _cohort_activity(scope: Scope, start: dt.date, end: dt.date) -> dict:
 def _staffing_gaps(scope: Scope, as_of: dt.date) -> list[dict]:
     """Cohorts running in the coming weeks with fewer trainers than their course's ratio needs: one query.
 
-    Interpreters do not count as trainers, as in `trainees.services.cohort_staffing`.
+    The selection and the counting are `trainees.selectors.staffing_window`, shared with the dashboard and the
+    planning views; a report lists only the ratio shortfalls.
     """
-    horizon = as_of + dt.timedelta(weeks=STAFFING_HORIZON_WEEKS)
-    # ceil(seats / ratio) in integer arithmetic, which both SQLite and PostgreSQL do the same way.
-    needed = ExpressionWrapper(
-        (F("seats") + F("course__trainees_per_trainer") - Value(1)) / F("course__trainees_per_trainer"),
-        output_field=IntegerField(),
-    )
     rows = (
-        Cohort.objects.filter(scope.cohort_q())
-        .filter(starts_on__lte=horizon, ends_on__gte=as_of)
-        .exclude(status__in=[Cohort.Status.CANCELLED, Cohort.Status.COMPLETED])
-        .annotate(
-            needed=needed,
-            assigned=Count("assignments", filter=~Q(assignments__role=TrainerAssignment.Role.INTERPRETER)),
-        )
-        .filter(assigned__lt=F("needed"))
+        staffing_window(on=as_of, weeks=STAFFING_HORIZON_WEEKS, cohorts=Cohort.objects.filter(scope.cohort_q()))
+        .understaffed()
         .values(
             "reference",
             "starts_on",
             "ends_on",
             "seats",
-            "needed",
-            "assigned",
+            "trainers_needed",
+            "trainers_assigned",
             "academy__name_en",
             "academy__name_uk",
             "course__code",
         )
-        .order_by("starts_on", "reference")
     )
     return [
         {
@@ -266,9 +255,9 @@ def _staffing_gaps(scope: Scope, as_of: dt.date) -> list[dict]:
             "starts_on": row["starts_on"].isoformat(),
             "ends_on": row["ends_on"].isoformat(),
             "seats": row["seats"],
-            "trainers_needed": row["needed"],
-            "trainers_assigned": row["assigned"],
-            "shortfall": row["needed"] - row["assigned"],
+            "trainers_needed": row["trainers_needed"],
+            "trainers_assigned": row["trainers_assigned"],
+            "shortfall": row["trainers_needed"] - row["trainers_assigned"],
         }
         for row in rows
     ]

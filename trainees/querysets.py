@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import Count, F, IntegerField, Q, Value
+from django.db.models.functions import Cast
 
 if TYPE_CHECKING:
     from academies.models import Organisation
@@ -15,6 +16,10 @@ def _sites_of(organisation: Organisation) -> models.QuerySet:
     from academies.models import Academy
 
     return Academy.objects.managed_by(organisation).values("pk")
+
+
+# Roles that count towards a course's trainees-per-trainer ratio: everyone but interpreters.
+RATIO_ROLES = ("lead_instructor", "instructor", "medic")
 
 
 class CohortQuerySet(models.QuerySet):
@@ -39,6 +44,29 @@ class CohortQuerySet(models.QuerySet):
 
     def active(self) -> CohortQuerySet:
         return self.exclude(status="cancelled")
+
+    def unfinished(self) -> CohortQuerySet:
+        """Cohorts still to run or running: neither cancelled nor completed."""
+        return self.exclude(status__in=["cancelled", "completed"])
+
+    # STAFFING: the one computation of the staffing ratio, used by the dashboard, the planning views and reports.
+
+    def with_staffing(self) -> CohortQuerySet:
+        """Annotate `trainers_needed`, `trainers_assigned` (ratio roles) and `lead_instructors`, in SQL.
+
+        `trainers_needed` is seats divided by the course's trainees per trainer, rounded up, in integer arithmetic
+        that SQLite and PostgreSQL do alike (as `trainees.services.trainers_needed` does in Python).
+        """
+        ratio = F("course__trainees_per_trainer")
+        return self.annotate(
+            trainers_needed=Cast((F("seats") + ratio - Value(1)) / ratio, IntegerField()),
+            trainers_assigned=Count("assignments", filter=Q(assignments__role__in=RATIO_ROLES)),
+            lead_instructors=Count("assignments", filter=Q(assignments__role="lead_instructor")),
+        )
+
+    def understaffed(self) -> CohortQuerySet:
+        """Of cohorts annotated by `with_staffing()`, those with fewer trainers than the ratio needs."""
+        return self.filter(trainers_assigned__lt=F("trainers_needed"))
 
 
 class TraineeQuerySet(models.QuerySet):

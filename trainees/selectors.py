@@ -8,12 +8,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import Cohort, CountReturn, TrainerAssignment
-from .services import RATIO_ROLES, cohort_staffing, peak_seats
+from .models import Cohort, CountReturn
+from .services import peak_seats
 
 GAP_HORIZON_WEEKS = 8
 
@@ -57,18 +57,46 @@ class CohortGap:
         return self.peak_seats > self.cohort.academy.seat_capacity
 
 
+# STAFFING GAPS: the one selection of cohorts to staff, shared by this dashboard, mission's planning views and
+# mission's progress reports (which add only their own presentation).
+
+
+def staffing_window(
+    *, on: dt.date | None = None, weeks: int = GAP_HORIZON_WEEKS, cohorts: QuerySet[Cohort] | None = None
+) -> QuerySet[Cohort]:
+    """Open cohorts running on any day from `on` to `weeks` weeks later, annotated by `with_staffing()`.
+
+    `cohorts` narrows the selection (a scope, or a partner's `visible_to(organisation)`). Not yet evaluated:
+    callers add `.understaffed()`, `select_related` or `values(...)` and it stays one query.
+    """
+    on = on or timezone.localdate()
+    horizon = on + dt.timedelta(weeks=weeks)
+    base = Cohort.objects.all() if cohorts is None else cohorts
+    return base.unfinished().overlapping(on, horizon).with_staffing().order_by("starts_on", "reference")
+
+
+def staffing_problems(cohort: Cohort) -> list[str]:
+    """What is wrong with the staffing of a cohort annotated by `with_staffing()`, in the active language."""
+    problems = []
+    if cohort.trainers_assigned < cohort.trainers_needed:
+        problems.append(
+            _("%(assigned)s of %(needed)s trainers assigned")
+            % {"assigned": cohort.trainers_assigned, "needed": cohort.trainers_needed}
+        )
+    if not cohort.lead_instructors:
+        problems.append(_("no lead instructor"))
+    return problems
+
+
 def cohort_gaps(*, on: dt.date | None = None, weeks: int = GAP_HORIZON_WEEKS) -> list[CohortGap]:
     """Cohorts starting within `weeks` of `on` that lack trainers or exceed capacity, in two queries."""
     on = on or timezone.localdate()
     horizon = on + dt.timedelta(weeks=weeks)
     upcoming = list(
         Cohort.objects.filter(starts_on__gte=on, starts_on__lte=horizon)
-        .exclude(status__in=[Cohort.Status.CANCELLED, Cohort.Status.COMPLETED])
+        .unfinished()
+        .with_staffing()
         .select_related("course", "academy")
-        .annotate(
-            trainer_count=Count("assignments", filter=Q(assignments__role__in=RATIO_ROLES)),
-            lead_count=Count("assignments", filter=Q(assignments__role=TrainerAssignment.Role.LEAD_INSTRUCTOR)),
-        )
         .order_by("starts_on", "reference")
     )
     if not upcoming:
@@ -79,29 +107,20 @@ def cohort_gaps(*, on: dt.date | None = None, weeks: int = GAP_HORIZON_WEEKS) ->
         Cohort.objects.active()
         .filter(academy_id__in={cohort.academy_id for cohort in upcoming})
         .overlapping(on, window_end)
-        .values_list("pk", "academy_id", "starts_on", "ends_on", "seats")
+        .values_list("academy_id", "starts_on", "ends_on", "seats")
     )
-    rows = list(overlapping)
-    for pk, academy_id, starts_on, ends_on, seats in rows:
-        neighbours.setdefault(academy_id, []).append((pk, starts_on, ends_on, seats))
+    for academy_id, starts_on, ends_on, seats in overlapping:
+        neighbours.setdefault(academy_id, []).append((starts_on, ends_on, seats))
     gaps = []
     for cohort in upcoming:
-        staffing = cohort_staffing(cohort, trainer_count=cohort.trainer_count, lead_count=cohort.lead_count)
-        booked = [(start, end, seats) for _pk, start, end, seats in neighbours.get(cohort.academy_id, [])]
-        peak = peak_seats(booked, cohort.starts_on, cohort.ends_on)
+        peak = peak_seats(neighbours.get(cohort.academy_id, []), cohort.starts_on, cohort.ends_on)
         gap = CohortGap(
             cohort=cohort,
-            trainers_needed=staffing["needed"],
-            trainers_assigned=staffing["assigned"],
+            trainers_needed=cohort.trainers_needed,
+            trainers_assigned=cohort.trainers_assigned,
             peak_seats=peak,
+            problems=staffing_problems(cohort),
         )
-        if gap.understaffed:
-            gap.problems.append(
-                _("%(assigned)s of %(needed)s trainers assigned")
-                % {"assigned": gap.trainers_assigned, "needed": gap.trainers_needed}
-            )
-        if not staffing["has_lead_instructor"]:
-            gap.problems.append(_("no lead instructor"))
         if gap.over_capacity:
             gap.problems.append(
                 _("site at %(peak)s of %(capacity)s seats") % {"peak": peak, "capacity": cohort.academy.seat_capacity}

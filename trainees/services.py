@@ -20,6 +20,7 @@ from academies.models import Academy, Course, Organisation, Trainer
 from config.exceptions import ApplicationError
 
 from .models import Cohort, CountReturn, Enrollment, Trainee, TrainerAssignment
+from .querysets import RATIO_ROLES  # the roles that count towards the ratio; re-exported for callers
 from .signals import count_return_approved
 
 User = AbstractBaseUser | AnonymousUser
@@ -211,10 +212,6 @@ def cohort_flag_clear(*, cohort: Cohort) -> Cohort:
     cohort.flagged = False
     cohort.flag_reason = ""
     return _save(cohort)
-
-
-# Roles that count towards a course's trainees-per-trainer ratio: everyone but interpreters.
-RATIO_ROLES = ("lead_instructor", "instructor", "medic")
 
 
 def trainers_needed(seats: int, trainees_per_trainer: int) -> int:

@@ -35,7 +35,7 @@ setup: $(INSTALLED) messages  ## Migrate, load reference and demo data, roles, s
 
 run: setup  ## Start web (http://127.0.0.1:8000), worker and beat in this terminal; Ctrl-C stops all three
 	@echo "Web on http://127.0.0.1:$(PORT)/admin/  ·  API docs on http://127.0.0.1:$(PORT)/api/v1/docs/  ·  mail in var/mail/"
-	PORT=$(PORT) $(VENV)/bin/honcho -f Procfile.local start
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" PORT=$(PORT) $(VENV)/bin/honcho -f Procfile.local start
 
 test: $(INSTALLED) messages  ## Run the whole suite (SQLite unless DATABASE_URL is set)
 	$(PY) -m pytest

@@ -10,11 +10,15 @@ import datetime as dt
 from typing import Any
 
 from django.contrib import admin
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+from .admin_planning import PERMISSION as PLANNING_PERMISSION
+from .admin_planning import PlanningViews, planning_links
 
 CHART_WIDTH, CHART_HEIGHT = 720, 300
 MARGIN_LEFT, MARGIN_RIGHT, MARGIN_TOP, MARGIN_BOTTOM = 64, 16, 16, 40
@@ -154,4 +158,36 @@ class MissionAdminSite(admin.AdminSite):
 
     def index(self, request, extra_context=None):
         context = {**dashboard_context(), **(extra_context or {})}
+        if request.user.has_perm(PLANNING_PERMISSION):
+            context["planning_links"] = planning_links(self.name)
         return super().index(request, extra_context=context)
+
+    # PLANNING PAGES
+
+    def get_urls(self):
+        return PlanningViews(self).get_urls() + super().get_urls()
+
+    def get_app_list(self, request, app_label=None):
+        """The apps, plus a "Planning" entry listing the planning pages for those who may view cohorts."""
+        app_list = super().get_app_list(request, app_label)
+        if app_label is None and request.user.has_perm(PLANNING_PERMISSION):
+            app_list.append(
+                {
+                    "name": _("Planning"),
+                    "app_label": "planning",
+                    "app_url": reverse(f"{self.name}:planning"),
+                    "has_module_perms": True,
+                    "models": [
+                        {
+                            "name": link["title"],
+                            "object_name": link["url_name"],
+                            "admin_url": link["url"],
+                            "add_url": None,
+                            "view_only": True,
+                            "perms": {"view": True},
+                        }
+                        for link in planning_links(self.name)
+                    ],
+                }
+            )
+        return app_list

@@ -1,0 +1,509 @@
+"""Measure one scale: `python -m bench.measure --scale N --out FILE`, against the database of DATABASE_URL.
+
+`bench/__main__.py` runs this once per scale, in a process of its own, after seeding the scale's database.
+Every measured path runs inside this process through the real WSGI application (middleware, key
+authentication, scoping, serializers, renderer), except the latency run against gunicorn and the export,
+which run in processes of their own so their resources can be measured.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import io
+import json
+import os
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BULK_ITEMS = 5_000
+PAGE_SIZE = 100
+LIST_PATH = "/api/v1/cohorts/"
+BARE_PATH = "/bench/bare-cohorts/"
+BENCH_REFERENCE = "BENCH-"
+
+
+def _setup() -> None:
+    os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
+    # The benchmark measures capacity, not the per-key budget.
+    os.environ["EUMAM_API_RATE_PARTNER"] = "100000000/min"
+    os.environ["EUMAM_API_RATE_COORDINATOR"] = "100000000/min"
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+
+
+def metric(name, scale, value, unit, *, ratio=None, goal=None, ok=None) -> dict:
+    return {"name": name, "scale": scale, "value": value, "unit": unit, "ratio": ratio, "goal": goal, "ok": ok}
+
+
+def _median_ms(call, repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        call()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times) * 1000
+
+
+# CALLERS
+
+
+def _key(slug: str) -> str:
+    """A fresh key of one organisation for this run; the plaintext is only ever in memory."""
+    from academies.models import Organisation
+    from academies.services import api_key_create
+
+    organisation = Organisation.objects.get(slug=slug)
+    _api_key, plaintext = api_key_create(organisation=organisation, name=f"bench {time.time():.0f}")
+    return plaintext
+
+
+def _wsgi_get(application, path: str, query: str = "", headers: dict | None = None) -> tuple[int, bytes]:
+    return _wsgi(application, "GET", path, query, headers or {}, b"")
+
+
+def _wsgi(application, method: str, path: str, query: str, headers: dict, body: bytes) -> tuple[int, bytes]:
+    environ = {
+        "REQUEST_METHOD": method,
+        "PATH_INFO": path,
+        "QUERY_STRING": query,
+        "SERVER_NAME": "127.0.0.1",
+        "SERVER_PORT": "80",
+        "HTTP_HOST": "127.0.0.1",
+        "REMOTE_ADDR": "127.0.0.1",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "CONTENT_LENGTH": str(len(body)),
+        "CONTENT_TYPE": "application/json",
+        "wsgi.version": (1, 0),
+        "wsgi.url_scheme": "http",
+        "wsgi.input": io.BytesIO(body),
+        "wsgi.errors": sys.stderr,
+        "wsgi.multithread": False,
+        "wsgi.multiprocess": True,
+        "wsgi.run_once": False,
+    }
+    for name, value in headers.items():
+        environ["HTTP_" + name.upper().replace("-", "_")] = value
+    status = []
+
+    def start_response(line, _headers, _exc_info=None):
+        status.append(int(line.split(" ", 1)[0]))
+
+    result = application(environ, start_response)
+    try:
+        content = b"".join(result)
+    finally:
+        if hasattr(result, "close"):
+            result.close()
+    return status[0], content
+
+
+# 1. PROGRESS REPORT
+
+
+def measure_progress(scale: int, repeat: int) -> list[dict]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from bench.progress_sql import figures, raw_progress
+    from mission.selectors import STAFFING_HORIZON_WEEKS, progress
+
+    as_of = timezone.localdate()
+    period_start = as_of - dt.timedelta(days=7)
+    horizon = as_of + dt.timedelta(weeks=STAFFING_HORIZON_WEEKS)
+
+    def orm():
+        return progress(as_of=as_of, period_start=period_start)
+
+    def sql():
+        return raw_progress(as_of, period_start, horizon)
+
+    with CaptureQueriesContext(connection) as captured:
+        computed = orm()
+    queries = len(captured.captured_queries)
+    match = figures(computed) == sql()
+    if not match:
+        mine, theirs = figures(computed), sql()
+        for key in mine:
+            if mine[key] != theirs[key]:
+                print(f"  progress figures differ in {key}: {str(mine[key])[:200]} != {str(theirs[key])[:200]}")
+    # Alternate the two so that contention from other work on the machine falls on both alike.
+    orm_times, sql_times = [], []
+    for _ in range(repeat):
+        orm_times.append(_median_ms(orm, 1))
+        sql_times.append(_median_ms(sql, 1))
+    orm_ms, sql_ms = statistics.median(orm_times), statistics.median(sql_times)
+    ratio = round(orm_ms / sql_ms, 2)
+    enrollments = _count("trainees_enrollment")
+    goal = "ratio <= 1.5"
+    ok = ratio <= 1.5
+    if enrollments >= 1_000_000:
+        goal += "; < 2000 ms at >= 1M enrollments"
+        ok = ok and orm_ms < 2000
+    return [
+        metric("progress.report", scale, round(orm_ms, 1), "ms", ratio=ratio, goal=goal, ok=ok),
+        metric("progress.raw_sql", scale, round(sql_ms, 1), "ms"),
+        metric("progress.queries", scale, queries, "queries", goal="same at every scale", ok=None),
+        metric("progress.figures_match_sql", scale, int(match), "bool", goal="1", ok=match),
+        metric("data.enrollments", scale, enrollments, "rows"),
+        metric("data.cohorts", scale, _count("trainees_cohort"), "rows"),
+        metric("data.count_returns", scale, _count("trainees_countreturn"), "rows"),
+    ]
+
+
+def _count(table: str) -> int:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(*) FROM {table}")  # noqa: S608 (our own table names)
+        return cursor.fetchone()[0]
+
+
+# 2. API LIST
+
+
+def measure_api_list(scale: int, seconds: float) -> list[dict]:
+    import orjson
+    from django.core.wsgi import get_wsgi_application
+    from rest_framework.renderers import JSONRenderer
+
+    from academies.models import Organisation
+    from bench import urls as bench_urls
+    from trainees.api.serializers import CohortSerializer
+    from trainees.models import Cohort
+
+    application = get_wsgi_application()
+    organisation = Organisation.objects.get(slug="catc")
+    bench_urls.BARE_ORGANISATION["organisation"] = organisation
+    headers = {"Authorization": f"Api-Key {_key('catc')}"}
+    query = f"page_size={PAGE_SIZE}"
+
+    status, body = _wsgi_get(application, LIST_PATH, query, headers)
+    assert status == 200, (status, body[:300])
+    api_page = orjson.loads(body)
+    status, body = _wsgi_get(application, BARE_PATH, query)
+    assert status == 200, (status, body[:300])
+    bare_page = orjson.loads(body)
+    same_rows = [row["id"] for row in api_page["results"]] == [row["id"] for row in bare_page["results"]]
+    same_rows = same_rows and api_page["count"] == bare_page["count"] and len(api_page["results"]) == PAGE_SIZE
+
+    # Alternate short rounds of each, so that contention from other work falls on both alike.
+    counts, spent = {"api": 0, "bare": 0}, {"api": 0.0, "bare": 0.0}
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        for kind, path, extra in (("api", LIST_PATH, headers), ("bare", BARE_PATH, {})):
+            started = time.perf_counter()
+            for _ in range(10):
+                _wsgi_get(application, path, query, extra)
+            spent[kind] += time.perf_counter() - started
+            counts[kind] += 10
+    api_rps, bare_rps = counts["api"] / spent["api"], counts["bare"] / spent["bare"]
+    ratio = round(api_rps / bare_rps, 2)
+
+    # Serializer and renderer alone, on a page already fetched: the cost the API adds per page of 100.
+    page = list(
+        Cohort.objects.visible_to(organisation).select_related("course", "academy").order_by("-starts_on")[:100]
+    )
+
+    def serialize():
+        JSONRenderer().render(CohortSerializer(page, many=True).data)
+
+    serialize()
+    serialize_ms = _median_ms(serialize, 20)
+    return [
+        metric(
+            "api.cohorts_list", scale, round(api_rps, 1), "req/s", ratio=ratio, goal="ratio >= 0.5", ok=ratio >= 0.5
+        ),
+        metric("api.bare_values_orjson", scale, round(bare_rps, 1), "req/s"),
+        metric("api.cohorts_list_latency", scale, round(1000 / api_rps, 1), "ms"),
+        metric("api.same_rows_as_bare", scale, int(same_rows), "bool", goal="1", ok=same_rows),
+        metric("api.serialize_page_100", scale, round(serialize_ms, 1), "ms", goal="< 50 ms", ok=serialize_ms < 50),
+    ]
+
+
+def measure_gunicorn(scale: int, seconds: float, clients: int = 8, workers: int = 2) -> list[dict]:
+    import requests
+    from django.db import connection
+
+    from bench.load import percentile, start_gunicorn
+
+    key = _key("catc")
+    connection.close()
+    log = ROOT / "var" / "bench-gunicorn.log"
+    log.parent.mkdir(parents=True, exist_ok=True)
+    process, url = start_gunicorn(workers, log)
+    latencies: list[float] = []
+    failures = [0]
+    lock = threading.Lock()
+
+    def client(deadline: float) -> None:
+        session = requests.Session()
+        session.headers["Authorization"] = f"Api-Key {key}"
+        while time.monotonic() < deadline:
+            started = time.perf_counter()
+            try:
+                response = session.get(f"{url}{LIST_PATH}?page_size={PAGE_SIZE}", timeout=30)
+                good = response.status_code == 200
+            except requests.RequestException:
+                good = False
+            with lock:
+                if good:
+                    latencies.append(time.perf_counter() - started)
+                else:
+                    failures[0] += 1
+
+    try:
+        # Warm both workers up before the clock starts.
+        for _ in range(4):
+            requests.get(
+                f"{url}{LIST_PATH}?page_size={PAGE_SIZE}", headers={"Authorization": f"Api-Key {key}"}, timeout=30
+            )
+        started = time.monotonic()
+        threads = [threading.Thread(target=client, args=(started + seconds,), daemon=True) for _ in range(clients)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=seconds + 60)
+        elapsed = time.monotonic() - started
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+    p50, p95 = percentile(latencies, 0.5) * 1000, percentile(latencies, 0.95) * 1000
+    label = f"{clients} clients, gunicorn {workers} workers"
+    return [
+        metric("gunicorn.cohorts_list_p50", scale, round(p50, 1), "ms", goal=label),
+        metric("gunicorn.cohorts_list_p95", scale, round(p95, 1), "ms", goal=label),
+        metric("gunicorn.cohorts_list_throughput", scale, round(len(latencies) / elapsed, 1), "req/s"),
+        metric("gunicorn.failed_requests", scale, failures[0], "requests", goal="0", ok=failures[0] == 0),
+    ]
+
+
+# 3. BULK INGEST
+
+
+def _copy_rows(table: str, columns: list[str], rows: list[tuple]) -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor, cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
+
+
+def measure_bulk(scale: int, repeat: int) -> list[dict]:
+    import orjson
+    from django.core.wsgi import get_wsgi_application
+    from django.db import connection, transaction
+    from django.db.models import Exists, OuterRef
+    from django.utils import timezone
+
+    from academies.models import Organisation
+    from trainees.models import Cohort, CountReturn, Enrollment, Trainee
+
+    application = get_wsgi_application()
+    headers = {"Authorization": f"Api-Key {_key('mission-hq')}"}
+    headquarters = Organisation.objects.get(slug="mission-hq")
+    today = timezone.localdate()
+    pending = CountReturn.objects.pending().filter(cohort=OuterRef("pk"))
+    cohorts = list(
+        Cohort.objects.filter(starts_on__lte=today)
+        .exclude(status=Cohort.Status.CANCELLED)
+        .exclude(Exists(pending))
+        .order_by("id")
+        .values_list("id", "starts_on", "seats")[:BULK_ITEMS]
+    )
+    official = set(
+        CountReturn.objects.official().filter(cohort_id__in=[c[0] for c in cohorts]).values_list("cohort_id", flat=True)
+    )
+    items = [
+        {"cohort": pk, "as_of": max(starts_on, today - dt.timedelta(days=1)).isoformat(), "enrolled": seats,
+         "completed": seats - 1, "withdrawn": 1}
+        for pk, starts_on, seats in cohorts
+    ]  # fmt: skip
+    count_return_body = orjson.dumps({"items": items})
+
+    roster = list(Cohort.objects.filter(has_roster=True).order_by("-id").values_list("id", flat=True)[:50])
+    run = f"{time.time_ns() % 10**12:012d}"
+
+    def enrollment_items(round_: int) -> list[dict]:
+        return [
+            {
+                "cohort": roster[n % len(roster)],
+                "trainee": f"{BENCH_REFERENCE}{run}-{round_}-{n:05d}",
+                "status": "enrolled",
+            }
+            for n in range(BULK_ITEMS)
+        ]
+
+    results: dict[str, list[float]] = {"cr_api": [], "cr_copy": [], "en_api": [], "en_copy": []}
+    for round_ in range(repeat):
+        # Count returns through the API, then the same rows by COPY; both committed, then removed again.
+        started = time.perf_counter()
+        status, body = _wsgi(application, "POST", "/api/v1/count-returns/bulk/", "", headers, count_return_body)
+        results["cr_api"].append(time.perf_counter() - started)
+        assert status == 201, (status, body[:500])
+        ids = orjson.loads(body)["ids"]
+        _remove_count_returns(ids)
+        now = timezone.now()
+        supersedes = dict(CountReturn.objects.official().filter(cohort_id__in=official).values_list("cohort_id", "pk"))
+        rows = [
+            (item["cohort"], item["as_of"], item["enrolled"], item["completed"], item["withdrawn"], "submitted", now,
+             "", headquarters.pk, supersedes.get(item["cohort"]))
+            for item in items
+        ]  # fmt: skip
+        started = time.perf_counter()
+        with transaction.atomic():
+            _copy_rows(
+                "trainees_countreturn",
+                ["cohort_id", "as_of", "enrolled", "completed", "withdrawn", "state", "submitted_at",
+                 "rejection_reason", "submitted_by_organisation_id", "supersedes_id"],
+                rows,
+            )  # fmt: skip
+        results["cr_copy"].append(time.perf_counter() - started)
+        CountReturn.objects.filter(
+            submitted_at=now, state="submitted", cohort_id__in=[i["cohort"] for i in items]
+        ).delete()
+
+        # Enrollments of new pseudonymous trainees: API, then the same trainees and enrollments by COPY.
+        batch = enrollment_items(round_)
+        started = time.perf_counter()
+        status, body = _wsgi(
+            application, "POST", "/api/v1/enrollments/bulk/", "", headers, orjson.dumps({"items": batch})
+        )
+        results["en_api"].append(time.perf_counter() - started)
+        assert status == 201, (status, body[:500])
+        _remove_bench_trainees(run)
+        started = time.perf_counter()
+        with transaction.atomic():
+            now = timezone.now()
+            _copy_rows("trainees_trainee", ["reference", "created_at"], [(item["trainee"], now) for item in batch])
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT reference, id FROM trainees_trainee WHERE reference LIKE %s", [f"{BENCH_REFERENCE}{run}-%"]
+                )
+                trainee_ids = dict(cursor.fetchall())
+            _copy_rows(
+                "trainees_enrollment",
+                ["cohort_id", "trainee_id", "status", "updated_at"],
+                [(item["cohort"], trainee_ids[item["trainee"]], "enrolled", now) for item in batch],
+            )
+        results["en_copy"].append(time.perf_counter() - started)
+        _remove_bench_trainees(run)
+    assert not Enrollment.objects.filter(trainee__reference__startswith=BENCH_REFERENCE + run).exists()
+    assert not Trainee.objects.filter(reference__startswith=BENCH_REFERENCE + run).exists()
+
+    out = []
+    for kind, label, n in (("cr", "count_returns", len(items)), ("en", "enrollments", BULK_ITEMS)):
+        api_s, copy_s = statistics.median(results[f"{kind}_api"]), statistics.median(results[f"{kind}_copy"])
+        rate, ratio = n / api_s, round(api_s / copy_s, 2)
+        out += [
+            metric(f"bulk.{label}_api", scale, round(rate), "items/s", ratio=ratio,
+                   goal="ratio <= 5; >= 5000 items/s", ok=ratio <= 5 and rate >= 5000),
+            metric(f"bulk.{label}_copy", scale, round(n / copy_s), "items/s"),
+            metric(f"bulk.{label}_{n}_commit", scale, round(api_s * 1000), "ms", goal="< 2000 ms", ok=api_s < 2),
+        ]  # fmt: skip
+    return out
+
+
+def _remove_count_returns(ids: list[int]) -> None:
+    from trainees.models import CountReturn
+
+    CountReturn.history.filter(id__in=ids).delete()
+    CountReturn.objects.filter(pk__in=ids).delete()
+
+
+def _remove_bench_trainees(run: str) -> None:
+    from trainees.models import Enrollment, Trainee
+
+    Enrollment.objects.filter(trainee__reference__startswith=f"{BENCH_REFERENCE}{run}-")._raw_delete("default")
+    Trainee.objects.filter(reference__startswith=f"{BENCH_REFERENCE}{run}-")._raw_delete("default")
+
+
+# 4. ADMIN
+
+
+def measure_admin(scale: int, repeat: int) -> list[dict]:
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    user, _created = get_user_model().objects.get_or_create(
+        username="bench-admin", defaults={"is_staff": True, "is_superuser": True}
+    )
+    client = Client()
+    client.force_login(user)
+    out = []
+    for model in ("cohort", "enrollment"):
+        path = f"/{settings.ADMIN_URL}trainees/{model}/"
+        response = client.get(path)
+        assert response.status_code == 200, (path, response.status_code)
+        page_ms = _median_ms(lambda path=path: client.get(path), repeat)
+        out.append(
+            metric(f"admin.{model}_changelist", scale, round(page_ms, 1), "ms", goal="< 500 ms", ok=page_ms < 500)
+        )
+    return out
+
+
+# 5. EXPORT
+
+
+def measure_export(scale: int) -> list[dict]:
+    """Stream every enrollment as CSV in a child process; its peak RSS shows whether it streams."""
+    from django.db import connection
+
+    rows = _count("trainees_enrollment")
+    connection.close()
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test"}
+    started = time.perf_counter()
+    with open(os.devnull, "wb") as sink:
+        child = subprocess.Popen([sys.executable, "manage.py", "export_enrollments"], cwd=ROOT, env=env, stdout=sink)
+        _pid, status, usage = os.wait4(child.pid, 0)
+    seconds = time.perf_counter() - started
+    child.returncode = os.waitstatus_to_exitcode(status)
+    assert child.returncode == 0, f"export_enrollments exited with {child.returncode}"
+    peak_mb = usage.ru_maxrss / 1024  # kilobytes on Linux
+    return [
+        metric("export.enrollments_peak_rss", scale, round(peak_mb, 1), "MB", goal="< 150 MB", ok=peak_mb < 150),
+        metric("export.enrollments_rate", scale, round(rows / seconds), "rows/s"),
+        metric("export.enrollments_time", scale, round(seconds, 1), "s"),
+    ]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Measure one scale of the benchmark suite.")
+    parser.add_argument("--scale", type=int, required=True)
+    parser.add_argument("--out", required=True)
+    parser.add_argument("--quick", action="store_true")
+    args = parser.parse_args(argv)
+    _setup()
+    repeat = 3 if args.quick else 7
+    metrics: list[dict] = []
+    steps = [
+        ("progress report", lambda: measure_progress(args.scale, repeat)),
+        ("API list", lambda: measure_api_list(args.scale, 4 if args.quick else 12)),
+        ("API latency under gunicorn", lambda: measure_gunicorn(args.scale, 5 if args.quick else 15)),
+        ("bulk ingest", lambda: measure_bulk(args.scale, 1 if args.quick else 3)),
+        ("admin changelists", lambda: measure_admin(args.scale, repeat)),
+        ("CSV export", lambda: measure_export(args.scale)),
+    ]
+    for label, step in steps:
+        started = time.monotonic()
+        print(f"[{args.scale}x] {label}…", flush=True)
+        metrics += step()
+        print(f"[{args.scale}x] {label} done in {time.monotonic() - started:.1f} s", flush=True)
+    Path(args.out).write_text(json.dumps(metrics, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -4,7 +4,7 @@ import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SOURCES = ["config", "academies", "trainees", "mission", "gunicorn.conf.py"]
+SOURCES = ["config", "academies", "trainees", "mission", "bench", "tests/faults", "gunicorn.conf.py"]
 READ_PATTERN = re.compile(
     r"""(?:env\.[a-z_]+|_required|environ\.Env\(\)\.[a-z_]+|os\.environ\.get|os\.getenv|os\.environ\[)\(?\s*["']([A-Z][A-Z0-9_]+)["']"""
 )

@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from . import planning
 from .views import (
     MandateVersionViewSet,
     MilestoneViewSet,
@@ -19,4 +20,12 @@ routes = [
     ("progress-reports", ProgressReportViewSet, "progress-report"),
 ]
 
-urlpatterns = [path("progress/", ProgressView.as_view(), name="progress")]
+urlpatterns = [
+    path("progress/", ProgressView.as_view(), name="progress"),
+    # PLANNING (read-only; mission/api/planning.py)
+    path("planning/staffing-gaps/", planning.StaffingGapsView.as_view(), name="planning-staffing-gaps"),
+    path("planning/rotations/", planning.RotationsView.as_view(), name="planning-rotations"),
+    path("planning/utilisation/", planning.UtilisationView.as_view(), name="planning-utilisation"),
+    path("planning/what-if/", planning.WhatIfView.as_view(), name="planning-what-if"),
+    path("planning/ukraine-conditions/", planning.UkraineConditionsView.as_view(), name="planning-ukraine-conditions"),
+]

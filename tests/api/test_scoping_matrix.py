@@ -274,6 +274,27 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ),
     ("progress-report-list", "get"): read_list("command_a", "progress-report", "report"),
     ("progress-report-detail", "get"): read_detail("command_a", "progress-report", "report"),
+    # Planning (read-only). Content scoping, exact figures and a ministry's own nation: tests/api/test_planning.py.
+    ("planning-staffing-gaps", "get"): Entry(
+        "command_a", lambda w: reverse("api:planning-staffing-gaps"), {ANON: 401, READ_ONLY: 200, OUT: 200, IN: 200}
+    ),
+    ("planning-rotations", "get"): Entry(
+        "ministry_a",
+        lambda w: reverse("api:planning-rotations") + "?nation=PL",
+        # The other nation's ministry may not read Poland's rotations.
+        {ANON: 401, READ_ONLY: 200, OUT: 403, IN: 200},
+    ),
+    ("planning-utilisation", "get"): Entry(
+        "command_a", lambda w: reverse("api:planning-utilisation"), {ANON: 401, READ_ONLY: 200, OUT: 200, IN: 200}
+    ),
+    ("planning-what-if", "get"): Entry(
+        "command_a", lambda w: reverse("api:planning-what-if"), {ANON: 401, READ_ONLY: 200, OUT: 200, IN: 200}
+    ),
+    ("planning-ukraine-conditions", "get"): Entry(
+        "command_a",
+        lambda w: reverse("api:planning-ukraine-conditions"),
+        {ANON: 401, READ_ONLY: 200, OUT: 200, IN: 200},
+    ),
 }
 
 

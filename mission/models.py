@@ -5,6 +5,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from academies.models import Academy, Nation, Organisation, TrainingCommand
@@ -83,7 +84,8 @@ class MandateVersion(models.Model):
         DRAFT = "draft", _("draft")
         ADOPTED = "adopted", _("adopted")
         SUPERSEDED = "superseded", _("superseded")
-        WITHDRAWN = "withdrawn", _("withdrawn")
+        # "withdrawn" alone means trainees who left; a withdrawn mandate is a different word in Ukrainian.
+        WITHDRAWN = "withdrawn", pgettext_lazy("mandate status", "withdrawn")
 
     reference = models.CharField(_("reference"), max_length=80, unique=True)
     title = models.CharField(_("title"), max_length=200)

@@ -3,10 +3,10 @@
 Everything here is a pure function of the stored figures (`ProgressReport.figures`), so a retried dispatch
 sends exactly what was stored, and the admin and the API show exactly what was sent.
 
-The report's own words live in LABELS below, in English and Ukrainian, rather than in the project's gettext
-catalogue: a report must come out in Ukrainian whether or not `locale/` has been compiled on the worker, and
-the words are few and specific to this e-mail. Names of sites, courses and commands come from the data in both
-languages (`name_en` / `name_uk`).
+The report's own words are in the project's gettext catalogue (LABELS below, context "progress report"),
+rendered in the subscription's language with `translation.override`; a worker needs the compiled catalogue
+(`manage.py compile_translations`, run by set-up). Names of sites, courses and commands come from the data in
+both languages (`name_en` / `name_uk`).
 """
 
 from __future__ import annotations
@@ -23,169 +23,102 @@ from django.core.mail import EmailMultiAlternatives
 from django.core.mail.message import SafeMIMEMultipart
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.functional import Promise
+from django.utils.translation import pgettext_lazy
 
 CHART_CID = "progress-chart"
 
-LABELS: dict[str, dict[str, str]] = {
-    "en": {
-        "mission": "EUMAM Ukraine",
-        "title": "Progress report",
-        "subject": "EUMAM Ukraine progress report: {scope}, {start} to {end}",
-        "period": "Period",
-        "scope": "Scope",
-        "as_of": "Figures as of the end of",
-        "standing": "Where the mission stands",
-        "official_total": "Official total trained",
-        "official_note": "Course completions in approved count returns. One person may complete several courses.",
-        "pending": "Pending approval, not in the official total",
-        "returns": "returns",
-        "unique_people": "Unique people trained, where rosters exist",
-        "coverage": "Rosters cover {coverage} of the official total.",
-        "change": "Change in this period",
-        "change_since_report": "Change since the previous report",
-        "target": "Target in force",
-        "progress": "Progress",
-        "remaining": "Remaining",
-        "milestones": "Milestone ladder",
-        "milestone": "Milestone",
-        "passed_on": "Passed on",
-        "not_yet": "not yet",
-        "scope_note": "The target and the milestone ladder are mission-wide; see the mission-wide report.",
-        "pace": "Pace and forecast",
-        "run_rate": "Run rate, trailing {weeks} weeks",
-        "per_week": "per week",
-        "forecast_rate": "Forecast from the run rate",
-        "forecast_pipeline": "Forecast from the scheduled pipeline",
-        "no_forecast": "not within the forecast horizon",
-        "assumptions": "Assumptions",
-        "assumption_rate": (
-            "The run-rate forecast assumes that the average of the trailing {weeks} weeks ({rate} per week) "
-            "continues. Nothing beyond {years} years is forecast."
-        ),
-        "assumption_pipeline": (
-            "The pipeline forecast assumes that the {cohorts} scheduled cohorts (ending by {until}) complete at "
-            "their course's historical completion rate, about {expected} completions in all. "
-            "Cohorts not yet scheduled are not counted."
-        ),
-        "breakdowns": "Breakdowns",
-        "by_nation": "By nation",
-        "by_command": "By training command",
-        "by_academy": "By academy or training site",
-        "by_course": "By course",
-        "name": "Name",
-        "trained": "Trained",
-        "cohorts": "Cohorts",
-        "activity": "Activity in the period",
-        "cohorts_started": "Cohorts started",
-        "cohorts_completed": "Cohorts completed",
-        "seats": "seats",
-        "staffing": "Staffing gaps in the next 8 weeks",
-        "cohort": "Cohort",
-        "site": "Site",
-        "course": "Course",
-        "starts_on": "Starts",
-        "trainers_needed": "Trainers needed",
-        "trainers_assigned": "Assigned",
-        "shortfall": "Shortfall",
-        "no_gaps": "No cohort in the next 8 weeks lacks trainers.",
-        "chart_alt": "Chart: cumulative trained, forecasts and milestones",
-        "chart_actual": "Official (cumulative)",
-        "chart_rate": "Forecast: run rate",
-        "chart_pipeline": "Forecast: pipeline",
-        "chart_target": "Target",
-        "footer": "You receive this report as a subscriber of “{name}”. The CSV attachment holds the breakdowns.",
-        "footer_no_csv": "You receive this report as a subscriber of “{name}”.",
-        "csv_dimension": "dimension",
-        "csv_key": "key",
-        "csv_label": "name",
-        "alert_subject": "EUMAM Ukraine passed {value} trained",
-        "alert_title": "Milestone passed",
-        "alert_body": "The official total passed the milestone “{label}” on {date}.",
-        "alert_total": "Official total now",
-        "alert_next": "Next milestone",
-    },
-    "uk": {
-        "mission": "EUMAM Україна",
-        "title": "Звіт про хід підготовки",
-        "subject": "Звіт про хід підготовки EUMAM Україна: {scope}, з {start} по {end}",
-        "period": "Період",
-        "scope": "Охоплення",
-        "as_of": "Дані станом на кінець",
-        "standing": "Де перебуває місія",
-        "official_total": "Офіційно підготовлено",
-        "official_note": "Завершені курси в затверджених звітах про чисельність. Одна особа може пройти кілька курсів.",
-        "pending": "Очікує затвердження, не входить до офіційної кількості",
-        "returns": "звітів",
-        "unique_people": "Унікальних осіб підготовлено (де ведуться списки)",
-        "coverage": "Списки охоплюють {coverage} офіційної кількості.",
-        "change": "Зміна за цей період",
-        "change_since_report": "Зміна з часу попереднього звіту",
-        "target": "Чинна ціль",
-        "progress": "Прогрес",
-        "remaining": "Залишилося",
-        "milestones": "Шкала віх",
-        "milestone": "Віха",
-        "passed_on": "Досягнуто",
-        "not_yet": "ще ні",
-        "scope_note": "Ціль і шкала віх стосуються всієї місії; див. звіт для всієї місії.",
-        "pace": "Темп і прогноз",
-        "run_rate": "Темп за останні {weeks} тиж.",
-        "per_week": "на тиждень",
-        "forecast_rate": "Прогноз за темпом",
-        "forecast_pipeline": "Прогноз за запланованими когортами",
-        "no_forecast": "поза горизонтом прогнозу",
-        "assumptions": "Припущення",
-        "assumption_rate": (
-            "Прогноз за темпом припускає, що середній темп останніх {weeks} тижнів ({rate} на тиждень) "
-            "збережеться. Прогноз не сягає далі ніж на {years} років."
-        ),
-        "assumption_pipeline": (
-            "Прогноз за когортами припускає, що {cohorts} запланованих когорт (із завершенням до {until}) "
-            "завершать навчання з історичним для свого курсу рівнем, разом приблизно {expected} випускників. "
-            "Ще не заплановані когорти не враховано."
-        ),
-        "breakdowns": "Розподіл",
-        "by_nation": "За країнами",
-        "by_command": "За навчальними командуваннями",
-        "by_academy": "За академіями та навчальними центрами",
-        "by_course": "За курсами",
-        "name": "Назва",
-        "trained": "Підготовлено",
-        "cohorts": "Когорти",
-        "activity": "Діяльність за період",
-        "cohorts_started": "Когорт розпочато",
-        "cohorts_completed": "Когорт завершено",
-        "seats": "місць",
-        "staffing": "Нестача інструкторів у наступні 8 тижнів",
-        "cohort": "Когорта",
-        "site": "Місце",
-        "course": "Курс",
-        "starts_on": "Початок",
-        "trainers_needed": "Потрібно інструкторів",
-        "trainers_assigned": "Призначено",
-        "shortfall": "Бракує",
-        "no_gaps": "Жодній когорті в наступні 8 тижнів не бракує інструкторів.",
-        "chart_alt": "Графік: накопичена кількість підготовлених, прогнози та віхи",
-        "chart_actual": "Офіційно (наростаючим підсумком)",
-        "chart_rate": "Прогноз: темп",
-        "chart_pipeline": "Прогноз: когорти",
-        "chart_target": "Ціль",
-        "footer": "Ви отримуєте цей звіт як підписник «{name}». Розподіл наведено у вкладенні CSV.",
-        "footer_no_csv": "Ви отримуєте цей звіт як підписник «{name}».",
-        "csv_dimension": "вимір",
-        "csv_key": "код",
-        "csv_label": "назва",
-        "alert_subject": "EUMAM Україна перевищила позначку {value} підготовлених",
-        "alert_title": "Віху досягнуто",
-        "alert_body": "Офіційна кількість перевищила віху «{label}» {date}.",
-        "alert_total": "Офіційна кількість зараз",
-        "alert_next": "Наступна віха",
-    },
+# The report's own words, translated through the catalogue (context "progress report", so that a word such as
+# "Cohort" can read differently in a report than in the admin). `labels_for` resolves them in one language.
+LABELS: dict[str, Promise] = {
+    "mission": pgettext_lazy("progress report", "EUMAM Ukraine"),
+    "title": pgettext_lazy("progress report", "Progress report"),
+    "subject": pgettext_lazy("progress report", "EUMAM Ukraine progress report: %(scope)s, %(start)s to %(end)s"),
+    "period": pgettext_lazy("progress report", "Period"),
+    "scope": pgettext_lazy("progress report", "Scope"),
+    "as_of": pgettext_lazy("progress report", "Figures as of the end of"),
+    "standing": pgettext_lazy("progress report", "Where the mission stands"),
+    "official_total": pgettext_lazy("progress report", "Official total trained"),
+    "official_note": pgettext_lazy(
+        "progress report", "Course completions in approved count returns. One person may complete several courses."
+    ),
+    "pending": pgettext_lazy("progress report", "Pending approval, not in the official total"),
+    "returns": pgettext_lazy("progress report", "returns"),
+    "unique_people": pgettext_lazy("progress report", "Unique people trained, where rosters exist"),
+    "coverage": pgettext_lazy("progress report", "Rosters cover %(coverage)s of the official total."),
+    "change": pgettext_lazy("progress report", "Change in this period"),
+    "change_since_report": pgettext_lazy("progress report", "Change since the previous report"),
+    "target": pgettext_lazy("progress report", "Target in force"),
+    "progress": pgettext_lazy("progress report", "Progress"),
+    "remaining": pgettext_lazy("progress report", "Remaining"),
+    "milestones": pgettext_lazy("progress report", "Milestone ladder"),
+    "milestone": pgettext_lazy("progress report", "Milestone"),
+    "passed_on": pgettext_lazy("progress report", "Passed on"),
+    "not_yet": pgettext_lazy("progress report", "not yet"),
+    "scope_note": pgettext_lazy(
+        "progress report", "The target and the milestone ladder are mission-wide; see the mission-wide report."
+    ),
+    "pace": pgettext_lazy("progress report", "Pace and forecast"),
+    "run_rate": pgettext_lazy("progress report", "Run rate, trailing %(weeks)s weeks"),
+    "per_week": pgettext_lazy("progress report", "per week"),
+    "forecast_rate": pgettext_lazy("progress report", "Forecast from the run rate"),
+    "forecast_pipeline": pgettext_lazy("progress report", "Forecast from the scheduled pipeline"),
+    "no_forecast": pgettext_lazy("progress report", "not within the forecast horizon"),
+    "assumptions": pgettext_lazy("progress report", "Assumptions"),
+    "assumption_rate": pgettext_lazy(
+        "progress report",
+        "The run-rate forecast assumes that the average of the trailing %(weeks)s weeks (%(rate)s per week) continues. Nothing beyond %(years)s years is forecast.",
+    ),
+    "assumption_pipeline": pgettext_lazy(
+        "progress report",
+        "The pipeline forecast assumes that the %(cohorts)s scheduled cohorts (ending by %(until)s) complete at their course's historical completion rate, about %(expected)s completions in all. Cohorts not yet scheduled are not counted.",
+    ),
+    "breakdowns": pgettext_lazy("progress report", "Breakdowns"),
+    "by_nation": pgettext_lazy("progress report", "By nation"),
+    "by_command": pgettext_lazy("progress report", "By training command"),
+    "by_academy": pgettext_lazy("progress report", "By academy or training site"),
+    "by_course": pgettext_lazy("progress report", "By course"),
+    "name": pgettext_lazy("progress report", "Name"),
+    "trained": pgettext_lazy("progress report", "Trained"),
+    "cohorts": pgettext_lazy("progress report", "Cohorts"),
+    "activity": pgettext_lazy("progress report", "Activity in the period"),
+    "cohorts_started": pgettext_lazy("progress report", "Cohorts started"),
+    "cohorts_completed": pgettext_lazy("progress report", "Cohorts completed"),
+    "seats": pgettext_lazy("progress report", "seats"),
+    "staffing": pgettext_lazy("progress report", "Staffing gaps in the next 8 weeks"),
+    "cohort": pgettext_lazy("progress report", "Cohort"),
+    "site": pgettext_lazy("progress report", "Site"),
+    "course": pgettext_lazy("progress report", "Course"),
+    "starts_on": pgettext_lazy("progress report", "Starts"),
+    "trainers_needed": pgettext_lazy("progress report", "Trainers needed"),
+    "trainers_assigned": pgettext_lazy("progress report", "Assigned"),
+    "shortfall": pgettext_lazy("progress report", "Shortfall"),
+    "no_gaps": pgettext_lazy("progress report", "No cohort in the next 8 weeks lacks trainers."),
+    "chart_alt": pgettext_lazy("progress report", "Chart: cumulative trained, forecasts and milestones"),
+    "chart_actual": pgettext_lazy("progress report", "Official (cumulative)"),
+    "chart_rate": pgettext_lazy("progress report", "Forecast: run rate"),
+    "chart_pipeline": pgettext_lazy("progress report", "Forecast: pipeline"),
+    "chart_target": pgettext_lazy("progress report", "Target"),
+    "footer": pgettext_lazy(
+        "progress report",
+        "You receive this report as a subscriber of “%(name)s”. The CSV attachment holds the breakdowns.",
+    ),
+    "footer_no_csv": pgettext_lazy("progress report", "You receive this report as a subscriber of “%(name)s”."),
+    "csv_dimension": pgettext_lazy("progress report", "dimension"),
+    "csv_key": pgettext_lazy("progress report", "key"),
+    "csv_label": pgettext_lazy("progress report", "name"),
+    "alert_subject": pgettext_lazy("progress report", "EUMAM Ukraine passed %(value)s trained"),
+    "alert_title": pgettext_lazy("progress report", "Milestone passed"),
+    "alert_body": pgettext_lazy("progress report", "The official total passed the milestone “%(label)s” on %(date)s."),
+    "alert_total": pgettext_lazy("progress report", "Official total now"),
+    "alert_next": pgettext_lazy("progress report", "Next milestone"),
 }
 
 
 def labels_for(language: str) -> dict[str, str]:
-    return LABELS.get(language, LABELS["en"])
+    """The report's words in `language` (English for a language we do not have)."""
+    with translation.override(language):
+        return {key: str(label) for key, label in LABELS.items()}
 
 
 def number(value: float | int | None, language: str) -> str:
@@ -284,7 +217,7 @@ def _context(figures: dict, *, subscription_name: str, language: str, attach_csv
         "pending_total": number(figures["pending"]["trained"], language),
         "pending_returns": figures["pending"]["returns"],
         "unique_people": number(figures["unique_people"]["trained"], language),
-        "coverage": t["coverage"].format(coverage=percent(figures["unique_people"]["coverage"], language)),
+        "coverage": t["coverage"] % {"coverage": percent(figures["unique_people"]["coverage"], language)},
         "change": _signed(period.get("change"), language),
         "change_since_report": _signed(previous["change"], language) if previous else None,
         "target": target
@@ -296,24 +229,26 @@ def _context(figures: dict, *, subscription_name: str, language: str, attach_csv
         },
         "milestones": milestones,
         "run_rates": [
-            (t["run_rate"].format(weeks=weeks.rstrip("w")), number(rate, language))
+            (t["run_rate"] % {"weeks": weeks.rstrip("w")}, number(rate, language))
             for weeks, rate in figures["run_rates_per_week"].items()
         ],
-        "assumption_rate": t["assumption_rate"].format(
-            weeks=forecast.get("run_rate_window_weeks", 13),
-            rate=number(forecast.get("run_rate_per_week", 0.0), language),
-            years=forecast.get("horizon_years", 10),
-        ),
-        "assumption_pipeline": t["assumption_pipeline"].format(
-            cohorts=forecast.get("pipeline_cohorts", 0),
-            until=forecast.get("pipeline_until") or "–",
-            expected=number(forecast.get("pipeline_expected_completions", 0), language),
-        ),
+        "assumption_rate": t["assumption_rate"]
+        % {
+            "weeks": forecast.get("run_rate_window_weeks", 13),
+            "rate": number(forecast.get("run_rate_per_week", 0.0), language),
+            "years": forecast.get("horizon_years", 10),
+        },
+        "assumption_pipeline": t["assumption_pipeline"]
+        % {
+            "cohorts": forecast.get("pipeline_cohorts", 0),
+            "until": forecast.get("pipeline_until") or "–",
+            "expected": number(forecast.get("pipeline_expected_completions", 0), language),
+        },
         "breakdowns": breakdowns,
         "activity": figures.get("cohort_activity"),
         "gaps": gaps,
         "chart_cid": CHART_CID,
-        "footer": (t["footer"] if attach_csv else t["footer_no_csv"]).format(name=subscription_name),
+        "footer": (t["footer"] if attach_csv else t["footer_no_csv"]) % {"name": subscription_name},
     }
 
 
@@ -327,7 +262,7 @@ def report_subject(figures: dict, language: str) -> str:
     t = labels_for(language)
     scope_label = t["mission"] if figures["scope"]["kind"] == "mission" else figures["scope"]["label"]
     period = figures.get("period") or {"start": figures["as_of"], "end": figures["as_of"]}
-    return t["subject"].format(scope=scope_label, start=period["start"], end=period["end"])
+    return t["subject"] % {"scope": scope_label, "start": period["start"], "end": period["end"]}
 
 
 def render_report(figures: dict, *, subscription_name: str, language: str, attach_csv: bool) -> RenderedReport:
@@ -483,7 +418,7 @@ def render_milestone_alert(figures: dict, milestone: dict, *, language: str) -> 
     context = {
         "t": t,
         "title": t["alert_title"],
-        "body": t["alert_body"].format(label=milestone["label"], date=milestone["passed_on"]),
+        "body": t["alert_body"] % {"label": milestone["label"], "date": milestone["passed_on"]},
         "total": number(figures["official"]["trained"], language),
         "next": following
         and {
@@ -496,5 +431,5 @@ def render_milestone_alert(figures: dict, milestone: dict, *, language: str) -> 
     with translation.override(language):
         html = render_to_string("mission/email/milestone_alert.html", context)
         text = render_to_string("mission/email/milestone_alert.txt", context)
-    subject = t["alert_subject"].format(value=number(milestone["value"], language))
+    subject = t["alert_subject"] % {"value": number(milestone["value"], language)}
     return subject, text, html

@@ -23,3 +23,11 @@ def approver(db):
 @pytest.fixture
 def superuser(db):
     return UserFactory(username="admin", is_staff=True, is_superuser=True)
+
+
+# TRANSLATIONS (planning engineer): the .mo is git-ignored; reports and the admin render Ukrainian from it.
+@pytest.fixture(scope="session", autouse=True)
+def compiled_catalogue():
+    from django.core.management import call_command
+
+    call_command("compile_translations", verbosity=0)

@@ -6,6 +6,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from academies.models import Academy, Course, Organisation, Trainer
@@ -36,7 +37,7 @@ class Cohort(models.Model):
     class Status(models.TextChoices):
         PLANNED = "planned", _("planned")
         IN_TRAINING = "in_training", _("in training")
-        COMPLETED = "completed", _("completed")
+        COMPLETED = "completed", pgettext_lazy("cohort status", "completed")
         CANCELLED = "cancelled", _("cancelled")
 
     reference = models.CharField(_("reference"), max_length=64, unique=True, validators=[REFERENCE_VALIDATOR])
@@ -176,8 +177,9 @@ class Enrollment(models.Model):
 
     class Status(models.TextChoices):
         ENROLLED = "enrolled", _("enrolled")
-        COMPLETED = "completed", _("completed")
-        WITHDRAWN = "withdrawn", _("withdrawn")
+        # Contexts: a cohort is "completed", a trainee "completed the course"; "withdrawn" alone is a count.
+        COMPLETED = "completed", pgettext_lazy("trainee outcome", "completed")
+        WITHDRAWN = "withdrawn", pgettext_lazy("trainee outcome", "withdrawn")
 
     trainee = models.ForeignKey(
         Trainee, on_delete=models.PROTECT, related_name="enrollments", verbose_name=_("trainee")

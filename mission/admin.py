@@ -242,7 +242,24 @@ class ReportDispatchAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_select_related = ("subscription",)
     date_hierarchy = "created_at"
     show_full_result_count = False
+    actions = ["retry_dispatches"]
 
     @admin.display(description=_("last error"))
     def short_error(self, obj: ReportDispatch) -> str:
         return (obj.last_error or "")[:120]
+
+    def has_retry_permission(self, request) -> bool:
+        # The rows stay read-only (has_change_permission is False), but retrying is a change to the dispatch:
+        # only those holding the model's change permission may do it.
+        return request.user.has_perm(f"{self.opts.app_label}.change_{self.opts.model_name}")
+
+    @admin.action(description=_("Retry the selected failed dispatches"), permissions=["retry"])
+    def retry_dispatches(self, request, queryset):
+        # A dispatch that is not failed is refused by the service, one error message each.
+        run_service_for_objects(
+            request,
+            queryset.select_related("subscription"),
+            lambda dispatch: services.report_dispatch_retry(dispatch=dispatch),
+            done_message=gettext("%(count)s dispatch(es) queued to be sent again."),
+            modeladmin=self,
+        )

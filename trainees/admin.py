@@ -12,8 +12,7 @@ import datetime as dt
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
-from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import F, IntegerField, OuterRef, Q, Subquery
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -37,7 +36,6 @@ from config.exceptions import ApplicationError
 from .models import Cohort, CountReturn, Enrollment, Trainee, TrainerAssignment
 from .resources import CohortResource, CountReturnResource, EnrollmentResource, TraineeResource
 from .services import (
-    RATIO_ROLES,
     cohort_schedule,
     cohort_update,
     count_return_approve,
@@ -47,7 +45,6 @@ from .services import (
     enrollment_record,
     trainer_assign,
     trainer_unassign,
-    trainers_needed,
 )
 
 COHORT_PLAN_FIELDS = ("reference", "course", "academy", "starts_on", "ends_on", "seats", "status", "has_roster")
@@ -149,20 +146,6 @@ def _latest_return(field: str):
     )
 
 
-def _trainer_count():
-    return Coalesce(
-        Subquery(
-            TrainerAssignment.objects.filter(cohort=OuterRef("pk"), role__in=RATIO_ROLES)
-            .order_by()
-            .values("cohort")
-            .annotate(count=Count("pk"))
-            .values("count")[:1],
-            output_field=IntegerField(),
-        ),
-        Value(0),
-    )
-
-
 class CohortStaffingFilter(admin.SimpleListFilter):
     title = _("staffing")
     parameter_name = "staffing"
@@ -171,12 +154,11 @@ class CohortStaffingFilter(admin.SimpleListFilter):
         return [("understaffed", _("understaffed")), ("staffed", _("staffed"))]
 
     def queryset(self, request, queryset):
-        # `trainers_needed` is seats divided by the course ratio, rounded up, computed in SQL.
-        needed = (F("seats") + F("course__trainees_per_trainer") - 1) / F("course__trainees_per_trainer")
+        # CohortAdmin.get_queryset annotates with_staffing(): the one computation of trainers needed and assigned.
         if self.value() == "understaffed":
-            return queryset.alias(needed=needed).filter(trainer_count__lt=F("needed"))
+            return queryset.understaffed()
         if self.value() == "staffed":
-            return queryset.alias(needed=needed).filter(trainer_count__gte=F("needed"))
+            return queryset.filter(trainers_assigned__gte=F("trainers_needed"))
         return queryset
 
 
@@ -223,11 +205,7 @@ class CohortAdmin(ServiceSaveAdminMixin, ImportExportLimitsMixin, ImportExportMi
     inlines = [TrainerAssignmentInline, CountReturnInline]
 
     def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(reported_enrolled=_latest_return("enrolled"), trainer_count=_trainer_count())
-        )
+        return super().get_queryset(request).with_staffing().annotate(reported_enrolled=_latest_return("enrolled"))
 
     def get_inlines(self, request, obj):
         # A cohort that is not saved yet has no dates the trainers' checks could use.
@@ -249,10 +227,10 @@ class CohortAdmin(ServiceSaveAdminMixin, ImportExportLimitsMixin, ImportExportMi
 
     @admin.display(description=_("trainers (assigned / needed)"))
     def staffing(self, obj: Cohort) -> str:
-        assigned = getattr(obj, "trainer_count", None)
+        assigned = getattr(obj, "trainers_assigned", None)
         if assigned is None:
             return "–"
-        needed = trainers_needed(obj.seats, obj.course.trainees_per_trainer)
+        needed = obj.trainers_needed
         css = "understaffed" if assigned < needed else ""
         ratio = f"{obj.seats / assigned:.1f}" if assigned else "∞"
         title = gettext("%(ratio)s trainees per trainer; the course allows %(allowed)s") % {

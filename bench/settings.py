@@ -9,3 +9,6 @@ ROOT_URLCONF = "bench.urls"
 # Measure the product's work, not the lockout bookkeeping of the admin login the benchmark does not use.
 AXES_ENABLED = False
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
+# As in production: persistent connections, checked before reuse (config/settings/production.py).
+DATABASES["default"]["CONN_MAX_AGE"] = 60  # noqa: F405
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True  # noqa: F405

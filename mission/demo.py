@@ -37,12 +37,13 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 from tqdm import tqdm
 
 from academies.models import Academy, Course, Nation, Organisation, Trainer, TrainerAvailability
+from config.bulk import copy_insert
 from trainees.models import Cohort, CountReturn, Enrollment, Trainee, TrainerAssignment
 
 DEMO_REFERENCE_PREFIX = "DEMO-"
@@ -145,45 +146,6 @@ class PlannedTrainer:
     window_ends: list[int]
     speaks_ukrainian: bool
     busy_until: int = -1
-
-
-def _insert(model: Any, objects: list[Any], *, with_ids: bool = False) -> bool:
-    """Insert unsaved instances: COPY on PostgreSQL, `bulk_create` elsewhere. True if COPY wrote them.
-
-    COPY skips the ORM's per-row preparation, the bulk of the seeding time at large scales. It writes the
-    instances' own values, auto-now fields included when set, and fills unset auto-now fields with now.
-    With `with_ids`, primary keys are drawn from the table's sequence first and set on the instances, so that
-    rows inserted later can point at them.
-    """
-    if connection.vendor != "postgresql" or not objects:
-        model.objects.bulk_create(objects, batch_size=BATCH_SIZE)
-        return False
-    table = model._meta.db_table
-    fields = [field for field in model._meta.concrete_fields if with_ids or not field.primary_key]
-    now = timezone.now()
-    with connection.cursor() as cursor:
-        if with_ids:
-            cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-                [table, model._meta.pk.column, len(objects)],
-            )
-            for instance, (pk,) in zip(objects, cursor.fetchall(), strict=True):
-                instance.pk = pk
-        columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
-        with cursor.copy(f"COPY {connection.ops.quote_name(table)} ({columns}) FROM STDIN") as copy:
-            for instance in objects:
-                copy.write_row([_column_value(instance, field, now) for field in fields])
-    return True
-
-
-def _column_value(instance: Any, field: Any, now: dt.datetime) -> Any:
-    value = getattr(instance, field.attname)
-    if value is None and field.is_relation and field.is_cached(instance):
-        # The related row got its key after this instance was built (see `with_ids`).
-        return field.get_cached_value(instance).pk
-    if value is None and (getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)):
-        return now
-    return value
 
 
 def timeline_total(day: dt.date) -> float:
@@ -483,10 +445,13 @@ class _DemoBuilder:
             )
             submitted_on.append(submitted)
         # Date `submitted_at` back to when the site submitted it. COPY writes it as set; `bulk_create` sets it to
-        # now (it is auto_now_add), so there it is updated afterwards.
-        for count_return, day in zip(returns, submitted_on, strict=True):
-            count_return.submitted_at = self._at(day, 9)
-        if not _insert(CountReturn, returns):
+        # now (it is auto_now_add), so there it is set again and updated afterwards.
+        moments = [self._at(day, 9) for day in submitted_on]
+        for count_return, moment in zip(returns, moments, strict=True):
+            count_return.submitted_at = moment
+        if not copy_insert(CountReturn, returns):
+            for count_return, moment in zip(returns, moments, strict=True):
+                count_return.submitted_at = moment
             CountReturn.objects.bulk_update(returns, ["submitted_at"], batch_size=BATCH_SIZE)
 
     # TRAINERS
@@ -547,8 +512,8 @@ class _DemoBuilder:
             qualifications.extend(
                 through(trainer_id=planned.trainer.pk, course_id=course) for course in sorted(planned.courses)
             )
-        _insert(TrainerAvailability, windows)
-        _insert(through, qualifications)
+        copy_insert(TrainerAvailability, windows)
+        copy_insert(through, qualifications)
 
     def _write_assignments(self) -> None:
         rng = self.rng
@@ -598,7 +563,7 @@ class _DemoBuilder:
                         ends_on=planned.ends_on,
                     )
                 )
-        _insert(TrainerAssignment, assignments)
+        copy_insert(TrainerAssignment, assignments)
 
     # ROSTERS
 
@@ -638,5 +603,5 @@ class _DemoBuilder:
                         former.append((trainee, [planned.ends_on]))
                 in_cohort.add(trainee.reference)
                 enrollments.append(Enrollment(trainee=trainee, cohort=cohort, status=status))
-        _insert(Trainee, trainees, with_ids=True)
-        _insert(Enrollment, enrollments)
+        copy_insert(Trainee, trainees, with_ids=True)
+        copy_insert(Enrollment, enrollments)

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from academies.models import Academy, Course, Organisation, Trainer
+from config.bulk import copy_insert, copy_supported
 from config.exceptions import ApplicationError
 
 from .models import Cohort, CountReturn, Enrollment, Trainee, TrainerAssignment
@@ -582,15 +583,13 @@ def count_return_submit_bulk(
 
     _check_bulk_size(items)
     by_id = cohorts.in_bulk({item.cohort_id for item in items})
-    official = {
-        row.cohort_id: row
-        for row in CountReturn.objects.filter(cohort_id__in=by_id, state=CountReturn.State.APPROVED).only(
-            "pk", "cohort_id"
-        )
-    }
+    # Cohort id -> id of its official return; plain values, as a batch may hold thousands (issue 7).
+    official = dict(
+        CountReturn.objects.filter(cohort_id__in=by_id, state=CountReturn.State.APPROVED).values_list("cohort_id", "pk")
+    )
     # An approved return can be corrected by one pending return at a time (the link is one-to-one).
     already_corrected = set(
-        CountReturn.objects.filter(supersedes__in=[row.pk for row in official.values()]).values_list(
+        CountReturn.objects.filter(supersedes__in=list(official.values())).values_list(
             "supersedes__cohort_id", flat=True
         )
     )
@@ -618,15 +617,39 @@ def count_return_submit_bulk(
             withdrawn=item.withdrawn,
             submitted_by_organisation=organisation,
             submitted_by=submitter,
-            supersedes=official.get(item.cohort_id),
+            supersedes_id=official.get(item.cohort_id),
         )
         for item in items
     ]
     try:
         with transaction.atomic():
-            return bulk_create_with_history(returns, CountReturn, batch_size=1000)
+            if not copy_supported(CountReturn):
+                return bulk_create_with_history(returns, CountReturn, batch_size=1000)
+            copy_insert(CountReturn, returns, with_ids=True)
+            _history_create(returns)
+            return returns
     except IntegrityError as error:
         raise ApplicationError(_("The database refused the batch; nothing was saved."), code="constraint") from error
+
+
+def _history_create(returns: list[CountReturn]) -> None:
+    """The "created" history rows of returns just written by COPY, as `bulk_create_with_history` writes them."""
+    history = CountReturn.history.model
+    user = history.get_default_history_user(returns[0])  # the request's user: the same for the whole batch
+    now = timezone.now()
+    copy_insert(
+        history,
+        [
+            history(
+                history_date=now,
+                history_user=user,
+                history_change_reason=None,
+                history_type="+",
+                **{field.attname: getattr(count_return, field.attname) for field in history.tracked_fields},
+            )
+            for count_return in returns
+        ],
+    )
 
 
 def _enrollment_item_errors(cohort: Cohort | None, item: EnrollmentItem) -> dict[str, list[str]]:
@@ -666,7 +689,7 @@ def enrollment_record_bulk(*, items: list[EnrollmentItem], cohorts: Any) -> list
     trainees = {t.reference: t for t in Trainee.objects.filter(reference__in=references)}
     missing = [Trainee(reference=reference) for reference in sorted(references - set(trainees))]
     if missing:
-        Trainee.objects.bulk_create(missing, batch_size=1000)
+        copy_insert(Trainee, missing, with_ids=True)
         trainees.update({t.reference: t for t in Trainee.objects.filter(reference__in=[t.reference for t in missing])})
     existing = {
         (e.cohort_id, e.trainee_id): e
@@ -686,6 +709,6 @@ def enrollment_record_bulk(*, items: list[EnrollmentItem], cohorts: Any) -> list
             enrollment.status, enrollment.updated_at = item.status, now
             to_update.append(enrollment)
         result.append(enrollment)
-    Enrollment.objects.bulk_create(to_create, batch_size=1000)
+    copy_insert(Enrollment, to_create, with_ids=True)
     Enrollment.objects.bulk_update(to_update, ["status", "updated_at"], batch_size=1000)
     return result

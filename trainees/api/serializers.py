@@ -72,6 +72,26 @@ class CohortSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = ["id", "flagged", "flag_reason", "created_at", "updated_at"]
 
+    def to_representation(self, cohort: Cohort) -> dict:
+        """The generic field-by-field loop, written out: a list page serializes up to 500 cohorts, and the loop
+        cost several times this (issue 7 benchmark). The output is the same; a test compares the two."""
+        fields = self.fields
+        return {
+            "id": cohort.pk,
+            "reference": cohort.reference,
+            "course": cohort.course.code,
+            "academy": cohort.academy.slug,
+            "starts_on": fields["starts_on"].to_representation(cohort.starts_on),
+            "ends_on": fields["ends_on"].to_representation(cohort.ends_on),
+            "seats": cohort.seats,
+            "status": fields["status"].to_representation(cohort.status),
+            "has_roster": cohort.has_roster,
+            "flagged": cohort.flagged,
+            "flag_reason": cohort.flag_reason,
+            "created_at": fields["created_at"].to_representation(cohort.created_at),
+            "updated_at": fields["updated_at"].to_representation(cohort.updated_at),
+        }
+
 
 ASSIGNMENT_EXAMPLE = {"trainer": "PL-INS-0042", "cohort": 14, "role": "instructor"}
 

@@ -12,6 +12,7 @@ from typing import Any
 from django.contrib import admin
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
@@ -20,9 +21,12 @@ from django.utils.translation import gettext_lazy
 from .admin_planning import PERMISSION as PLANNING_PERMISSION
 from .admin_planning import PlanningViews, planning_links
 
-CHART_WIDTH, CHART_HEIGHT = 720, 300
-MARGIN_LEFT, MARGIN_RIGHT, MARGIN_TOP, MARGIN_BOTTOM = 64, 16, 16, 40
+# The viewBox is drawn at about the width the chart gets on a 1400 px screen, so its text renders near 12 px there.
+CHART_WIDTH, CHART_HEIGHT = 1100, 380
+MARGIN_LEFT, MARGIN_RIGHT, MARGIN_TOP, MARGIN_BOTTOM = 72, 24, 20, 34
 FORECAST_MONTHS = 12
+LABEL_HEIGHT = 15  # the vertical room one line label needs, so stacked labels never overlap
+MIN_TICK_GAP = 56  # the horizontal room one x-axis label needs
 
 
 def _month_start(day: dt.date) -> dt.date:
@@ -44,24 +48,113 @@ def forecast_points(last_month: dt.date, total: int, rate_per_week: float, month
     return points
 
 
+def _number(value: int) -> str:
+    return number_format(value, force_grouping=True)
+
+
+def milestone_name(milestone: dict) -> str:
+    """ "80,000 trained" in the reader's language and number format (the ladder's own label is English free text)."""
+    return _("%(value)s trained") % {"value": _number(milestone["value"])}
+
+
+def nice_axis_top(peak: float) -> tuple[float, float]:
+    """The y-axis top and tick step: a round step (1, 2, 2.5 or 5 × 10^n) giving four to six ticks above `peak`."""
+    peak = max(peak * 1.04, 1)
+    magnitude = 10 ** max(len(str(int(peak))) - 2, 0)
+    for factor in (1, 2, 2.5, 5, 10, 20, 25, 50, 100):
+        step = factor * magnitude
+        if peak / step <= 6:
+            return step * -(-peak // step), step
+    return peak, peak / 4
+
+
+def chart_lines(progress: Any) -> list[dict]:
+    """The horizontal reference lines: milestones and the target, one line per value.
+
+    A target equal to a milestone (80,000 is both) is drawn once, with one label saying it is both.
+    """
+    by_value: dict[int, dict] = {}
+    for milestone in progress.milestones:
+        by_value[milestone["value"]] = {
+            "value": milestone["value"],
+            "label": milestone_name(milestone),
+            "kind": "milestone",
+        }
+    target = progress.target
+    if target:
+        value = target["value"]
+        if value in by_value:
+            by_value[value] = {
+                "value": value,
+                "label": _("%(label)s · target") % {"label": by_value[value]["label"]},
+                "kind": "target",
+            }
+        else:
+            by_value[value] = {
+                "value": value,
+                "label": _("Target %(value)s") % {"value": _number(value)},
+                "kind": "target",
+            }
+    return [by_value[value] for value in sorted(by_value)]
+
+
+def spread_labels(wanted: list[float], low: float, high: float, gap: float) -> list[float]:
+    """Baselines for labels wanted at `wanted` (ascending screen y), moved apart by at least `gap`, within bounds.
+
+    Each label keeps its place if it can; a label that would touch the one above it moves down, and if the stack
+    runs past `high` its bottom label is held there and those above move up.
+    """
+    placed: list[float] = []
+    for y in wanted:
+        placed.append(max(y, low, placed[-1] + gap if placed else low))
+    if placed and placed[-1] > high:
+        placed[-1] = high
+        for index in range(len(placed) - 2, -1, -1):
+            placed[index] = min(placed[index], placed[index + 1] - gap)
+    return placed
+
+
+def month_ticks(first: dt.date, last: dt.date, plot_width: float) -> list[tuple[dt.date, str]]:
+    """X-axis labels: quarters on a short series, else years (every second or fifth on a long one), never touching."""
+    span = (last - first).days or 1
+    for step in (3, 12, 24, 60):  # months between labels
+        if plot_width * step * 30.4 / span >= MIN_TICK_GAP:
+            break
+    ticks = []
+    day = _month_start(first)
+    if day < first:
+        day = _add_months(day, 1)
+    while day <= last:
+        if (day.year * 12 + day.month - 1) % step == 0:
+            label = str(day.year) if day.month == 1 else f"Q{(day.month - 1) // 3 + 1}"
+            ticks.append((day, label))
+        day = _add_months(day, 1)
+    return ticks
+
+
 def render_progress_chart(progress: Any) -> SafeString:
-    """An SVG line chart: official cumulative trained per month, the run-rate forecast, and milestone lines."""
+    """An SVG line chart: official cumulative trained per month, the run-rate forecast, and milestone lines.
+
+    The legend is HTML under the chart (see the template), so it wraps on narrow screens instead of overlapping.
+    """
     history = [(dt.date.fromisoformat(f"{month}-01"), total) for month, total in progress.monthly_cumulative()]
     rate = float(progress.run_rates.get("13w", 0.0))
     start_month = history[-1][0] if history else _month_start(progress.as_of)
     forecast = forecast_points(start_month, progress.official_total, rate, FORECAST_MONTHS) if rate > 0 else []
-    lines = [(m["value"], m["label"]) for m in progress.milestones]
-    if progress.target:
-        lines.append((progress.target["value"], progress.target["label"]))
+    lines = chart_lines(progress)
     months = [day for day, _total in history + forecast] or [_month_start(progress.as_of)]
     first, last = min(months), max(months)
     if first == last:
         last = _add_months(first, 1)
-    peak = max([total for _day, total in history + forecast] + [value for value, _label in lines] + [1])
-    top = peak * 1.08
+    # The axis reaches the next line above the data, so the next milestone is in view but far ones do not squash it.
+    data_peak = max([total for _day, total in history + forecast] + [1])
+    above = [line["value"] for line in lines if line["value"] > data_peak]
+    peak = max([data_peak] + [line["value"] for line in lines if line["value"] <= data_peak] + above[:1])
+    top, tick_step = nice_axis_top(peak)
     plot_w = CHART_WIDTH - MARGIN_LEFT - MARGIN_RIGHT
     plot_h = CHART_HEIGHT - MARGIN_TOP - MARGIN_BOTTOM
     span = (last - first).days or 1
+    bottom = MARGIN_TOP + plot_h
 
     def x(day: dt.date) -> float:
         return MARGIN_LEFT + plot_w * (day - first).days / span
@@ -73,53 +166,62 @@ def render_progress_chart(progress: Any) -> SafeString:
         f'<svg class="mission-chart" viewBox="0 0 {CHART_WIDTH} {CHART_HEIGHT}" role="img" '
         f'aria-labelledby="mission-chart-title" xmlns="http://www.w3.org/2000/svg">',
         f'<title id="mission-chart-title">{escape(_("Cumulative trained per month"))}</title>',
-        f'<line class="axis" x1="{MARGIN_LEFT}" y1="{MARGIN_TOP + plot_h}" x2="{MARGIN_LEFT + plot_w}" '
-        f'y2="{MARGIN_TOP + plot_h}"/>',
-        f'<line class="axis" x1="{MARGIN_LEFT}" y1="{MARGIN_TOP}" x2="{MARGIN_LEFT}" y2="{MARGIN_TOP + plot_h}"/>',
     ]
-    for step in range(5):
-        value = top * step / 4
+    for step in range(round(top / tick_step) + 1):
+        value = tick_step * step
         parts.append(
-            f'<text class="tick" x="{MARGIN_LEFT - 6}" y="{y(value) + 4:.1f}" text-anchor="end">{int(value):,}</text>'
+            f'<line class="grid" x1="{MARGIN_LEFT}" y1="{y(value):.1f}" x2="{MARGIN_LEFT + plot_w}" y2="{y(value):.1f}"/>'
+            f'<text class="tick" x="{MARGIN_LEFT - 8}" y="{y(value) + 4:.1f}" text-anchor="end">'
+            f"{escape(_number(int(value)) if value == int(value) else _number(value))}</text>"
         )
-    # A year label under each January (and under the first month), so long series stay readable.
-    for day in sorted(set(months)):
-        if day == first or day.month == 1:
-            parts.append(
-                f'<text class="tick" x="{x(day):.1f}" y="{MARGIN_TOP + plot_h + 16}" text-anchor="middle">'
-                f"{day.strftime('%Y-%m')}</text>"
-            )
-    for value, label in lines:
-        if value <= top:
-            parts.append(
-                f'<line class="milestone" x1="{MARGIN_LEFT}" y1="{y(value):.1f}" x2="{MARGIN_LEFT + plot_w}" '
-                f'y2="{y(value):.1f}"/><text class="milestone-label" x="{MARGIN_LEFT + plot_w - 4}" '
-                f'y="{y(value) - 4:.1f}" text-anchor="end">{escape(label)}</text>'
-            )
+    parts.append(
+        f'<line class="axis" x1="{MARGIN_LEFT}" y1="{bottom}" x2="{MARGIN_LEFT + plot_w}" y2="{bottom}"/>'
+        f'<line class="axis" x1="{MARGIN_LEFT}" y1="{MARGIN_TOP}" x2="{MARGIN_LEFT}" y2="{bottom}"/>'
+    )
+    for day, label in month_ticks(first, last, plot_w):
+        parts.append(
+            f'<line class="axis" x1="{x(day):.1f}" y1="{bottom}" x2="{x(day):.1f}" y2="{bottom + 5}"/>'
+            f'<text class="tick" x="{x(day):.1f}" y="{bottom + 19}" text-anchor="middle">{escape(label)}</text>'
+        )
+    if forecast and history:
+        # Where the record ends and the forecast begins.
+        today_x = x(history[-1][0])
+        parts.append(f'<line class="now" x1="{today_x:.1f}" y1="{MARGIN_TOP}" x2="{today_x:.1f}" y2="{bottom}"/>')
+    shown = [line for line in lines if line["value"] <= top]
+    # Labels sit at the left, inside the plot, just above their line: the cumulative curve rises to the right,
+    # so the upper left is empty. Lines drawn top first so their labels stack downwards without touching.
+    shown.sort(key=lambda line: -line["value"])
+    baselines = spread_labels([y(line["value"]) - 4 for line in shown], MARGIN_TOP + 12, bottom - 4, LABEL_HEIGHT)
+    for line, baseline in zip(shown, baselines, strict=True):
+        css = "target" if line["kind"] == "target" else "milestone"
+        parts.append(
+            f'<line class="{css}" x1="{MARGIN_LEFT}" y1="{y(line["value"]):.1f}" x2="{MARGIN_LEFT + plot_w}" '
+            f'y2="{y(line["value"]):.1f}"/><text class="{css}-label" x="{MARGIN_LEFT + 8}" y="{baseline:.1f}">'
+            f"{escape(line['label'])}</text>"
+        )
     if history:
         points = " ".join(f"{x(day):.1f},{y(total):.1f}" for day, total in history)
         parts.append(f'<polyline class="official" points="{points}"/>')
         for day, total in history[-1:]:
-            parts.append(f'<circle class="official" cx="{x(day):.1f}" cy="{y(total):.1f}" r="3"/>')
+            parts.append(f'<circle class="official" cx="{x(day):.1f}" cy="{y(total):.1f}" r="4"/>')
     if forecast:
         anchor = history[-1] if history else (first, progress.official_total)
         points = " ".join(f"{x(day):.1f},{y(total):.1f}" for day, total in [anchor, *forecast])
         parts.append(f'<polyline class="forecast" points="{points}"/>')
-    legend_y = CHART_HEIGHT - 6
-    parts.append(
-        f'<text class="legend official" x="{MARGIN_LEFT}" y="{legend_y}">— {escape(_("official (approved)"))}</text>'
-        f'<text class="legend forecast" x="{MARGIN_LEFT + 200}" y="{legend_y}">'
-        f"┄ {escape(_('forecast at the 13-week run rate'))}</text>"
-        f'<text class="legend milestone" x="{MARGIN_LEFT + 460}" y="{legend_y}">'
-        f"┄ {escape(_('milestones and target'))}</text>"
-    )
     parts.append("</svg>")
     return mark_safe("".join(parts))  # every interpolated label is escaped above
 
 
+def _dated(milestone: dict) -> dict:
+    """The milestone with its ISO dates as dates, so the template formats them in the reader's language."""
+    keys = ("passed_on", "forecast_by_run_rate", "forecast_by_pipeline")
+    dates = {key: dt.date.fromisoformat(milestone[key]) for key in keys if milestone.get(key)}
+    return {**milestone, **dates, "name": milestone_name(milestone)}
+
+
 def dashboard_context(on: dt.date | None = None) -> dict[str, Any]:
     """Everything the dashboard shows. One progress computation, plus small fixed-query selectors."""
-    from mission.selectors import failed_dispatches, progress, ukraine_sites_status
+    from mission.selectors import _milestone_passed_on, failed_dispatches, progress, ukraine_sites_status
     from mission.services import ukraine_conditions
     from trainees.selectors import cohort_gaps, cohorts_in_training, cohorts_in_training_count, count_returns_awaiting
 
@@ -129,14 +231,23 @@ def dashboard_context(on: dt.date | None = None) -> dict[str, Any]:
     reached_milestones = [m for m in figures.milestones if m["reached"]]
     target = figures.target
     if target:
-        target = {**target, "percent": min(round(target["progress"] * 100, 1), 100)}
+        # The day the official total first reached the target, from the same daily series the milestones use.
+        reached_on = _milestone_passed_on(figures.daily, target["value"]) if not target["remaining"] else None
+        target = {
+            **target,
+            "percent": min(round(target["progress"] * 100, 1), 100),
+            "in_force_from": dt.date.fromisoformat(target["in_force_from"]),
+            "reached_on": reached_on,
+        }
+    failed = failed_dispatches()
     return {
         "dashboard": {
             "as_of": on,
             "progress": figures,
             "target": target,
-            "next_milestones": [{**m, "percent": round(m["progress"] * 100, 1)} for m in next_milestones],
-            "last_reached": reached_milestones[-1] if reached_milestones else None,
+            "next_milestones": [{**_dated(m), "percent": round(m["progress"] * 100, 1)} for m in next_milestones],
+            "last_reached": _dated(reached_milestones[-1]) if reached_milestones else None,
+            "chart_lines": chart_lines(figures),
             "chart": render_progress_chart(figures),
             "in_training": list(cohorts_in_training(on=on)),
             "in_training_count": cohorts_in_training_count(on=on),
@@ -144,7 +255,8 @@ def dashboard_context(on: dt.date | None = None) -> dict[str, Any]:
             "returns": count_returns_awaiting(),
             "ukraine": ukraine_conditions(on),
             "ukraine_sites": ukraine_sites_status(),
-            "failed_dispatches": list(failed_dispatches()[:5]),
+            "failed_dispatches": list(failed[:5]),
+            "failed_dispatches_count": failed.count(),
         }
     }
 

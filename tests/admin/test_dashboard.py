@@ -1,6 +1,7 @@
 """The admin index is the mission dashboard."""
 
 import datetime as dt
+import itertools
 import re
 
 import pytest
@@ -30,7 +31,8 @@ def test_the_dashboard_draws_the_chart_inline_without_external_assets(admin_clie
 def test_the_dashboard_shows_progress_toward_target_and_next_milestones(admin_client_for, superuser, mission):
     html = admin_client_for(superuser).get("/admin/").content.decode()
 
-    assert "Current target: 1,000 trained (1000)" in html
+    since = (dt.date.today() - dt.timedelta(days=365)).strftime("%-d %B %Y")
+    assert f"Target in force since {since}: 1,000 — 910 to go" in html
     assert "Next milestone: 2,000 trained" in html
     assert "Last milestone reached" not in html  # 90 trained has not reached 500
 
@@ -73,3 +75,56 @@ def test_the_dashboard_query_count_does_not_grow_with_cohorts(
 
     with django_assert_max_num_queries(30):
         assert client.get("/admin/").status_code == 200
+
+
+def test_a_target_reached_says_on_which_day(admin_client_for, superuser, mission):
+    from mission.models import Target
+
+    Target.objects.update(value=50)
+
+    html = admin_client_for(superuser).get("/admin/").content.decode()
+
+    reached = mission["past"].ends_on.strftime("%-d %B %Y")
+    assert f": 50 — reached on {reached}</span>" in html
+
+
+def test_a_target_equal_to_a_milestone_is_one_line_with_one_label(admin_client_for, superuser, mission):
+    from mission.models import Target
+
+    Target.objects.update(value=500)
+
+    svg = admin_client_for(superuser).get("/admin/").content.decode().split('id="progress-chart"')[1].split("</svg>")[0]
+
+    assert svg.count('class="target"') == 1 and svg.count('class="milestone"') == 0
+    assert "500 trained · target" in svg
+
+
+def test_chart_labels_never_overlap_even_for_close_lines():
+    from mission.admin_site import LABEL_HEIGHT, spread_labels
+
+    placed = spread_labels([100.0, 101.0, 102.0, 300.0], low=20, high=110, gap=LABEL_HEIGHT)
+
+    assert all(b - a >= LABEL_HEIGHT for a, b in itertools.pairwise(placed))
+    assert max(placed) <= 110 and min(placed) >= 20
+
+
+def test_x_axis_labels_are_thinned_to_years_on_a_long_series():
+    from mission.admin_site import month_ticks
+
+    ticks = month_ticks(dt.date(2022, 12, 1), dt.date(2027, 11, 1), plot_width=600)
+
+    assert [label for _day, label in ticks] == ["2023", "2024", "2025", "2026", "2027"]
+
+
+def test_failed_dispatches_link_to_the_filtered_dispatch_log(admin_client_for, superuser, mission):
+    from mission.models import ReportDispatch
+    from tests.factories import ReportSubscriptionFactory
+
+    ReportDispatch.objects.create(
+        subscription=ReportSubscriptionFactory(), period_key="2026-W01", state="failed", last_error="SMTP down"
+    )
+
+    html = admin_client_for(superuser).get("/admin/").content.decode()
+
+    assert 'href="/admin/mission/reportdispatch/?attention=failed"' in html
+    assert "1 failed dispatch — open the list to retry it" in html

@@ -294,12 +294,25 @@ def breakdown_csv(figures: dict, language: str) -> str:
 # CHART
 
 
+def chart_rungs(figures: dict, *, top: float) -> list[dict]:
+    """The milestone lines the chart draws: the reached rungs and those within half again of the curve's top.
+
+    The ladder counts the whole mission. Against one command's or site's subtotal its rungs (80,000, 90,000 …)
+    mean nothing and would squash that scope's curve to the floor, so a scoped chart draws none; the report's
+    text already says the milestones are mission-wide.
+    """
+    if figures["scope"]["kind"] != "mission":
+        return []
+    return [row for row in figures["milestones"] if row["reached"] or row["value"] <= top * 1.5]
+
+
 def chart_png(figures: dict, language: str) -> bytes:
     """Cumulative official total, both forecasts and the milestone lines, as a PNG (Agg, no display needed)."""
     # The object-oriented API with an explicit Agg canvas: no pyplot global state, safe in worker threads.
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.dates import AutoDateLocator, ConciseDateFormatter, date2num
     from matplotlib.figure import Figure
+    from matplotlib.ticker import FuncFormatter
 
     t = labels_for(language)
     series = figures.get("chart") or {"actual": [], "pipeline": [], "rate_per_week": 0.0}
@@ -329,24 +342,31 @@ def chart_png(figures: dict, language: str) -> bytes:
     if rate > 0:
         weeks = (horizon - as_of).days / 7
         axes.plot(date2num([as_of, horizon]), [total, total + rate * weeks], linestyle=":", label=t["chart_rate"])
-    top = max([total, *[value for _, value in pipeline]])
-    for milestone in figures["milestones"]:
-        # Show the reached rungs and the next two, so that a far rung does not flatten the curve.
-        if milestone["reached"] or milestone["value"] <= max(top, total) * 1.5:
-            axes.axhline(milestone["value"], color="grey", linewidth=0.8, alpha=0.7)
-            axes.annotate(
-                number(milestone["value"], language),
-                (float(date2num(actual[0][0])), milestone["value"]),
-                fontsize=8,
-                color="grey",
-                va="bottom",
-            )
+    rungs = chart_rungs(figures, top=max([total, *[value for _, value in pipeline]]))
+    for milestone in rungs:
+        axes.axhline(milestone["value"], color="grey", linewidth=0.8, alpha=0.7)
+        axes.annotate(
+            number(milestone["value"], language),
+            (float(date2num(actual[0][0])), milestone["value"]),
+            xytext=(3, 2),
+            textcoords="offset points",
+            fontsize=8,
+            color="dimgrey",
+            va="bottom",
+        )
     locator = AutoDateLocator()
     axes.xaxis.set_major_locator(locator)
     axes.xaxis.set_major_formatter(ConciseDateFormatter(locator))
-    axes.set_ylim(bottom=0)
+    # Head-room above the highest line, so the top rung's label stays inside the frame.
+    highest = max([total, *[value for _, value in pipeline], *[row["value"] for row in rungs]])
+    if rate > 0:
+        highest = max(highest, total + rate * (horizon - as_of).days / 7)
+    axes.set_ylim(bottom=0, top=max(highest, 1) * 1.08)
+    axes.yaxis.set_major_formatter(FuncFormatter(lambda value, _position: number(int(value), language)))
     axes.grid(alpha=0.3)
-    axes.legend(loc="upper left", fontsize=8)
+    # The curve rises from the lower left to the upper right and the rung labels sit at the left, so the lower
+    # right corner is the one place the legend hides nothing.
+    axes.legend(loc="lower right", fontsize=8, framealpha=0.9)
     figure.tight_layout()
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png")

@@ -145,3 +145,18 @@ def test_an_inactive_subscription_is_not_sent():
     assert progress_report_deliver(subscription_id=subscription.pk, period_key=WEEK_KEY) == DeliveryOutcome.INACTIVE
     assert mail.outbox == [] and not ReportDispatch.objects.exists()
     assert ReportSubscription.objects.get().is_active is False
+
+
+def test_a_scoped_chart_draws_no_mission_wide_milestone_lines():
+    from mission.reports import chart_rungs
+
+    scenario = build_scenario()
+    subscription = _subscription(scope="nation", nation=scenario.nation_de, name="Germany weekly")
+    progress_report_deliver(subscription_id=subscription.pk, period_key=WEEK_KEY)
+    scoped = ProgressReport.objects.get(subscription=subscription).figures
+    mission_wide = {**scoped, "scope": {"kind": "mission", "value": None, "label": "EUMAM Ukraine"}}
+
+    assert scoped["milestones"]  # the ladder is in the figures, but not drawn against a nation's subtotal
+    assert chart_rungs(scoped, top=150) == []
+    drawn = [row["value"] for row in chart_rungs(mission_wide, top=150)]
+    assert drawn and drawn == [row["value"] for row in scoped["milestones"] if row["value"] <= 225]

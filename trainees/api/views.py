@@ -60,6 +60,18 @@ class CohortViewSet(
     ordering = ["-starts_on", "reference"]
     etag = True
     resource_noun, resource_plural = "cohort", "cohorts"
+    # What a list page shows: the course's code and the site's slug, not their whole rows (issue 7 benchmark).
+    list_fields = (
+        *CohortSerializer.Meta.fields,
+        "course__code",
+        "academy__slug",
+    )
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        if self.action == "list":
+            queryset = queryset.only(*self.list_fields)
+        return queryset
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)

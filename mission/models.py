@@ -106,7 +106,9 @@ class MandateVersion(models.Model):
         verbose_name_plural = _("mandate versions")
         constraints = [
             models.CheckConstraint(
-                condition=Q(valid_until__isnull=True) | Q(valid_from__isnull=True) | Q(valid_until__gte=F("valid_from")),
+                condition=Q(valid_until__isnull=True)
+                | Q(valid_from__isnull=True)
+                | Q(valid_until__gte=F("valid_from")),
                 name="mandate_valid_until_after_from",
                 violation_error_message=_("A mandate ends on or after the day it starts."),
             ),
@@ -366,7 +368,10 @@ class ReportDispatch(models.Model):
         MANUAL = "manual", _("sent on request")
 
     subscription = models.ForeignKey(
-        ReportSubscription, on_delete=models.CASCADE, related_name="dispatches", verbose_name=_("subscription")
+        ReportSubscription,
+        on_delete=models.CASCADE,
+        related_name="dispatches",
+        verbose_name=_("subscription"),
     )
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.PERIODIC)
     period_key = models.CharField(

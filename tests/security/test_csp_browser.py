@@ -4,28 +4,13 @@ Chromium reports every blocked script, style, image, font or worker as a console
 `securitypolicyviolation` event; the pages must show neither, and must render what they are for.
 """
 
-import os
-from pathlib import Path
-
 import pytest
 from django.conf import settings
 
 from tests.factories import UserFactory
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed at /usr/bin/chromium"),
 ]
 
 RECORD_VIOLATIONS = """
@@ -36,22 +21,12 @@ document.addEventListener('securitypolicyviolation', (e) => {
 """
 
 
-@pytest.fixture(scope="module")
-def chromium():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
 @pytest.fixture
-def open_page(chromium, live_server):
+def open_page(browser, live_server):
     contexts = []
 
     def open_(path: str, *, cookies: list | None = None):
-        context = chromium.new_context(base_url=live_server.url, locale="en-GB")
+        context = browser.new_context(base_url=live_server.url, locale="en-GB")
         context.set_default_timeout(20_000)
         if cookies:
             context.add_cookies(cookies)

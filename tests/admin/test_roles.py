@@ -40,6 +40,14 @@ def test_only_approvers_may_approve_and_coordinators_may_verify(roles):
     assert "trainees.approve_countreturn" not in observer and "trainees.verify_countreturn" not in observer
 
 
+def test_only_approvers_may_retry_failed_report_dispatches(roles):
+    holders = {
+        name for name in (COORDINATOR, APPROVER, OBSERVER) if "mission.change_reportdispatch" in _perms(roles[name])
+    }
+
+    assert holders == {APPROVER}
+
+
 def test_observers_hold_only_view_permissions(roles):
     observer = _perms(roles[OBSERVER])
 

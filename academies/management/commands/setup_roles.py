@@ -3,7 +3,8 @@
 - Coordinator: plans cohorts, assigns trainers, keeps sites, courses and trainers, records enrollments,
   submits and verifies count returns. Cannot approve.
 - Mission HQ approver: approves (or rejects verified) count returns, and keeps the mission's steering:
-  targets, milestones, mandates, ceasefires, report subscriptions, partner organisations and their API keys.
+  targets, milestones, mandates, ceasefires, report subscriptions, partner organisations and their API keys;
+  retries failed report dispatches.
 - Read-only observer: sees everything of the mission's three apps and changes nothing.
 """
 
@@ -41,6 +42,8 @@ APPROVER_PERMISSIONS = {
     "reportsubscription": ("add", "change", "delete"),
     "organisation": ("add", "change"),
     "organisationapikey": ("add", "change"),
+    # Retrying a failed report dispatch; the dispatch rows themselves stay read-only in the admin.
+    "reportdispatch": ("change",),
 }
 
 

@@ -54,6 +54,16 @@ def copy_insert(model: Any, objects: list[Any], *, with_ids: bool = False) -> bo
     return True
 
 
+def copy_rows(model: Any, columns: list[str], rows: list[tuple]) -> None:
+    """COPY plain tuples into the table of `model` (PostgreSQL only): for rows no one needs as instances."""
+    connection = connections[router.db_for_write(model)]
+    names = ", ".join(connection.ops.quote_name(column) for column in columns)
+    statement = f"COPY {connection.ops.quote_name(model._meta.db_table)} ({names}) FROM STDIN"
+    with connection.cursor() as cursor, connection.wrap_database_errors, cursor.copy(statement) as copy:
+        for row in rows:
+            copy.write_row(row)
+
+
 def _column_value(instance: Any, field: Any, now: dt.datetime) -> Any:
     value = getattr(instance, field.attname)
     if value is None and field.is_relation and field.is_cached(instance):

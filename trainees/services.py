@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from academies.models import Academy, Course, Organisation, Trainer
-from config.bulk import copy_insert, copy_supported
+from config.bulk import copy_insert, copy_rows, copy_supported
 from config.exceptions import ApplicationError
 
 from .models import Cohort, CountReturn, Enrollment, Trainee, TrainerAssignment
@@ -582,7 +582,8 @@ def count_return_submit_bulk(
     from simple_history.utils import bulk_create_with_history
 
     _check_bulk_size(items)
-    by_id = cohorts.in_bulk({item.cohort_id for item in items})
+    # Only what the item checks read: a batch names up to 5,000 cohorts (issue 7).
+    by_id = cohorts.only("id", "status", "starts_on").in_bulk({item.cohort_id for item in items})
     # Cohort id -> id of its official return; plain values, as a batch may hold thousands (issue 7).
     official = dict(
         CountReturn.objects.filter(cohort_id__in=by_id, state=CountReturn.State.APPROVED).values_list("cohort_id", "pk")
@@ -633,23 +634,18 @@ def count_return_submit_bulk(
 
 
 def _history_create(returns: list[CountReturn]) -> None:
-    """The "created" history rows of returns just written by COPY, as `bulk_create_with_history` writes them."""
+    """The "created" history rows of returns just written by COPY, as `bulk_create_with_history` writes them.
+
+    Plain rows rather than historical instances: building 5,000 model instances cost more than storing them.
+    """
     history = CountReturn.history.model
     user = history.get_default_history_user(returns[0])  # the request's user: the same for the whole batch
-    now = timezone.now()
-    copy_insert(
-        history,
-        [
-            history(
-                history_date=now,
-                history_user=user,
-                history_change_reason=None,
-                history_type="+",
-                **{field.attname: getattr(count_return, field.attname) for field in history.tracked_fields},
-            )
-            for count_return in returns
-        ],
-    )
+    fields = history.tracked_fields
+    columns = [field.column for field in fields] + [
+        "history_date", "history_user_id", "history_change_reason", "history_type"
+    ]  # fmt: skip
+    tail = (timezone.now(), getattr(user, "pk", None), None, "+")
+    copy_rows(history, columns, [(*(getattr(r, field.attname) for field in fields), *tail) for r in returns])
 
 
 def _enrollment_item_errors(cohort: Cohort | None, item: EnrollmentItem) -> dict[str, list[str]]:
@@ -686,11 +682,15 @@ def enrollment_record_bulk(*, items: list[EnrollmentItem], cohorts: Any) -> list
     _raise_item_errors(errors)
 
     references = {item.trainee_reference for item in items}
-    trainees = {t.reference: t for t in Trainee.objects.filter(reference__in=references)}
+    trainees = {t.reference: t for t in Trainee.objects.filter(reference__in=references).only("id", "reference")}
     missing = [Trainee(reference=reference) for reference in sorted(references - set(trainees))]
     if missing:
-        copy_insert(Trainee, missing, with_ids=True)
-        trainees.update({t.reference: t for t in Trainee.objects.filter(reference__in=[t.reference for t in missing])})
+        if copy_insert(Trainee, missing, with_ids=True):
+            trainees.update({t.reference: t for t in missing})  # COPY drew their ids first
+        else:
+            trainees.update(
+                {t.reference: t for t in Trainee.objects.filter(reference__in=[t.reference for t in missing])}
+            )
     existing = {
         (e.cohort_id, e.trainee_id): e
         for e in Enrollment.objects.filter(cohort_id__in=by_id, trainee_id__in=[t.pk for t in trainees.values()]).only(

@@ -34,13 +34,13 @@ FLAT = 0.2
 GROWTH_GOALS = {
     "progress.report": ("< 1 (sub-linear)", lambda slope: slope < 1),
     "progress.queries": ("0 (same count)", lambda slope: slope == 0),
-    "api.cohorts_list": (f"|slope| <= {FLAT} (flat)", lambda slope: abs(slope) <= FLAT),
-    "api.serialize_page_100": (f"|slope| <= {FLAT} (flat)", lambda slope: abs(slope) <= FLAT),
-    "gunicorn.cohorts_list_p50": (f"|slope| <= {FLAT} (flat)", lambda slope: abs(slope) <= FLAT),
-    "gunicorn.cohorts_list_p95": (f"|slope| <= {FLAT} (flat)", lambda slope: abs(slope) <= FLAT),
-    "admin.cohort_changelist": (f"|slope| <= {FLAT} (flat)", lambda slope: abs(slope) <= FLAT),
-    "admin.enrollment_changelist": (f"|slope| <= {FLAT} (flat)", lambda slope: abs(slope) <= FLAT),
-    "export.enrollments_peak_rss": (f"|slope| <= {FLAT} (flat)", lambda slope: abs(slope) <= FLAT),
+    "api.cohorts_list": (f"abs(slope) <= {FLAT} (flat)", lambda slope: abs(slope) <= FLAT),
+    "api.serialize_page_100": (f"abs(slope) <= {FLAT} (flat)", lambda slope: abs(slope) <= FLAT),
+    "gunicorn.cohorts_list_p50": (f"abs(slope) <= {FLAT} (flat)", lambda slope: abs(slope) <= FLAT),
+    "gunicorn.cohorts_list_p95": (f"abs(slope) <= {FLAT} (flat)", lambda slope: abs(slope) <= FLAT),
+    "admin.cohort_changelist": (f"abs(slope) <= {FLAT} (flat)", lambda slope: abs(slope) <= FLAT),
+    "admin.enrollment_changelist": (f"abs(slope) <= {FLAT} (flat)", lambda slope: abs(slope) <= FLAT),
+    "export.enrollments_peak_rss": (f"abs(slope) <= {FLAT} (flat)", lambda slope: abs(slope) <= FLAT),
 }
 SKIP_GROWTH = {"progress.figures_match_sql", "api.same_rows_as_bare", "gunicorn.failed_requests"}
 

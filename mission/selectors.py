@@ -150,7 +150,7 @@ def _by_site(scope: Scope, as_of: dt.date) -> list[dict]:
     Two grouped passes (per site, per course) replaced six (issue 7 benchmark): the nation and command
     breakdowns are folded from the sites, at most a few thousand rows however many returns there are.
     """
-    return list(
+    rows = (
         _official(scope, as_of)
         .values("cohort__academy_id")
         .annotate(
@@ -160,12 +160,13 @@ def _by_site(scope: Scope, as_of: dt.date) -> list[dict]:
         )
         .order_by()
     )
+    return [dict(row) for row in rows]
 
 
 def _with_site_labels(by_site: list[dict]) -> list[dict]:
     """The per-site rows with each site's slug, nation and command, and their names in both languages."""
     labels = {
-        row.pop("pk"): row
+        row["pk"]: row
         for row in Academy.objects.filter(pk__in=[row["cohort__academy_id"] for row in by_site]).values(
             "pk", "slug", "name_en", "name_uk", "nation_id", "nation__name_en", "nation__name_uk",
             "command__code", "command__name_en", "command__name_uk",
@@ -176,13 +177,13 @@ def _with_site_labels(by_site: list[dict]) -> list[dict]:
 
 def _by_course(scope: Scope, as_of: dt.date) -> list[dict]:
     """Official completions and enrolments per course, with the course's code and names (a small table)."""
-    rows = list(
+    rows = (
         _official(scope, as_of)
         .values("cohort__course_id")
         .annotate(trained=Sum("completed"), enrolled=Sum("enrolled"), cohorts=Count("cohort_id"))
         .order_by()
     )
-    labels = {row.pop("pk"): row for row in Course.objects.values("pk", "code", "name_en", "name_uk")}
+    labels = {row["pk"]: row for row in Course.objects.values("pk", "code", "name_en", "name_uk")}
     return [{**row, **labels[row["cohort__course_id"]]} for row in rows]
 
 

@@ -88,23 +88,28 @@ class CohortSerializer(serializers.ModelSerializer):
 
     def to_representation(self, cohort: Cohort) -> dict:
         """The generic field-by-field loop, written out: a list page serializes up to 500 cohorts, and the loop
-        cost several times this (issue 7 benchmark). The output is the same; a test compares the two."""
-        fields = self.fields
+        cost several times this (issue 7 benchmark). It also spares building the fields on every request. The
+        output is the same (ISO dates, choice values as plain strings); a test compares the two."""
         return {
             "id": cohort.pk,
             "reference": cohort.reference,
             "course": cohort.course.code,
             "academy": cohort.academy.slug,
-            "starts_on": fields["starts_on"].to_representation(cohort.starts_on),
-            "ends_on": fields["ends_on"].to_representation(cohort.ends_on),
+            "starts_on": _iso_date(cohort.starts_on),
+            "ends_on": _iso_date(cohort.ends_on),
             "seats": cohort.seats,
-            "status": fields["status"].to_representation(cohort.status),
+            "status": str(cohort.status),
             "has_roster": cohort.has_roster,
             "flagged": cohort.flagged,
             "flag_reason": cohort.flag_reason,
             "created_at": self._datetime(cohort.created_at),
             "updated_at": self._datetime(cohort.updated_at),
         }
+
+
+def _iso_date(value):
+    """What DRF's DateField gives with the default format: ISO 8601, or a string left as it is."""
+    return value.isoformat() if hasattr(value, "isoformat") else value
 
 
 ASSIGNMENT_EXAMPLE = {"trainer": "PL-INS-0042", "cohort": 14, "role": "instructor"}

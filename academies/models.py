@@ -389,7 +389,7 @@ class OrganisationAPIKeyManager(APIKeyManager):
 class OrganisationAPIKey(AbstractAPIKey):
     """An API key of a partner organisation. Only its hash is stored; the key is shown once at creation."""
 
-    objects = OrganisationAPIKeyManager()
+    objects = OrganisationAPIKeyManager()  # type: ignore[misc]  # the stubs declare the base manager a ClassVar
 
     organisation = models.ForeignKey(
         Organisation, on_delete=models.CASCADE, related_name="api_keys", verbose_name=_("organisation")
@@ -397,8 +397,8 @@ class OrganisationAPIKey(AbstractAPIKey):
     read_only = models.BooleanField(_("read-only"), default=False)
 
     class Meta(AbstractAPIKey.Meta):
-        verbose_name = _("organisation API key")
-        verbose_name_plural = _("organisation API keys")
+        verbose_name = _("organisation API key")  # type: ignore[assignment]  # lazy text, as on every model
+        verbose_name_plural = _("organisation API keys")  # type: ignore[assignment]
 
     @property
     def is_usable(self) -> bool:

@@ -51,6 +51,7 @@ def api_key_create(
     api_key, plaintext = OrganisationAPIKey.objects.create_key(
         name=name, organisation=organisation, read_only=read_only, expiry_date=expiry
     )
+    assert isinstance(api_key, OrganisationAPIKey)
     return api_key, plaintext
 
 

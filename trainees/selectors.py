@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .models import Cohort, CountReturn
+from .querysets import CohortQuerySet
 from .services import peak_seats
 
 GAP_HORIZON_WEEKS = 8
@@ -63,7 +64,7 @@ class CohortGap:
 
 def staffing_window(
     *, on: dt.date | None = None, weeks: int = GAP_HORIZON_WEEKS, cohorts: QuerySet[Cohort] | None = None
-) -> QuerySet[Cohort]:
+) -> CohortQuerySet:
     """Open cohorts running on any day from `on` to `weeks` weeks later, annotated by `with_staffing()`.
 
     `cohorts` narrows the selection (a scope, or a partner's `visible_to(organisation)`). Not yet evaluated:
@@ -71,19 +72,20 @@ def staffing_window(
     """
     on = on or timezone.localdate()
     horizon = on + dt.timedelta(weeks=weeks)
-    base = Cohort.objects.all() if cohorts is None else cohorts
+    base: CohortQuerySet = Cohort.objects.all() if cohorts is None else cohorts  # type: ignore[assignment]
     return base.unfinished().overlapping(on, horizon).with_staffing().order_by("starts_on", "reference")
 
 
 def staffing_problems(cohort: Cohort) -> list[str]:
     """What is wrong with the staffing of a cohort annotated by `with_staffing()`, in the active language."""
     problems = []
-    if cohort.trainers_assigned < cohort.trainers_needed:
-        problems.append(
-            _("%(assigned)s of %(needed)s trainers assigned")
-            % {"assigned": cohort.trainers_assigned, "needed": cohort.trainers_needed}
-        )
-    if not cohort.lead_instructors:
+    # Annotations of with_staffing(), which the type stubs cannot see on the model.
+    assigned, needed, leads = (
+        getattr(cohort, name) for name in ("trainers_assigned", "trainers_needed", "lead_instructors")
+    )
+    if assigned < needed:
+        problems.append(_("%(assigned)s of %(needed)s trainers assigned") % {"assigned": assigned, "needed": needed})
+    if not leads:
         problems.append(_("no lead instructor"))
     return problems
 

@@ -286,12 +286,10 @@ def _check_trainer_fits(
             {"trainer": [_("Outside the trainer's availability.")]},
             code="unavailable",
         )
-    clash = (
-        TrainerAssignment.objects.filter(trainer=trainer, starts_on__lte=ends_on, ends_on__gte=starts_on)
-        .exclude(cohort_id=cohort_pk)
-        .select_related("cohort")
-        .first()
-    )
+    overlapping = TrainerAssignment.objects.filter(trainer=trainer, starts_on__lte=ends_on, ends_on__gte=starts_on)
+    if cohort_pk is not None:
+        overlapping = overlapping.exclude(cohort_id=cohort_pk)
+    clash = overlapping.select_related("cohort").first()
     if clash is not None:
         raise ApplicationError(
             _("%(trainer)s is already assigned to %(other)s (%(start)s – %(end)s), which overlaps.")

@@ -1,6 +1,7 @@
 """Settings shared by every profile. Values come from the environment through django-environ."""
 
 from pathlib import Path
+from typing import Any
 
 import environ
 from celery.schedules import crontab  # noqa: F401  (kept importable for schedule definitions)
@@ -184,7 +185,7 @@ ADMIN_URL = env.str("DJANGO_ADMIN_URL", default="admin/")
 
 # LOGGING
 LOG_LEVEL = env.str("DJANGO_LOG_LEVEL", default="INFO")
-LOGGING = {
+LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {
@@ -235,7 +236,7 @@ CONTENT_SECURITY_POLICY = {
 # and beat run with no server at all.
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
+    CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, Any] = {
         # Longer than the longest retry delay (exponential backoff capped at 1 h), so a task that was
         # reserved but not acknowledged is not redelivered while it still waits to run.
         "visibility_timeout": 2 * 60 * 60,

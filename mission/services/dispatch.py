@@ -1,328 +1,28 @@
-"""Writes of the mission's steering: mandates and positions, ceasefires, and the gating of sites in Ukraine."""
+"""Progress reports and milestone alerts, delivered exactly once through the dispatch log."""
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
 import smtplib
-from dataclasses import asdict, dataclass
 from typing import Any
 
-from django.conf import settings
-from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from academies.models import Academy, Nation
 from config.exceptions import ApplicationError
-from trainees.models import Cohort
 
-from .models import (
-    Ceasefire,
-    MandatePosition,
-    MandateVersion,
+from ..models import (
     Milestone,
     ProgressReport,
     ReportDispatch,
+    ReportSubscription,
 )
+from .steering import _save
 
 logger = logging.getLogger(__name__)
-
-
-def _save(instance):
-    try:
-        instance.full_clean()
-    except ValidationError as error:
-        raise ApplicationError(_("The data is invalid."), error.message_dict) from error
-    instance.save()
-    return instance
-
-
-# MANDATE
-
-
-@transaction.atomic
-def mandate_position_record(
-    *, mandate: MandateVersion, nation: Nation, position: str, recorded_on: dt.date | None = None
-) -> MandatePosition:
-    """Record or change one member state's position on a mandate that is still a draft."""
-    if mandate.status != MandateVersion.Status.DRAFT:
-        raise ApplicationError(
-            _("Positions can only change while the mandate is a draft; %(mandate)s is %(status)s.")
-            % {"mandate": mandate, "status": mandate.get_status_display()},
-            {"mandate": [_("Not a draft.")]},
-        )
-    if position not in MandatePosition.Position.values:
-        raise ApplicationError(
-            _("Unknown position “%(position)s”; use support, abstain, oppose or unknown.") % {"position": position},
-            {"position": [_("Unknown position.")]},
-        )
-    if not nation.is_eu_member:
-        raise ApplicationError(
-            _("%(nation)s is not an EU member state and takes no position.") % {"nation": nation},
-            {"nation": [_("Not an EU member state.")]},
-        )
-    record, _created = MandatePosition.objects.get_or_create(mandate=mandate, nation=nation)
-    record.position = position
-    record.recorded_on = recorded_on or timezone.localdate()
-    return _save(record)
-
-
-def mandate_adoption_blockers(mandate: MandateVersion) -> list[str]:
-    """Why the mandate cannot be adopted yet: member states without a position, or opposing it."""
-    members = set(Nation.objects.filter(is_eu_member=True).values_list("code", flat=True))
-    positions = dict(mandate.positions.values_list("nation_id", "position"))
-    blockers = []
-    missing = sorted(code for code in members if positions.get(code, "unknown") == "unknown")
-    if missing:
-        blockers.append(_("No recorded position from: %(states)s.") % {"states": ", ".join(missing)})
-    opposed = sorted(code for code, position in positions.items() if position == "oppose")
-    if opposed:
-        blockers.append(_("Opposed by: %(states)s.") % {"states": ", ".join(opposed)})
-    if len(members) != 27:
-        blockers.append(_("The register holds %(count)s EU member states, not 27.") % {"count": len(members)})
-    return blockers
-
-
-@transaction.atomic
-def mandate_adopt(*, mandate: MandateVersion, adopted_on: dt.date | None = None) -> MandateVersion:
-    """Adopt a draft mandate. Unanimity: all 27 member states have a position, and none opposes."""
-    mandate = MandateVersion.objects.select_for_update().get(pk=mandate.pk)
-    if mandate.status != MandateVersion.Status.DRAFT:
-        raise ApplicationError(
-            _("Only a draft can be adopted; %(mandate)s is %(status)s.")
-            % {"mandate": mandate, "status": mandate.get_status_display()}
-        )
-    blockers = mandate_adoption_blockers(mandate)
-    if blockers:
-        raise ApplicationError(
-            _("The mandate cannot be adopted: %(blockers)s") % {"blockers": " ".join(blockers)},
-            {"positions": blockers},
-            code="not_unanimous",
-        )
-    mandate.status = MandateVersion.Status.ADOPTED
-    mandate.adopted_on = adopted_on or timezone.localdate()
-    mandate.valid_from = mandate.valid_from or mandate.adopted_on
-    _save(mandate)
-    # The newest adopted version is the mandate; the earlier one stays on record, superseded.
-    MandateVersion.objects.filter(status=MandateVersion.Status.ADOPTED).exclude(pk=mandate.pk).update(
-        status=MandateVersion.Status.SUPERSEDED
-    )
-    transaction.on_commit(ukraine_gating_refresh)
-    return mandate
-
-
-@transaction.atomic
-def mandate_withdraw(*, mandate: MandateVersion) -> MandateVersion:
-    mandate = MandateVersion.objects.select_for_update().get(pk=mandate.pk)
-    mandate.status = MandateVersion.Status.WITHDRAWN
-    _save(mandate)
-    transaction.on_commit(ukraine_gating_refresh)
-    return mandate
-
-
-# CEASEFIRE
-
-
-@transaction.atomic
-def ceasefire_declare(*, in_effect_from: dt.date, note: str = "") -> Ceasefire:
-    if Ceasefire.objects.filter(ended_on__isnull=True).exists():
-        raise ApplicationError(_("A ceasefire is already recorded as in effect; end it first."))
-    ceasefire = _save(Ceasefire(in_effect_from=in_effect_from, note=note))
-    transaction.on_commit(ukraine_gating_refresh)
-    return ceasefire
-
-
-@transaction.atomic
-def ceasefire_end(*, ceasefire: Ceasefire, ended_on: dt.date | None = None) -> Ceasefire:
-    ceasefire = Ceasefire.objects.select_for_update().get(pk=ceasefire.pk)
-    if ceasefire.ended_on is not None:
-        raise ApplicationError(_("This ceasefire has already ended."))
-    ceasefire.ended_on = ended_on or timezone.localdate()
-    _save(ceasefire)
-    transaction.on_commit(ukraine_gating_refresh)
-    return ceasefire
-
-
-# GATING OF TRAINING INSIDE UKRAINE
-
-
-@dataclass(frozen=True)
-class UkraineConditions:
-    """The mission-wide conditions for training inside Ukraine, on one day."""
-
-    on: dt.date
-    mandate_adopted: bool
-    mandate_reference: str | None
-    ceasefire_in_effect: bool
-
-    @property
-    def mission_allows(self) -> bool:
-        return self.mandate_adopted and self.ceasefire_in_effect
-
-    def site_allows(self, academy: Academy) -> bool:
-        return self.mission_allows and academy.security_status == Academy.SecurityStatus.OPEN
-
-    def as_dict(self) -> dict:
-        return {**asdict(self), "on": self.on.isoformat(), "mission_allows": self.mission_allows}
-
-
-def ukraine_conditions(on: dt.date | None = None) -> UkraineConditions:
-    """Which mission-wide conditions hold on `on`: the mandate in force covers Ukraine, and a ceasefire holds."""
-    on = on or timezone.localdate()
-    # The mandate in force is the latest version adopted by that day whose validity includes it. A newer version
-    # that drops training inside Ukraine therefore closes the sites, even if an older one covered it.
-    in_force = (
-        MandateVersion.objects.filter(
-            status__in=[MandateVersion.Status.ADOPTED, MandateVersion.Status.SUPERSEDED],
-            adopted_on__lte=on,
-        )
-        .filter(Q(valid_from__isnull=True) | Q(valid_from__lte=on))
-        .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=on))
-        .order_by("-adopted_on", "-pk")
-        .first()
-    )
-    mandate = in_force if in_force is not None and in_force.covers_training_in_ukraine else None
-    ceasefire = (
-        Ceasefire.objects.filter(in_effect_from__lte=on).filter(Q(ended_on__isnull=True) | Q(ended_on__gt=on)).exists()
-    )
-    return UkraineConditions(
-        on=on,
-        mandate_adopted=mandate is not None,
-        mandate_reference=mandate.reference if mandate else None,
-        ceasefire_in_effect=ceasefire,
-    )
-
-
-def _lapse_reasons(conditions: UkraineConditions, academy: Academy) -> list[str]:
-    reasons = []
-    if not conditions.mandate_adopted:
-        reasons.append(_("no adopted mandate covers training inside Ukraine"))
-    if not conditions.ceasefire_in_effect:
-        reasons.append(_("no ceasefire is in effect"))
-    if academy.security_status != Academy.SecurityStatus.OPEN:
-        reasons.append(
-            _("the site's security status is %(status)s") % {"status": academy.get_security_status_display()}
-        )
-    return reasons
-
-
-@transaction.atomic
-def ukraine_gating_refresh(*, on: dt.date | None = None, notify: bool = True) -> dict:
-    """Open or close each site in Ukraine, and flag the future cohorts of sites that closed.
-
-    Flagged cohorts are kept, never deleted. Coordinators get one e-mail listing what lapsed.
-    """
-    conditions = ukraine_conditions(on)
-    opened, closed, flagged = [], [], 0
-    lapse_lines = []
-    for academy in Academy.objects.in_ukraine().select_for_update().order_by("pk"):
-        allows = conditions.site_allows(academy)
-        if allows and not academy.accepts_cohorts:
-            academy.accepts_cohorts = True
-            academy.save(update_fields=["accepts_cohorts"])
-            opened.append(academy.slug)
-        elif not allows:
-            reasons = "; ".join(_lapse_reasons(conditions, academy))
-            if academy.accepts_cohorts:
-                academy.accepts_cohorts = False
-                academy.save(update_fields=["accepts_cohorts"])
-                closed.append(academy.slug)
-            # Affected: every cohort with training days still ahead, including one already under way.
-            # Finished, completed and cancelled cohorts are history and stay untouched.
-            future = Cohort.objects.filter(academy=academy, ends_on__gte=conditions.on, flagged=False).exclude(
-                status__in=[Cohort.Status.CANCELLED, Cohort.Status.COMPLETED]
-            )
-            count = future.update(flagged=True, flag_reason=(_("Training inside Ukraine lapsed: ") + reasons)[:300])
-            if count or academy.slug in closed:
-                flagged += count
-                lapse_lines.append(f"- {academy.name_en}: {reasons} ({count} future cohorts flagged)")
-    if lapse_lines and notify:
-        subject = _("EUMAM UA: training inside Ukraine has lapsed at %(count)s site(s)") % {"count": len(lapse_lines)}
-        body = "\n".join(
-            [_("On %(day)s these conditions no longer hold:") % {"day": conditions.on.isoformat()}, "", *lapse_lines]
-        )
-        recipients = list(settings.COORDINATOR_EMAILS)
-        transaction.on_commit(lambda: send_mail(subject, body, None, recipients, fail_silently=False))
-    result = {"conditions": conditions.as_dict(), "opened": opened, "closed": closed, "flagged_cohorts": flagged}
-    logger.info("ukraine gating refreshed", extra={"result": result})
-    return result
-
-
-# REPORT SUBSCRIPTIONS (partner API)
-# A partner manages its own subscriptions, and only about scopes it may see: a ministry its nation, a training
-# command its command, an academy its own site. Mission HQ and coordinators may subscribe to anything.
-
-from .models import ReportSubscription  # noqa: E402  (kept with the block it serves)
-
-_SUBSCRIPTION_FIELDS = {
-    "name",
-    "recipients",
-    "frequency",
-    "weekday",
-    "day_of_month",
-    "scope",
-    "nation",
-    "command",
-    "academy",
-    "language",
-    "milestone_alerts",
-    "attach_csv",
-    "is_active",
-}
-
-
-def _check_subscription_scope(organisation, subscription) -> None:
-    if organisation is None or organisation.kind == "mission_hq":
-        return
-    allowed = {
-        "ministry": ("nation", organisation.nation_id),
-        "training_command": ("command", organisation.command_id),
-        "academy": ("academy", organisation.academy_id),
-    }.get(organisation.kind)
-    target = {
-        "nation": subscription.nation_id,
-        "command": subscription.command_id,
-        "academy": subscription.academy_id,
-    }.get(subscription.scope)
-    if allowed is None or (subscription.scope, target) != allowed:
-        raise ApplicationError(
-            _("Your organisation may subscribe only to reports about its own %(scope)s.")
-            % {"scope": allowed[0] if allowed else _("scope")},
-            {"scope": [_("Outside your organisation's scope.")]},
-            code="scope",
-        )
-
-
-@transaction.atomic
-def report_subscription_create(*, organisation=None, **fields) -> ReportSubscription:
-    unknown = set(fields) - _SUBSCRIPTION_FIELDS
-    if unknown:
-        raise ApplicationError(_("Unknown fields: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
-    subscription = ReportSubscription(organisation=organisation, **fields)
-    _check_subscription_scope(organisation, subscription)
-    return _save(subscription)
-
-
-@transaction.atomic
-def report_subscription_update(*, subscription: ReportSubscription, **changes) -> ReportSubscription:
-    unknown = set(changes) - _SUBSCRIPTION_FIELDS
-    if unknown:
-        raise ApplicationError(_("These fields cannot be changed: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
-    subscription = ReportSubscription.objects.select_for_update().get(pk=subscription.pk)
-    for field, value in changes.items():
-        setattr(subscription, field, value)
-    _check_subscription_scope(subscription.organisation, subscription)
-    return _save(subscription)
-
-
-@transaction.atomic
-def report_subscription_delete(*, subscription: ReportSubscription) -> None:
-    subscription.delete()
-
 
 # REPORTS
 # Progress reports and milestone alerts. Each delivery goes through the dispatch log, whose unique
@@ -446,7 +146,7 @@ def _message_id(dispatch: ReportDispatch) -> str:
 
 
 def _report_period(subscription: ReportSubscription, kind: str, period_key: str):
-    from .schedules import local_now, period_for_key, period_on_request
+    from ..schedules import local_now, period_for_key, period_on_request
 
     if kind == ReportDispatch.Kind.PERIODIC:
         return period_for_key(subscription, period_key)
@@ -458,8 +158,8 @@ def progress_report_create(
     *, subscription: ReportSubscription, period_start: dt.date, period_end: dt.date
 ) -> ProgressReport:
     """Compute the subscription's figures for the period, render them in its language and store the report."""
-    from . import reports
-    from .selectors import Scope, progress
+    from .. import reports
+    from ..selectors import Scope, progress
 
     with translation.override(subscription.language):
         scope = Scope.of_subscription(subscription)
@@ -492,7 +192,7 @@ def progress_report_create(
 
 def _progress_report_message(dispatch: ReportDispatch):
     """The stored report of this dispatch (created on its first attempt, reused by retries) as an e-mail."""
-    from . import reports
+    from .. import reports
 
     subscription = dispatch.subscription
     report = dispatch.report
@@ -531,7 +231,7 @@ def report_dispatches_enqueue_due(*, now: dt.datetime | None = None) -> list[tup
     """Create the dispatch of every active subscription whose period is due, and enqueue one send for each new
     one after commit. Also re-enqueues dispatches left behind: `pending` past the grace (a lost message) and
     `sending` past the lease (a worker killed mid-send). Running it twice enqueues nothing new."""
-    from .schedules import due_period
+    from ..schedules import due_period
 
     now = now or timezone.now()
     enqueued: list[tuple[int, str]] = []
@@ -555,7 +255,7 @@ def report_dispatches_enqueue_due(*, now: dt.datetime | None = None) -> list[tup
         work = [(subscription_id, key, ReportDispatch.Kind.PERIODIC) for subscription_id, key in enqueued] + resumed
 
         def enqueue() -> None:
-            from .tasks import send_subscription_report
+            from ..tasks import send_subscription_report
 
             for subscription_id, key, kind in work:
                 send_subscription_report.delay(subscription_id, key, kind)
@@ -570,7 +270,7 @@ def progress_report_send_now(*, subscription: ReportSubscription, user: Any = No
     The report covers the subscription's usual period up to today. It goes through the dispatch log like any
     other, with its own key, so it is retried on SMTP failure and shows on the dashboard if it fails.
     """
-    from .schedules import local_now
+    from ..schedules import local_now
 
     if not subscription.is_active:
         raise ApplicationError(_("%(subscription)s is not active.") % {"subscription": subscription})
@@ -582,7 +282,7 @@ def progress_report_send_now(*, subscription: ReportSubscription, user: Any = No
         )
 
         def enqueue() -> None:
-            from .tasks import send_subscription_report
+            from ..tasks import send_subscription_report
 
             send_subscription_report.delay(subscription.pk, key, ReportDispatch.Kind.MANUAL)
 
@@ -608,7 +308,7 @@ def report_dispatch_retry(*, dispatch: ReportDispatch) -> ReportDispatch:
     subscription_id, key, kind = dispatch.subscription_id, dispatch.period_key, dispatch.kind
 
     def enqueue() -> None:
-        from .tasks import send_milestone_alert, send_subscription_report
+        from ..tasks import send_milestone_alert, send_subscription_report
 
         if kind == ReportDispatch.Kind.MILESTONE:
             milestone = Milestone.objects.get(value=int(key.removeprefix("milestone-")))
@@ -636,7 +336,7 @@ def milestones_check(*, on: dt.date | None = None) -> list[Milestone]:
     alert exactly once per subscription even if two checks run at the same time. A milestone found passed long
     ago (history loaded in bulk) is recorded without an alert.
     """
-    from .selectors import MISSION, progress
+    from ..selectors import MISSION, progress
 
     on = on or timezone.localdate()
     figures = progress(MISSION, on, with_breakdowns=False)
@@ -672,7 +372,7 @@ def _milestone_alerts_enqueue(milestone: Milestone) -> None:
             created_for.append(subscription.pk)
 
     def enqueue() -> None:
-        from .tasks import send_milestone_alert
+        from ..tasks import send_milestone_alert
 
         for subscription_id in created_for:
             send_milestone_alert.delay(subscription_id, milestone.pk)
@@ -683,8 +383,8 @@ def _milestone_alerts_enqueue(milestone: Milestone) -> None:
 def _milestone_alert_message(milestone: Milestone):
     from django.core.mail import EmailMultiAlternatives
 
-    from . import reports
-    from .selectors import MISSION, progress
+    from .. import reports
+    from ..selectors import MISSION, progress
 
     def build(dispatch: ReportDispatch) -> EmailMultiAlternatives:
         subscription = dispatch.subscription

@@ -1,6 +1,8 @@
-"""Large tables: estimated page counts on PostgreSQL, and a changelist over a million enrollments."""
+"""Large tables: estimated page counts on PostgreSQL, and a changelist over a million enrollments.
 
-import time
+The time a page takes is a benchmark figure (`make bench`, `admin.enrollment_changelist`), not a test: here we
+check what keeps it fast, that no page of the changelist counts or scans the whole table.
+"""
 
 import pytest
 from django.db import connection
@@ -57,7 +59,7 @@ def test_an_unfiltered_large_table_uses_the_planners_estimate_without_count():
 @pytest.mark.postgres
 @pytest.mark.slow
 @needs_postgres
-def test_the_enrollment_changelist_renders_under_500_ms_with_a_million_rows(admin_client_for, superuser):
+def test_the_enrollment_changelist_over_a_million_rows_never_counts_the_table(admin_client_for, superuser):
     cohort = CohortFactory(has_roster=True)
     with connection.cursor() as cursor:
         cursor.execute(
@@ -73,14 +75,14 @@ def test_the_enrollment_changelist_renders_under_500_ms_with_a_million_rows(admi
         cursor.execute("ANALYZE trainees_enrollment")
     client = admin_client_for(superuser)
     url = reverse("admin:trainees_enrollment_changelist")
-    client.get(url)  # warm the connection and the template cache
 
-    timings = []
+    query_counts = []
     for page in ("1", "500"):
-        started = time.perf_counter()
-        response = client.get(url, {"p": page})
-        timings.append(time.perf_counter() - started)
+        with CaptureQueriesContext(connection) as context:
+            response = client.get(url, {"p": page})
         assert response.status_code == 200
+        sql = [query["sql"].upper() for query in context.captured_queries]
+        assert not any("COUNT(" in statement and "TRAINEES_ENROLLMENT" in statement for statement in sql), sql
+        query_counts.append(len(sql))
 
-    print(f"enrollment changelist at 1M rows: {[round(t * 1000) for t in timings]} ms")
-    assert max(timings) < 0.5, timings
+    assert query_counts[0] == query_counts[1]

@@ -12,6 +12,7 @@ from config.exceptions import ApplicationError
 from tests.factories import CohortFactory, EnrollmentFactory, OrganisationFactory
 from trainees import services
 from trainees.models import Cohort, CountReturn, Enrollment, Trainee
+from trainees.services import bulk as bulk_services
 
 YESTERDAY = timezone.localdate() - dt.timedelta(days=1)
 
@@ -55,7 +56,7 @@ def test_bulk_returns_are_stored_with_ids_times_and_history(cohorts):
 @pytest.mark.django_db
 def test_a_bulk_return_the_database_refuses_saves_nothing(cohorts, monkeypatch):
     # Slip an impossible figure past the item checks: the database's CHECK constraint must refuse the batch.
-    monkeypatch.setattr(services, "count_return_item_errors", lambda cohort, item, today: {})
+    monkeypatch.setattr(bulk_services, "count_return_item_errors", lambda cohort, item, today: {})
 
     with pytest.raises(ApplicationError):
         services.count_return_submit_bulk(items=items(cohorts, completed=-1), cohorts=Cohort.objects.all())

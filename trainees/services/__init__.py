@@ -1,0 +1,63 @@
+"""Writes for cohorts, trainer assignments, enrollments and count returns, re-exported from one module per concern.
+
+Every function runs inside one transaction and checks the domain's rules before it saves. Rules that the database
+also holds (constraints) are checked first, so that the caller sees a clear message.
+
+- `cohorts`: planning cohorts (size, site status, capacity over time) and assigning trainers;
+- `returns`: enrollments, count returns and their approval chain;
+- `bulk`: the partner API's all-or-nothing bulk writes.
+"""
+
+from ..querysets import RATIO_ROLES
+from .bulk import (
+    BULK_MAX_ITEMS,
+    CountReturnItem,
+    EnrollmentItem,
+    count_return_item_errors,
+    count_return_submit_bulk,
+    enrollment_record_bulk,
+)
+from .cohorts import (
+    AssignmentResult,
+    cohort_flag_clear,
+    cohort_language_warnings,
+    cohort_schedule,
+    cohort_staffing,
+    cohort_update,
+    peak_seats,
+    trainer_assign,
+    trainer_unassign,
+    trainers_needed,
+)
+from .returns import (
+    count_return_approve,
+    count_return_reject,
+    count_return_submit,
+    count_return_verify,
+    enrollment_record,
+)
+
+__all__ = [
+    "BULK_MAX_ITEMS",
+    "RATIO_ROLES",
+    "AssignmentResult",
+    "CountReturnItem",
+    "EnrollmentItem",
+    "cohort_flag_clear",
+    "cohort_language_warnings",
+    "cohort_schedule",
+    "cohort_staffing",
+    "cohort_update",
+    "count_return_approve",
+    "count_return_item_errors",
+    "count_return_reject",
+    "count_return_submit",
+    "count_return_submit_bulk",
+    "count_return_verify",
+    "enrollment_record",
+    "enrollment_record_bulk",
+    "peak_seats",
+    "trainer_assign",
+    "trainer_unassign",
+    "trainers_needed",
+]

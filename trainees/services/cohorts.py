@@ -1,0 +1,310 @@
+"""Writes for cohorts and trainer assignments: capacity, site status, qualifications, availability, overlaps."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from academies.models import Academy, Course, Trainer
+from config.exceptions import ApplicationError
+
+from ..models import Cohort, TrainerAssignment
+from ..querysets import RATIO_ROLES  # the roles that count towards the ratio; re-exported for callers
+from ._common import _save
+
+# COHORTS
+
+
+def peak_seats(cohorts: list[tuple[dt.date, dt.date, int]], starts_on: dt.date, ends_on: dt.date) -> int:
+    """The largest number of seats in use on any one day of [starts_on, ends_on], by a sweep over the events."""
+    events: list[tuple[dt.date, int]] = []
+    for start, end, seats in cohorts:
+        start, end = max(start, starts_on), min(end, ends_on)
+        if start <= end:
+            events.append((start, seats))
+            events.append((end + dt.timedelta(days=1), -seats))
+    peak = running = 0
+    # On the same day, releases (negative) come before arrivals, since a cohort ending the day before frees it.
+    for _day, change in sorted(events, key=lambda event: (event[0], event[1])):
+        running += change
+        peak = max(peak, running)
+    return peak
+
+
+def _check_capacity(*, academy: Academy, starts_on: dt.date, ends_on: dt.date, seats: int, exclude_pk=None) -> None:
+    others = Cohort.objects.active().filter(academy=academy).overlapping(starts_on, ends_on)
+    if exclude_pk is not None:
+        others = others.exclude(pk=exclude_pk)
+    booked = [(c.starts_on, c.ends_on, c.seats) for c in others.only("starts_on", "ends_on", "seats")]
+    peak = peak_seats([*booked, (starts_on, ends_on, seats)], starts_on, ends_on)
+    if peak > academy.seat_capacity:
+        free = max(academy.seat_capacity - peak_seats(booked, starts_on, ends_on), 0)
+        raise ApplicationError(
+            _(
+                "%(academy)s has %(capacity)s seats; cohorts overlapping these dates already use up to "
+                "%(booked)s, so at most %(free)s seats are free."
+            )
+            % {
+                "academy": academy,
+                "capacity": academy.seat_capacity,
+                "booked": academy.seat_capacity - free,
+                "free": free,
+            },
+            {"seats": [_("Exceeds the site's seat capacity.")]},
+            code="capacity",
+        )
+
+
+def _check_cohort_plan(*, course: Course, academy: Academy, seats: int, starts_on, ends_on, exclude_pk=None) -> None:
+    if ends_on < starts_on:
+        raise ApplicationError(
+            _("A cohort ends on or after the day it starts."),
+            {"ends_on": [_("The end date must be on or after the start date.")]},
+        )
+    if seats < 0:
+        raise ApplicationError(_("Planned seats cannot be negative."), {"seats": [_("Cannot be negative.")]})
+    if seats > course.max_cohort_size:
+        raise ApplicationError(
+            _("%(course)s takes at most %(max)s trainees per cohort.")
+            % {"course": course, "max": course.max_cohort_size},
+            {"seats": [_("Exceeds the course's maximum cohort size.")]},
+        )
+    if not academy.is_schedulable:
+        raise ApplicationError(
+            _("%(academy)s does not accept cohorts now (security status: %(status)s, accepting: %(accepting)s).")
+            % {
+                "academy": academy,
+                "status": academy.get_security_status_display(),
+                "accepting": _("yes") if academy.accepts_cohorts else _("no"),
+            },
+            {"academy": [_("This site does not accept cohorts now.")]},
+            code="site_closed",
+        )
+    _check_capacity(academy=academy, starts_on=starts_on, ends_on=ends_on, seats=seats, exclude_pk=exclude_pk)
+
+
+def _lock_academy(academy: Academy) -> Academy:
+    """Lock the site's row, so concurrent plans for the same site check capacity one after another."""
+    return Academy.objects.select_for_update().get(pk=academy.pk)
+
+
+@transaction.atomic
+def cohort_schedule(
+    *,
+    reference: str,
+    course: Course,
+    academy: Academy,
+    starts_on: dt.date,
+    ends_on: dt.date,
+    seats: int,
+    has_roster: bool = False,
+) -> Cohort:
+    """Plan a cohort, checking the course's maximum size, the site's status and its capacity over time."""
+    academy = _lock_academy(academy)
+    _check_cohort_plan(course=course, academy=academy, seats=seats, starts_on=starts_on, ends_on=ends_on)
+    cohort = Cohort(
+        reference=reference,
+        course=course,
+        academy=academy,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        seats=seats,
+        has_roster=has_roster,
+    )
+    return _save(cohort)
+
+
+@transaction.atomic
+def cohort_update(*, cohort: Cohort, **changes: Any) -> Cohort:
+    """Change a cohort's plan. Dates, seats, course or site changes are checked as a new plan would be.
+
+    Reviving a cancelled cohort is checked as a new plan too. Trainers already on the cohort must still fit its
+    new dates and course; cancelling a cohort releases its trainers.
+    """
+    allowed = {"reference", "course", "academy", "starts_on", "ends_on", "seats", "status", "has_roster"}
+    unknown = set(changes) - allowed
+    if unknown:
+        raise ApplicationError(_("These fields cannot be changed: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
+    # Lock the sites first, then the cohort, then its trainers: the same order as cohort_schedule, trainer_assign
+    # and the Ukraine gating, so that concurrent writers queue instead of deadlocking.
+    site_ids = {Cohort.objects.values_list("academy_id", flat=True).get(pk=cohort.pk)}
+    if changes.get("academy") is not None:
+        site_ids.add(changes["academy"].pk)
+    list(Academy.objects.select_for_update().filter(pk__in=site_ids).order_by("pk"))
+    cohort = Cohort.objects.select_for_update().get(pk=cohort.pk)
+    was_cancelled = cohort.status == Cohort.Status.CANCELLED
+    replanned = {"course", "academy", "starts_on", "ends_on", "seats"} & {
+        key for key, value in changes.items() if getattr(cohort, key) != value
+    }
+    for key, value in changes.items():
+        setattr(cohort, key, value)
+    is_cancelled = cohort.status == Cohort.Status.CANCELLED
+    if not is_cancelled and (replanned or was_cancelled):
+        academy = _lock_academy(cohort.academy)
+        _check_cohort_plan(
+            course=cohort.course,
+            academy=academy,
+            seats=cohort.seats,
+            starts_on=cohort.starts_on,
+            ends_on=cohort.ends_on,
+            exclude_pk=cohort.pk,
+        )
+    if is_cancelled and not was_cancelled:
+        # A cancelled cohort holds no trainer; the history keeps who was on it.
+        for assignment in cohort.assignments.all():
+            assignment.delete()
+    elif {"starts_on", "ends_on", "course"} & replanned:
+        assignments = list(cohort.assignments.select_related("trainer").order_by("trainer_id"))
+        for assignment in assignments:
+            trainer = Trainer.objects.select_for_update().get(pk=assignment.trainer_id)
+            _check_trainer_fits(
+                trainer=trainer,
+                course=cohort.course,
+                role=assignment.role,
+                starts_on=cohort.starts_on,
+                ends_on=cohort.ends_on,
+                cohort_pk=cohort.pk,
+            )
+        cohort.assignments.update(starts_on=cohort.starts_on, ends_on=cohort.ends_on)
+    return _save(cohort)
+
+
+@transaction.atomic
+def cohort_flag_clear(*, cohort: Cohort) -> Cohort:
+    """A coordinator has reviewed a flagged cohort (for example after training inside Ukraine resumed)."""
+    cohort = Cohort.objects.select_for_update().get(pk=cohort.pk)
+    cohort.flagged = False
+    cohort.flag_reason = ""
+    return _save(cohort)
+
+
+def trainers_needed(seats: int, trainees_per_trainer: int) -> int:
+    """Trainers a cohort needs by its course's ratio: seats divided by the ratio, rounded up."""
+    return -(-seats // trainees_per_trainer) if seats > 0 else 0
+
+
+def cohort_staffing(cohort: Cohort, trainer_count: int | None = None, lead_count: int | None = None) -> dict[str, Any]:
+    """Trainers needed by the course's ratio, trainers assigned, and whether the cohort is understaffed.
+
+    Interpreters do not count towards the ratio. A cohort without a lead instructor is flagged as well.
+    """
+    if trainer_count is None:
+        trainer_count = cohort.assignments.filter(role__in=RATIO_ROLES).count()
+    if lead_count is None:
+        lead_count = cohort.assignments.filter(role=TrainerAssignment.Role.LEAD_INSTRUCTOR).count()
+    needed = trainers_needed(cohort.seats, cohort.course.trainees_per_trainer)
+    return {
+        "needed": needed,
+        "assigned": trainer_count,
+        "understaffed": trainer_count < needed,
+        "has_lead_instructor": lead_count > 0,
+    }
+
+
+@dataclass(frozen=True)
+class AssignmentResult:
+    assignment: TrainerAssignment
+    warnings: list[str]
+
+
+def cohort_language_warnings(cohort: Cohort) -> list[str]:
+    """Warn when nobody on the cohort speaks Ukrainian and there is no interpreter."""
+    assignments = list(cohort.assignments.select_related("trainer"))
+    if not assignments:
+        return []
+    if any(a.role == TrainerAssignment.Role.INTERPRETER for a in assignments):
+        return []
+    if any(a.trainer.speaks_ukrainian for a in assignments):
+        return []
+    return [_("No trainer on %(cohort)s speaks Ukrainian and it has no interpreter.") % {"cohort": cohort}]
+
+
+def _available_throughout(trainer: Trainer, starts_on: dt.date, ends_on: dt.date) -> bool:
+    """Whether the trainer's availability windows, joined end to end, cover every day from start to end."""
+    covered_until = starts_on - dt.timedelta(days=1)
+    windows = trainer.availabilities.filter(starts_on__lte=ends_on, ends_on__gte=starts_on).order_by("starts_on")
+    for window in windows:
+        if window.starts_on > covered_until + dt.timedelta(days=1):
+            return False
+        covered_until = max(covered_until, window.ends_on)
+        if covered_until >= ends_on:
+            return True
+    return False
+
+
+def _check_trainer_fits(
+    *, trainer: Trainer, course: Course, role: str, starts_on: dt.date, ends_on: dt.date, cohort_pk: int | None
+) -> None:
+    """The trainer is qualified for the course, available throughout and on no other cohort in those dates."""
+    if role != TrainerAssignment.Role.INTERPRETER and not trainer.qualifications.filter(pk=course.pk).exists():
+        raise ApplicationError(
+            _("%(trainer)s is not qualified for %(course)s.") % {"trainer": trainer, "course": course},
+            {"trainer": [_("Not qualified for this course.")]},
+            code="not_qualified",
+        )
+    if not _available_throughout(trainer, starts_on, ends_on):
+        raise ApplicationError(
+            _("%(trainer)s is not available for the whole of %(start)s – %(end)s.")
+            % {"trainer": trainer, "start": starts_on, "end": ends_on},
+            {"trainer": [_("Outside the trainer's availability.")]},
+            code="unavailable",
+        )
+    overlapping = TrainerAssignment.objects.filter(trainer=trainer, starts_on__lte=ends_on, ends_on__gte=starts_on)
+    if cohort_pk is not None:
+        overlapping = overlapping.exclude(cohort_id=cohort_pk)
+    clash = overlapping.select_related("cohort").first()
+    if clash is not None:
+        raise ApplicationError(
+            _("%(trainer)s is already assigned to %(other)s (%(start)s – %(end)s), which overlaps.")
+            % {"trainer": trainer, "other": clash.cohort, "start": clash.starts_on, "end": clash.ends_on},
+            {"trainer": [_("Double-booked.")]},
+            code="overlap",
+        )
+
+
+@transaction.atomic
+def trainer_assign(
+    *, trainer: Trainer, cohort: Cohort, role: str = TrainerAssignment.Role.INSTRUCTOR
+) -> AssignmentResult:
+    """Put a trainer on a cohort. Refuses double-booking, dates outside availability and missing qualification."""
+    if role not in TrainerAssignment.Role.values:
+        raise ApplicationError(_("Unknown role “%(role)s”.") % {"role": role}, {"role": [_("Unknown role.")]})
+    # The cohort first, then the trainer (see cohort_update); the cohort is re-read so its dates are current.
+    cohort = Cohort.objects.select_for_update().select_related("course").get(pk=cohort.pk)
+    trainer = Trainer.objects.select_for_update().get(pk=trainer.pk)
+    if not trainer.is_active:
+        raise ApplicationError(_("%(trainer)s is not active.") % {"trainer": trainer}, {"trainer": [_("Inactive.")]})
+    if cohort.status in (Cohort.Status.CANCELLED, Cohort.Status.COMPLETED):
+        raise ApplicationError(
+            _("%(cohort)s is %(status)s; trainers can no longer be assigned.")
+            % {"cohort": cohort, "status": cohort.get_status_display()},
+            {"cohort": [_("The cohort is closed.")]},
+        )
+    if TrainerAssignment.objects.filter(trainer=trainer, cohort=cohort).exists():
+        raise ApplicationError(
+            _("%(trainer)s is already assigned to this cohort.") % {"trainer": trainer},
+            {"trainer": [_("Double-booked.")]},
+            code="overlap",
+        )
+    _check_trainer_fits(
+        trainer=trainer,
+        course=cohort.course,
+        role=role,
+        starts_on=cohort.starts_on,
+        ends_on=cohort.ends_on,
+        cohort_pk=cohort.pk,
+    )
+    assignment = TrainerAssignment(
+        trainer=trainer, cohort=cohort, role=role, starts_on=cohort.starts_on, ends_on=cohort.ends_on
+    )
+    _save(assignment)
+    return AssignmentResult(assignment=assignment, warnings=cohort_language_warnings(cohort))
+
+
+@transaction.atomic
+def trainer_unassign(*, assignment: TrainerAssignment) -> None:
+    assignment.delete()

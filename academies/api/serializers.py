@@ -15,7 +15,7 @@ from config.api.fields import ScopedSlugRelatedField
             response_only=True,
             value={
                 "id": 1,
-                "slug": "zagan-training-centre",
+                "slug": "training-centre-zagan",
                 "kind": "training_centre",
                 "nation": "PL",
                 "name_en": "Żagań Training Centre",
@@ -59,7 +59,7 @@ class AcademySerializer(serializers.ModelSerializer):
             response_only=True,
             value={
                 "id": 3,
-                "code": "basic-infantry",
+                "code": "basic-soldier",
                 "name_en": "Basic infantry training",
                 "name_uk": "Базова загальновійськова підготовка",
                 "family": "basic",
@@ -89,10 +89,10 @@ class CourseSerializer(serializers.ModelSerializer):
 
 
 TRAINER_EXAMPLE = {
-    "reference": "PL-INS-0042",
+    "reference": "PL-T0042",
     "display_name": "Sgt. Nowak",
     "nation": "PL",
-    "qualifications": ["basic-infantry"],
+    "qualifications": ["basic-soldier"],
     "languages": ["en", "pl", "uk"],
     "is_active": True,
 }
@@ -135,7 +135,7 @@ class TrainerSerializer(serializers.ModelSerializer):
 
 
 AVAILABILITY_EXAMPLE = {
-    "trainer": "PL-INS-0042",
+    "trainer": "PL-T0042",
     "starts_on": "2026-01-05",
     "ends_on": "2026-06-30",
     "note": "Rotation 7",

@@ -184,8 +184,8 @@ STAFFING_GAPS_EXAMPLE = {
         {
             "cohort": 412,
             "reference": "CATC-2026-014",
-            "course": "basic-infantry",
-            "academy": "zagan-training-centre",
+            "course": "basic-soldier",
+            "academy": "training-centre-zagan",
             "starts_on": "2026-03-16",
             "ends_on": "2026-04-19",
             "seats": 41,
@@ -218,7 +218,7 @@ UTILISATION_EXAMPLE = {
     "weeks": 1,
     "results": [
         {
-            "academy": "zagan-training-centre",
+            "academy": "training-centre-zagan",
             "academy_name": "Żagań Training Centre",
             "week": "2026-W10",
             "week_starts_on": "2026-03-02",
@@ -235,7 +235,7 @@ WHAT_IF_EXAMPLE = {
     "planned_cohorts": 2,
     "expected_completions": 128,
     "forecast_total": 218,
-    "completion_rates": {"basic-infantry": 0.9},
+    "completion_rates": {"basic-soldier": 0.9},
     "series": [
         {"date": "2026-03-26", "expected": 90.0, "cumulative": 180},
         {"date": "2026-04-19", "expected": 36.9, "cumulative": 217},

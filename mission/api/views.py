@@ -109,12 +109,12 @@ PROGRESS_EXAMPLE = {
     "breakdowns": {
         "nation": [{"key": "PL", "label": "Poland", "trained": 33120, "cohorts": 190}],
         "command": [{"key": "cat-c", "label": "Combined Arms Training Command", "trained": 33120, "cohorts": 190}],
-        "academy": [{"key": "zagan-training-centre", "label": "Żagań", "trained": 20100, "cohorts": 110}],
-        "course": [{"key": "basic-infantry", "label": "Basic infantry", "trained": 25000, "cohorts": 140}],
+        "academy": [{"key": "training-centre-zagan", "label": "Żagań", "trained": 20100, "cohorts": 110}],
+        "course": [{"key": "basic-soldier", "label": "Basic infantry", "trained": 25000, "cohorts": 140}],
         "month": [{"month": "2026-02", "trained": 1650}],
     },
     "monthly_cumulative": [{"month": "2026-02", "trained": 33120}],
-    "completion_rates": {"basic-infantry": 0.94},
+    "completion_rates": {"basic-soldier": 0.94},
 }
 
 

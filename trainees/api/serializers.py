@@ -17,8 +17,8 @@ from trainees.services import BULK_MAX_ITEMS
 
 COHORT_EXAMPLE = {
     "reference": "CATC-2026-014",
-    "course": "basic-infantry",
-    "academy": "zagan-training-centre",
+    "course": "basic-soldier",
+    "academy": "training-centre-zagan",
     "starts_on": "2026-02-02",
     "ends_on": "2026-03-08",
     "seats": 200,
@@ -112,7 +112,7 @@ def _iso_date(value):
     return value.isoformat() if hasattr(value, "isoformat") else value
 
 
-ASSIGNMENT_EXAMPLE = {"trainer": "PL-INS-0042", "cohort": 14, "role": "instructor"}
+ASSIGNMENT_EXAMPLE = {"trainer": "PL-T0042", "cohort": 14, "role": "instructor"}
 
 
 @extend_schema_serializer(

@@ -24,14 +24,8 @@ install: $(INSTALLED)  ## Create the virtualenv and install the locked dependenc
 messages: $(INSTALLED)  ## Compile the Ukrainian translations
 	$(PY) manage.py compile_translations
 
-setup: $(INSTALLED) messages  ## Migrate, load reference and demo data, roles, schedules and the demo login
-	$(PY) manage.py migrate --no-input
-	$(PY) manage.py load_reference_data
-	$(PY) manage.py setup_roles
-	$(PY) manage.py load_schedules
-	$(PY) manage.py seed_demo
-	$(PY) manage.py ensure_demo_coordinator
-	$(PY) manage.py collectstatic --no-input --verbosity 0
+setup: $(INSTALLED)  ## Translations, migrate, reference and demo data, roles, schedules, demo login (one process)
+	$(PY) manage.py setup_local
 
 run: setup  ## Start web (http://127.0.0.1:8000), worker and beat in this terminal; Ctrl-C stops all three
 	@echo "Web on http://127.0.0.1:$(PORT)/admin/  ·  API docs on http://127.0.0.1:$(PORT)/api/v1/docs/  ·  mail in var/mail/"

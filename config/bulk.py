@@ -54,6 +54,47 @@ def copy_insert(model: Any, objects: list[Any], *, with_ids: bool = False) -> bo
     return True
 
 
+def copy_insert_values(model: Any, attnames: list[str], values: list[tuple]) -> tuple[list[str], list[tuple]]:
+    """COPY new rows of `model` given as plain tuples of `attnames` (PostgreSQL only); draw their primary keys.
+
+    For batches nobody needs as instances: building thousands of model instances cost more than storing them
+    (issue 7). Every other concrete field gets what a new instance would hold: its default, or the current
+    time for an auto-now field. Returns the columns' attnames, primary key first, and the rows as written, so
+    that the caller can read the ids or copy the same values elsewhere (a history table).
+    """
+    connection = connections[router.db_for_write(model)]
+    meta = model._meta
+    now = timezone.now()
+    position = {attname: index for index, attname in enumerate(attnames)}
+    fields = [field for field in meta.concrete_fields if not field.primary_key]
+    unknown = set(attnames) - {field.attname for field in fields}
+    if unknown:
+        raise ValueError(f"{meta.label} has no column for {sorted(unknown)}")
+    # Per column: where the value comes from in each tuple, or the constant every row gets.
+    plan = [
+        (position[field.attname], None)
+        if field.attname in position
+        else (None, now if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
+              else field.get_default())
+        for field in fields
+    ]  # fmt: skip
+    with connection.cursor() as cursor, connection.wrap_database_errors:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [meta.db_table, meta.pk.column, len(values)],
+        )
+        ids = [pk for (pk,) in cursor.fetchall()]
+        rows = [
+            (pk, *(row[index] if index is not None else constant for index, constant in plan))
+            for pk, row in zip(ids, values, strict=True)
+        ]
+        columns = ", ".join(connection.ops.quote_name(field.column) for field in (meta.pk, *fields))
+        with cursor.copy(f"COPY {connection.ops.quote_name(meta.db_table)} ({columns}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+    return [meta.pk.attname, *(field.attname for field in fields)], rows
+
+
 def copy_rows(model: Any, columns: list[str], rows: list[tuple]) -> None:
     """COPY plain tuples into the table of `model` (PostgreSQL only): for rows no one needs as instances."""
     connection = connections[router.db_for_write(model)]

@@ -5,3 +5,12 @@ from django.utils.translation import gettext_lazy as _
 class TraineesConfig(AppConfig):
     name = "trainees"
     verbose_name = _("Cohorts and trainees")
+
+    def ready(self) -> None:
+        from django.db import models
+
+        from config.db import AnyOf
+
+        # `__any` on the key and reference columns that bulk requests look up by the thousand.
+        for field in (models.AutoField, models.BigAutoField, models.ForeignKey, models.CharField):
+            field.register_lookup(AnyOf)

@@ -43,8 +43,13 @@ class RejectMalformedTextMiddleware:
             for raw in (raw_path, query):
                 if problem := _problem(raw):
                     return _bad_request(problem)
-            if request.method in ("POST", "PUT", "PATCH") and (problem := _problem(request.body)):
-                return _bad_request(problem)
+            if request.method in ("POST", "PUT", "PATCH"):
+                body = request.body
+                if request.content_type == "application/x-www-form-urlencoded":
+                    # A form body spells NUL as %00: decode it as the form parser will.
+                    body = unquote_to_bytes(body.replace(b"+", b" "))
+                if problem := _problem(body):
+                    return _bad_request(problem)
             for name, value in request.headers.items():
                 if name.lower() in ("idempotency-key", "if-match") and (problem := _problem(value.encode())):
                     return _bad_request(problem)

@@ -37,15 +37,15 @@ def test_bulk_returns_are_stored_with_ids_times_and_history(cohorts):
     organisation = OrganisationFactory()
     before = timezone.now()
 
-    returns = services.count_return_submit_bulk(
+    ids = services.count_return_submit_bulk(
         items=items(cohorts), cohorts=Cohort.objects.all(), organisation=organisation
     )
 
-    stored = {row.pk: row for row in CountReturn.objects.filter(pk__in=[r.pk for r in returns])}
-    assert [r.cohort_id for r in returns] == [c.pk for c in cohorts]
-    assert set(stored) == {r.pk for r in returns}
-    for count_return in returns:
-        row = stored[count_return.pk]
+    stored = {row.pk: row for row in CountReturn.objects.filter(pk__in=ids)}
+    assert [stored[pk].cohort_id for pk in ids] == [c.pk for c in cohorts]
+    assert set(stored) == set(ids)
+    for pk in ids:
+        row = stored[pk]
         assert (row.completed, row.state, row.submitted_by_organisation_id) == (30, "submitted", organisation.pk)
         assert before <= row.submitted_at <= timezone.now()
         history = CountReturn.history.get(id=row.pk)
@@ -73,11 +73,11 @@ def test_bulk_enrollments_return_stored_ids_and_update_known_trainees(cohorts):
         services.EnrollmentItem(cohort_id=cohorts[1].pk, trainee_reference="UA-new-0001", status="enrolled"),
     ]
 
-    enrollments = services.enrollment_record_bulk(items=batch, cohorts=Cohort.objects.all())
+    ids = services.enrollment_record_bulk(items=batch, cohorts=Cohort.objects.all())
 
-    assert all(enrollment.pk for enrollment in enrollments)
-    assert enrollments[0].pk == known.pk
-    stored = Enrollment.objects.get(pk=enrollments[1].pk)
+    assert len(ids) == 2 and all(ids)
+    assert ids[0] == known.pk
+    stored = Enrollment.objects.get(pk=ids[1])
     assert (stored.cohort_id, stored.trainee.reference, stored.status) == (cohorts[1].pk, "UA-new-0001", "enrolled")
     assert stored.updated_at is not None
     assert Trainee.objects.get(reference="UA-new-0001").created_at is not None
@@ -86,8 +86,39 @@ def test_bulk_enrollments_return_stored_ids_and_update_known_trainees(cohorts):
 
 @pytest.mark.django_db
 def test_ids_drawn_for_copied_rows_leave_the_sequence_ahead(cohorts):
-    returns = services.count_return_submit_bulk(items=items(cohorts[:1]), cohorts=Cohort.objects.all())
+    first = services.count_return_submit_bulk(items=items(cohorts[:1]), cohorts=Cohort.objects.all())
     later = services.count_return_submit_bulk(items=items(cohorts[1:2]), cohorts=Cohort.objects.all())
 
-    assert later[0].pk > returns[0].pk
+    assert later[0] > first[0]
     assert connection.vendor in ("postgresql", "sqlite")
+
+
+@pytest.mark.django_db
+def test_bulk_enrollment_ids_follow_the_items_when_new_and_known_trainees_mix(cohorts):
+    known = [EnrollmentFactory(cohort=cohorts[0]) for _ in range(2)]
+    batch = [
+        services.EnrollmentItem(cohort_id=cohorts[1].pk, trainee_reference="UA-mix-0001"),
+        services.EnrollmentItem(cohort_id=cohorts[0].pk, trainee_reference=known[1].trainee.reference),
+        services.EnrollmentItem(cohort_id=cohorts[2].pk, trainee_reference="UA-mix-0002", status="completed"),
+        services.EnrollmentItem(cohort_id=cohorts[0].pk, trainee_reference=known[0].trainee.reference),
+    ]
+
+    ids = services.enrollment_record_bulk(items=batch, cohorts=Cohort.objects.all())
+
+    stored = Enrollment.objects.select_related("trainee").in_bulk(ids)
+    assert [(stored[pk].cohort_id, stored[pk].trainee.reference) for pk in ids] == [
+        (item.cohort_id, item.trainee_reference) for item in batch
+    ]
+    assert (ids[1], ids[3]) == (known[1].pk, known[0].pk)
+    assert stored[ids[2]].status == "completed"
+
+
+@pytest.mark.django_db
+def test_the_any_lookup_matches_what_in_matches(cohorts):
+    wanted = [cohorts[0].pk, cohorts[2].pk, 10**9]
+
+    assert set(Cohort.objects.filter(pk__any=wanted)) == set(Cohort.objects.filter(pk__in=wanted))
+    assert not Cohort.objects.filter(pk__any=[]).exists()
+    assert Cohort.objects.exclude(pk__any=[]).count() == 3
+    references = [cohorts[1].reference, "O'Brien; DROP TABLE x"]
+    assert list(Cohort.objects.filter(reference__any=references)) == [cohorts[1]]

@@ -163,8 +163,8 @@ class EnrollmentViewSet(
             for item in serializer.validated_data["items"]
         ]
         cohorts = self.scoped(Cohort.objects.all())
-        enrollments = services.enrollment_record_bulk(items=items, cohorts=cohorts)
-        return Response({"created": len(enrollments), "ids": [e.pk for e in enrollments]}, status=201)
+        ids = services.enrollment_record_bulk(items=items, cohorts=cohorts)
+        return Response({"created": len(ids), "ids": ids}, status=201)
 
 
 class CountReturnViewSet(
@@ -214,13 +214,13 @@ class CountReturnViewSet(
             )
             for item in serializer.validated_data["items"]
         ]
-        returns = services.count_return_submit_bulk(
+        ids = services.count_return_submit_bulk(
             items=items,
             cohorts=self.scoped(Cohort.objects.all()),
             organisation=self.caller.organisation,
             user=_submitter(request),
         )
-        return Response({"created": len(returns), "ids": [r.pk for r in returns]}, status=201)
+        return Response({"created": len(ids), "ids": ids}, status=201)
 
     def _transition(self, service, **kwargs):
         with transaction.atomic():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from academies.models import Organisation
-from config.bulk import copy_insert, copy_rows, copy_supported
+from config.bulk import copy_insert_values, copy_rows, copy_supported
 from config.exceptions import ApplicationError
 
 from ..models import Cohort, CountReturn, Enrollment, Trainee
@@ -61,7 +61,16 @@ def _raise_item_errors(errors: list[dict[str, list[str]]]) -> None:
         )
 
 
-def count_return_item_errors(cohort: Cohort | None, item: CountReturnItem, today: dt.date) -> dict[str, list[str]]:
+class CohortFacts(NamedTuple):
+    """What the item checks read of a cohort: a batch names up to 5,000, so plain rows rather than instances."""
+
+    status: str
+    starts_on: dt.date
+
+
+def count_return_item_errors(
+    cohort: Cohort | CohortFacts | None, item: CountReturnItem, today: dt.date
+) -> dict[str, list[str]]:
     """The rules of `count_return_submit`, as field errors of one item, without touching the database."""
     errors: dict[str, list[str]] = {}
     if cohort is None:
@@ -79,6 +88,13 @@ def count_return_item_errors(cohort: Cohort | None, item: CountReturnItem, today
     return errors
 
 
+# The columns a bulk submission fills; the others take their defaults (state "submitted", no approvals yet).
+_RETURN_COLUMNS = [
+    "cohort_id", "as_of", "enrolled", "completed", "withdrawn",
+    "submitted_by_organisation_id", "submitted_by_id", "supersedes_id",
+]  # fmt: skip
+
+
 @transaction.atomic
 def count_return_submit_bulk(
     *,
@@ -86,20 +102,31 @@ def count_return_submit_bulk(
     cohorts: Any,
     organisation: Organisation | None = None,
     user: Any = None,
-) -> list[CountReturn]:
-    """Submit many returns at once. `cohorts` is the queryset of cohorts the caller may report for."""
+) -> list[int]:
+    """Submit many returns at once; return their ids, in the order of the items.
+
+    `cohorts` is the queryset of cohorts the caller may report for. The batch is checked whole before anything
+    is written, with a fixed number of queries: plain rows and one array parameter per lookup, because a batch
+    holds up to 5,000 items (issue 7).
+    """
     from simple_history.utils import bulk_create_with_history
 
     _check_bulk_size(items)
-    # Only what the item checks read: a batch names up to 5,000 cohorts (issue 7).
-    by_id = cohorts.only("id", "status", "starts_on").in_bulk({item.cohort_id for item in items})
-    # Cohort id -> id of its official return; plain values, as a batch may hold thousands (issue 7).
+    by_id = {
+        pk: CohortFacts(status, starts_on)
+        for pk, status, starts_on in cohorts.filter(pk__any=list({item.cohort_id for item in items})).values_list(
+            "pk", "status", "starts_on"
+        )
+    }
+    # Cohort id -> id of its official return.
     official = dict(
-        CountReturn.objects.filter(cohort_id__in=by_id, state=CountReturn.State.APPROVED).values_list("cohort_id", "pk")
+        CountReturn.objects.filter(cohort_id__any=list(by_id), state=CountReturn.State.APPROVED).values_list(
+            "cohort_id", "pk"
+        )
     )
     # An approved return can be corrected by one pending return at a time (the link is one-to-one).
     already_corrected = set(
-        CountReturn.objects.filter(supersedes__in=list(official.values())).values_list(
+        CountReturn.objects.filter(supersedes_id__any=list(official.values())).values_list(
             "supersedes__cohort_id", flat=True
         )
     )
@@ -118,50 +145,45 @@ def count_return_submit_bulk(
         errors.append(item_errors)
     _raise_item_errors(errors)
     submitter = user if getattr(user, "is_authenticated", False) and getattr(user, "pk", None) else None
-    returns = [
-        CountReturn(
-            cohort_id=item.cohort_id,
-            as_of=item.as_of,
-            enrolled=item.enrolled,
-            completed=item.completed,
-            withdrawn=item.withdrawn,
-            submitted_by_organisation=organisation,
-            submitted_by=submitter,
-            supersedes_id=official.get(item.cohort_id),
-        )
+    organisation_id = organisation.pk if organisation is not None else None
+    submitter_id = submitter.pk if submitter is not None else None
+    values = [
+        (item.cohort_id, item.as_of, item.enrolled, item.completed, item.withdrawn, organisation_id, submitter_id,
+         official.get(item.cohort_id))
         for item in items
-    ]
+    ]  # fmt: skip
     try:
         with transaction.atomic():
             if not copy_supported(CountReturn):
-                return bulk_create_with_history(returns, CountReturn, batch_size=1000)
-            copy_insert(CountReturn, returns, with_ids=True)
-            _history_create(returns)
-            return returns
+                returns = [CountReturn(**dict(zip(_RETURN_COLUMNS, row, strict=True))) for row in values]
+                return [r.pk for r in bulk_create_with_history(returns, CountReturn, batch_size=1000)]
+            columns, rows = copy_insert_values(CountReturn, _RETURN_COLUMNS, values)
+            _history_create(columns, rows)
+            return [row[0] for row in rows]
     except IntegrityError as error:
         raise ApplicationError(_("The database refused the batch; nothing was saved."), code="constraint") from error
 
 
-def _history_create(returns: list[CountReturn]) -> None:
-    """The "created" history rows of returns just written by COPY, as `bulk_create_with_history` writes them.
-
-    Plain rows rather than historical instances: building 5,000 model instances cost more than storing them.
-    """
+def _history_create(columns: list[str], rows: list[tuple]) -> None:
+    """The "created" history rows of returns just written by COPY, as `bulk_create_with_history` writes them."""
     history = CountReturn.history.model
-    user = history.get_default_history_user(returns[0])  # the request's user: the same for the whole batch
+    user = history.get_default_history_user(CountReturn())  # the request's user, from the history middleware
+    position = {attname: index for index, attname in enumerate(columns)}
     fields = history.tracked_fields
-    columns = [field.column for field in fields] + [
+    indexes = [position[field.attname] for field in fields]
+    names = [field.column for field in fields] + [
         "history_date", "history_user_id", "history_change_reason", "history_type"
     ]  # fmt: skip
     tail = (timezone.now(), getattr(user, "pk", None), None, "+")
-    copy_rows(history, columns, [(*(getattr(r, field.attname) for field in fields), *tail) for r in returns])
+    copy_rows(history, names, [(*(row[index] for index in indexes), *tail) for row in rows])
 
 
-def _enrollment_item_errors(cohort: Cohort | None, item: EnrollmentItem) -> dict[str, list[str]]:
+def _enrollment_item_errors(has_roster: bool | None, item: EnrollmentItem) -> dict[str, list[str]]:
+    """`has_roster` is the cohort's flag, or None when the cohort is not in the caller's scope."""
     errors: dict[str, list[str]] = {}
-    if cohort is None:
+    if has_roster is None:
         errors["cohort"] = [_("No such cohort in your scope.")]
-    elif not cohort.has_roster:
+    elif not has_roster:
         errors["cohort"] = [_("This cohort keeps no roster.")]
     from ..models import REFERENCE_VALIDATOR
 
@@ -175,14 +197,18 @@ def _enrollment_item_errors(cohort: Cohort | None, item: EnrollmentItem) -> dict
 
 
 @transaction.atomic
-def enrollment_record_bulk(*, items: list[EnrollmentItem], cohorts: Any) -> list[Enrollment]:
-    """Enroll many pseudonymous trainees, or update their outcomes, in one all-or-nothing batch."""
+def enrollment_record_bulk(*, items: list[EnrollmentItem], cohorts: Any) -> list[int]:
+    """Enroll many pseudonymous trainees, or update their outcomes, in one all-or-nothing batch.
+
+    Returns the enrollments' ids in the order of the items. Like the count returns, the batch travels as plain
+    rows and array parameters, never as thousands of model instances (issue 7).
+    """
     _check_bulk_size(items)
-    by_id = cohorts.in_bulk({item.cohort_id for item in items})
+    has_roster = dict(cohorts.filter(pk__any=list({item.cohort_id for item in items})).values_list("pk", "has_roster"))
     errors: list[dict[str, list[str]]] = []
     seen: set[tuple[int, str]] = set()
     for item in items:
-        item_errors = _enrollment_item_errors(by_id.get(item.cohort_id), item)
+        item_errors = _enrollment_item_errors(has_roster.get(item.cohort_id), item)
         pair = (item.cohort_id, item.trainee_reference)
         if pair in seen:
             item_errors.setdefault("trainee", []).append(_("This trainee appears twice for this cohort in the batch."))
@@ -190,34 +216,47 @@ def enrollment_record_bulk(*, items: list[EnrollmentItem], cohorts: Any) -> list
         errors.append(item_errors)
     _raise_item_errors(errors)
 
-    references = {item.trainee_reference for item in items}
-    trainees = {t.reference: t for t in Trainee.objects.filter(reference__in=references).only("id", "reference")}
-    missing = [Trainee(reference=reference) for reference in sorted(references - set(trainees))]
+    references = sorted({item.trainee_reference for item in items})
+    trainee_ids = dict(Trainee.objects.filter(reference__any=references).values_list("reference", "pk"))
+    missing = [reference for reference in references if reference not in trainee_ids]
     if missing:
-        if copy_insert(Trainee, missing, with_ids=True):
-            trainees.update({t.reference: t for t in missing})  # COPY drew their ids first
+        if copy_supported(Trainee):
+            columns, rows = copy_insert_values(Trainee, ["reference"], [(reference,) for reference in missing])
+            at = columns.index("reference")
+            trainee_ids.update({row[at]: row[0] for row in rows})
         else:
-            trainees.update(
-                {t.reference: t for t in Trainee.objects.filter(reference__in=[t.reference for t in missing])}
-            )
+            Trainee.objects.bulk_create([Trainee(reference=reference) for reference in missing], batch_size=1000)
+            trainee_ids.update(Trainee.objects.filter(reference__in=missing).values_list("reference", "pk"))
     existing = {
-        (e.cohort_id, e.trainee_id): e
-        for e in Enrollment.objects.filter(cohort_id__in=by_id, trainee_id__in=[t.pk for t in trainees.values()]).only(
-            "pk", "cohort_id", "trainee_id", "status"
-        )
+        (cohort_id, trainee_id): pk
+        for pk, cohort_id, trainee_id in Enrollment.objects.filter(
+            cohort_id__any=list(has_roster), trainee_id__any=list(trainee_ids.values())
+        ).values_list("pk", "cohort_id", "trainee_id")
     }
     now = timezone.now()
-    to_update, to_create, result = [], [], []
+    ids: list[int | None] = []
+    to_update: list[Enrollment] = []
+    to_create: list[tuple[int, int, str]] = []
+    created_at: list[int] = []  # where each new enrollment's id goes in `ids`
     for item in items:
-        trainee = trainees[item.trainee_reference]
-        enrollment = existing.get((item.cohort_id, trainee.pk))
-        if enrollment is None:
-            enrollment = Enrollment(cohort_id=item.cohort_id, trainee=trainee, status=item.status)
-            to_create.append(enrollment)
+        trainee_id = trainee_ids[item.trainee_reference]
+        pk = existing.get((item.cohort_id, trainee_id))
+        if pk is None:
+            created_at.append(len(ids))
+            to_create.append((item.cohort_id, trainee_id, item.status))
         else:
-            enrollment.status, enrollment.updated_at = item.status, now
-            to_update.append(enrollment)
-        result.append(enrollment)
-    copy_insert(Enrollment, to_create, with_ids=True)
+            to_update.append(Enrollment(pk=pk, status=item.status, updated_at=now))
+        ids.append(pk)
+    if to_create:
+        if copy_supported(Enrollment):
+            _columns, rows = copy_insert_values(Enrollment, ["cohort_id", "trainee_id", "status"], to_create)
+            new_ids = [row[0] for row in rows]
+        else:
+            created = Enrollment.objects.bulk_create(
+                [Enrollment(cohort_id=c, trainee_id=t, status=status) for c, t, status in to_create], batch_size=1000
+            )
+            new_ids = [enrollment.pk for enrollment in created]
+        for index, pk in zip(created_at, new_ids, strict=True):
+            ids[index] = pk
     Enrollment.objects.bulk_update(to_update, ["status", "updated_at"], batch_size=1000)
-    return result
+    return [pk for pk in ids if pk is not None]

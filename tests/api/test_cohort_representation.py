@@ -28,3 +28,25 @@ def test_the_fast_representation_equals_the_generic_one(status):
     assert fast == dict(generic)
     assert list(fast) == list(generic)
     assert fast["updated_at"] == timezone.localtime(cohort.updated_at).isoformat()
+
+
+@pytest.mark.django_db
+def test_a_list_page_of_rows_shows_what_each_cohort_shows_alone(world):
+    # The list reads plain rows (issue 7); every entry must be what the detail view, which reads an instance, says.
+    client = world.client("hq")
+    page = client.get("/api/v1/cohorts/", {"ordering": "-seats"}).json()
+
+    assert page["count"] == Cohort.objects.count() >= 2
+    for row in page["results"]:
+        assert row == client.get(f"/api/v1/cohorts/{row['id']}/").json()
+
+
+@pytest.mark.django_db
+def test_list_filters_still_apply_and_still_refuse_bad_values(world):
+    client = world.client("hq")
+    site_a = client.get("/api/v1/cohorts/", {"academy": "site-a"}).json()
+    assert site_a["count"] == Cohort.objects.filter(academy__slug="site-a").count()
+    assert {row["academy"] for row in site_a["results"]} == {"site-a"}
+
+    assert client.get("/api/v1/cohorts/", {"starts_after": "not-a-date"}).status_code == 400
+    assert client.get("/api/v1/cohorts/", {"unrelated": "x"}).json()["count"] == Cohort.objects.count()

@@ -60,18 +60,14 @@ class CohortViewSet(
     ordering = ["-starts_on", "reference"]
     etag = True
     resource_noun, resource_plural = "cohort", "cohorts"
-    # What a list page shows: the course's code and the site's slug, not their whole rows (issue 7 benchmark).
-    list_fields = (
-        *CohortSerializer.Meta.fields,
-        "course__code",
-        "academy__slug",
-    )
 
-    def get_queryset(self):
-        queryset = super().get_queryset()
-        if self.action == "list":
-            queryset = queryset.only(*self.list_fields)
-        return queryset
+    def list(self, request, *args, **kwargs):
+        """A page of plain rows rather than model instances: the same output for a fraction of the work (issue 7)."""
+        rows = self.filter_queryset(self.get_queryset()).values(*CohortSerializer.ROW_FIELDS)
+        page = self.paginate_queryset(rows)
+        serializer = self.get_serializer()
+        data = [serializer.row_representation(row) for row in (rows if page is None else page)]
+        return Response(data) if page is None else self.get_paginated_response(data)
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)

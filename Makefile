@@ -46,7 +46,7 @@ format: $(INSTALLED)
 	$(VENV)/bin/ruff check --fix .
 
 typecheck: $(INSTALLED)  ## mypy over services, selectors and tasks
-	$(VENV)/bin/mypy academies/services.py trainees/services/ trainees/selectors.py mission/services/ mission/selectors.py mission/planning.py mission/tasks.py
+	$(VENV)/bin/mypy academies/services.py trainees/services/ trainees/selectors.py trainees/tallies.py mission/services/ mission/selectors.py mission/planning.py mission/tasks.py
 
 check: $(INSTALLED)  ## Django system checks and the migrations check
 	$(PY) manage.py check

@@ -16,8 +16,8 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from academies.models import Academy, Course
-from trainees.models import Cohort, CountReturn, Enrollment
+from academies.models import Academy
+from trainees.models import Cohort, CountReturn, DailyTally, Enrollment, RosterTally, SiteCourseTally
 from trainees.selectors import staffing_window
 
 from .models import Milestone, ReportDispatch, Target
@@ -129,62 +129,89 @@ class Progress:
         }
 
 
-def _official(scope: Scope, as_of: dt.date) -> QuerySet[CountReturn]:
-    return CountReturn.objects.official().filter(scope.cohort_q("cohort__"), as_of__lte=as_of)
+# The official figures come from the pre-aggregated tallies (`trainees.models.DailyTally`, `SiteCourseTally`,
+# kept by database triggers): a few thousand rows at most, however many returns there are (issue 7). The
+# per-site and per-course tallies hold every approved return whatever its date, so for a report about the past
+# the returns dated after it are taken away again (one more query, only when there are such returns).
+
+Daily = list[tuple[dt.date, int, int, int]]
 
 
-def _daily_series(scope: Scope, as_of: dt.date) -> list[tuple[dt.date, int, int, int]]:
-    """Per day with official returns: completed, enrolled and withdrawn."""
-    rows = (
-        _official(scope, as_of)
+def _daily_series(scope: Scope) -> Daily:
+    """Every day with official returns in the scope, in order: completed, enrolled and withdrawn.
+
+    All days, also those after the report's date: the caller cuts the series and learns from it whether any
+    official return is dated later. The whole mission reads its daily tally; a narrower scope its own returns.
+    """
+    if scope.kind == "mission":
+        rows = DailyTally.objects.filter(returns__gt=0).order_by("day")
+        return list(rows.values_list("day", "completed", "enrolled", "withdrawn"))
+    grouped = (
+        CountReturn.objects.official()
+        .filter(scope.cohort_q("cohort__"))
         .values("as_of")
         .annotate(trained=Sum("completed"), enrolled=Sum("enrolled"), withdrawn=Sum("withdrawn"))
         .order_by("as_of")
     )
-    return [(row["as_of"], row["trained"] or 0, row["enrolled"] or 0, row["withdrawn"] or 0) for row in rows]
+    return [(row["as_of"], row["trained"] or 0, row["enrolled"] or 0, row["withdrawn"] or 0) for row in grouped]
 
 
-def _by_site(scope: Scope, as_of: dt.date) -> list[dict]:
-    """Official completions per site: feeds the roster figure and, with the sites' labels, three breakdowns.
+SITE_LABELS = (
+    "slug", "name_en", "name_uk", "nation_id", "nation__name_en", "nation__name_uk",
+    "command__code", "command__name_en", "command__name_uk",
+)  # fmt: skip
+COURSE_LABELS = ("code", "name_en", "name_uk")
 
-    Two grouped passes (per site, per course) replaced six (issue 7 benchmark): the nation and command
-    breakdowns are folded from the sites, at most a few thousand rows however many returns there are.
+
+def _by_site(scope: Scope) -> dict[int, dict]:
+    """Site id -> official completions, official returns and roster completions, with the site's labels.
+
+    One grouped pass over the site-and-course tally, joined to the site, its nation and its command.
     """
     rows = (
-        _official(scope, as_of)
-        .values("cohort__academy_id")
+        SiteCourseTally.objects.filter(scope.cohort_q(), returns__gt=0)
+        .values("academy_id", *(f"academy__{label}" for label in SITE_LABELS))
+        .annotate(trained=Sum("completed"), cohorts=Sum("returns"), roster=Sum("roster_completed"))
+        .order_by()
+    )
+    return {row["academy_id"]: {key.removeprefix("academy__"): value for key, value in row.items()} for row in rows}
+
+
+def _by_course(scope: Scope) -> dict[int, dict]:
+    """Course id -> official completions, enrolments and returns, with the course's code and names."""
+    rows = (
+        SiteCourseTally.objects.filter(scope.cohort_q(), returns__gt=0)
+        .values("course_id", *(f"course__{label}" for label in COURSE_LABELS))
+        .annotate(trained=Sum("completed"), enrolled=Sum("enrolled"), cohorts=Sum("returns"))
+        .order_by()
+    )
+    return {row["course_id"]: {key.removeprefix("course__"): value for key, value in row.items()} for row in rows}
+
+
+def _take_away_later_returns(scope: Scope, as_of: dt.date, by_site: dict | None, by_course: dict) -> None:
+    """Remove from the tallied rows the official returns dated after `as_of` (a report about the past)."""
+    later = (
+        CountReturn.objects.official()
+        .filter(scope.cohort_q("cohort__"), as_of__gt=as_of)
+        .values("cohort__academy_id", "cohort__course_id")
         .annotate(
             trained=Sum("completed"),
-            cohorts=Count("cohort_id"),
-            roster=Coalesce(Sum("completed", filter=Q(cohort__has_roster=True)), 0),
+            enrolled=Sum("enrolled"),
+            cohorts=Count("id"),
+            roster=Sum("completed", filter=Q(cohort__has_roster=True), default=0),
         )
         .order_by()
     )
-    return [dict(row) for row in rows]
-
-
-def _with_site_labels(by_site: list[dict]) -> list[dict]:
-    """The per-site rows with each site's slug, nation and command, and their names in both languages."""
-    labels = {
-        row["pk"]: row
-        for row in Academy.objects.filter(pk__in=[row["cohort__academy_id"] for row in by_site]).values(
-            "pk", "slug", "name_en", "name_uk", "nation_id", "nation__name_en", "nation__name_uk",
-            "command__code", "command__name_en", "command__name_uk",
-        )
-    }  # fmt: skip
-    return [{**row, **labels[row["cohort__academy_id"]]} for row in by_site]
-
-
-def _by_course(scope: Scope, as_of: dt.date) -> list[dict]:
-    """Official completions and enrolments per course, with the course's code and names (a small table)."""
-    rows = (
-        _official(scope, as_of)
-        .values("cohort__course_id")
-        .annotate(trained=Sum("completed"), enrolled=Sum("enrolled"), cohorts=Count("cohort_id"))
-        .order_by()
-    )
-    labels = {row["pk"]: row for row in Course.objects.values("pk", "code", "name_en", "name_uk")}
-    return [{**row, **labels[row["cohort__course_id"]]} for row in rows]
+    for row in later:
+        targets = [(by_course, row["cohort__course_id"], ("trained", "enrolled", "cohorts"))]
+        if by_site is not None:
+            targets.append((by_site, row["cohort__academy_id"], ("trained", "cohorts", "roster")))
+        for rows, key, columns in targets:
+            entry = rows[key]
+            for column in columns:
+                entry[column] -= row[column]
+            if entry["cohorts"] <= 0:
+                del rows[key]
 
 
 def _fold(rows: list[dict], key: str, label: str) -> list[dict]:
@@ -315,7 +342,9 @@ def progress(
     eight weeks are included too.
     """
     as_of = as_of or timezone.localdate()
-    daily_full = _daily_series(scope, as_of)
+    every_day = _daily_series(scope)
+    daily_full = [row for row in every_day if row[0] <= as_of]
+    later_returns = len(daily_full) < len(every_day)
     daily = [(day, trained) for day, trained, _enrolled, _withdrawn in daily_full]
     official_total = sum(count for _day, count in daily)
     # A pending correction replaces its cohort's official figure; only the difference is still to come.
@@ -327,12 +356,16 @@ def progress(
             returns=Count("id"),
         )
     )
-    roster = Enrollment.objects.filter(scope.cohort_q("cohort__"), status=Enrollment.Status.COMPLETED).aggregate(
-        people=Count("trainee_id", distinct=True)
-    )
-    by_site = _by_site(scope, as_of)
-    by_course = _by_course(scope, as_of)
-    roster_completions = sum(row["roster"] for row in by_site)
+    if scope.kind == "mission":
+        # Kept by triggers as enrollments complete (issue 7): one row rather than a distinct count of them all.
+        people = RosterTally.objects.filter(pk=1).values_list("people", flat=True).first() or 0
+    else:
+        completed = Enrollment.objects.filter(scope.cohort_q("cohort__"), status=Enrollment.Status.COMPLETED)
+        people = completed.aggregate(people=Count("trainee_id", distinct=True))["people"] or 0
+    by_site, by_course = _by_site(scope), _by_course(scope)
+    if later_returns:
+        _take_away_later_returns(scope, as_of, by_site, by_course)
+    roster_completions = sum(row["roster"] for row in by_site.values())
 
     # Targets and milestones are small configuration tables: two queries, whatever the data.
     targets = list(Target.objects.filter(in_force_from__lte=as_of).order_by("-in_force_from")[:1])
@@ -341,8 +374,12 @@ def progress(
     # Per-course completion rate from the mission's history known on `as_of` (a report about the past must not
     # use later approvals), then the planned pipeline at those rates. For the whole mission that history is
     # already in `by_course`; a narrower scope still takes its rates from the whole mission.
-    rate_rows = by_course if scope.kind == "mission" else _by_course(MISSION, as_of)
-    rates = {row["code"]: (row["trained"] / row["enrolled"]) if row["enrolled"] else 0.0 for row in rate_rows}
+    if scope.kind == "mission":
+        rate_rows = by_course
+    else:
+        rate_rows = _by_course(MISSION)
+        _take_away_later_returns(MISSION, as_of, None, rate_rows)
+    rates = {row["code"]: (row["trained"] / row["enrolled"]) if row["enrolled"] else 0.0 for row in rate_rows.values()}
     already_official = CountReturn.objects.official().filter(cohort=OuterRef("pk"), as_of__lte=as_of)
     planned = (
         Cohort.objects.filter(scope.cohort_q(), ends_on__gt=as_of)
@@ -407,12 +444,12 @@ def progress(
     staffing_gaps: list[dict] = []
     cohort_activity = None
     if with_breakdowns:
-        sites = _with_site_labels(by_site)
+        sites = list(by_site.values())
         breakdowns = {
             "nation": _fold(sites, "nation_id", "nation__name_en"),
             "command": _fold(sites, "command__code", "command__name_en"),
             "academy": _fold(sites, "slug", "name_en"),
-            "course": _fold(by_course, "code", "name_en"),
+            "course": _fold(list(by_course.values()), "code", "name_en"),
         }
         staffing_gaps = _staffing_gaps(scope, as_of)
         if period_start is not None:
@@ -425,7 +462,7 @@ def progress(
         official_withdrawn=sum(row[3] for row in daily_full),
         pending_total=pending["trained"] or 0,
         pending_returns=pending["returns"] or 0,
-        unique_people=roster["people"] or 0,
+        unique_people=people,
         roster_completions=roster_completions,
         daily=daily,
         target=target,

@@ -44,7 +44,7 @@ from tests.factories import (
     TrainerAvailabilityFactory,
     TrainerFactory,
 )
-from trainees.models import Enrollment, TrainerAssignment
+from trainees.models import Enrollment, RosterTally, SiteCourseTally, TrainerAssignment
 
 D = dt.date
 GE0 = "Ensure this value is greater than or equal to 0."
@@ -88,6 +88,11 @@ def _second_official_return() -> Model:
     return ApprovedCountReturnFactory.build(cohort=existing.cohort)
 
 
+def _duplicate_tally() -> Model:
+    existing = SiteCourseTally.objects.create(academy=AcademyFactory(), course=CourseFactory())
+    return SiteCourseTally(academy=existing.academy, course=existing.course)
+
+
 def _duplicate_position() -> Model:
     existing = MandatePositionFactory()
     return MandatePosition(mandate=existing.mandate, nation=existing.nation, position="support")
@@ -110,6 +115,19 @@ def _duplicate_dispatch() -> Model:
 
 
 CASES = [
+    # trainees: the progress tallies, which triggers keep (issue 7)
+    Case(
+        "site_course_tally_unique",
+        _duplicate_tally,
+        "This site and course already have a tally.",
+        "This site and course already have a tally.",
+    ),
+    Case(
+        "roster_tally_single_row",
+        lambda: RosterTally(id=2, people=0),
+        "There is one roster tally, the row with id 1.",
+        "There is one roster tally, the row with id 1.",
+    ),
     # academies
     Case(
         "nation_code_iso_alpha2",

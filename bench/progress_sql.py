@@ -1,7 +1,9 @@
 """The limit for the progress report: the same figures as `mission.selectors.progress()`, written by hand in SQL.
 
-PostgreSQL alone does the work here, in as few passes as it can: one pass with GROUPING SETS over the official
-returns gives the daily series, the four breakdowns, the completion rates and the roster completions together.
+PostgreSQL alone does the work here, in as few passes as it can, over the rows themselves: one pass with
+GROUPING SETS over the official returns gives the daily series, the four breakdowns, the completion rates and the
+roster completions together; the unique people are a distinct count over the enrollments. (The product reads
+pre-aggregated tallies instead; this is the limit without them.)
 `figures()` then reduces both results to the same plain dict, so the benchmark can check that they agree before
 it compares their times.
 """
@@ -64,6 +66,13 @@ WHERE status <> 'cancelled'
   AND (starts_on BETWEEN %(start)s AND %(as_of)s OR ends_on BETWEEN %(start)s AND %(as_of)s)
 """
 
+# The target in force and the milestone ladder: small configuration tables the report reads as well.
+TARGET = """
+SELECT value, label, in_force_from, source FROM mission_target WHERE in_force_from <= %(as_of)s
+ORDER BY in_force_from DESC LIMIT 1
+"""
+MILESTONES = "SELECT value, label, first_reached_on FROM mission_milestone ORDER BY value"
+
 # The labels are small reference tables; reading them is part of the work the ORM does with joins.
 LABELS = {
     "course": "SELECT id, code FROM academies_course",
@@ -88,6 +97,10 @@ def raw_progress(as_of: dt.date, period_start: dt.date, horizon: dt.date) -> dic
         gaps = cursor.fetchall()
         cursor.execute(COHORT_ACTIVITY, params)
         activity = cursor.fetchone()
+        cursor.execute(TARGET, params)
+        target = cursor.fetchone()
+        cursor.execute(MILESTONES)
+        milestones = cursor.fetchall()
         labels = {}
         for name, sql in LABELS.items():
             cursor.execute(sql)
@@ -126,6 +139,8 @@ def raw_progress(as_of: dt.date, period_start: dt.date, horizon: dt.date) -> dic
         "pipeline_cohorts": len(pipeline),
         "staffing_gaps": [row[0] for row in gaps],
         "cohort_activity": list(activity),
+        "target": target[0] if target else None,
+        "milestones": [row[0] for row in milestones],
     }
 
 
@@ -151,4 +166,6 @@ def figures(progress) -> dict:
         "cohort_activity": [
             progress.cohort_activity[key] for key in ("started", "started_seats", "completed", "completed_seats")
         ],
+        "target": progress.target["value"] if progress.target else None,
+        "milestones": [milestone["value"] for milestone in progress.milestones],
     }

@@ -273,44 +273,49 @@ def _milestone_passed_on(daily: list, value: int) -> dt.date | None:
 
 
 def _cohort_activity(scope: Scope, start: dt.date, end: dt.date) -> dict:
-    """Cohorts that started, and cohorts that ended (completed their course), inside the period: one query."""
-    started = Q(starts_on__gte=start, starts_on__lte=end)
-    ended = Q(ends_on__gte=start, ends_on__lte=end)
-    row = (
+    """Cohorts that started, and cohorts that ended (completed their course), inside the period: one query.
+
+    The period's cohorts are few (hundreds at 100x the mission): their dates and seats are read and counted here,
+    which costs less than building four filtered aggregates (issue 7 benchmark).
+    """
+    rows = (
         Cohort.objects.filter(scope.cohort_q())
         .exclude(status=Cohort.Status.CANCELLED)
-        .filter(started | ended)
-        .aggregate(
-            started=Count("id", filter=started),
-            started_seats=Coalesce(Sum("seats", filter=started), 0),
-            completed=Count("id", filter=ended),
-            completed_seats=Coalesce(Sum("seats", filter=ended), 0),
-        )
+        .filter(Q(starts_on__range=(start, end)) | Q(ends_on__range=(start, end)))
+        .values_list("starts_on", "ends_on", "seats")
     )
-    return {key: int(value) for key, value in row.items()}
+    activity = dict.fromkeys(("started", "started_seats", "completed", "completed_seats"), 0)
+    for starts_on, ends_on, seats in rows:
+        if start <= starts_on <= end:
+            activity["started"] += 1
+            activity["started_seats"] += seats
+        if start <= ends_on <= end:
+            activity["completed"] += 1
+            activity["completed_seats"] += seats
+    return activity
 
 
 def _staffing_gaps(scope: Scope, as_of: dt.date) -> list[dict]:
     """Cohorts running in the coming weeks with fewer trainers than their course's ratio needs: one query.
 
     The selection and the counting are `trainees.selectors.staffing_window`, shared with the dashboard and the
-    planning views; a report lists only the ratio shortfalls.
+    planning views; a report lists only the ratio shortfalls. They are picked here rather than by
+    `.understaffed()`, which would count each cohort's trainers a second time in the WHERE clause: the window holds
+    a few hundred cohorts at most (issue 7 benchmark).
     """
-    rows = (
-        staffing_window(on=as_of, weeks=STAFFING_HORIZON_WEEKS, cohorts=Cohort.objects.filter(scope.cohort_q()))
-        .understaffed()
-        .values(
-            "reference",
-            "starts_on",
-            "ends_on",
-            "seats",
-            "trainers_needed",
-            "trainers_assigned",
-            "academy__name_en",
-            "academy__name_uk",
-            "course__code",
-        )
+    cohorts = Cohort.objects.filter(scope.cohort_q()) if scope.kind != "mission" else None
+    window = staffing_window(on=as_of, weeks=STAFFING_HORIZON_WEEKS, cohorts=cohorts, leads=False).values(
+        "reference",
+        "starts_on",
+        "ends_on",
+        "seats",
+        "trainers_needed",
+        "trainers_assigned",
+        "academy__name_en",
+        "academy__name_uk",
+        "course__code",
     )
+    rows = [row for row in window if row["trainers_assigned"] < row["trainers_needed"]]
     return [
         {
             "cohort": row["reference"],
@@ -358,7 +363,7 @@ def progress(
     )
     if scope.kind == "mission":
         # Kept by triggers as enrollments complete (issue 7): one row rather than a distinct count of them all.
-        people = RosterTally.objects.filter(pk=1).values_list("people", flat=True).first() or 0
+        people = sum(RosterTally.objects.values_list("people", flat=True))  # one row (none on an empty database)
     else:
         completed = Enrollment.objects.filter(scope.cohort_q("cohort__"), status=Enrollment.Status.COMPLETED)
         people = completed.aggregate(people=Count("trainee_id", distinct=True))["people"] or 0
@@ -379,16 +384,21 @@ def progress(
     else:
         rate_rows = _by_course(MISSION)
         _take_away_later_returns(MISSION, as_of, None, rate_rows)
-    rates = {row["code"]: (row["trained"] / row["enrolled"]) if row["enrolled"] else 0.0 for row in rate_rows.values()}
+    rates = {
+        course: (row["trained"] / row["enrolled"]) if row["enrolled"] else 0.0 for course, row in rate_rows.items()
+    }
     already_official = CountReturn.objects.official().filter(cohort=OuterRef("pk"), as_of__lte=as_of)
     planned = (
-        Cohort.objects.filter(scope.cohort_q(), ends_on__gt=as_of)
-        .exclude(status__in=[Cohort.Status.CANCELLED, Cohort.Status.COMPLETED])
-        .exclude(Exists(already_official))
-        .values("ends_on", "seats", "course__code")
+        Cohort.objects.filter(
+            scope.cohort_q(),
+            ~Q(status__in=[Cohort.Status.CANCELLED, Cohort.Status.COMPLETED]),
+            ~Exists(already_official),
+            ends_on__gt=as_of,
+        )
+        .values_list("ends_on", "seats", "course_id")
         .order_by("ends_on")
     )
-    pipeline = [(row["ends_on"], row["seats"] * rates.get(row["course__code"], 0.0)) for row in planned]
+    pipeline = [(ends_on, seats * rates.get(course, 0.0)) for ends_on, seats, course in planned]
 
     run_rates = {f"{weeks}w": round(run_rate_per_day(daily, as_of, weeks) * 7, 1) for weeks in RUN_RATE_WINDOWS_WEEKS}
     target = None
@@ -470,7 +480,7 @@ def progress(
         run_rates=run_rates,
         breakdowns=breakdowns,
         pipeline=pipeline,
-        completion_rates={code: round(rate, 4) for code, rate in rates.items()},
+        completion_rates={rate_rows[course]["code"]: round(rate, 4) for course, rate in rates.items()},
         period=period,
         cohort_activity=cohort_activity,
         staffing_gaps=staffing_gaps,

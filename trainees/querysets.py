@@ -69,18 +69,18 @@ class CohortQuerySet(models.QuerySet):
 
     # STAFFING: the one computation of the staffing ratio, used by the dashboard, the planning views and reports.
 
-    def with_staffing(self) -> CohortQuerySet:
+    def with_staffing(self, *, leads: bool = True) -> CohortQuerySet:
         """Annotate `trainers_needed`, `trainers_assigned` (ratio roles) and `lead_instructors`, in SQL.
 
         `trainers_needed` is seats divided by the course's trainees per trainer, rounded up, in integer arithmetic
-        that SQLite and PostgreSQL do alike (as `trainees.services.trainers_needed` does in Python).
+        that SQLite and PostgreSQL do alike (as `trainees.services.trainers_needed` does in Python). Without
+        `leads`, the lead instructors are not counted (the progress report shows only the ratio shortfalls).
         """
         ratio = F("course__trainees_per_trainer")
-        return self.annotate(
-            trainers_needed=Cast((F("seats") + ratio - Value(1)) / ratio, IntegerField()),
-            trainers_assigned=_assignments_counted(RATIO_ROLES),
-            lead_instructors=_assignments_counted(("lead_instructor",)),
-        )
+        counts = {"trainers_assigned": _assignments_counted(RATIO_ROLES)}
+        if leads:
+            counts["lead_instructors"] = _assignments_counted(("lead_instructor",))
+        return self.annotate(trainers_needed=Cast((F("seats") + ratio - Value(1)) / ratio, IntegerField()), **counts)
 
     def understaffed(self) -> CohortQuerySet:
         """Of cohorts annotated by `with_staffing()`, those with fewer trainers than the ratio needs."""

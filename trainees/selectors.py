@@ -63,7 +63,11 @@ class CohortGap:
 
 
 def staffing_window(
-    *, on: dt.date | None = None, weeks: int = GAP_HORIZON_WEEKS, cohorts: QuerySet[Cohort] | None = None
+    *,
+    on: dt.date | None = None,
+    weeks: int = GAP_HORIZON_WEEKS,
+    cohorts: QuerySet[Cohort] | None = None,
+    leads: bool = True,
 ) -> CohortQuerySet:
     """Open cohorts running on any day from `on` to `weeks` weeks later, annotated by `with_staffing()`.
 
@@ -73,7 +77,7 @@ def staffing_window(
     on = on or timezone.localdate()
     horizon = on + dt.timedelta(weeks=weeks)
     base: CohortQuerySet = Cohort.objects.all() if cohorts is None else cohorts  # type: ignore[assignment]
-    return base.unfinished().overlapping(on, horizon).with_staffing().order_by("starts_on", "reference")
+    return base.unfinished().overlapping(on, horizon).with_staffing(leads=leads).order_by("starts_on", "reference")
 
 
 def staffing_problems(cohort: Cohort) -> list[str]:

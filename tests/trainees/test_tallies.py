@@ -235,3 +235,12 @@ def _in(scope: Scope, count_return: CountReturn) -> bool:
     return {"mission": True, "academy": academy.pk == scope.value, "nation": academy.nation_id == scope.value}[
         scope.kind
     ]
+
+
+@pytest.mark.django_db
+def test_the_people_count_comes_back_after_its_row_is_flushed():
+    RosterTally.objects.all().delete()  # what `manage.py flush` and transactional tests do
+    EnrollmentFactory(status=Enrollment.Status.COMPLETED)
+
+    assert RosterTally.objects.get().people == 1
+    assert progress(MISSION).unique_people == 1

@@ -57,7 +57,11 @@ ON CONFLICT (trainee_id) DO UPDATE SET completed = trainees_traineecompletions.c
 ENROLLMENT_CHANGED = (
     f"(({COMPLETED_OLD}) <> ({COMPLETED_NEW})) OR (OLD.trainee_id <> NEW.trainee_id AND ({COMPLETED_OLD} OR {COMPLETED_NEW}))"
 )
-PEOPLE = "UPDATE trainees_rostertally SET people = people + ({delta}) WHERE id = 1"
+# An upsert, so that the one row comes back if a flush (tests, `manage.py flush`) removed it.
+PEOPLE = """
+INSERT INTO trainees_rostertally (id, people) SELECT 1, {delta}
+WHERE true
+ON CONFLICT (id) DO UPDATE SET people = trainees_rostertally.people + excluded.people"""
 CROSSED = "(OLD.completed > 0) <> (NEW.completed > 0)"
 
 

@@ -88,6 +88,8 @@ class Cohort(models.Model):
         indexes = [
             models.Index(fields=["academy", "starts_on", "ends_on"], name="cohort_academy_dates"),
             models.Index(fields=["starts_on"], name="cohort_starts_on"),
+            # Cohorts still to end: the report's pipeline, staffing window and period (issue 7 benchmark).
+            models.Index(fields=["ends_on"], name="cohort_ends_on"),
             models.Index(fields=["status", "starts_on"], name="cohort_status_starts_on"),
         ]
 

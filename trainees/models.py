@@ -454,3 +454,25 @@ class RosterTally(models.Model):
 
     def __str__(self) -> str:
         return str(self.people)
+
+
+class SiteCohortTally(models.Model):
+    """How many cohorts one site has, in any status: the count of a partner's unfiltered cohort list."""
+
+    academy = models.OneToOneField(
+        Academy,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        primary_key=True,
+        related_name="+",
+        verbose_name=_("academy or site"),
+    )
+    cohorts = models.IntegerField(_("cohorts"), default=0)
+
+    class Meta:
+        default_permissions = ()
+        verbose_name = _("site cohort tally")
+        verbose_name_plural = _("site cohort tallies")
+
+    def __str__(self) -> str:
+        return f"{self.academy_id}: {self.cohorts}"

@@ -12,7 +12,8 @@ if TYPE_CHECKING:
     from academies.models import Organisation
 
 
-def _sites_of(organisation: Organisation) -> models.QuerySet:
+def sites_of(organisation: Organisation) -> models.QuerySet:
+    """The ids of the sites an organisation manages, as a subquery."""
     from academies.models import Academy
 
     return Academy.objects.managed_by(organisation).values("pk")
@@ -50,12 +51,12 @@ class CohortQuerySet(models.QuerySet):
 
             deployed = TrainerAssignment.objects.filter(trainer__nation_id=organisation.nation_id)
             return self.filter(pk__in=deployed.values("cohort_id"))
-        return self.filter(academy__in=_sites_of(organisation))
+        return self.filter(academy__in=sites_of(organisation))
 
     def managed_by(self, organisation: Organisation) -> CohortQuerySet:
         if organisation.kind == "mission_hq":
             return self.all()
-        return self.filter(academy__in=_sites_of(organisation))
+        return self.filter(academy__in=sites_of(organisation))
 
     def overlapping(self, starts_on, ends_on) -> CohortQuerySet:
         return self.filter(starts_on__lte=ends_on, ends_on__gte=starts_on)

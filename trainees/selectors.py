@@ -12,6 +12,8 @@ from django.db.models import Count, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from academies.models import Organisation
+
 from .models import Cohort, CountReturn
 from .querysets import CohortQuerySet
 from .services import peak_seats
@@ -156,3 +158,24 @@ def count_returns_awaiting(*, limit: int = 15) -> dict:
         "verified": counts.get(CountReturn.State.VERIFIED, 0),
         "oldest": oldest,
     }
+
+
+# COUNTS OF PARTNER LISTS
+
+
+def visible_cohort_count(organisation: Organisation | None) -> int | None:
+    """How many cohorts the caller sees, read from the per-site cohort tally rather than by counting the rows.
+
+    The count of an unfiltered cohort list: a sum over the caller's sites, however many cohorts they hold
+    (issue 7). `organisation` None is a coordinator, who sees every cohort. None for a ministry, whose cohorts
+    are those its trainers work on rather than those of some sites: count the rows then.
+    """
+    from .models import SiteCohortTally
+    from .querysets import sites_of
+
+    if organisation is not None and organisation.kind == "ministry":
+        return None
+    tallies = SiteCohortTally.objects.all()
+    if organisation is not None and organisation.kind != "mission_hq":
+        tallies = tallies.filter(academy__in=sites_of(organisation))
+    return sum(tallies.values_list("cohorts", flat=True))

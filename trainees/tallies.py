@@ -1,7 +1,8 @@
 """The pre-aggregated tallies of the progress figures (issue 7): recompute them, and check them.
 
-Database triggers (migration 0003) keep `DailyTally` and `SiteCourseTally` in step with the approved returns,
-and `TraineeCompletions` and `RosterTally` with the completed enrollments. What they hold can always be
+Database triggers (migrations 0003 and 0006) keep `DailyTally` and `SiteCourseTally` in step with the approved
+returns, `TraineeCompletions` and `RosterTally` with the completed enrollments, and `SiteCohortTally` with the
+cohorts. What they hold can always be
 recomputed from those rows: `tally_drift()` compares the two, and `rebuild_tallies()` replaces the tallies with
 the recomputed figures, in one transaction.
 """
@@ -11,7 +12,16 @@ from __future__ import annotations
 from django.db import connection, transaction
 from django.db.models import Count, Q, Sum
 
-from .models import CountReturn, DailyTally, Enrollment, RosterTally, SiteCourseTally, TraineeCompletions
+from .models import (
+    Cohort,
+    CountReturn,
+    DailyTally,
+    Enrollment,
+    RosterTally,
+    SiteCohortTally,
+    SiteCourseTally,
+    TraineeCompletions,
+)
 
 SUMS = ("completed", "enrolled", "withdrawn")
 
@@ -82,12 +92,21 @@ def stored_people() -> int | None:
     return RosterTally.objects.filter(pk=1).values_list("people", flat=True).first()
 
 
+def computed_site_cohorts() -> dict:
+    return dict(Cohort.objects.values("academy_id").annotate(n=Count("id")).order_by().values_list("academy_id", "n"))
+
+
+def stored_site_cohorts() -> dict:
+    return dict(SiteCohortTally.objects.exclude(cohorts=0).values_list("academy_id", "cohorts"))
+
+
 def tally_drift() -> dict[str, list]:
     """The keys whose stored tally differs from the figures recomputed from the data; empty when in step."""
     drift: dict[str, list] = {}
     for name, stored, computed in (
         ("daily", stored_daily(), computed_daily()),
         ("site_course", stored_site_course(), computed_site_course()),
+        ("site_cohorts", stored_site_cohorts(), computed_site_cohorts()),
     ):
         keys = sorted(key for key in stored.keys() | computed.keys() if stored.get(key) != computed.get(key))
         if keys:
@@ -140,6 +159,10 @@ def rebuild_tallies() -> tuple[int, int, int]:
             "INSERT INTO trainees_traineecompletions (trainee_id, completed) "
             "SELECT trainee_id, COUNT(*) FROM trainees_enrollment WHERE status = 'completed' GROUP BY trainee_id"
         )
+    SiteCohortTally.objects.all().delete()
+    SiteCohortTally.objects.bulk_create(
+        SiteCohortTally(academy_id=academy, cohorts=n) for academy, n in computed_site_cohorts().items()
+    )
     people = TraineeCompletions.objects.filter(completed__gt=0).count()
     RosterTally.objects.update_or_create(pk=1, defaults={"people": people})
     return len(daily), len(site_course), people

@@ -50,3 +50,19 @@ def test_list_filters_still_apply_and_still_refuse_bad_values(world):
 
     assert client.get("/api/v1/cohorts/", {"starts_after": "not-a-date"}).status_code == 400
     assert client.get("/api/v1/cohorts/", {"unrelated": "x"}).json()["count"] == Cohort.objects.count()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("who", ["hq", "command_a", "command_b", "academy_a", "ministry_a", "coordinator"])
+def test_the_list_count_read_from_the_site_tally_is_the_exact_count(world, coordinator_client, who):
+    # More cohorts at one site, one moved between sites, one deleted: the tally (issue 7) follows every change.
+    site_a, site_b = world.objects["a"]["site"], world.objects["b"]["site"]
+    extra = [CohortFactory(academy=site_a, course=world.objects["course"]) for _ in range(3)]
+    Cohort.objects.filter(pk=extra[0].pk).update(academy=site_b)
+    extra[1].delete()
+    client = coordinator_client if who == "coordinator" else world.client(who)
+    plain = client.get("/api/v1/cohorts/", {"ordering": "reference"}).json()
+
+    assert plain["count"] == len(client.get("/api/v1/cohorts/", {"page_size": 500}).json()["results"])
+    filtered = client.get("/api/v1/cohorts/", {"academy": "site-a"}).json()
+    assert filtered["count"] == len(filtered["results"])

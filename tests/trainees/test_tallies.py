@@ -150,7 +150,9 @@ def test_drift_is_reported_and_a_rebuild_repairs_it():
     assert (DailyTally.objects.get().completed, RosterTally.objects.get().people) == (12, 1)
 
 
-OPERATIONS = ("approve", "correct", "move_site", "move_course", "roster", "edit", "enroll", "status", "drop")
+OPERATIONS = (
+    "approve", "correct", "move_site", "move_course", "roster", "edit", "enroll", "status", "drop", "new_cohort",
+)  # fmt: skip
 
 
 @pytest.mark.django_db
@@ -205,6 +207,8 @@ def _apply(operation, cohort, sites, courses, trainee, number, user) -> None:
         Enrollment.objects.filter(cohort=cohort).update(status=Enrollment.Status.values[number % 3])
     elif operation == "drop":
         Enrollment.objects.filter(cohort=cohort, trainee=trainee).delete()
+    elif operation == "new_cohort":
+        CohortFactory(academy=sites[number % 2], course=courses[number % 2])
 
 
 @pytest.mark.django_db

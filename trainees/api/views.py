@@ -7,6 +7,7 @@ from rest_framework import mixins
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from config.api.pagination import PAGE_PARAMS, PageRows
 from config.api.viewsets import ReadOnlyViewSet, ScopedGenericViewSet
 from trainees import services
 from trainees.filtersets import (
@@ -17,6 +18,7 @@ from trainees.filtersets import (
     TrainerAssignmentFilterSet,
 )
 from trainees.models import Cohort, CountReturn, Enrollment, Trainee, TrainerAssignment
+from trainees.selectors import visible_cohort_count
 
 from .serializers import (
     BulkResultSerializer,
@@ -63,10 +65,14 @@ class CohortViewSet(
 
     def list(self, request, *args, **kwargs):
         """A page of plain rows rather than model instances: the same output for a fraction of the work (issue 7)."""
-        rows = self.filter_queryset(self.get_queryset()).values(*CohortSerializer.ROW_FIELDS)
+        count = None
+        if not set(request.query_params) - PAGE_PARAMS and self.caller is not None:
+            # No filter, no search: the count of the caller's whole list, from the per-site cohort tally.
+            count = visible_cohort_count(self.caller.organisation)
+        rows = PageRows(self.filter_queryset(self.get_queryset()), CohortSerializer.ROW_FIELDS, count=count)
         page = self.paginate_queryset(rows)
         serializer = self.get_serializer()
-        data = [serializer.row_representation(row) for row in (rows if page is None else page)]
+        data = [serializer.row_representation(row) for row in (rows[:] if page is None else page)]
         return Response(data) if page is None else self.get_paginated_response(data)
 
     def perform_create(self, serializer):

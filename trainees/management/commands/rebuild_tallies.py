@@ -23,9 +23,7 @@ class Command(BaseCommand):
         if check:
             drift = tally_drift()
             if not drift:
-                self.stdout.write(
-                    self.style.SUCCESS("The tallies match the approved count returns and the completed enrollments.")
-                )
+                self.stdout.write(self.style.SUCCESS("The tallies match the returns, the enrollments and the cohorts."))
                 return
             for name, keys in drift.items():
                 for key, stored, computed in keys[:20]:

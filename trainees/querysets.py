@@ -77,7 +77,11 @@ class CohortQuerySet(models.QuerySet):
         that SQLite and PostgreSQL do alike (as `trainees.services.trainers_needed` does in Python). Without
         `leads`, the lead instructors are not counted (the progress report shows only the ratio shortfalls).
         """
-        ratio = F("course__trainees_per_trainer")
+        from academies.models import Course
+
+        # The course's ratio as a subquery, not a join: the join would stay in every query built on this one,
+        # the admin's date hierarchy (MIN/MAX of the start dates) among them, and keep it off the date index.
+        ratio = Subquery(Course.objects.filter(pk=OuterRef("course_id")).values("trainees_per_trainer")[:1])
         counts = {"trainers_assigned": _assignments_counted(RATIO_ROLES)}
         if leads:
             counts["lead_instructors"] = _assignments_counted(("lead_instructor",))

@@ -19,6 +19,7 @@ from django.utils import timezone
 from academies.models import Academy
 from trainees.models import Cohort, CountReturn, DailyTally, Enrollment, RosterTally, SiteCourseTally
 from trainees.selectors import staffing_window
+from trainees.services import trainers_needed
 
 from .models import Milestone, ReportDispatch, Target
 
@@ -299,38 +300,36 @@ def _staffing_gaps(scope: Scope, as_of: dt.date) -> list[dict]:
     """Cohorts running in the coming weeks with fewer trainers than their course's ratio needs: one query.
 
     The selection and the counting are `trainees.selectors.staffing_window`, shared with the dashboard and the
-    planning views; a report lists only the ratio shortfalls. They are picked here rather than by
-    `.understaffed()`, which would count each cohort's trainers a second time in the WHERE clause: the window holds
-    a few hundred cohorts at most (issue 7 benchmark).
+    planning views; a report lists only the ratio shortfalls. The need is worked out here by the same rule
+    (`trainees.services.trainers_needed`) and the shortfalls picked from the window's rows, a few hundred at
+    most: building both into the query cost more than the rows do (issue 7 benchmark).
     """
     cohorts = Cohort.objects.filter(scope.cohort_q()) if scope.kind != "mission" else None
-    window = staffing_window(on=as_of, weeks=STAFFING_HORIZON_WEEKS, cohorts=cohorts, leads=False).values(
-        "reference",
-        "starts_on",
-        "ends_on",
-        "seats",
-        "trainers_needed",
-        "trainers_assigned",
-        "academy__name_en",
-        "academy__name_uk",
-        "course__code",
-    )
-    rows = [row for row in window if row["trainers_assigned"] < row["trainers_needed"]]
-    return [
-        {
-            "cohort": row["reference"],
-            "academy": row["academy__name_en"],
-            "academy_uk": row["academy__name_uk"],
-            "course": row["course__code"],
-            "starts_on": row["starts_on"].isoformat(),
-            "ends_on": row["ends_on"].isoformat(),
-            "seats": row["seats"],
-            "trainers_needed": row["trainers_needed"],
-            "trainers_assigned": row["trainers_assigned"],
-            "shortfall": row["trainers_needed"] - row["trainers_assigned"],
-        }
-        for row in rows
-    ]
+    window = staffing_window(
+        on=as_of, weeks=STAFFING_HORIZON_WEEKS, cohorts=cohorts, leads=False, needed=False
+    ).values_list(
+        "reference", "starts_on", "ends_on", "seats", "course__trainees_per_trainer", "trainers_assigned",
+        "academy__name_en", "academy__name_uk", "course__code",
+    )  # fmt: skip
+    gaps = []
+    for reference, starts_on, ends_on, seats, ratio, assigned, academy, academy_uk, course in window:
+        needed = trainers_needed(seats, ratio)
+        if assigned < needed:
+            gaps.append(
+                {
+                    "cohort": reference,
+                    "academy": academy,
+                    "academy_uk": academy_uk,
+                    "course": course,
+                    "starts_on": starts_on.isoformat(),
+                    "ends_on": ends_on.isoformat(),
+                    "seats": seats,
+                    "trainers_needed": needed,
+                    "trainers_assigned": assigned,
+                    "shortfall": needed - assigned,
+                }
+            )
+    return gaps
 
 
 def progress(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db import models
 from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery, Value
@@ -70,22 +70,25 @@ class CohortQuerySet(models.QuerySet):
 
     # STAFFING: the one computation of the staffing ratio, used by the dashboard, the planning views and reports.
 
-    def with_staffing(self, *, leads: bool = True) -> CohortQuerySet:
+    def with_staffing(self, *, leads: bool = True, needed: bool = True) -> CohortQuerySet:
         """Annotate `trainers_needed`, `trainers_assigned` (ratio roles) and `lead_instructors`, in SQL.
 
         `trainers_needed` is seats divided by the course's trainees per trainer, rounded up, in integer arithmetic
         that SQLite and PostgreSQL do alike (as `trainees.services.trainers_needed` does in Python). Without
-        `leads`, the lead instructors are not counted (the progress report shows only the ratio shortfalls).
+        `leads`, the lead instructors are not counted; without `needed`, the caller computes the need in Python
+        from the seats and the course's ratio (the progress report, which reads a few hundred rows).
         """
         from academies.models import Course
 
-        # The course's ratio as a subquery, not a join: the join would stay in every query built on this one,
-        # the admin's date hierarchy (MIN/MAX of the start dates) among them, and keep it off the date index.
-        ratio = Subquery(Course.objects.filter(pk=OuterRef("course_id")).values("trainees_per_trainer")[:1])
-        counts = {"trainers_assigned": _assignments_counted(RATIO_ROLES)}
+        counts: dict[str, Any] = {"trainers_assigned": _assignments_counted(RATIO_ROLES)}
         if leads:
             counts["lead_instructors"] = _assignments_counted(("lead_instructor",))
-        return self.annotate(trainers_needed=Cast((F("seats") + ratio - Value(1)) / ratio, IntegerField()), **counts)
+        if needed:
+            # The course's ratio as a subquery, not a join: the join would stay in every query built on this one,
+            # the admin's date hierarchy (MIN/MAX of the start dates) among them, and keep it off the date index.
+            ratio = Subquery(Course.objects.filter(pk=OuterRef("course_id")).values("trainees_per_trainer")[:1])
+            counts["trainers_needed"] = Cast((F("seats") + ratio - Value(1)) / ratio, IntegerField())
+        return self.annotate(**counts)
 
     def understaffed(self) -> CohortQuerySet:
         """Of cohorts annotated by `with_staffing()`, those with fewer trainers than the ratio needs."""

@@ -70,6 +70,7 @@ def staffing_window(
     weeks: int = GAP_HORIZON_WEEKS,
     cohorts: QuerySet[Cohort] | None = None,
     leads: bool = True,
+    needed: bool = True,
 ) -> CohortQuerySet:
     """Open cohorts running on any day from `on` to `weeks` weeks later, annotated by `with_staffing()`.
 
@@ -79,7 +80,8 @@ def staffing_window(
     on = on or timezone.localdate()
     horizon = on + dt.timedelta(weeks=weeks)
     base: CohortQuerySet = Cohort.objects.all() if cohorts is None else cohorts  # type: ignore[assignment]
-    return base.unfinished().overlapping(on, horizon).with_staffing(leads=leads).order_by("starts_on", "reference")
+    window = base.unfinished().overlapping(on, horizon).with_staffing(leads=leads, needed=needed)
+    return window.order_by("starts_on", "reference")
 
 
 def staffing_problems(cohort: Cohort) -> list[str]:

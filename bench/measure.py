@@ -173,10 +173,10 @@ def _count(table: str) -> int:
 def measure_api_list(scale: int, seconds: float) -> list[dict]:
     import orjson
     from django.core.wsgi import get_wsgi_application
-    from rest_framework.renderers import JSONRenderer
 
     from academies.models import Organisation
     from bench import urls as bench_urls
+    from config.api.renderers import JSONRenderer
     from trainees.api.serializers import CohortSerializer
     from trainees.models import Cohort
 
@@ -217,7 +217,7 @@ def measure_api_list(scale: int, seconds: float) -> list[dict]:
         JSONRenderer().render(CohortSerializer(page, many=True).data)
 
     serialize()
-    serialize_ms = _median_ms(serialize, 20)
+    serialize_ms = _median_ms(serialize, 200)  # a millisecond each: many runs, so that a busy moment does not decide
     return [
         metric(
             "api.cohorts_list", scale, round(api_rps, 1), "req/s", ratio=ratio, goal="ratio >= 0.5", ok=ratio >= 0.5

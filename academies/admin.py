@@ -58,6 +58,7 @@ class TrainingCommandAdmin(SimpleHistoryAdmin):
     search_fields = ("code", "name_en", "name_uk", "city")
     list_select_related = ("nation",)
     autocomplete_fields = ("nation",)
+    ordering = ("code",)  # explicit, as the site count's aggregate drops Meta.ordering
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(site_count=Count("academies"))
@@ -212,6 +213,9 @@ class TrainerAdmin(ImportExportLimitsMixin, ImportExportMixin, SimpleHistoryAdmi
     list_select_related = ("nation",)
     autocomplete_fields = ("nation", "qualifications")
     inlines = [TrainerAvailabilityInline]
+    # Explicit: a query with an aggregate (the qualification count) drops the model's Meta.ordering, and the
+    # autocomplete of trainers would page through an unordered list.
+    ordering = ("reference",)
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(qualification_count=Count("qualifications", distinct=True))

@@ -70,6 +70,7 @@ class MandateVersionAdmin(SimpleHistoryAdmin):
     )
     list_filter = ("status", "covers_training_in_ukraine", "valid_from")
     search_fields = ("reference", "title")
+    ordering = ("-valid_from", "reference")  # explicit, as the aggregate annotation drops Meta.ordering
     inlines = [MandatePositionInline]
     readonly_fields = ("status", "adopted_on", "adoption_blockers")
     actions = ["adopt_mandates", "withdraw_mandates"]

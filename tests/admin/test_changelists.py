@@ -116,3 +116,12 @@ def test_large_changelists_do_not_count_the_whole_table(admin_client_for, superu
     counts = [q["sql"] for q in context.captured_queries if "COUNT(" in q["sql"].upper()]
     # One filtered count for the paginator; no second, unfiltered "of N total" count.
     assert len(counts) == 1 and "WHERE" in counts[0]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("model", _our_models(), ids=lambda m: m._meta.label)
+def test_every_admin_queryset_is_ordered(model, rf, superuser):
+    # An aggregate annotation drops Meta.ordering; an autocomplete then pages an unordered list (and warns).
+    request = rf.get("/")
+    request.user = superuser
+    assert admin.site._registry[model].get_queryset(request).ordered

@@ -14,3 +14,9 @@ class TraineesConfig(AppConfig):
         # `__any` on the key and reference columns that bulk requests look up by the thousand.
         for field in (models.AutoField, models.BigAutoField, models.ForeignKey, models.CharField):
             field.register_lookup(AnyOf)
+
+        from django.db.models.signals import post_migrate
+
+        from .tallies import clear_tallies_of_empty_tables
+
+        post_migrate.connect(clear_tallies_of_empty_tables, sender=self, dispatch_uid="trainees.clear_tallies")

@@ -88,8 +88,8 @@ def computed_people() -> int:
     return Enrollment.objects.filter(status=Enrollment.Status.COMPLETED).values("trainee_id").distinct().count()
 
 
-def stored_people() -> int | None:
-    return RosterTally.objects.filter(pk=1).values_list("people", flat=True).first()
+def stored_people() -> int:
+    return sum(RosterTally.objects.values_list("people", flat=True))  # no row yet: nobody counted
 
 
 def computed_site_cohorts() -> dict:
@@ -166,3 +166,20 @@ def rebuild_tallies() -> tuple[int, int, int]:
     people = TraineeCompletions.objects.filter(completed__gt=0).count()
     RosterTally.objects.update_or_create(pk=1, defaults={"people": people})
     return len(daily), len(site_course), people
+
+
+def clear_tallies_of_empty_tables(**_kwargs) -> None:
+    """After a flush, tallies whose source table is empty are emptied too (connected to `post_migrate`).
+
+    PostgreSQL flushes with TRUNCATE, which fires no row triggers. SQLite flushes with a DELETE per table, in no
+    fixed order: a table's DELETE triggers then write negative figures into tallies already emptied. A flush is
+    the one way a whole source table empties at once, and it always ends with `post_migrate`.
+    """
+    for source, tallies in (
+        (CountReturn, (DailyTally, SiteCourseTally)),
+        (Enrollment, (TraineeCompletions, RosterTally)),
+        (Cohort, (SiteCohortTally,)),
+    ):
+        if not source.objects.exists():
+            for tally in tallies:
+                tally.objects.all().delete()

@@ -248,3 +248,16 @@ def test_the_people_count_comes_back_after_its_row_is_flushed():
 
     assert RosterTally.objects.get().people == 1
     assert progress(MISSION).unique_people == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_flush_leaves_no_stale_tally(superuser):
+    # SQLite flushes with one DELETE per table, in no fixed order, and the DELETE triggers fire.
+    ApprovedCountReturnFactory(completed=12)
+    EnrollmentFactory(status=Enrollment.Status.COMPLETED)
+    call_command("flush", interactive=False, verbosity=0)
+
+    for tally in (DailyTally, SiteCourseTally, TraineeCompletions, RosterTally):
+        assert not tally.objects.exists(), tally
+    ApprovedCountReturnFactory(completed=7)
+    assert progress(MISSION).official_total == 7

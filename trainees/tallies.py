@@ -1,10 +1,9 @@
 """The pre-aggregated tallies of the progress figures (issue 7): recompute them, and check them.
 
-Database triggers (migrations 0003 and 0006) keep `DailyTally` and `SiteCourseTally` in step with the approved
-returns, `TraineeCompletions` and `RosterTally` with the completed enrollments, and `SiteCohortTally` with the
-cohorts. What they hold can always be
-recomputed from those rows: `tally_drift()` compares the two, and `rebuild_tallies()` replaces the tallies with
-the recomputed figures, in one transaction.
+Database triggers (migration 0003) keep `DailyTally` and `SiteCourseTally` in step with the approved returns,
+`TraineeCompletions` and `RosterTally` with the completed enrollments, and `SiteCohortTally` with the cohorts.
+What they hold can always be recomputed from those rows: `tally_drift()` compares the two, and `rebuild_tallies()`
+replaces the tallies with the recomputed figures, in one transaction.
 """
 
 from __future__ import annotations

@@ -2,14 +2,17 @@
 
 from rest_framework.pagination import PageNumberPagination
 
-# Query parameters that choose a page or its order, never which rows: a list with no others is unfiltered.
-PAGE_PARAMS = frozenset({"page", "page_size", "ordering", "format"})
-
 
 class StandardPagination(PageNumberPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 500
+
+
+# Query parameters that choose a page or its order, never which rows: a list with no others is unfiltered.
+PAGE_PARAMS = frozenset(
+    {StandardPagination.page_query_param, StandardPagination.page_size_query_param, "ordering", "format"}
+)
 
 
 class PageRows:

@@ -8,7 +8,7 @@ INSTALLED := $(VENV)/.installed
 PORT ?= 8000
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help install setup run test test-fast lint format typecheck check bench load prod-check lock messages clean
+.PHONY: help install setup run test test-fast test-clock lint format typecheck check bench load prod-check lock messages clean
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -36,6 +36,11 @@ test: $(INSTALLED) messages  ## Run the whole suite (SQLite unless DATABASE_URL 
 
 test-fast: $(INSTALLED)  ## The suite without browser tests
 	$(PY) -m pytest -m "not browser"
+
+# The suite (without browser tests) at another moment: CLOCK=+400d, CLOCK=2028-02-29 or CLOCK=2027-03-28T03:30.
+CLOCK ?= +400d
+test-clock: $(INSTALLED) messages  ## The suite without browser tests with the clock moved (CLOCK=+400d by default)
+	EUMAM_TEST_CLOCK=$(CLOCK) $(PY) -m pytest -m "not browser"
 
 lint: $(INSTALLED)  ## ruff lint and format check
 	$(VENV)/bin/ruff check .

@@ -3,10 +3,12 @@
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from rest_framework_api_key.models import AbstractAPIKey, APIKeyManager
 from simple_history.models import HistoricalRecords
+
+from config import clock
 
 from .querysets import AcademyQuerySet, ReferenceDataQuerySet, TrainerAvailabilityQuerySet, TrainerQuerySet
 
@@ -402,7 +404,7 @@ class OrganisationAPIKey(AbstractAPIKey):
 
     @property
     def is_usable(self) -> bool:
-        return not self.revoked and not (self.expiry_date and self.expiry_date <= timezone.now())
+        return not self.revoked and not (self.expiry_date and self.expiry_date <= clock.now())
 
 
 # PARTNER API: IDEMPOTENCY

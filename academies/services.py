@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from config import clock
 from config.exceptions import ApplicationError
 
 from .models import Course, Nation, Organisation, OrganisationAPIKey, Trainer, TrainerAvailability
@@ -45,7 +46,7 @@ def api_key_create(
     """Create a key and return it with the plaintext, which is never stored and cannot be shown again."""
     expiry = None
     if expires_on is not None:
-        if expires_on <= dt.date.today():
+        if expires_on <= clock.today():
             raise ApplicationError(_("The expiry date must lie in the future."), {"expires": [str(expires_on)]})
         expiry = dt.datetime.combine(expires_on, dt.time.min, tzinfo=dt.UTC)
     api_key, plaintext = OrganisationAPIKey.objects.create_key(

@@ -11,7 +11,8 @@ import datetime as dt
 from typing import Any
 
 from django.db import connections, router
-from django.utils import timezone
+
+from config import clock
 
 BATCH_SIZE = 1000
 
@@ -35,7 +36,7 @@ def copy_insert(model: Any, objects: list[Any], *, with_ids: bool = False) -> bo
         return False
     table = model._meta.db_table
     fields = [field for field in model._meta.concrete_fields if with_ids or not field.primary_key]
-    now = timezone.now()
+    now = clock.now()
     columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
     with connection.cursor() as cursor, connection.wrap_database_errors:
         if with_ids:
@@ -64,7 +65,7 @@ def copy_insert_values(model: Any, attnames: list[str], values: list[tuple]) -> 
     """
     connection = connections[router.db_for_write(model)]
     meta = model._meta
-    now = timezone.now()
+    now = clock.now()
     position = {attname: index for index, attname in enumerate(attnames)}
     fields = [field for field in meta.concrete_fields if not field.primary_key]
     unknown = set(attnames) - {field.attname for field in fields}

@@ -15,10 +15,10 @@ from django import forms
 from django.core.exceptions import PermissionDenied
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from academies.models import Nation
+from config import clock
 from trainees.models import TrainerAssignment
 
 from . import planning
@@ -130,7 +130,7 @@ class PlanningViews:
         if form.is_valid():
             calendar = planning.rotation_calendar(
                 nation=form.cleaned_data["nation"].code,
-                starts_on=form.cleaned_data["starts_on"] or timezone.localdate(),
+                starts_on=form.cleaned_data["starts_on"] or clock.today(),
                 ends_on=form.cleaned_data["ends_on"],
             )
             roles = dict(TrainerAssignment.Role.choices)

@@ -11,12 +11,13 @@ from typing import Any
 
 from django.contrib import admin
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+from config import clock
 
 from .admin_planning import PERMISSION as PLANNING_PERMISSION
 from .admin_planning import PlanningViews, planning_links
@@ -225,7 +226,7 @@ def dashboard_context(on: dt.date | None = None) -> dict[str, Any]:
     from mission.services import ukraine_conditions
     from trainees.selectors import cohort_gaps, cohorts_in_training, cohorts_in_training_count, count_returns_awaiting
 
-    on = on or timezone.localdate()
+    on = on or clock.today()
     figures = progress(as_of=on, with_breakdowns=False)
     next_milestones = [m for m in figures.milestones if not m["reached"]][:3]
     reached_milestones = [m for m in figures.milestones if m["reached"]]

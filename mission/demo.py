@@ -1,4 +1,9 @@
-"""A deterministic, realistic demo data set: the mission's history since Nov 2022 and its plans through 2027.
+"""A deterministic, realistic demo data set: the mission's history since Nov 2022 and its plans ahead.
+
+The history is measured against an explicit `today` (`seed_demo --today`, by default the real today): cohorts
+that ended before it are completed and reported, those around it are in training with returns still in the
+approval chain, and plans run to the end of the following year (at least to the end of 2027). So the demo stays
+meaningful in any year, and a test that pins `today` gets the same rows on any day.
 
 `seed_demo()` first loads the reference data, then plans every cohort in memory and writes the rows with
 `bulk_create`, inside one transaction. Bulk writes bypass model history and signals, which is what demo data
@@ -43,17 +48,18 @@ from django.utils import timezone
 from tqdm import tqdm
 
 from academies.models import Academy, Course, Nation, Organisation, Trainer, TrainerAvailability
+from config import clock
 from config.bulk import copy_insert
 from trainees.models import Cohort, CountReturn, Enrollment, Trainee, TrainerAssignment
 
 DEMO_REFERENCE_PREFIX = "DEMO-"
 MISSION_START = dt.date(2022, 11, 15)
-PLAN_HORIZON = dt.date(2027, 12, 31)
+EARLIEST_PLAN_HORIZON = dt.date(2027, 12, 31)
 BATCH_SIZE = 1000
 
-# Cumulative completions at scale 1, from DOMAIN.md; linear in between. 2026 and 2027 continue at about
-# 600 a month, which the planned cohorts follow.
-TIMELINE: list[tuple[dt.date, int]] = [
+# Cumulative completions at scale 1, from DOMAIN.md; linear in between. After the last public figure the
+# mission continues at about 600 a month (7,200 a year), which the planned cohorts follow.
+PUBLIC_TIMELINE: list[tuple[dt.date, int]] = [
     (MISSION_START, 0),
     (dt.date(2022, 12, 31), 1_000),
     (dt.date(2023, 3, 31), 11_000),
@@ -65,9 +71,23 @@ TIMELINE: list[tuple[dt.date, int]] = [
     (dt.date(2025, 5, 31), 75_000),
     (dt.date(2025, 8, 29), 80_400),
     (dt.date(2025, 12, 31), 86_000),
-    (dt.date(2026, 12, 31), 93_200),
-    (PLAN_HORIZON, 100_400),
 ]
+COMPLETIONS_PER_YEAR_AHEAD = 7_200
+
+
+def plan_horizon(today: dt.date) -> dt.date:
+    """The last day the demo plans for: the end of the year after `today`'s, and never before the end of 2027."""
+    return max(EARLIEST_PLAN_HORIZON, dt.date(today.year + 1, 12, 31))
+
+
+def demo_timeline(horizon: dt.date) -> list[tuple[dt.date, int]]:
+    """The public timeline, continued year by year at the expected rate to `horizon` (a 31 December)."""
+    timeline = list(PUBLIC_TIMELINE)
+    last_day, last_total = timeline[-1]
+    for year in range(last_day.year + 1, horizon.year + 1):
+        timeline.append((dt.date(year, 12, 31), last_total + COMPLETIONS_PER_YEAR_AHEAD * (year - last_day.year)))
+    return timeline
+
 
 # Share of completions by host nation: Poland about 35k, Germany about 21k, Spain about 8.6k of 86k; the
 # remaining sites share the rest equally.
@@ -148,27 +168,33 @@ class PlannedTrainer:
     busy_until: int = -1
 
 
-def timeline_total(day: dt.date) -> float:
+def timeline_total(day: dt.date, timeline: list[tuple[dt.date, int]]) -> float:
     """The timeline's cumulative completions at scale 1 on a day, interpolated linearly."""
-    if day <= TIMELINE[0][0]:
+    if day <= timeline[0][0]:
         return 0.0
-    for (start, low), (end, high) in itertools.pairwise(TIMELINE):
+    for (start, low), (end, high) in itertools.pairwise(timeline):
         if day <= end:
             return low + (high - low) * (day - start).days / (end - start).days
-    return float(TIMELINE[-1][1])
+    return float(timeline[-1][1])
 
 
-def seed_demo(*, scale: int = 1, seed: int = 20250829, progress: bool = True) -> dict[str, Any]:
-    """Seed the demo data set once; return counts per model and the official (approved) total."""
+def seed_demo(
+    *, scale: int = 1, seed: int = 20250829, progress: bool = True, today: dt.date | None = None
+) -> dict[str, Any]:
+    """Seed the demo data set once, as it stands on `today` (default: the real today); return counts per model
+    and the official (approved) total."""
     from mission.management.commands.load_reference_data import reference_data_load
 
     if scale < 1:
         raise ValueError("scale is at least 1")
+    today = today or clock.today()
+    if today <= MISSION_START:
+        raise ValueError(f"today must be after the mission's start ({MISSION_START.isoformat()})")
     with transaction.atomic():
         reference_data_load()
         if Cohort.objects.filter(reference__startswith=DEMO_REFERENCE_PREFIX).exists():
             return {"skipped": True, "scale": scale, "seed": seed, **_counts()}
-        _DemoBuilder(scale=scale, seed=seed, progress=progress).build()
+        _DemoBuilder(scale=scale, seed=seed, progress=progress, today=today).build()
         return {"skipped": False, "scale": scale, "seed": seed, **_counts()}
 
 
@@ -192,13 +218,15 @@ def _counts() -> dict[str, Any]:
 class _DemoBuilder:
     """Plans the demo rows in memory, then writes them in bulk."""
 
-    def __init__(self, *, scale: int, seed: int, progress: bool) -> None:
+    def __init__(self, *, scale: int, seed: int, progress: bool, today: dt.date) -> None:
         self.scale = scale
         # Reproducible demo data, not secrets: a seeded generator is the point.
         self.rng = random.Random(seed)  # noqa: S311
         self.progress = progress
-        self.today = timezone.localdate()
-        self.days = (PLAN_HORIZON - MISSION_START).days + 1
+        self.today = today
+        self.horizon = plan_horizon(today)
+        self.timeline = demo_timeline(self.horizon)
+        self.days = (self.horizon - MISSION_START).days + 1
         self.courses = sorted(Course.objects.filter(code__in=COURSE_WEIGHTS), key=lambda course: course.code)
         self.course_weights = [COURSE_WEIGHTS[course.code] for course in self.courses]
         self.cohorts: list[PlannedCohort] = []
@@ -280,7 +308,7 @@ class _DemoBuilder:
             for offset in range(7, self.days)
             if (MISSION_START + dt.timedelta(days=offset)).weekday() in (1, 4)
         )
-        return sorted(set(tuesdays_and_fridays) | {day for day, _ in TIMELINE[1:]})
+        return sorted(set(tuesdays_and_fridays) | {day for day, _ in self.timeline[1:]})
 
     def _site_groups(self) -> list[list[Site]]:
         """The original sites, then each set of benchmark replicas: each plans one scale-1 copy of the mission."""
@@ -298,7 +326,7 @@ class _DemoBuilder:
             for end_day in tqdm(
                 end_days, desc="Planning cohorts", unit="day", disable=not self.progress or len(groups) > 1
             ):
-                goal = timeline_total(end_day) * self.scale / len(groups)
+                goal = timeline_total(end_day, self.timeline) * self.scale / len(groups)
                 failures = 0
                 while goal - total >= SMALLEST_COHORT and failures < 20:
                     planned = self._plan_one(
@@ -466,7 +494,7 @@ class _DemoBuilder:
             for course in self.courses
         ]
         numbers: Counter[str] = Counter()
-        horizon = (PLAN_HORIZON - MISSION_START).days
+        horizon = (self.horizon - MISSION_START).days
         windows: list[TrainerAvailability] = []
         qualifications: list[Any] = []
         through = Trainer.qualifications.through

@@ -10,9 +10,9 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.db.models import QuerySet
-from django.utils import timezone
 
 from academies.models import Academy
+from config import clock
 from trainees.models import Cohort, TrainerAssignment
 from trainees.selectors import staffing_problems, staffing_window
 from trainees.services import peak_seats
@@ -150,7 +150,7 @@ def site_utilisation(
     academies: QuerySet[Academy] | None = None,
 ) -> list[SiteWeek]:
     """Peak seats used per site and ISO week, from the Monday of `starts_on`, in two queries."""
-    first_monday = _monday(starts_on or timezone.localdate())
+    first_monday = _monday(starts_on or clock.today())
     last_day = first_monday + dt.timedelta(weeks=weeks, days=-1)
     sites = list((Academy.objects.all() if academies is None else academies).order_by("name_en"))
     booked: dict[int, list[tuple[dt.date, dt.date, int]]] = {site.pk: [] for site in sites}

@@ -16,6 +16,8 @@ from zoneinfo import ZoneInfo
 
 from django.db import transaction
 
+from config import clock
+
 MISSION_TIME_ZONE = "Europe/Brussels"
 BRUSSELS = ZoneInfo(MISSION_TIME_ZONE)
 # Reports cover whole days, so they go out in the morning after the last day they cover.
@@ -40,7 +42,7 @@ class ReportPeriod:
 
 
 def local_now(now: dt.datetime | None = None) -> dt.datetime:
-    now = now or dt.datetime.now(tz=dt.UTC)
+    now = now or clock.now()
     if now.tzinfo is None:
         raise ValueError("`now` must be an aware datetime.")
     return now.astimezone(BRUSSELS)

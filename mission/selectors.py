@@ -14,9 +14,9 @@ from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
-from django.utils import timezone
 
 from academies.models import Academy
+from config import clock
 from trainees.models import Cohort, CountReturn, DailyTally, Enrollment, RosterTally, SiteCourseTally
 from trainees.selectors import staffing_window
 from trainees.services import trainers_needed
@@ -345,7 +345,7 @@ def progress(
     official total and the cohorts that started or ended. With breakdowns, the staffing gaps of the next
     eight weeks are included too.
     """
-    as_of = as_of or timezone.localdate()
+    as_of = as_of or clock.today()
     every_day = _daily_series(scope)
     daily_full = [row for row in every_day if row[0] <= as_of]
     later_returns = len(daily_full) < len(every_day)

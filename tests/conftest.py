@@ -1,12 +1,65 @@
 """Shared fixtures. Factories live in tests/factories.py."""
 
+import datetime as dt
 import os
+import re
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.contrib.auth.models import Permission
 
 from tests.factories import UserFactory
+
+# CLOCK
+# `EUMAM_TEST_CLOCK` runs the whole suite at another moment, so that a test which depends on the real today fails
+# before the calendar reaches the day it would break (CI runs a second pass; see README "Tests"). The clock ticks
+# from there. Accepted: `+30d`, `+1y` (ahead of the real now), a date (`2028-02-29`, at noon in Brussels) or an ISO
+# moment (`2027-03-28T03:30:00+02:00`; without an offset, Brussels wall time). Tests that freeze the clock themselves
+# (time_machine.travel) nest inside it.
+CLOCK_VARIABLE = "EUMAM_TEST_CLOCK"
+BRUSSELS = ZoneInfo("Europe/Brussels")
+
+
+def clock_destination(value: str, now: dt.datetime) -> dt.datetime:
+    """The moment `EUMAM_TEST_CLOCK` names, from the real `now` (aware)."""
+    if shift := re.fullmatch(r"\+(\d+)([dy])", value.strip()):
+        amount, unit = int(shift[1]), shift[2]
+        if unit == "d":
+            return now + dt.timedelta(days=amount)
+        try:
+            return now.replace(year=now.year + amount)
+        except ValueError:  # 29 February in a year that has none
+            return now.replace(year=now.year + amount, day=28)
+    try:
+        day = dt.date.fromisoformat(value)
+    except ValueError:
+        moment = dt.datetime.fromisoformat(value)
+        return moment if moment.tzinfo else moment.replace(tzinfo=BRUSSELS)
+    return dt.datetime.combine(day, dt.time(12), tzinfo=BRUSSELS)
+
+
+def pytest_configure(config):
+    value = os.environ.get(CLOCK_VARIABLE, "").strip()
+    if not value:
+        return
+    import time_machine
+
+    destination = clock_destination(value, dt.datetime.now(dt.UTC))
+    traveller = time_machine.travel(destination, tick=True)
+    traveller.start()
+    config._eumam_clock = traveller
+    config.stash_clock_line = f"clock moved by {CLOCK_VARIABLE}={value}: the suite starts at {destination.isoformat()}"
+
+
+def pytest_report_header(config):
+    return getattr(config, "stash_clock_line", None)
+
+
+def pytest_unconfigure(config):
+    traveller = getattr(config, "_eumam_clock", None)
+    if traveller is not None:
+        traveller.stop()
 
 
 @pytest.fixture

@@ -15,7 +15,6 @@ from django.contrib.admin import helpers
 from django.db.models import F, IntegerField, OuterRef, Q, Subquery
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -23,6 +22,7 @@ from import_export.admin import ImportExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
 from academies.admin import AcademyAdmin
+from config import clock
 from config.admin import (
     ImportExportLimitsMixin,
     LargeTableAdminMixin,
@@ -587,7 +587,7 @@ class AcademyCohortInline(admin.TabularInline):
     verbose_name_plural = _("current and coming cohorts")
 
     def get_queryset(self, request):
-        since = timezone.localdate() - dt.timedelta(days=60)
+        since = clock.today() - dt.timedelta(days=60)
         return super().get_queryset(request).filter(ends_on__gte=since).select_related("course")
 
     def has_add_permission(self, request, obj=None):

@@ -9,10 +9,10 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.db.models import Count, QuerySet
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from academies.models import Organisation
+from config import clock
 
 from .models import Cohort, CountReturn
 from .querysets import CohortQuerySet
@@ -23,7 +23,7 @@ GAP_HORIZON_WEEKS = 8
 
 def cohorts_in_training(*, on: dt.date | None = None, limit: int = 20) -> QuerySet[Cohort]:
     """Cohorts whose dates include `on` and that are neither cancelled nor completed, soonest ending first."""
-    on = on or timezone.localdate()
+    on = on or clock.today()
     return (
         Cohort.objects.filter(starts_on__lte=on, ends_on__gte=on)
         .exclude(status__in=[Cohort.Status.CANCELLED, Cohort.Status.COMPLETED])
@@ -33,7 +33,7 @@ def cohorts_in_training(*, on: dt.date | None = None, limit: int = 20) -> QueryS
 
 
 def cohorts_in_training_count(*, on: dt.date | None = None) -> int:
-    on = on or timezone.localdate()
+    on = on or clock.today()
     return (
         Cohort.objects.filter(starts_on__lte=on, ends_on__gte=on)
         .exclude(status__in=[Cohort.Status.CANCELLED, Cohort.Status.COMPLETED])
@@ -77,7 +77,7 @@ def staffing_window(
     `cohorts` narrows the selection (a scope, or a partner's `visible_to(organisation)`). Not yet evaluated:
     callers add `.understaffed()`, `select_related` or `values(...)` and it stays one query.
     """
-    on = on or timezone.localdate()
+    on = on or clock.today()
     horizon = on + dt.timedelta(weeks=weeks)
     base: CohortQuerySet = Cohort.objects.all() if cohorts is None else cohorts  # type: ignore[assignment]
     window = base.unfinished().overlapping(on, horizon).with_staffing(leads=leads, needed=needed)
@@ -100,7 +100,7 @@ def staffing_problems(cohort: Cohort) -> list[str]:
 
 def cohort_gaps(*, on: dt.date | None = None, weeks: int = GAP_HORIZON_WEEKS) -> list[CohortGap]:
     """Cohorts starting within `weeks` of `on` that lack trainers or exceed capacity, in two queries."""
-    on = on or timezone.localdate()
+    on = on or clock.today()
     horizon = on + dt.timedelta(weeks=weeks)
     upcoming = list(
         Cohort.objects.filter(starts_on__gte=on, starts_on__lte=horizon)

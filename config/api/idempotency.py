@@ -12,11 +12,11 @@ import hashlib
 import json
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 from rest_framework.response import Response
 from rest_framework.utils.encoders import JSONEncoder
 
 from academies.models import IdempotencyRecord
+from config import clock
 
 from .exceptions import IdempotencyConflict
 
@@ -55,7 +55,7 @@ def claim(django_request, owner: str, key: str) -> IdempotencyRecord:
     print_ = fingerprint(django_request)
     existing = IdempotencyRecord.objects.filter(owner=owner, key=key).first()
     if existing is not None:
-        if existing.created_at >= timezone.now() - RETENTION:
+        if existing.created_at >= clock.now() - RETENTION:
             _replay_or_conflict(existing, print_)
         existing.delete()
     try:

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import exceptions, generics, serializers
 from rest_framework.response import Response
 
 from academies.models import Academy, Nation
+from config import clock
 from config.api.viewsets import ScopedViewSetMixin
 from mission import planning
 from trainees.models import Cohort, TrainerAssignment
@@ -320,7 +320,7 @@ class StaffingGapsView(PlanningView):
             }
             for gap in gaps
         ]
-        on = query.get("on") or timezone.localdate()
+        on = query.get("on") or clock.today()
         return Response(StaffingGapsSerializer({"on": on, "weeks": query["weeks"], "results": results}).data)
 
 
@@ -379,7 +379,7 @@ class UtilisationView(PlanningView):
         query = self.query()
         academies = self.scoped(Academy.objects.all(), for_write=True)  # the sites the caller runs
         weeks = planning.site_utilisation(starts_on=query.get("starts_on"), weeks=query["weeks"], academies=academies)
-        day = query.get("starts_on") or timezone.localdate()
+        day = query.get("starts_on") or clock.today()
         first = day - dt.timedelta(days=day.weekday())
         results = [
             {

@@ -9,9 +9,10 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 
+from config import clock
 from config.exceptions import ApplicationError
 
 from ..models import (
@@ -84,7 +85,7 @@ def report_dispatch_claim(
 ) -> tuple[str | None, ReportDispatch]:
     """Move the dispatch to `sending` for this worker. Returns (None, dispatch) when claimed, or the outcome
     that explains why not: already sent, failed for good, or busy with another live worker."""
-    now = now or timezone.now()
+    now = now or clock.now()
     dispatch, _created = _dispatch_get_or_create(subscription_id=subscription_id, kind=kind, period_key=period_key)
     with transaction.atomic():
         dispatch = ReportDispatch.objects.select_for_update().select_related("subscription").get(pk=dispatch.pk)
@@ -104,7 +105,7 @@ def report_dispatch_mark_sent(*, dispatch: ReportDispatch) -> ReportDispatch:
     with transaction.atomic():
         dispatch = ReportDispatch.objects.select_for_update().get(pk=dispatch.pk)
         dispatch.state = ReportDispatch.State.SENT
-        dispatch.sent_at = timezone.now()
+        dispatch.sent_at = clock.now()
         dispatch.last_error = ""
         _save(dispatch)
     return dispatch
@@ -233,7 +234,7 @@ def report_dispatches_enqueue_due(*, now: dt.datetime | None = None) -> list[tup
     `sending` past the lease (a worker killed mid-send). Running it twice enqueues nothing new."""
     from ..schedules import due_period
 
-    now = now or timezone.now()
+    now = now or clock.now()
     enqueued: list[tuple[int, str]] = []
     with transaction.atomic():
         for subscription in ReportSubscription.objects.filter(is_active=True).order_by("pk"):
@@ -338,7 +339,7 @@ def milestones_check(*, on: dt.date | None = None) -> list[Milestone]:
     """
     from ..selectors import MISSION, progress
 
-    on = on or timezone.localdate()
+    on = on or clock.today()
     figures = progress(MISSION, on, with_breakdowns=False)
     passed_on = {row["value"]: row["passed_on"] for row in figures.milestones}
     newly_reached = []
@@ -351,7 +352,7 @@ def milestones_check(*, on: dt.date | None = None) -> list[Milestone]:
         )
         fresh = milestone.first_reached_on >= on - MILESTONE_ALERT_FRESHNESS
         if fresh:
-            milestone.alerted_at = timezone.now()
+            milestone.alerted_at = clock.now()
         _save(milestone)
         newly_reached.append(milestone)
         if fresh:

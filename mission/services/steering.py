@@ -11,10 +11,10 @@ from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from academies.models import Academy, Nation
+from config import clock
 from config.exceptions import ApplicationError
 from trainees.models import Cohort
 
@@ -62,7 +62,7 @@ def mandate_position_record(
         )
     record, _created = MandatePosition.objects.get_or_create(mandate=mandate, nation=nation)
     record.position = position
-    record.recorded_on = recorded_on or timezone.localdate()
+    record.recorded_on = recorded_on or clock.today()
     return _save(record)
 
 
@@ -99,7 +99,7 @@ def mandate_adopt(*, mandate: MandateVersion, adopted_on: dt.date | None = None)
             code="not_unanimous",
         )
     mandate.status = MandateVersion.Status.ADOPTED
-    mandate.adopted_on = adopted_on or timezone.localdate()
+    mandate.adopted_on = adopted_on or clock.today()
     mandate.valid_from = mandate.valid_from or mandate.adopted_on
     _save(mandate)
     # The newest adopted version is the mandate; the earlier one stays on record, superseded.
@@ -136,7 +136,7 @@ def ceasefire_end(*, ceasefire: Ceasefire, ended_on: dt.date | None = None) -> C
     ceasefire = Ceasefire.objects.select_for_update().get(pk=ceasefire.pk)
     if ceasefire.ended_on is not None:
         raise ApplicationError(_("This ceasefire has already ended."))
-    ceasefire.ended_on = ended_on or timezone.localdate()
+    ceasefire.ended_on = ended_on or clock.today()
     _save(ceasefire)
     transaction.on_commit(ukraine_gating_refresh)
     return ceasefire
@@ -167,7 +167,7 @@ class UkraineConditions:
 
 def ukraine_conditions(on: dt.date | None = None) -> UkraineConditions:
     """Which mission-wide conditions hold on `on`: the mandate in force covers Ukraine, and a ceasefire holds."""
-    on = on or timezone.localdate()
+    on = on or clock.today()
     # The mandate in force is the latest version adopted by that day whose validity includes it. A newer version
     # that drops training inside Ukraine therefore closes the sites, even if an older one covered it.
     in_force = (

@@ -9,7 +9,6 @@ from collections import defaultdict
 import pytest
 from django.db import transaction
 from django.db.models import Sum
-from django.utils import timezone
 
 from academies.models import Academy, Trainer, TrainerAvailability
 from mission.demo import PENDING_RETURN_DAYS, _DemoBuilder, seed_demo
@@ -29,11 +28,15 @@ TIMELINE = [
 ]
 
 
+# The demo as it stands on a pinned day, so that these tests see the same rows whatever the real today is.
+DEMO_TODAY = dt.date(2026, 11, 2)
+
+
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker):
     """Seed once for the module, inside a transaction that is rolled back afterwards."""
     with django_db_blocker.unblock(), transaction.atomic():
-        yield seed_demo(scale=1, progress=False)
+        yield seed_demo(scale=1, progress=False, today=DEMO_TODAY)
         transaction.set_rollback(True)
 
 
@@ -86,7 +89,7 @@ def test_a_second_run_adds_no_rows(demo):
     models = [Academy, Trainer, TrainerAvailability, Cohort, TrainerAssignment, Trainee, Enrollment, CountReturn]
     before = {model.__name__: model.objects.count() for model in models}
 
-    again = seed_demo(scale=1, progress=False)
+    again = seed_demo(scale=1, progress=False, today=DEMO_TODAY)
 
     assert again["skipped"] is True
     assert {model.__name__: model.objects.count() for model in models} == before
@@ -96,13 +99,34 @@ def test_a_second_run_adds_no_rows(demo):
 @pytest.mark.django_db
 def test_the_same_seed_plans_the_same_cohorts(demo):
     def plan(seed: int) -> list[tuple]:
-        builder = _DemoBuilder(scale=1, seed=seed, progress=False)
+        builder = _DemoBuilder(scale=1, seed=seed, progress=False, today=DEMO_TODAY)
         builder.sites = builder._sites()
         builder._plan_cohorts()
         return [(c.site.academy.slug, c.course.code, c.starts_on, c.seats, c.completed) for c in builder.cohorts]
 
     assert plan(7) == plan(7)
     assert plan(7) != plan(8)
+
+
+@pytest.mark.django_db
+def test_the_demo_of_a_later_year_still_has_a_present_and_a_future(demo):
+    later = dt.date(DEMO_TODAY.year + 5, 2, 29 if (DEMO_TODAY.year + 5) % 4 == 0 else 28)
+    builder = _DemoBuilder(scale=1, seed=7, progress=False, today=later)
+    builder.sites = builder._sites()
+    builder._plan_cohorts()
+    statuses = {builder._status(planned) for planned in builder.cohorts}
+    assert statuses == {Cohort.Status.COMPLETED, Cohort.Status.IN_TRAINING, Cohort.Status.PLANNED}
+    assert max(planned.ends_on for planned in builder.cohorts) > later + dt.timedelta(days=300)
+    # The mission goes on at its expected rate after the last public figure, year after year.
+    planned_in = defaultdict(int)
+    for planned in builder.cohorts:
+        planned_in[planned.ends_on.year] += planned.completed
+    assert all(6_000 <= planned_in[year] <= 8_400 for year in range(DEMO_TODAY.year, later.year + 1))
+
+
+def test_seed_demo_refuses_a_today_before_the_mission_started():
+    with pytest.raises(ValueError, match="after the mission's start"):
+        seed_demo(scale=1, progress=False, today=dt.date(2022, 1, 1))
 
 
 @pytest.mark.django_db
@@ -160,7 +184,7 @@ def test_some_planned_cohorts_have_no_trainers_yet(demo):
 
 @pytest.mark.django_db
 def test_every_past_cohort_has_one_official_return(demo):
-    settled_before = timezone.localdate() - dt.timedelta(days=PENDING_RETURN_DAYS)
+    settled_before = DEMO_TODAY - dt.timedelta(days=PENDING_RETURN_DAYS)
     past = Cohort.objects.filter(status=Cohort.Status.COMPLETED)
     approved = CountReturn.objects.filter(state=CountReturn.State.APPROVED)
     assert approved.count() == past.filter(ends_on__lt=settled_before).count()

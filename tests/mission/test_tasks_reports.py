@@ -4,6 +4,7 @@ import datetime as dt
 import threading
 
 import pytest
+import time_machine
 from django.core import mail
 from django.core.mail.backends.base import BaseEmailBackend
 from django.core.management import call_command
@@ -29,6 +30,18 @@ UTC = dt.UTC
 
 def utc(*args):
     return dt.datetime(*args, tzinfo=UTC)
+
+
+# The delivery tests run on a frozen Monday morning (the clock ticks from there), and every period key they use is
+# that Monday's week: the lease sweep also enqueues whatever is due "now", so the real today must not leak in.
+MONDAY = utc(2026, 11, 23, 9, 0)  # 10:00 in Brussels
+WEEK = "{}-W{:02d}".format(*MONDAY.isocalendar()[:2])
+
+
+@pytest.fixture
+def on_monday():
+    with time_machine.travel(MONDAY, tick=True):
+        yield MONDAY
 
 
 class RefusingBackend(BaseEmailBackend):
@@ -82,23 +95,23 @@ def test_every_quarter_hour_tick_across_a_dst_day_yields_one_dispatch_per_subscr
 
 
 @pytest.mark.django_db
-def test_a_duplicate_beat_enqueues_and_sends_one_email(django_capture_on_commit_callbacks):
+def test_a_duplicate_beat_enqueues_and_sends_one_email(django_capture_on_commit_callbacks, on_monday):
     subscription = ReportSubscriptionFactory(frequency="weekly", weekday=0)
-    now = utc(2026, 11, 23, 9, 0)  # Monday, 10:00 in Brussels
+    now = on_monday
     with django_capture_on_commit_callbacks(execute=True):
         first = report_dispatches_enqueue_due(now=now)
     with django_capture_on_commit_callbacks(execute=True):
         second = report_dispatches_enqueue_due(now=now)
-    assert first == [(subscription.pk, "2026-W48")] and second == []
+    assert first == [(subscription.pk, WEEK)] and second == []
     assert len(mail.outbox) == 1
     assert ReportDispatch.objects.get().state == "sent"
 
 
 @pytest.mark.django_db
-def test_the_same_task_delivered_twice_sends_one_email():
+def test_the_same_task_delivered_twice_sends_one_email(on_monday):
     subscription = ReportSubscriptionFactory(frequency="weekly", weekday=0)
-    first = send_subscription_report.apply(args=[subscription.pk, "2026-W48"]).get()
-    second = send_subscription_report.apply(args=[subscription.pk, "2026-W48"]).get()
+    first = send_subscription_report.apply(args=[subscription.pk, WEEK]).get()
+    second = send_subscription_report.apply(args=[subscription.pk, WEEK]).get()
     assert (first, second) == (DeliveryOutcome.SENT, DeliveryOutcome.ALREADY_SENT)
     assert len(mail.outbox) == 1
     assert ProgressReport.objects.count() == 1
@@ -106,7 +119,7 @@ def test_the_same_task_delivered_twice_sends_one_email():
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_two_concurrent_tasks_send_one_email_on_postgresql():
+def test_two_concurrent_tasks_send_one_email_on_postgresql(on_monday):
     if connection.vendor != "postgresql":
         pytest.skip("Row locks (SELECT … FOR UPDATE) between two connections need PostgreSQL.")
     subscription = ReportSubscriptionFactory(frequency="weekly", weekday=0)
@@ -118,7 +131,7 @@ def test_two_concurrent_tasks_send_one_email_on_postgresql():
 
         try:
             barrier.wait(timeout=10)
-            outcomes.append(send_subscription_report.apply(args=[subscription.pk, "2026-W48"]).get())
+            outcomes.append(send_subscription_report.apply(args=[subscription.pk, WEEK]).get())
         finally:
             thread_connection.close()
 
@@ -134,16 +147,18 @@ def test_two_concurrent_tasks_send_one_email_on_postgresql():
 
 
 @pytest.mark.django_db
-def test_a_dispatch_left_sending_by_a_killed_worker_is_sent_once_after_its_lease(django_capture_on_commit_callbacks):
+def test_a_dispatch_left_sending_by_a_killed_worker_is_sent_once_after_its_lease(
+    django_capture_on_commit_callbacks, on_monday
+):
     subscription = ReportSubscriptionFactory(frequency="weekly", weekday=0)
-    dispatch = ReportDispatch.objects.create(subscription=subscription, period_key="2026-W48", state="sending")
+    dispatch = ReportDispatch.objects.create(subscription=subscription, period_key=WEEK, state="sending")
     # Still within the lease: another worker may be sending it, so this delivery stands back.
-    assert send_subscription_report.apply(args=[subscription.pk, "2026-W48"]).get() == DeliveryOutcome.BUSY
+    assert send_subscription_report.apply(args=[subscription.pk, WEEK]).get() == DeliveryOutcome.BUSY
     assert mail.outbox == []
     ReportDispatch.objects.filter(pk=dispatch.pk).update(updated_at=timezone.now() - SENDING_LEASE * 2)
     with django_capture_on_commit_callbacks(execute=True):
         resumed = report_dispatches_enqueue_due(now=timezone.now())
-    assert resumed == [(subscription.pk, "2026-W48")]
+    assert resumed == [(subscription.pk, WEEK)]
     assert len(mail.outbox) == 1
     dispatch.refresh_from_db()
     assert dispatch.state == "sent" and dispatch.attempts == 1
@@ -164,10 +179,10 @@ def eager_retries():
 
 
 @pytest.mark.django_db
-def test_an_smtp_failure_is_retried_five_times_then_the_dispatch_ends_failed(settings, eager_retries):
+def test_an_smtp_failure_is_retried_five_times_then_the_dispatch_ends_failed(settings, eager_retries, on_monday):
     settings.EMAIL_BACKEND = "tests.mission.test_tasks_reports.RefusingBackend"
     subscription = ReportSubscriptionFactory(frequency="weekly", weekday=0)
-    outcome = send_subscription_report.apply(args=[subscription.pk, "2026-W48"]).get()
+    outcome = send_subscription_report.apply(args=[subscription.pk, WEEK]).get()
     dispatch = ReportDispatch.objects.get()
     assert outcome == DeliveryOutcome.FAILED
     assert dispatch.state == "failed" and dispatch.attempts == 6
@@ -177,12 +192,12 @@ def test_an_smtp_failure_is_retried_five_times_then_the_dispatch_ends_failed(set
     assert ProgressReport.objects.count() == 1
     # A failed dispatch is not sent again by a late duplicate.
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    assert send_subscription_report.apply(args=[subscription.pk, "2026-W48"]).get() == DeliveryOutcome.FAILED
+    assert send_subscription_report.apply(args=[subscription.pk, WEEK]).get() == DeliveryOutcome.FAILED
     assert mail.outbox == []
 
 
 @pytest.mark.django_db
-def test_a_transient_failure_then_success_sends_once(settings, monkeypatch, eager_retries):
+def test_a_transient_failure_then_success_sends_once(settings, monkeypatch, eager_retries, on_monday):
     calls = []
 
     class FlakyBackend(BaseEmailBackend):
@@ -198,7 +213,7 @@ def test_a_transient_failure_then_success_sends_once(settings, monkeypatch, eage
     monkeypatch.setattr("tests.mission.test_tasks_reports.RefusingBackend", FlakyBackend)
     settings.EMAIL_BACKEND = "tests.mission.test_tasks_reports.RefusingBackend"
     subscription = ReportSubscriptionFactory(frequency="weekly", weekday=0)
-    assert send_subscription_report.apply(args=[subscription.pk, "2026-W48"]).get() == DeliveryOutcome.SENT
+    assert send_subscription_report.apply(args=[subscription.pk, WEEK]).get() == DeliveryOutcome.SENT
     dispatch = ReportDispatch.objects.get()
     assert dispatch.state == "sent" and dispatch.attempts == 3 and len(mail.outbox) == 1
 

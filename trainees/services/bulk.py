@@ -8,10 +8,10 @@ from typing import Any, NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from academies.models import Organisation
+from config import clock
 from config.bulk import copy_insert_values, copy_rows, copy_supported
 from config.exceptions import ApplicationError
 
@@ -130,7 +130,7 @@ def count_return_submit_bulk(
             "supersedes__cohort_id", flat=True
         )
     )
-    today = timezone.localdate()
+    today = clock.today()
     errors: list[dict[str, list[str]]] = []
     corrected_in_batch: set[int] = set()
     for item in items:
@@ -174,7 +174,7 @@ def _history_create(columns: list[str], rows: list[tuple]) -> None:
     names = [field.column for field in fields] + [
         "history_date", "history_user_id", "history_change_reason", "history_type"
     ]  # fmt: skip
-    tail = (timezone.now(), getattr(user, "pk", None), None, "+")
+    tail = (clock.now(), getattr(user, "pk", None), None, "+")
     copy_rows(history, names, [(*(row[index] for index in indexes), *tail) for row in rows])
 
 
@@ -233,7 +233,7 @@ def enrollment_record_bulk(*, items: list[EnrollmentItem], cohorts: Any) -> list
             cohort_id__any=list(has_roster), trainee_id__any=list(trainee_ids.values())
         ).values_list("pk", "cohort_id", "trainee_id")
     }
-    now = timezone.now()
+    now = clock.now()
     ids: list[int | None] = []
     to_update: list[Enrollment] = []
     to_create: list[tuple[int, int, str]] = []

@@ -6,10 +6,10 @@ import datetime as dt
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from academies.models import Organisation
+from config import clock
 from config.exceptions import ApplicationError
 
 from ..models import Cohort, CountReturn, Enrollment, Trainee
@@ -86,7 +86,7 @@ def count_return_submit(
             _("A return cannot be dated before its cohort starts (%(start)s).") % {"start": cohort.starts_on},
             {"as_of": [_("Before the cohort starts.")]},
         )
-    if as_of > timezone.localdate():
+    if as_of > clock.today():
         raise ApplicationError(_("A return cannot be dated in the future."), {"as_of": [_("In the future.")]})
     if organisation is not None and not Cohort.objects.managed_by(organisation).filter(pk=cohort.pk).exists():
         raise ApplicationError(
@@ -124,7 +124,7 @@ def count_return_verify(*, count_return: CountReturn, user: Any) -> CountReturn:
     current = _transition(count_return, CountReturn.State.SUBMITTED, _("verified"))
     current.state = CountReturn.State.VERIFIED
     current.verified_by = user
-    current.verified_at = timezone.now()
+    current.verified_at = clock.now()
     return _save(current)
 
 
@@ -146,7 +146,7 @@ def count_return_approve(*, count_return: CountReturn, user: Any) -> CountReturn
     current.supersedes = previous
     current.state = CountReturn.State.APPROVED
     current.approved_by = user
-    current.approved_at = timezone.now()
+    current.approved_at = clock.now()
     _save(current)
     transaction.on_commit(lambda: count_return_approved.send(sender=CountReturn, count_return=current))
     return current
@@ -175,5 +175,5 @@ def count_return_reject(*, count_return: CountReturn, user: Any, reason: str) ->
     current.supersedes = None
     current.rejection_reason = reason.strip()
     current.rejected_by = user
-    current.rejected_at = timezone.now()
+    current.rejected_at = clock.now()
     return _save(current)

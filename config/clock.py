@@ -26,3 +26,8 @@ def end_of_day(day: dt.date) -> dt.datetime:
     Built from the next day's local midnight, so that a day of 23 or 25 hours (a DST change) ends where it does.
     """
     return timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min))
+
+
+def local_date(moment: dt.datetime) -> dt.date:
+    """The mission's calendar day of an aware moment."""
+    return timezone.localdate(moment)

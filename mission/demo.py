@@ -630,6 +630,13 @@ class _DemoBuilder:
                     if status == Enrollment.Status.COMPLETED:
                         former.append((trainee, [planned.ends_on]))
                 in_cohort.add(trainee.reference)
-                enrollments.append(Enrollment(trainee=trainee, cohort=cohort, status=status))
+                enrollments.append(
+                    Enrollment(
+                        trainee=trainee,
+                        cohort=cohort,
+                        status=status,
+                        outcome_on=planned.ends_on if finished else None,
+                    )
+                )
         copy_insert(Trainee, trainees, with_ids=True)
         copy_insert(Enrollment, enrollments)

@@ -51,6 +51,21 @@ class Milestone(models.Model):
         blank=True,
         help_text=_("The date the official total first passed this milestone. Set once, never cleared."),
     )
+    officially_reached_on = models.DateField(
+        _("made official on"),
+        null=True,
+        blank=True,
+        help_text=_("The day of the approval that took the official total past this milestone."),
+    )
+    reached_by = models.ForeignKey(
+        "trainees.CountReturn",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("made official by"),
+        help_text=_("The approved count return whose approval took the official total past this milestone."),
+    )
     alerted_at = models.DateTimeField(
         _("alerts sent at"),
         null=True,

@@ -110,6 +110,10 @@ LABELS: dict[str, Promise] = {
     "alert_subject": pgettext_lazy("progress report", "EUMAM Ukraine passed %(value)s trained"),
     "alert_title": pgettext_lazy("progress report", "Milestone passed"),
     "alert_body": pgettext_lazy("progress report", "The official total passed the milestone “%(label)s” on %(date)s."),
+    "alert_official": pgettext_lazy(
+        "progress report",
+        "It became official on %(date)s, when mission HQ approved the count return of cohort %(cohort)s.",
+    ),
     "alert_total": pgettext_lazy("progress report", "Official total now"),
     "alert_next": pgettext_lazy("progress report", "Next milestone"),
 }
@@ -439,6 +443,8 @@ def render_milestone_alert(figures: dict, milestone: dict, *, language: str) -> 
         "t": t,
         "title": t["alert_title"],
         "body": t["alert_body"] % {"label": milestone["label"], "date": milestone["passed_on"]},
+        "official": milestone.get("made_official_on")
+        and t["alert_official"] % {"date": milestone["made_official_on"], "cohort": milestone["made_official_by"]},
         "total": number(figures["official"]["trained"], language),
         "next": following
         and {

@@ -135,26 +135,29 @@ class Progress:
 # per-site and per-course tallies hold every approved return whatever its date, so for a report about the past
 # the returns dated after it are taken away again (one more query, only when there are such returns).
 
-Daily = list[tuple[dt.date, int, int, int]]
+Daily = list[tuple[dt.date, int, int, int]]  # day, completed, enrolled, withdrawn
 
 
-def _daily_series(scope: Scope) -> Daily:
-    """Every day with official returns in the scope, in order: completed, enrolled and withdrawn.
+def _daily_series(scope: Scope, as_of: dt.date, in_the_past: bool) -> list[tuple[dt.date, int, int, int, int]]:
+    """Every day with official returns in the scope, in order: completed, enrolled, withdrawn and returns.
 
-    All days, also those after the report's date: the caller cuts the series and learns from it whether any
-    official return is dated later. The whole mission reads its daily tally; a narrower scope its own returns.
+    The whole mission reads its daily tally, all days, also those after the report's date: the caller cuts the
+    series and learns from it whether any official return is dated later. A narrower scope groups its own
+    returns: those official now, or, for a day that has ended, those official at its end.
     """
     if scope.kind == "mission":
         rows = DailyTally.objects.filter(returns__gt=0).order_by("day")
-        return list(rows.values_list("day", "completed", "enrolled", "withdrawn"))
+        return list(rows.values_list("day", "completed", "enrolled", "withdrawn", "returns"))
+    returns = CountReturn.objects.official_on(as_of) if in_the_past else CountReturn.objects.official()
     grouped = (
-        CountReturn.objects.official()
-        .filter(scope.cohort_q("cohort__"))
+        returns.filter(scope.cohort_q("cohort__"))
         .values("as_of")
-        .annotate(trained=Sum("completed"), enrolled=Sum("enrolled"), withdrawn=Sum("withdrawn"))
+        .annotate(trained=Sum("completed"), enrolled=Sum("enrolled"), withdrawn=Sum("withdrawn"), n=Count("id"))
         .order_by("as_of")
     )
-    return [(row["as_of"], row["trained"] or 0, row["enrolled"] or 0, row["withdrawn"] or 0) for row in grouped]
+    return [
+        (row["as_of"], row["trained"] or 0, row["enrolled"] or 0, row["withdrawn"] or 0, row["n"]) for row in grouped
+    ]
 
 
 SITE_LABELS = (
@@ -189,30 +192,124 @@ def _by_course(scope: Scope) -> dict[int, dict]:
     return {row["course_id"]: {key.removeprefix("course__"): value for key, value in row.items()} for row in rows}
 
 
-def _take_away_later_returns(scope: Scope, as_of: dt.date, by_site: dict | None, by_course: dict) -> None:
-    """Remove from the tallied rows the official returns dated after `as_of` (a report about the past)."""
-    later = (
-        CountReturn.objects.official()
-        .filter(scope.cohort_q("cohort__"), as_of__gt=as_of)
-        .values("cohort__academy_id", "cohort__course_id")
-        .annotate(
-            trained=Sum("completed"),
-            enrolled=Sum("enrolled"),
-            cohorts=Count("id"),
-            roster=Sum("completed", filter=Q(cohort__has_roster=True), default=0),
+@dataclass(frozen=True)
+class _Change:
+    """Official returns of one day, site and course that count differently at the report's date than now."""
+
+    sign: int  # -1: official now, not then; +1: official then, superseded since
+    day: dt.date
+    academy_id: int
+    course_id: int
+    trained: int
+    enrolled: int
+    withdrawn: int
+    cohorts: int
+    roster: int
+
+
+def _changes_since(scope: Scope, as_of: dt.date) -> list[_Change]:
+    """What the tallies (the present) hold that the end of `as_of` did not, and the reverse: two grouped queries
+    over the returns approved, dated or superseded after that day, few for a recent day (issue 12)."""
+    changes = []
+    for sign, returns in (
+        (-1, CountReturn.objects.official_now_not_on(as_of)),
+        (1, CountReturn.objects.official_on_not_now(as_of)),
+    ):
+        rows = (
+            returns.filter(scope.cohort_q("cohort__"))
+            .values("as_of", "cohort__academy_id", "cohort__course_id")
+            .annotate(
+                trained=Sum("completed"),
+                enrolled=Sum("enrolled"),
+                withdrawn=Sum("withdrawn"),
+                cohorts=Count("id"),
+                roster=Sum("completed", filter=Q(cohort__has_roster=True), default=0),
+            )
+            .order_by()
         )
-        .order_by()
-    )
-    for row in later:
-        targets = [(by_course, row["cohort__course_id"], ("trained", "enrolled", "cohorts"))]
+        changes += [
+            _Change(
+                sign=sign,
+                day=row.pop("as_of"),
+                academy_id=row.pop("cohort__academy_id"),
+                course_id=row.pop("cohort__course_id"),
+                **row,
+            )
+            for row in rows
+        ]
+    return changes
+
+
+def _apply_to_daily(daily: list, changes: list[_Change], as_of: dt.date) -> Daily:
+    """The mission's daily series at the end of `as_of`, from the tally's rows (day, completed, enrolled,
+    withdrawn, returns) and the changes since; days left without an official return drop out."""
+    days = {row[0]: list(row) for row in daily if row[0] <= as_of}
+    for change in changes:
+        if change.day > as_of:
+            continue
+        row = days.setdefault(change.day, [change.day, 0, 0, 0, 0])
+        for column, value in ((1, change.trained), (2, change.enrolled), (3, change.withdrawn), (4, change.cohorts)):
+            row[column] += change.sign * value
+    return [tuple(row[:4]) for day, row in sorted(days.items()) if row[4] > 0]
+
+
+def _apply_to_rows(changes: list[_Change], by_site: dict | None, by_course: dict, labels: dict) -> None:
+    """Apply the changes since the report's date to the per-site and per-course rows read from the tallies.
+
+    A site or course the present has no row for (all its returns superseded since) gets one, labelled from
+    `labels`, which `_labels_of` reads for exactly those.
+    """
+    for change in changes:
+        targets = [(by_course, "course", change.course_id, {"trained": 1, "enrolled": 1, "cohorts": 1})]
         if by_site is not None:
-            targets.append((by_site, row["cohort__academy_id"], ("trained", "cohorts", "roster")))
-        for rows, key, columns in targets:
-            entry = rows[key]
+            targets.append((by_site, "site", change.academy_id, {"trained": 1, "cohorts": 1, "roster": 1}))
+        for rows, kind, key, columns in targets:
+            entry = rows.get(key)
+            if entry is None:
+                entry = rows[key] = {**labels[kind, key], **dict.fromkeys(columns, 0)}
             for column in columns:
-                entry[column] -= row[column]
-            if entry["cohorts"] <= 0:
-                del rows[key]
+                entry[column] += change.sign * getattr(change, column)
+    for rows in (by_course, by_site or {}):
+        for key in [key for key, entry in rows.items() if entry["cohorts"] <= 0]:
+            del rows[key]
+
+
+def _labels_of(changes: list[_Change], by_site: dict | None, by_course: dict) -> dict:
+    """The labels of sites and courses that only the changes name (rare: one query each when there are some)."""
+    labels: dict[tuple[str, int], dict] = {}
+    sites = {c.academy_id for c in changes if c.sign > 0 and by_site is not None and c.academy_id not in by_site}
+    courses = {c.course_id for c in changes if c.sign > 0 and c.course_id not in by_course}
+    if sites:
+        for row in Academy.objects.filter(pk__in=sites).values("pk", *SITE_LABELS):
+            labels["site", row.pop("pk")] = row
+    if courses:
+        from academies.models import Course
+
+        for row in Course.objects.filter(pk__in=courses).values("pk", *COURSE_LABELS):
+            labels["course", row.pop("pk")] = row
+    return labels
+
+
+def _people(scope: Scope, as_of: dt.date, in_the_past: bool) -> int:
+    """Distinct trainees with a completion recorded on or before `as_of`.
+
+    The whole mission reads its roster tally (one row, kept by triggers); for a day that has ended it takes away
+    the trainees whose every completion was recorded after it, few for a recent day.
+    """
+    completed = Enrollment.objects.filter(status=Enrollment.Status.COMPLETED)
+    if scope.kind != "mission":
+        completed = completed.filter(scope.cohort_q("cohort__"))
+        if in_the_past:
+            completed = completed.filter(Q(outcome_on__lte=as_of) | Q(outcome_on__isnull=True))
+        return completed.aggregate(people=Count("trainee_id", distinct=True))["people"] or 0
+    people = sum(RosterTally.objects.values_list("people", flat=True))  # one row (none on an empty database)
+    if in_the_past:
+        earlier = completed.filter(trainee_id=OuterRef("trainee_id")).filter(
+            Q(outcome_on__lte=as_of) | Q(outcome_on__isnull=True)
+        )
+        later = completed.filter(outcome_on__gt=as_of).exclude(Exists(earlier))
+        people -= later.values("trainee_id").distinct().count()
+    return people
 
 
 def _fold(rows: list[dict], key: str, label: str) -> list[dict]:
@@ -346,29 +443,31 @@ def progress(
     eight weeks are included too.
     """
     as_of = as_of or clock.today()
-    every_day = _daily_series(scope)
-    daily_full = [row for row in every_day if row[0] <= as_of]
-    later_returns = len(daily_full) < len(every_day)
+    # A day that has ended is reported as it stood at its end: only what had been approved by then, and what was
+    # still pending then (issue 12). Today's figures are the present ones, read from the tallies as they are.
+    in_the_past = clock.end_of_day(as_of) <= clock.now()
+    every_day = _daily_series(scope, as_of, in_the_past)
+    later_returns = any(row[0] > as_of for row in every_day)
+    changes = _changes_since(scope, as_of) if in_the_past or later_returns else []
+    if scope.kind == "mission" and changes:
+        daily_full = _apply_to_daily(every_day, changes, as_of)
+    else:
+        daily_full = [row[:4] for row in every_day if row[0] <= as_of]
     daily = [(day, trained) for day, trained, _enrolled, _withdrawn in daily_full]
     official_total = sum(count for _day, count in daily)
     # A pending correction replaces its cohort's official figure; only the difference is still to come.
     pending = (
-        CountReturn.objects.pending()
+        (CountReturn.objects.pending_on(as_of) if in_the_past else CountReturn.objects.pending())
         .filter(scope.cohort_q("cohort__"))
         .aggregate(
             trained=Coalesce(Sum("completed"), 0) - Coalesce(Sum("supersedes__completed"), 0),
             returns=Count("id"),
         )
     )
-    if scope.kind == "mission":
-        # Kept by triggers as enrollments complete (issue 7): one row rather than a distinct count of them all.
-        people = sum(RosterTally.objects.values_list("people", flat=True))  # one row (none on an empty database)
-    else:
-        completed = Enrollment.objects.filter(scope.cohort_q("cohort__"), status=Enrollment.Status.COMPLETED)
-        people = completed.aggregate(people=Count("trainee_id", distinct=True))["people"] or 0
+    people = _people(scope, as_of, in_the_past)
     by_site, by_course = _by_site(scope), _by_course(scope)
-    if later_returns:
-        _take_away_later_returns(scope, as_of, by_site, by_course)
+    if changes:
+        _apply_to_rows(changes, by_site, by_course, _labels_of(changes, by_site, by_course))
     roster_completions = sum(row["roster"] for row in by_site.values())
 
     # Targets and milestones are small configuration tables: two queries, whatever the data.
@@ -382,15 +481,24 @@ def progress(
         rate_rows = by_course
     else:
         rate_rows = _by_course(MISSION)
-        _take_away_later_returns(MISSION, as_of, None, rate_rows)
+        if in_the_past or later_returns:
+            mission_changes = _changes_since(MISSION, as_of)
+            _apply_to_rows(mission_changes, None, rate_rows, _labels_of(mission_changes, None, rate_rows))
     rates = {
         course: (row["trained"] / row["enrolled"]) if row["enrolled"] else 0.0 for course, row in rate_rows.items()
     }
-    already_official = CountReturn.objects.official().filter(cohort=OuterRef("pk"), as_of__lte=as_of)
+    # The cohorts still to report at `as_of`: for a past day also those completed since (their status is today's);
+    # a cancellation carries no date, so a cohort cancelled since is left out of a past day's pipeline too.
+    if in_the_past:
+        already_official = CountReturn.objects.official_on(as_of).filter(cohort=OuterRef("pk"))
+        finished = [Cohort.Status.CANCELLED]
+    else:
+        already_official = CountReturn.objects.official().filter(cohort=OuterRef("pk"), as_of__lte=as_of)
+        finished = [Cohort.Status.CANCELLED, Cohort.Status.COMPLETED]
     planned = (
         Cohort.objects.filter(
             scope.cohort_q(),
-            ~Q(status__in=[Cohort.Status.CANCELLED, Cohort.Status.COMPLETED]),
+            ~Q(status__in=finished),
             ~Exists(already_official),
             ends_on__gt=as_of,
         )
@@ -416,7 +524,13 @@ def progress(
     for milestone in ladder:
         passed_on = _milestone_passed_on(daily_full, milestone.value)
         # The recorded first crossing is the mission's fact; it stays even if a correction later lowers the total.
-        recorded = milestone.first_reached_on if scope.kind == "mission" else None
+        # At a past date it counts only if the approval that made it official came on or before that date.
+        made_official_on = milestone.officially_reached_on or milestone.first_reached_on
+        recorded = (
+            milestone.first_reached_on
+            if scope.kind == "mission" and made_official_on is not None and made_official_on <= as_of
+            else None
+        )
         reached_on = recorded or passed_on
         by_rate = forecast_by_rate(official_total, milestone.value, forecast_rate, as_of)
         by_pipeline = forecast_by_pipeline(official_total, milestone.value, pipeline, as_of)
@@ -485,6 +599,26 @@ def progress(
         staffing_gaps=staffing_gaps,
         forecast=forecast,
     )
+
+
+def official_crossing(value: int) -> tuple[int, dt.datetime] | None:
+    """The approval that first took the mission's official total to `value` or more: (return id, approved at).
+
+    Replays every approval in the order it happened: an approved return adds its completions and takes away those
+    of the return it superseded. Read once per milestone when it is first recorded, never per report.
+    """
+    approvals = (
+        CountReturn.objects.filter(state__in=[CountReturn.State.APPROVED, CountReturn.State.SUPERSEDED])
+        .exclude(approved_at=None)
+        .order_by("approved_at", "pk")
+        .values_list("pk", "approved_at", "completed", "supersedes__completed")
+    )
+    running = 0
+    for pk, approved_at, completed, replaced in approvals.iterator(chunk_size=5000):
+        running += completed - (replaced or 0)
+        if running >= value and approved_at is not None:
+            return pk, approved_at
+    return None
 
 
 def ukraine_sites_status() -> list[Academy]:

@@ -151,6 +151,11 @@ class TraineeFactory(DjangoModelFactory):
     reference = factory.Sequence(lambda n: f"UA-{n:08x}")
 
 
+def _on(day: dt.date, hour: int) -> dt.datetime:
+    """`hour` o'clock UTC on `day`: inside that day in Brussels, summer or winter."""
+    return dt.datetime.combine(day, dt.time(hour), tzinfo=dt.UTC)
+
+
 class EnrollmentFactory(DjangoModelFactory):
     class Meta:
         model = Enrollment
@@ -158,6 +163,8 @@ class EnrollmentFactory(DjangoModelFactory):
     trainee = factory.SubFactory(TraineeFactory)
     cohort = factory.SubFactory(CohortFactory, has_roster=True)
     status = Enrollment.Status.ENROLLED
+    # An outcome recorded on the cohort's last day.
+    outcome_on = factory.LazyAttribute(lambda e: None if e.status == Enrollment.Status.ENROLLED else e.cohort.ends_on)
 
 
 class CountReturnFactory(DjangoModelFactory):
@@ -170,12 +177,28 @@ class CountReturnFactory(DjangoModelFactory):
     completed = 90
     withdrawn = 5
     state = CountReturn.State.SUBMITTED
+    # Decided on its `as_of` day, as the state says.
+    verified_at = factory.LazyAttribute(
+        lambda r: _on(r.as_of, 14) if r.state in ("verified", "approved", "superseded") else None
+    )
+    rejected_at = factory.LazyAttribute(lambda r: _on(r.as_of, 15) if r.state == "rejected" else None)
+
+    @factory.post_generation
+    def submitted_on_its_day(count_return, create, extracted, **kwargs):
+        """Submitted on the morning of its `as_of` day (a passed `submitted_at` wins), so that a figure about a
+        past date sees the return as it stood then. `submitted_at` is auto_now_add, hence the update."""
+        if not create:
+            return
+        moment = extracted or _on(count_return.as_of, 9)
+        CountReturn.objects.filter(pk=count_return.pk).update(submitted_at=moment)
+        count_return.submitted_at = moment
 
 
 class ApprovedCountReturnFactory(CountReturnFactory):
+    """Verified and approved on its `as_of` day, in the afternoon."""
+
     state = CountReturn.State.APPROVED
-    approved_at = factory.LazyFunction(lambda: dt.datetime(2025, 6, 1, tzinfo=dt.UTC))
-    verified_at = factory.LazyFunction(lambda: dt.datetime(2025, 5, 30, tzinfo=dt.UTC))
+    approved_at = factory.LazyAttribute(lambda count_return: _on(count_return.as_of, 16))
 
 
 class TargetFactory(DjangoModelFactory):

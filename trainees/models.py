@@ -1,5 +1,7 @@
 """Who is trained: cohorts, the trainers on them, pseudonymous trainees, enrollments and count returns."""
 
+import datetime as dt
+
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.validators import RegexValidator
@@ -188,6 +190,15 @@ class Enrollment(models.Model):
     )
     cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="enrollments", verbose_name=_("cohort"))
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.ENROLLED)
+    outcome_on = models.DateField(
+        _("outcome recorded on"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "The day the outcome (completed or withdrawn) was recorded; empty while the trainee is enrolled. "
+            "The unique-people figure at a date counts the completions recorded on or before it."
+        ),
+    )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = EnrollmentQuerySet.as_manager()
@@ -203,10 +214,35 @@ class Enrollment(models.Model):
                 violation_error_message=_("This trainee is already enrolled in this cohort."),
             ),
         ]
-        indexes = [models.Index(fields=["trainee", "status"], name="enrollment_trainee_status")]
+        indexes = [
+            models.Index(fields=["trainee", "status"], name="enrollment_trainee_status"),
+            # Completions recorded after a date: what a figure about that date leaves out.
+            models.Index(fields=["status", "outcome_on"], name="enrollment_status_outcome_on"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.trainee_id} in {self.cohort_id}"
+
+    def clean(self) -> None:
+        if self.status == self.Status.ENROLLED and self.outcome_on is not None:
+            raise ValidationError({"outcome_on": _("An enrolled trainee has no outcome yet.")})
+        if self.status != self.Status.ENROLLED and self.outcome_on is None:
+            raise ValidationError({"outcome_on": _("An outcome records the day it was recorded.")})
+
+
+def outcome_recorded_on(
+    status: str, *, previous_status: str | None, previous_on: dt.date | None, today: dt.date
+) -> dt.date | None:
+    """The `outcome_on` of an enrollment whose status becomes `status` today.
+
+    An outcome keeps the day it was first recorded while it stays the same; a new outcome is recorded today;
+    back to enrolled, there is no outcome.
+    """
+    if status == Enrollment.Status.ENROLLED:
+        return None
+    if status == previous_status and previous_on is not None:
+        return previous_on
+    return today
 
 
 class CountReturn(models.Model):
@@ -326,6 +362,8 @@ class CountReturn(models.Model):
         indexes = [
             models.Index(fields=["state", "as_of"], name="count_return_state_as_of"),
             models.Index(fields=["cohort", "state"], name="count_return_cohort_state"),
+            # Approvals after a date: what a figure about that date leaves out (mission.selectors.progress).
+            models.Index(fields=["approved_at"], name="count_return_approved_at"),
         ]
 
     def __str__(self) -> str:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 from django.db import models
 from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Cast, Coalesce
+
+from config import clock
 
 if TYPE_CHECKING:
     from academies.models import Organisation
@@ -142,6 +145,36 @@ class CountReturnQuerySet(models.QuerySet):
 
     def pending(self) -> CountReturnQuerySet:
         return self.filter(Q(state="submitted") | Q(state="verified"))
+
+    # AT A PAST DATE (issue 12)
+    # A return stood on a day as its timestamps say: submitted, then approved or rejected, then perhaps superseded
+    # when a correction of it was approved. "On `day`" means up to the end of that day in Brussels.
+
+    def official_on(self, day: dt.date) -> CountReturnQuerySet:
+        """The returns that were official at the end of `day`: dated on or before it, approved by then, and not
+        yet superseded by a correction approved by then."""
+        end = clock.end_of_day(day)
+        return self.filter(state__in=["approved", "superseded"], as_of__lte=day, approved_at__lt=end).exclude(
+            superseded_by__approved_at__lt=end
+        )
+
+    def official_now_not_on(self, day: dt.date) -> CountReturnQuerySet:
+        """Official now but not at the end of `day`: dated after it, or approved after it."""
+        return self.filter(Q(as_of__gt=day) | Q(approved_at__gte=clock.end_of_day(day)), state="approved")
+
+    def official_on_not_now(self, day: dt.date) -> CountReturnQuerySet:
+        """Official at the end of `day` but superseded since, by a correction approved after it."""
+        end = clock.end_of_day(day)
+        return self.filter(state="superseded", as_of__lte=day, approved_at__lt=end, superseded_by__approved_at__gte=end)
+
+    def pending_on(self, day: dt.date) -> CountReturnQuerySet:
+        """The returns that were in the approval chain at the end of `day`: submitted, not yet decided."""
+        end = clock.end_of_day(day)
+        return self.filter(
+            Q(approved_at__isnull=True) | Q(approved_at__gte=end),
+            Q(rejected_at__isnull=True) | Q(rejected_at__gte=end),
+            submitted_at__lt=end,
+        )
 
 
 # PARTNER API SCOPING (writes and trainer assignments)

@@ -337,7 +337,7 @@ def milestones_check(*, on: dt.date | None = None) -> list[Milestone]:
     alert exactly once per subscription even if two checks run at the same time. A milestone found passed long
     ago (history loaded in bulk) is recorded without an alert.
     """
-    from ..selectors import MISSION, progress
+    from ..selectors import MISSION, official_crossing, progress
 
     on = on or clock.today()
     figures = progress(MISSION, on, with_breakdowns=False)
@@ -350,6 +350,10 @@ def milestones_check(*, on: dt.date | None = None) -> list[Milestone]:
         milestone.first_reached_on = (
             dt.date.fromisoformat(passed_on[milestone.value]) if passed_on.get(milestone.value) else on
         )
+        crossing = official_crossing(milestone.value)
+        if crossing is not None:
+            milestone.reached_by_id = crossing[0]
+            milestone.officially_reached_on = clock.local_date(crossing[1])
         fresh = milestone.first_reached_on >= on - MILESTONE_ALERT_FRESHNESS
         if fresh:
             milestone.alerted_at = clock.now()
@@ -391,7 +395,12 @@ def _milestone_alert_message(milestone: Milestone):
         subscription = dispatch.subscription
         figures = progress(MISSION, with_breakdowns=False).as_dict()
         row = next(row for row in figures["milestones"] if row["value"] == milestone.value)
-        row = {**row, "passed_on": milestone.first_reached_on.isoformat() if milestone.first_reached_on else ""}
+        row = {
+            **row,
+            "passed_on": milestone.first_reached_on.isoformat() if milestone.first_reached_on else "",
+            "made_official_on": milestone.officially_reached_on.isoformat() if milestone.officially_reached_on else "",
+            "made_official_by": milestone.reached_by.cohort.reference if milestone.reached_by else "",
+        }
         subject, text, html = reports.render_milestone_alert(figures, row, language=subscription.language)
         message = EmailMultiAlternatives(
             subject=subject, body=text, to=list(subscription.recipients), headers={"Message-ID": _message_id(dispatch)}
@@ -404,7 +413,7 @@ def _milestone_alert_message(milestone: Milestone):
 
 def milestone_alert_deliver(*, subscription_id: int, milestone_id: int) -> str:
     """Send one subscription its alert for one milestone, at most once."""
-    milestone = Milestone.objects.get(pk=milestone_id)
+    milestone = Milestone.objects.select_related("reached_by__cohort").get(pk=milestone_id)
     outcome, dispatch = report_dispatch_claim(
         subscription_id=subscription_id, kind=ReportDispatch.Kind.MILESTONE, period_key=milestone_period_key(milestone)
     )

@@ -239,11 +239,17 @@ def test_a_milestone_alert_fires_once_even_if_the_crossing_is_reverted_and_appro
     cohort = CohortFactory(starts_on=today - dt.timedelta(days=30), ends_on=today - dt.timedelta(days=2))
     as_of = today - dt.timedelta(days=2)
     with django_capture_on_commit_callbacks(execute=True):
-        _approve(cohort, 20, verifier, approver, as_of)  # 110: crosses 100
+        crossing = _approve(cohort, 20, verifier, approver, as_of)  # 110: crosses 100
     milestone.refresh_from_db()
     assert milestone.first_reached_on == as_of and milestone.alerted_at is not None
+    # The approval that made the crossing official, and its day, are recorded and told.
+    assert milestone.reached_by == crossing and milestone.officially_reached_on == timezone.localdate()
     assert [message.to for message in mail.outbox] == [["hq@example.eu"]]
     assert mail.outbox[0].subject == "EUMAM Ukraine passed 100 trained"
+    assert (
+        f"It became official on {timezone.localdate().isoformat()}, when mission HQ approved the count return of "
+        f"cohort {cohort.reference}." in mail.outbox[0].body
+    )
     with django_capture_on_commit_callbacks(execute=True):
         _approve(cohort, 5, verifier, approver, as_of)  # a correction: 95, below again
         _approve(cohort, 30, verifier, approver, as_of)  # 120: above again

@@ -6,7 +6,8 @@ from drf_spectacular.generators import SchemaGenerator
 
 PINNED = {
     "Trainee": {"id", "reference", "created_at"},
-    "Enrollment": {"id", "cohort", "trainee", "status", "updated_at"},
+    # `outcome_on` is the day the outcome was recorded, read-only: what the cohort's dates already tell, no more.
+    "Enrollment": {"id", "cohort", "trainee", "status", "outcome_on", "updated_at"},
     "EnrollmentRequest": {"cohort", "trainee", "status"},
     "EnrollmentItemRequest": {"cohort", "trainee", "status"},
     # Trainers are member-state staff, not Ukrainian personnel; `display_name` is the name they work under.

@@ -202,8 +202,8 @@ class EnrollmentSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Enrollment
-        fields = ["id", "cohort", "trainee", "status", "updated_at"]
-        read_only_fields = ["id", "updated_at"]
+        fields = ["id", "cohort", "trainee", "status", "outcome_on", "updated_at"]
+        read_only_fields = ["id", "outcome_on", "updated_at"]
 
 
 COUNT_RETURN_EXAMPLE = {"cohort": 14, "as_of": "2026-03-08", "enrolled": 200, "completed": 188, "withdrawn": 12}

@@ -15,7 +15,7 @@ from config import clock
 from config.bulk import copy_insert_values, copy_rows, copy_supported
 from config.exceptions import ApplicationError
 
-from ..models import Cohort, CountReturn, Enrollment, Trainee
+from ..models import Cohort, CountReturn, Enrollment, Trainee, outcome_recorded_on
 
 # BULK WRITES (partner API)
 # All-or-nothing: every item is checked first and the errors are reported per item, under `items.<index>`;
@@ -228,35 +228,38 @@ def enrollment_record_bulk(*, items: list[EnrollmentItem], cohorts: Any) -> list
             Trainee.objects.bulk_create([Trainee(reference=reference) for reference in missing], batch_size=1000)
             trainee_ids.update(Trainee.objects.filter(reference__in=missing).values_list("reference", "pk"))
     existing = {
-        (cohort_id, trainee_id): pk
-        for pk, cohort_id, trainee_id in Enrollment.objects.filter(
+        (cohort_id, trainee_id): (pk, status, outcome_on)
+        for pk, cohort_id, trainee_id, status, outcome_on in Enrollment.objects.filter(
             cohort_id__any=list(has_roster), trainee_id__any=list(trainee_ids.values())
-        ).values_list("pk", "cohort_id", "trainee_id")
+        ).values_list("pk", "cohort_id", "trainee_id", "status", "outcome_on")
     }
-    now = clock.now()
+    now, today = clock.now(), clock.today()
     ids: list[int | None] = []
     to_update: list[Enrollment] = []
-    to_create: list[tuple[int, int, str]] = []
+    to_create: list[tuple[int, int, str, dt.date | None]] = []
     created_at: list[int] = []  # where each new enrollment's id goes in `ids`
     for item in items:
         trainee_id = trainee_ids[item.trainee_reference]
-        pk = existing.get((item.cohort_id, trainee_id))
+        pk, status, outcome_on = existing.get((item.cohort_id, trainee_id), (None, None, None))
+        outcome_on = outcome_recorded_on(item.status, previous_status=status, previous_on=outcome_on, today=today)
         if pk is None:
             created_at.append(len(ids))
-            to_create.append((item.cohort_id, trainee_id, item.status))
+            to_create.append((item.cohort_id, trainee_id, item.status, outcome_on))
         else:
-            to_update.append(Enrollment(pk=pk, status=item.status, updated_at=now))
+            to_update.append(Enrollment(pk=pk, status=item.status, outcome_on=outcome_on, updated_at=now))
         ids.append(pk)
     if to_create:
         if copy_supported(Enrollment):
-            _columns, rows = copy_insert_values(Enrollment, ["cohort_id", "trainee_id", "status"], to_create)
+            names = ["cohort_id", "trainee_id", "status", "outcome_on"]
+            _columns, rows = copy_insert_values(Enrollment, names, to_create)
             new_ids = [row[0] for row in rows]
         else:
             created = Enrollment.objects.bulk_create(
-                [Enrollment(cohort_id=c, trainee_id=t, status=status) for c, t, status in to_create], batch_size=1000
+                [Enrollment(cohort_id=c, trainee_id=t, status=status, outcome_on=on) for c, t, status, on in to_create],
+                batch_size=1000,
             )
             new_ids = [enrollment.pk for enrollment in created]
         for index, pk in zip(created_at, new_ids, strict=True):
             ids[index] = pk
-    Enrollment.objects.bulk_update(to_update, ["status", "updated_at"], batch_size=1000)
+    Enrollment.objects.bulk_update(to_update, ["status", "outcome_on", "updated_at"], batch_size=1000)
     return [pk for pk in ids if pk is not None]

@@ -12,7 +12,7 @@ from academies.models import Organisation
 from config import clock
 from config.exceptions import ApplicationError
 
-from ..models import Cohort, CountReturn, Enrollment, Trainee
+from ..models import Cohort, CountReturn, Enrollment, Trainee, outcome_recorded_on
 from ..signals import count_return_approved
 from ._common import _save
 
@@ -34,6 +34,12 @@ def enrollment_record(
         trainee = _save(Trainee(reference=trainee_reference))
     enrollment = Enrollment.objects.filter(cohort=cohort, trainee=trainee).first() or Enrollment(
         cohort=cohort, trainee=trainee
+    )
+    enrollment.outcome_on = outcome_recorded_on(
+        status,
+        previous_status=enrollment.status if enrollment.pk else None,
+        previous_on=enrollment.outcome_on,
+        today=clock.today(),
     )
     enrollment.status = status
     return _save(enrollment)

@@ -506,8 +506,9 @@ class CountReturnAdmin(ImportExportLimitsMixin, ImportExportMixin, SimpleHistory
         ServiceSaveAdminMixin.save_model(self, request, obj, form, change)
 
     def has_delete_permission(self, request, obj=None):
-        # Official figures are never deleted: an approved return is locked, and a rejected one keeps its reason.
-        return request.user.is_superuser and super().has_delete_permission(request, obj)
+        # Official records are never deleted, not even by a superuser: a correction is a new return, a rejected one
+        # keeps its reason, and a pending one is rejected rather than removed.
+        return False
 
     def has_verify_permission(self, request) -> bool:
         return request.user.has_perm("trainees.verify_countreturn")

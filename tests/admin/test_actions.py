@@ -76,6 +76,23 @@ def test_an_approved_return_cannot_be_edited_in_the_admin(admin_client_for, supe
     assert CountReturn.objects.get(pk=official.pk).completed == 90
 
 
+def test_not_even_a_superuser_can_delete_a_count_return_in_the_admin(admin_client_for, superuser, mission):
+    official = CountReturn.objects.get(cohort=mission["past"], state=CountReturn.State.APPROVED)
+    client = admin_client_for(superuser)
+    delete_url = reverse("admin:trainees_countreturn_delete", args=[official.pk])
+
+    assert client.get(delete_url).status_code == 403
+    assert client.post(delete_url, {"post": "yes"}).status_code == 403
+    changelist = client.get(reverse("admin:trainees_countreturn_changelist"))
+    actions = [name for name, _label in changelist.context["action_form"].fields["action"].choices]
+    assert "delete_selected" not in actions and "approve_returns" in actions
+    client.post(
+        reverse("admin:trainees_countreturn_changelist"),
+        {"action": "delete_selected", "_selected_action": [official.pk], "post": "yes"},
+    )
+    assert CountReturn.objects.filter(pk=official.pk, state=CountReturn.State.APPROVED).exists()
+
+
 def test_adding_a_return_in_the_admin_submits_it_through_the_service(admin_client_for, coordinator, mission):
     cohort = mission["current"]
     url = reverse("admin:trainees_countreturn_add")

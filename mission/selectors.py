@@ -15,7 +15,7 @@ from typing import Any
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
-from academies.models import Academy
+from academies.models import Academy, Course
 from config import clock
 from trainees.models import Cohort, CountReturn, DailyTally, Enrollment, RosterTally, SiteCourseTally
 from trainees.selectors import staffing_window
@@ -131,9 +131,9 @@ class Progress:
 
 
 # The official figures come from the pre-aggregated tallies (`trainees.models.DailyTally`, `SiteCourseTally`,
-# kept by database triggers): a few thousand rows at most, however many returns there are (issue 7). The
-# per-site and per-course tallies hold every approved return whatever its date, so for a report about the past
-# the returns dated after it are taken away again (one more query, only when there are such returns).
+# kept by database triggers): a few thousand rows at most, however many returns there are (issue 7). They hold the
+# present. For a day that has ended, or when official returns are dated after the report's date, the returns whose
+# standing differs between that date and now are applied to them (`_changes_since`: two grouped queries, issue 12).
 
 Daily = list[tuple[dt.date, int, int, int]]  # day, completed, enrolled, withdrawn
 
@@ -260,9 +260,9 @@ def _apply_to_rows(changes: list[_Change], by_site: dict | None, by_course: dict
     `labels`, which `_labels_of` reads for exactly those.
     """
     for change in changes:
-        targets = [(by_course, "course", change.course_id, {"trained": 1, "enrolled": 1, "cohorts": 1})]
+        targets = [(by_course, "course", change.course_id, ("trained", "enrolled", "cohorts"))]
         if by_site is not None:
-            targets.append((by_site, "site", change.academy_id, {"trained": 1, "cohorts": 1, "roster": 1}))
+            targets.append((by_site, "site", change.academy_id, ("trained", "cohorts", "roster")))
         for rows, kind, key, columns in targets:
             entry = rows.get(key)
             if entry is None:
@@ -283,8 +283,6 @@ def _labels_of(changes: list[_Change], by_site: dict | None, by_course: dict) ->
         for row in Academy.objects.filter(pk__in=sites).values("pk", *SITE_LABELS):
             labels["site", row.pop("pk")] = row
     if courses:
-        from academies.models import Course
-
         for row in Course.objects.filter(pk__in=courses).values("pk", *COURSE_LABELS):
             labels["course", row.pop("pk")] = row
     return labels
@@ -616,7 +614,7 @@ def official_crossing(value: int) -> tuple[int, dt.datetime] | None:
     running = 0
     for pk, approved_at, completed, replaced in approvals.iterator(chunk_size=5000):
         running += completed - (replaced or 0)
-        if running >= value and approved_at is not None:
+        if running >= value and approved_at is not None:  # never None here; the column is nullable
             return pk, approved_at
     return None
 

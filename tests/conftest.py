@@ -18,6 +18,7 @@ from tests.factories import UserFactory
 # moment (`2027-03-28T03:30:00+02:00`; without an offset, Brussels wall time). Tests that freeze the clock themselves
 # (time_machine.travel) nest inside it.
 CLOCK_VARIABLE = "EUMAM_TEST_CLOCK"
+CLOCK_KEY = pytest.StashKey[tuple]()
 BRUSSELS = ZoneInfo("Europe/Brussels")
 
 
@@ -48,18 +49,21 @@ def pytest_configure(config):
     destination = clock_destination(value, dt.datetime.now(dt.UTC))
     traveller = time_machine.travel(destination, tick=True)
     traveller.start()
-    config._eumam_clock = traveller
-    config.stash_clock_line = f"clock moved by {CLOCK_VARIABLE}={value}: the suite starts at {destination.isoformat()}"
+    config.stash[CLOCK_KEY] = (
+        traveller,
+        f"clock moved by {CLOCK_VARIABLE}={value}: starts at {destination.isoformat()}",
+    )
 
 
 def pytest_report_header(config):
-    return getattr(config, "stash_clock_line", None)
+    moved = config.stash.get(CLOCK_KEY, None)
+    return moved and moved[1]
 
 
 def pytest_unconfigure(config):
-    traveller = getattr(config, "_eumam_clock", None)
-    if traveller is not None:
-        traveller.stop()
+    moved = config.stash.get(CLOCK_KEY, None)
+    if moved is not None:
+        moved[0].stop()
 
 
 @pytest.fixture

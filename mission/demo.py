@@ -11,7 +11,7 @@ wants.
 
 How the history is built: cohorts end on Tuesdays and Fridays (and on each dated point of the timeline). On
 each such day the planner adds cohorts until the cumulative number of completions reaches the public
-timeline in DOMAIN.md, interpolated linearly between its dated points. The last cohort of a day is cut to
+timeline in docs/domain.md, interpolated linearly between its dated points. The last cohort of a day is cut to
 the remaining need, so the official totals track the timeline to within a few trainees. Sites are chosen so
 that each nation's share matches the public figures (Poland about 35k, Germany about 21k, Spain about 8.6k
 of 86k), and never past a site's seat capacity on any day. Trainers are then assigned greedily in start
@@ -57,7 +57,7 @@ MISSION_START = dt.date(2022, 11, 15)
 EARLIEST_PLAN_HORIZON = dt.date(2027, 12, 31)
 BATCH_SIZE = 1000
 
-# Cumulative completions at scale 1, from DOMAIN.md; linear in between. After the last public figure the
+# Cumulative completions at scale 1, from docs/domain.md; linear in between. After the last public figure the
 # mission continues at about 600 a month (7,200 a year), which the planned cohorts follow.
 PUBLIC_TIMELINE: list[tuple[dt.date, int]] = [
     (MISSION_START, 0),

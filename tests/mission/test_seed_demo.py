@@ -14,7 +14,7 @@ from academies.models import Academy, Trainer, TrainerAvailability
 from mission.demo import PENDING_RETURN_DAYS, _DemoBuilder, seed_demo
 from trainees.models import Cohort, CountReturn, Enrollment, Trainee, TrainerAssignment
 
-# Cumulative people trained, from DOMAIN.md. A month-only figure is read as the month's last day.
+# Cumulative people trained, from docs/domain.md. A month-only figure is read as the month's last day.
 TIMELINE = [
     (dt.date(2023, 3, 31), 11_000),
     (dt.date(2023, 6, 30), 24_000),

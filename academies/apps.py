@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class AcademiesConfig(AppConfig):
     name = "academies"
     verbose_name = _("Sites, courses and trainers")
+
+    def ready(self) -> None:
+        from . import receivers  # noqa: F401

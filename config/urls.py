@@ -4,12 +4,18 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from academies.oidc import SingleSignOnCallback, SingleSignOnStart
 from config.csp import csp_report, redoc_view
 from config.health import HealthView
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path(settings.ADMIN_URL, admin.site.urls),
+    # Staff access: self-service second factor, passkey ceremonies and optional single sign-on (docs/staff-access.md).
+    path("account/", include("academies.account")),
+    path("webauthn/", include("django_otp_webauthn.urls", namespace="otp_webauthn")),
+    path("oidc/callback/", SingleSignOnCallback.as_view(), name="oidc_authentication_callback"),
+    path("oidc/authenticate/", SingleSignOnStart.as_view(), name="oidc_authentication_init"),
     path("api/v1/", include("config.api_router")),
     path("api/v1/schema/", SpectacularAPIView.as_view(api_version="v1"), name="api-schema"),
     # Production hardening (issue 8): the split view serves Swagger UI's init script as a file, so the

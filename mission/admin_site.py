@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from config import clock
+from config.otp import SecondFactorAdminSiteMixin
 
 from .admin_planning import PERMISSION as PLANNING_PERMISSION
 from .admin_planning import PlanningViews, planning_links
@@ -262,7 +263,7 @@ def dashboard_context(on: dt.date | None = None) -> dict[str, Any]:
     }
 
 
-class MissionAdminSite(admin.AdminSite):
+class MissionAdminSite(SecondFactorAdminSiteMixin, admin.AdminSite):
     """Django's admin, with the mission's progress, gaps and pending returns on its index page."""
 
     site_header = gettext_lazy("EUMAM Ukraine · training logistics")

@@ -77,6 +77,11 @@ THIRD_PARTY_APPS = [
     "health_check",
     "csp",
     "django_guid",
+    # Staff access: a second factor (authenticator app, recovery codes, passkeys) for every staff login.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "django_otp_webauthn",
 ]
 LOCAL_APPS = [
     "academies",
@@ -89,6 +94,8 @@ INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    # Staff access: a passkey alone logs in (it is both factors); see config/otp.py.
+    "django_otp_webauthn.backends.WebAuthnBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -97,6 +104,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "admin:login"
+LOGIN_REDIRECT_URL = "admin:index"
 
 # MIDDLEWARE
 MIDDLEWARE = [
@@ -110,6 +118,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Staff access: request.user.is_verified(), from the second factor this session passed.
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -275,7 +285,8 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # First, so that an anonymous request is answered 401 with `WWW-Authenticate: Api-Key`.
         "config.api.authentication.OrganisationAPIKeyAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        # A staff session counts only once it passed the second factor (config/otp.py).
+        "config.otp.SecondFactorSessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["config.api.permissions.IsPartnerOrCoordinator"],
     "DEFAULT_FILTER_BACKENDS": [
@@ -358,5 +369,56 @@ SIMPLE_HISTORY_REVERT_DISABLED = False
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 
-# MISSION
-EUMAM_DEMO_ADMIN_USERNAME = env.str("EUMAM_DEMO_ADMIN_USERNAME", default="coordinator")
+# STAFF ACCESS
+# A second factor for every staff login (config/otp.py, docs/staff-access.md). Off here and locally, where it is
+# offered but not forced; production turns it on. A staff account that has a device must use it either way.
+EUMAM_STAFF_2FA_REQUIRED = env.bool("EUMAM_STAFF_2FA_REQUIRED", default=False)
+OTP_TOTP_ISSUER = "EUMAM UA logistics"
+OTP_WEBAUTHN_RP_NAME = "EUMAM UA logistics"
+# Passkeys are bound to a domain name (never an IP address): locally http://localhost:8000/admin/.
+OTP_WEBAUTHN_RP_ID = env.str("EUMAM_WEBAUTHN_RP_ID", default="localhost")
+OTP_WEBAUTHN_ALLOWED_ORIGINS = env.list("EUMAM_WEBAUTHN_ORIGINS", default=["http://localhost:8000"])
+OTP_WEBAUTHN_EXCEPTION_LOGGER_NAME = "eumam.security.webauthn"
+
+# SINGLE SIGN-ON (OpenID Connect, optional)
+# Off unless EUMAM_OIDC_CLIENT_ID is set; then the issuer, its endpoints and the client secret are required.
+# mozilla-django-oidc runs the code flow (with PKCE); academies/oidc.py maps the claims to an organisation and a role.
+EUMAM_OIDC_ENABLED = bool(env.str("EUMAM_OIDC_CLIENT_ID", default=""))
+EUMAM_OIDC_ORGANISATION_CLAIM = env.str("EUMAM_OIDC_ORGANISATION_CLAIM", default="organisation")
+EUMAM_OIDC_ROLE_CLAIM = env.str("EUMAM_OIDC_ROLE_CLAIM", default="role")
+# `amr` values (RFC 8176) that show the identity provider checked a second factor.
+EUMAM_OIDC_MFA_AMR = env.list("EUMAM_OIDC_MFA_AMR", default=["mfa", "otp", "hwk", "swk", "sc", "fido"])
+# `acr` values that mean the same, for providers that report a level instead (empty: none does).
+EUMAM_OIDC_MFA_ACR = env.list("EUMAM_OIDC_MFA_ACR", default=[])
+LOGIN_REDIRECT_URL_FAILURE = "admin:login"
+if EUMAM_OIDC_ENABLED:
+    from django.core.exceptions import ImproperlyConfigured
+
+    _oidc_missing = [
+        name
+        for name in (
+            "EUMAM_OIDC_ISSUER",
+            "EUMAM_OIDC_CLIENT_SECRET",
+            "EUMAM_OIDC_AUTHORIZATION_ENDPOINT",
+            "EUMAM_OIDC_TOKEN_ENDPOINT",
+            "EUMAM_OIDC_USERINFO_ENDPOINT",
+            "EUMAM_OIDC_JWKS_ENDPOINT",
+        )
+        if not env.str(name, default="")
+    ]
+    if _oidc_missing:
+        raise ImproperlyConfigured(
+            f"EUMAM_OIDC_CLIENT_ID is set, so single sign-on also needs {', '.join(_oidc_missing)}."
+        )
+    OIDC_RP_CLIENT_ID = env.str("EUMAM_OIDC_CLIENT_ID")
+    OIDC_RP_CLIENT_SECRET = env.str("EUMAM_OIDC_CLIENT_SECRET")
+    EUMAM_OIDC_ISSUER = env.str("EUMAM_OIDC_ISSUER")
+    OIDC_OP_AUTHORIZATION_ENDPOINT = env.str("EUMAM_OIDC_AUTHORIZATION_ENDPOINT")
+    OIDC_OP_TOKEN_ENDPOINT = env.str("EUMAM_OIDC_TOKEN_ENDPOINT")
+    OIDC_OP_USER_ENDPOINT = env.str("EUMAM_OIDC_USERINFO_ENDPOINT")
+    OIDC_OP_JWKS_ENDPOINT = env.str("EUMAM_OIDC_JWKS_ENDPOINT")
+    OIDC_RP_SIGN_ALGO = env.str("EUMAM_OIDC_SIGN_ALGORITHM", default="RS256")
+    OIDC_RP_SCOPES = env.str("EUMAM_OIDC_SCOPES", default="openid email profile")
+    OIDC_USE_PKCE = True
+    OIDC_TIMEOUT = 10
+    AUTHENTICATION_BACKENDS.append("academies.oidc.StaffOIDCBackend")

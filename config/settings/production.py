@@ -37,6 +37,15 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 
+# STAFF ACCESS
+# Every staff login passes a second factor (an authenticator app, a recovery code, a passkey, or an identity provider
+# that reports MFA). Passkeys are bound to the site's domain: by default the first of DJANGO_ALLOWED_HOSTS.
+EUMAM_STAFF_2FA_REQUIRED = env.bool("EUMAM_STAFF_2FA_REQUIRED", default=True)
+OTP_WEBAUTHN_RP_ID = env.str("EUMAM_WEBAUTHN_RP_ID", default=ALLOWED_HOSTS[0] if ALLOWED_HOSTS else "")
+OTP_WEBAUTHN_ALLOWED_ORIGINS = env.list(
+    "EUMAM_WEBAUTHN_ORIGINS", default=[f"https://{host.strip()}" for host in ALLOWED_HOSTS if host.strip()]
+)
+
 # CONTENT SECURITY POLICY
 # The policy itself is in base.py (every profile runs under it). Production adds where browsers report violations:
 # our own /csp-report/ (logged as `eumam.csp`) unless DJANGO_CSP_REPORT_URI names a collector.

@@ -11,7 +11,7 @@ STEPS = [
     ("setup_roles", {}),
     ("load_schedules", {}),
     ("seed_demo", {}),
-    ("ensure_demo_coordinator", {}),
+    ("ensure_demo_logins", {}),
     ("collectstatic", {"interactive": False, "verbosity": 0}),
 ]
 
@@ -19,7 +19,7 @@ STEPS = [
 class Command(BaseCommand):
     help = (
         "Prepare the local product: compile translations, migrate, load reference data, roles, schedules and the "
-        "demo data, create the demo login and collect static files. Safe to run again."
+        "demo data, create the demo logins and collect static files. Safe to run again."
     )
 
     def handle(self, *args, **options):

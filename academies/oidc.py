@@ -95,6 +95,11 @@ class StaffOIDCBackend(OIDCAuthenticationBackend):
     def _staff_user(self, access_token, id_token, payload: dict[str, Any]) -> Any:
         if payload.get("iss") != settings.EUMAM_OIDC_ISSUER:
             raise SingleSignOnRefused(_("Single sign-on failed: the token comes from another issuer."), "wrong_issuer")
+        audience = payload.get("aud")
+        if settings.OIDC_RP_CLIENT_ID not in (audience if isinstance(audience, list) else [audience]):
+            raise SingleSignOnRefused(
+                _("Single sign-on failed: the token was issued for another client."), "wrong_audience"
+            )
         userinfo = self.get_userinfo(access_token, id_token, payload)
         if userinfo.get("sub") != payload.get("sub") or not self.verify_claims(payload):
             raise SingleSignOnRefused(_("Single sign-on failed: the provider's answers do not match."), "subject")

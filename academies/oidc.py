@@ -162,7 +162,7 @@ class _OnlyWhenEnabled:
         if enabled():
             super().__init__(*args, **kwargs)  # type: ignore[call-arg]
         else:
-            View.__init__(self, *args, **kwargs)
+            View.__init__(self, *args, **kwargs)  # type: ignore[arg-type]
 
     def dispatch(self, request, *args, **kwargs):
         if not enabled():

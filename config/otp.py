@@ -27,6 +27,7 @@ from django.contrib.auth.signals import user_login_failed
 from django.utils.translation import gettext_lazy as _
 from django_otp import user_has_device
 from django_otp.forms import OTPAuthenticationFormMixin
+from drf_spectacular.authentication import SessionScheme
 from rest_framework import exceptions
 from rest_framework.authentication import SessionAuthentication
 
@@ -183,3 +184,9 @@ class SecondFactorSessionAuthentication(SessionAuthentication):
                 _("This session has not passed its second factor. Log in to the admin again with your code.")
             )
         return result
+
+
+class SecondFactorSessionScheme(SessionScheme):
+    """The API schema shows the session path as the cookie login it is (drf-spectacular's own scheme)."""
+
+    target_class = "config.otp.SecondFactorSessionAuthentication"

@@ -178,6 +178,15 @@ def recovery_codes_regenerate(*, user: Any) -> list[str]:
     return codes
 
 
+def second_factor_reset(*, user: Any) -> tuple[TOTPDevice, list[str]]:
+    """A lost device: every authenticator app of the account replaced by a new one, and new recovery codes."""
+    with transaction.atomic():
+        TOTPDevice.objects.filter(user=user).delete()
+        device = totp_device_create(user=user, confirmed=True)
+        codes = recovery_codes_regenerate(user=user)
+    return device, codes
+
+
 def recovery_codes_left(*, user: Any) -> int:
     return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
 

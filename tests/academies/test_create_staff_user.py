@@ -169,3 +169,22 @@ def test_without_the_role_groups_it_refuses_and_writes_nothing(db):
     with pytest.raises(ApplicationError, match="setup_roles"):
         staff_user_create(username="ivy", email="i@x.eu", organisation_slug="mission-hq", role="observer")
     assert not get_user_model().objects.filter(username="ivy").exists()
+
+
+def test_enrol_second_factor_replaces_a_lost_device_and_codes(organisations):
+    create("--username", "jon", "--email", "j@x.eu", "--organisation", "catc", "--role", "observer", "--totp")
+    old_key = TOTPDevice.objects.get(user__username="jon").key
+    old_codes = set(StaticToken.objects.filter(device__user__username="jon").values_list("token", flat=True))
+    out = io.StringIO()
+
+    call_command("enrol_second_factor", "--username", "jon", stdout=out)
+
+    device = TOTPDevice.objects.get(user__username="jon")
+    assert device.key != old_key and device.confirmed and device.config_url in out.getvalue()
+    codes = set(StaticToken.objects.filter(device__user__username="jon").values_list("token", flat=True))
+    assert len(codes) == 10 and not codes & old_codes
+
+
+def test_enrol_second_factor_refuses_an_unknown_account(db):
+    with pytest.raises(CommandError, match="No staff account"):
+        call_command("enrol_second_factor", "--username", "nobody")

@@ -1,0 +1,63 @@
+"""Passkeys in a real browser: Chromium's virtual authenticator registers one, and it alone logs the user in."""
+
+import pytest
+from django_otp_webauthn.models import WebAuthnCredential
+
+from tests.factories import UserFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PASSWORD = "correct-horse-battery"
+
+
+@pytest.fixture
+def authenticator(page):
+    """A platform authenticator with user verification, as a phone or laptop with a fingerprint reader has."""
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("WebAuthn.enable")
+    cdp.send(
+        "WebAuthn.addVirtualAuthenticator",
+        {
+            "options": {
+                "protocol": "ctap2",
+                "transport": "internal",
+                "hasResidentKey": True,
+                "hasUserVerification": True,
+                "isUserVerified": True,
+                "automaticPresenceSimulation": True,
+            }
+        },
+    )
+    return cdp
+
+
+@pytest.fixture
+def passkey_origin(settings, live_server):
+    settings.OTP_WEBAUTHN_RP_ID = "localhost"
+    settings.OTP_WEBAUTHN_ALLOWED_ORIGINS = [live_server.url]
+    assert live_server.url.startswith("http://localhost:")
+
+
+def test_a_registered_passkey_logs_in_without_a_password(page, authenticator, passkey_origin, screenshot):
+    user = UserFactory(username="passkey-user", is_staff=True)
+    page.goto("/admin/login/?next=/account/second-factor/")
+    page.fill("#id_username", "passkey-user")
+    page.fill("#id_password", PASSWORD)
+    page.click("input[type=submit]")
+    page.wait_for_selector("#passkey-register-button")
+
+    page.click("#passkey-register-button")
+    page.wait_for_function("() => document.querySelector('#passkey-register-status-message').innerText.length > 0")
+    assert WebAuthnCredential.objects.filter(user=user, confirmed=True).count() == 1
+    page.reload()
+    assert page.locator("#passkeys li").count() == 1
+    screenshot("registered")
+
+    page.click("#logout-form button")
+    page.goto("/admin/login/?next=/admin/")
+    page.click("#passkey-verification-button")
+    page.wait_for_selector("#user-tools")
+
+    assert "passkey-user" in page.inner_text("#user-tools").lower()
+    page.goto("/admin/login/?next=/admin/")  # a verified session goes straight to the index
+    assert page.url.endswith("/admin/")

@@ -41,8 +41,8 @@ IDENTITY_PROVIDER_MFA = "identity-provider-mfa"  # single sign-on whose provider
 
 ENROL_HINT = _(
     "Staff accounts need a second factor to log in, and this account has none yet. Ask an operator to enrol one: "
-    "`manage.py create_staff_user … --totp` prints a code for your authenticator app and your recovery codes "
-    "(see “Enrolling staff” in docs/deployment.md)."
+    "`manage.py enrol_second_factor --username <your username>` prints a code for your authenticator app and your "
+    "recovery codes (see “Enrolling staff” in docs/deployment.md)."
 )
 
 

@@ -85,7 +85,7 @@ def test_when_required_an_account_without_a_device_is_refused_with_how_to_enrol(
     response = login(client)
 
     assert response.status_code == 200
-    assert "create_staff_user" in response.content.decode()
+    assert "enrol_second_factor" in response.content.decode()
     assert "_auth_user_id" not in client.session
 
 

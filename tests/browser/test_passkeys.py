@@ -47,7 +47,11 @@ def test_a_registered_passkey_logs_in_without_a_password(page, authenticator, pa
     page.wait_for_selector("#passkey-register-button")
 
     page.click("#passkey-register-button")
-    page.wait_for_function("() => document.querySelector('#passkey-register-status-message').innerText.length > 0")
+    # The script reports progress ("Registering...") before its outcome; wait for the outcome.
+    page.wait_for_function(
+        "() => /successful|failed|aborted|error/i.test(document.querySelector('#passkey-register-status-message').innerText)"
+    )
+    assert "successful" in page.inner_text("#passkey-register-status-message")
     assert WebAuthnCredential.objects.filter(user=user, confirmed=True).count() == 1
     page.reload()
     assert page.locator("#passkeys li").count() == 1

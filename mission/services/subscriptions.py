@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from config.exceptions import ApplicationError
@@ -15,6 +15,9 @@ from ..models import (
 from .steering import _save
 
 logger = logging.getLogger(__name__)
+
+# How the triggers of migration 0004 begin their refusals: a sent report's dispatch is never deleted.
+OFFICIAL_RECORD_REFUSAL = "official record:"
 
 # REPORT SUBSCRIPTIONS (partner API)
 # A partner manages its own subscriptions, and only about scopes it may see: a ministry its nation, a training
@@ -84,4 +87,20 @@ def report_subscription_update(*, subscription: ReportSubscription, **changes) -
 
 @transaction.atomic
 def report_subscription_delete(*, subscription: ReportSubscription) -> None:
-    subscription.delete()
+    """Delete a subscription and its dispatch log. A report that went out is an official record: the database
+    refuses to delete its dispatch, and so the subscription, which can be deactivated instead."""
+    try:
+        with transaction.atomic():
+            subscription.delete()
+    except IntegrityError as error:
+        if OFFICIAL_RECORD_REFUSAL not in str(error):
+            raise
+        raise ApplicationError(
+            _(
+                "Reports were sent under %(subscription)s; their dispatch log is an official record and is never "
+                "deleted. Deactivate the subscription instead."
+            )
+            % {"subscription": subscription},
+            {"is_active": [_("Deactivate the subscription instead.")]},
+            code="official_record",
+        ) from error

@@ -13,6 +13,7 @@ from mission.models import ProgressReport, ReportDispatch, ReportSubscription
 from mission.services import DeliveryOutcome, progress_report_create, progress_report_deliver
 from tests.factories import ReportSubscriptionFactory
 from tests.mission.reports_scenario import AS_OF, PERIOD_START, build_scenario
+from trainees.models import CountReturn
 
 pytestmark = pytest.mark.django_db
 
@@ -132,8 +133,12 @@ def test_the_change_since_the_previous_report_includes_late_approvals():
     progress_report_create(
         subscription=subscription, period_start=dt.date(2026, 3, 18), period_end=dt.date(2026, 3, 24)
     )
-    scenario.returns["C1"].completed = 85  # a smaller figure, pretend it was corrected
-    scenario.returns["C1"].save()
+    # C1's pending correction, made smaller, is approved on 30 March: it supersedes the return it corrects, as
+    # count_return_approve does (an official return's own figures never change).
+    CountReturn.objects.filter(pk=scenario.returns["C1"].pk).update(state=CountReturn.State.SUPERSEDED)
+    CountReturn.objects.filter(pk=scenario.returns["C1-correction"].pk).update(
+        state=CountReturn.State.APPROVED, completed=85, approved_at=dt.datetime(2026, 3, 30, 12, tzinfo=dt.UTC)
+    )
     report = progress_report_create(subscription=subscription, period_start=PERIOD_START, period_end=AS_OF)
     assert report.figures["previous_report"]["official_trained"] == 130
     assert report.figures["previous_report"]["change"] == 128 - 130

@@ -90,13 +90,18 @@ def test_a_cohort_that_changes_site_course_or_roster_carries_its_official_figure
 
 @pytest.mark.django_db
 def test_updates_and_deletes_that_bypass_the_services_are_counted_too():
-    official = ApprovedCountReturnFactory(completed=20, enrolled=30, withdrawn=2)
-    CountReturn.objects.filter(pk=official.pk).update(completed=21, as_of=D(2025, 1, 15))
+    # An official return's figures never change and it is never deleted (migration 0005 refuses both): an update
+    # makes a return official, another supersedes it, and only returns that are not official are deleted.
+    official = CountReturnFactory(completed=20, enrolled=30, withdrawn=2)
+    CountReturn.objects.filter(pk=official.pk).update(
+        state=CountReturn.State.APPROVED, approved_at=official.submitted_at, completed=21, as_of=D(2025, 1, 15)
+    )
     assert DailyTally.objects.get(day=D(2025, 1, 15)).completed == 21
     CountReturnFactory(cohort=CohortFactory(), completed=7)  # submitted: not counted
     assert tally_drift() == {}
 
-    CountReturn.objects.filter(pk=official.pk).delete()
+    CountReturn.objects.filter(pk=official.pk).update(state=CountReturn.State.SUPERSEDED)
+    CountReturn.objects.filter(state=CountReturn.State.SUBMITTED).delete()
     assert SiteCourseTally.objects.get().returns == 0
     assert tally_drift() == {}
 
@@ -196,7 +201,8 @@ def _apply(operation, cohort, sites, courses, trainee, number, user) -> None:
     elif operation == "roster":
         Cohort.objects.filter(pk=cohort.pk).update(has_roster=number % 2 == 0)
     elif operation == "edit":
-        CountReturn.objects.official().filter(cohort=cohort).update(completed=number % 40, as_of=day)
+        # Official figures never change (migration 0005 refuses it); pending ones may, before their approval.
+        CountReturn.objects.pending().filter(cohort=cohort).update(completed=number % 40, as_of=day)
     elif operation == "enroll":
         try:
             with transaction.atomic():

@@ -93,3 +93,20 @@ def test_the_pages_render_in_ukrainian(staff_client):
     staff_client.cookies["django_language"] = "uk"
     page = staff_client.get(reverse("account:second-factor"), HTTP_ACCEPT_LANGUAGE="uk").content.decode()
     assert "Другий фактор" in page
+
+
+def test_the_passkey_scripts_speak_ukrainian(client):
+    import json
+
+    client.cookies["django_language"] = "uk"
+    script = client.get(reverse("otp_webauthn:js-i18n-catalog")).content.decode()
+    catalogue = json.loads(script.split("const newcatalog = ")[1].split(";\n")[0])
+    assert catalogue["Registration successful!"] == "Реєстрація успішна!"
+
+
+def test_the_login_page_loads_the_passkey_script_from_our_origin_with_no_inline_script(client):
+    page = client.get(reverse("admin:login")).content.decode()
+    assert 'src="/static/django_otp_webauthn/otp_webauthn_auth.js"' in page
+    assert 'type="application/json"' in page  # its configuration, data only
+    inline = [chunk for chunk in page.split("<script")[1:] if "src=" not in chunk.split(">")[0]]
+    assert all('type="application/json"' in chunk.split(">")[0] for chunk in inline)

@@ -164,7 +164,11 @@ class SecondFactorAdminSiteMixin:
         return super().has_permission(request) and second_factor_satisfied(request)  # type: ignore[misc]
 
     def login(self, request, extra_context=None):
-        context = {"single_sign_on": bool(getattr(settings, "EUMAM_OIDC_ENABLED", False)), **(extra_context or {})}
+        context = {
+            "single_sign_on": bool(getattr(settings, "EUMAM_OIDC_ENABLED", False)),
+            "second_factor_required": second_factor_required(),
+            **(extra_context or {}),
+        }
         return super().login(request, extra_context=context)  # type: ignore[misc]
 
 

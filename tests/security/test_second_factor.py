@@ -86,6 +86,7 @@ def test_when_required_an_account_without_a_device_is_refused_with_how_to_enrol(
 
     assert response.status_code == 200
     assert "enrol_second_factor" in response.content.decode()
+    assert "Leave empty" not in response.content.decode()
     assert "_auth_user_id" not in client.session
 
 

@@ -57,3 +57,15 @@ def test_a_second_run_creates_nothing_and_says_how_to_reset(reference_data):
     assert "password: " not in output
     assert "exist" in output and "changepassword" in output
     assert dict(get_user_model().objects.values_list("username", "password")) == hashes
+
+
+def test_when_the_second_factor_is_required_each_demo_login_gets_an_authenticator(reference_data, settings):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    settings.EUMAM_STAFF_2FA_REQUIRED = True
+
+    output = run()
+
+    devices = TOTPDevice.objects.filter(user__username__in=EXPECTED, confirmed=True)
+    assert devices.count() == 4
+    assert all(device.config_url in output for device in devices)

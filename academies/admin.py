@@ -10,12 +10,16 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportMixin
 from rest_framework_api_key.admin import APIKeyModelAdmin
+from rest_framework_api_key.models import APIKey
 from simple_history.admin import SimpleHistoryAdmin
 
 from config.admin import (
     ImportExportLimitsMixin,
+    ScopedAdminMixin,
+    ScopedInlineMixin,
     ServiceModelForm,
     ServiceSaveAdminMixin,
+    actor_of,
     copy_saved_fields,
     dry_run,
 )
@@ -29,12 +33,14 @@ from .models import (
     Nation,
     Organisation,
     OrganisationAPIKey,
+    StaffMembership,
     Trainer,
     TrainerAvailability,
     TrainingCommand,
 )
 from .resources import TrainerAvailabilityResource, TrainerResource
 from .services import (
+    api_key_create,
     trainer_availability_add,
     trainer_availability_delete,
     trainer_availability_update,
@@ -42,9 +48,12 @@ from .services import (
     trainer_update,
 )
 
+# The library's own key model is unused (keys belong to organisations): its admin would be a door nobody watches.
+admin.site.unregister(APIKey)
+
 
 @admin.register(Nation)
-class NationAdmin(admin.ModelAdmin):
+class NationAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_display = ("code", "name_en", "name_uk", "is_eu_member", "contributes_trainers")
     list_filter = ("is_eu_member", "contributes_trainers")
     search_fields = ("code", "name_en", "name_uk")
@@ -52,7 +61,7 @@ class NationAdmin(admin.ModelAdmin):
 
 
 @admin.register(TrainingCommand)
-class TrainingCommandAdmin(SimpleHistoryAdmin):
+class TrainingCommandAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     list_display = ("code", "name_en", "name_uk", "nation", "city", "site_count")
     list_filter = ("nation",)
     search_fields = ("code", "name_en", "name_uk", "city")
@@ -68,14 +77,14 @@ class TrainingCommandAdmin(SimpleHistoryAdmin):
         return obj.site_count
 
 
-class AcademyAliasInline(admin.TabularInline):
+class AcademyAliasInline(ScopedInlineMixin, admin.TabularInline):
     model = AcademyAlias
     extra = 0
     fields = ("name", "language", "used_until")
 
 
 @admin.register(Academy)
-class AcademyAdmin(SimpleHistoryAdmin):
+class AcademyAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     list_display = (
         "name_en",
         "name_uk",
@@ -104,7 +113,7 @@ class AcademyAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Course)
-class CourseAdmin(SimpleHistoryAdmin):
+class CourseAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     list_display = (
         "code",
         "name_en",
@@ -134,15 +143,23 @@ class TrainerAvailabilityForm(ServiceModelForm):
             return None
         if self.instance.pk is None:
             return lambda: trainer_availability_add(
-                trainer=trainer, starts_on=data["starts_on"], ends_on=data["ends_on"], note=data.get("note", "")
+                trainer=trainer,
+                starts_on=data["starts_on"],
+                ends_on=data["ends_on"],
+                note=data.get("note", ""),
+                actor=self.actor,
             )
         window = self.instance
         return lambda: trainer_availability_update(
-            window=window, starts_on=data["starts_on"], ends_on=data["ends_on"], note=data.get("note", "")
+            window=window,
+            starts_on=data["starts_on"],
+            ends_on=data["ends_on"],
+            note=data.get("note", ""),
+            actor=self.actor,
         )
 
 
-class TrainerAvailabilityInline(admin.TabularInline):
+class TrainerAvailabilityInline(ScopedInlineMixin, admin.TabularInline):
     model = TrainerAvailability
     form = TrainerAvailabilityForm
     extra = 0
@@ -158,19 +175,19 @@ class ServiceDeleteAdminMixin:
         obj = self.get_object(request, object_id)
         if obj is not None and request.method == "POST":
             try:
-                dry_run(lambda: type(self).delete_service(obj))
+                dry_run(lambda: type(self).delete_service(obj, actor_of(request)))
             except ApplicationError as error:
                 self.message_user(request, error.message, messages.ERROR)
                 return redirect(reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[obj.pk]))
         return super().delete_view(request, object_id, extra_context)
 
     def delete_model(self, request, obj):
-        type(self).delete_service(obj)
+        type(self).delete_service(obj, actor_of(request))
 
     def delete_queryset(self, request, queryset):
         for obj in queryset:
             try:
-                type(self).delete_service(obj)
+                type(self).delete_service(obj, actor_of(request))
             except ApplicationError as error:
                 self.message_user(request, f"{obj}: {error.message}", messages.ERROR)
 
@@ -188,10 +205,12 @@ class TrainerForm(ServiceModelForm):
 
             def create():
                 trainer = trainer_create(
-                    qualifications=qualifications, **{k: v for k, v in data.items() if v is not None}
+                    qualifications=qualifications,
+                    actor=self.actor,
+                    **{k: v for k, v in data.items() if v is not None},
                 )
                 if not is_active:
-                    trainer = trainer_update(trainer=trainer, is_active=False)
+                    trainer = trainer_update(trainer=trainer, is_active=False, actor=self.actor)
                 return trainer
 
             return create
@@ -200,11 +219,11 @@ class TrainerForm(ServiceModelForm):
         if stored is None:
             return None
         changes = {name: value for name, value in data.items() if getattr(stored, name) != value}
-        return lambda: trainer_update(trainer=stored, qualifications=qualifications, **changes)
+        return lambda: trainer_update(trainer=stored, qualifications=qualifications, actor=self.actor, **changes)
 
 
 @admin.register(Trainer)
-class TrainerAdmin(ImportExportLimitsMixin, ImportExportMixin, SimpleHistoryAdmin):
+class TrainerAdmin(ScopedAdminMixin, ImportExportLimitsMixin, ImportExportMixin, SimpleHistoryAdmin):
     form = TrainerForm
     resource_classes = [TrainerResource]
     list_display = ("reference", "display_name", "nation", "language_list", "qualification_count", "is_active")
@@ -232,7 +251,7 @@ class TrainerAdmin(ImportExportLimitsMixin, ImportExportMixin, SimpleHistoryAdmi
         formset.save(commit=False)
         for window in formset.deleted_objects:
             try:
-                trainer_availability_delete(window=window)
+                trainer_availability_delete(window=window, actor=actor_of(request))
             except ApplicationError as error:
                 self.message_user(request, f"{window}: {error.message}", messages.ERROR)
         for inline_form in formset.forms:
@@ -256,10 +275,15 @@ class TrainerAdmin(ImportExportLimitsMixin, ImportExportMixin, SimpleHistoryAdmi
 
 @admin.register(TrainerAvailability)
 class TrainerAvailabilityAdmin(
-    ServiceSaveAdminMixin, ServiceDeleteAdminMixin, ImportExportLimitsMixin, ImportExportMixin, SimpleHistoryAdmin
+    ScopedAdminMixin,
+    ServiceSaveAdminMixin,
+    ServiceDeleteAdminMixin,
+    ImportExportLimitsMixin,
+    ImportExportMixin,
+    SimpleHistoryAdmin,
 ):
     form = TrainerAvailabilityForm
-    delete_service = staticmethod(lambda window: trainer_availability_delete(window=window))
+    delete_service = staticmethod(lambda window, actor: trainer_availability_delete(window=window, actor=actor))
     resource_classes = [TrainerAvailabilityResource]
     list_display = ("trainer", "trainer_nation", "starts_on", "ends_on", "note")
     list_filter = ("trainer__nation", "starts_on")
@@ -273,7 +297,7 @@ class TrainerAvailabilityAdmin(
         return obj.trainer.nation_id
 
 
-class OrganisationAPIKeyInline(admin.TabularInline):
+class OrganisationAPIKeyInline(ScopedInlineMixin, admin.TabularInline):
     """Existing keys, read-only: a key is created on its own page, where it is shown once."""
 
     model = OrganisationAPIKey
@@ -286,7 +310,7 @@ class OrganisationAPIKeyInline(admin.TabularInline):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(SimpleHistoryAdmin):
+class OrganisationAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     list_display = ("slug", "name", "kind", "nation", "command", "academy")
     list_filter = ("kind", "nation", "command")
     search_fields = ("slug", "name")
@@ -296,7 +320,7 @@ class OrganisationAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(OrganisationAPIKey)
-class OrganisationAPIKeyAdmin(APIKeyModelAdmin):
+class OrganisationAPIKeyAdmin(ScopedAdminMixin, APIKeyModelAdmin):
     """API keys: only the hash is stored, and the key itself is shown once, in a message, when it is created."""
 
     list_display = ("prefix", "name", "organisation", "read_only", "created", "expiry_date", "_has_expired", "revoked")
@@ -305,9 +329,29 @@ class OrganisationAPIKeyAdmin(APIKeyModelAdmin):
     list_select_related = ("organisation",)
     autocomplete_fields = ("organisation",)
 
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        expires_on = obj.expiry_date.date() if obj.expiry_date else None
+        api_key, plaintext = api_key_create(
+            organisation=obj.organisation,
+            name=obj.name,
+            read_only=obj.read_only,
+            expires_on=expires_on,
+            actor=actor_of(request),
+        )
+        copy_saved_fields(obj, api_key)
+        self.message_user(
+            request,
+            _("The API key for %(name)s is %(key)s. Store it somewhere safe: it cannot be shown again.")
+            % {"name": api_key.name, "key": plaintext},
+            messages.WARNING,
+        )
+
 
 @admin.register(IdempotencyRecord)
-class IdempotencyRecordAdmin(admin.ModelAdmin):
+class IdempotencyRecordAdmin(ScopedAdminMixin, admin.ModelAdmin):
     """Replayable API responses, kept for retries. Written by the API only, so the admin just shows them."""
 
     list_display = ("owner", "key", "status_code", "created_at")
@@ -321,3 +365,15 @@ class IdempotencyRecordAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(StaffMembership)
+class StaffMembershipAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+    """Which organisation each staff account works for; its scope is the organisation's. Kept by mission HQ."""
+
+    list_display = ("user", "organisation")
+    list_filter = ("organisation__kind", "organisation")
+    search_fields = ("user__username", "user__email", "organisation__slug", "organisation__name")
+    list_select_related = ("user", "organisation")
+    autocomplete_fields = ("organisation",)
+    raw_id_fields = ("user",)

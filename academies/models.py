@@ -1,5 +1,6 @@
 """Where training happens, what is taught, who teaches, and which partner sees what."""
 
+from django.conf import settings
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
@@ -10,7 +11,13 @@ from simple_history.models import HistoricalRecords
 
 from config import clock
 
-from .querysets import AcademyQuerySet, ReferenceDataQuerySet, TrainerAvailabilityQuerySet, TrainerQuerySet
+from .querysets import (
+    AcademyQuerySet,
+    OrganisationQuerySet,
+    ReferenceDataQuerySet,
+    TrainerAvailabilityQuerySet,
+    TrainerQuerySet,
+)
 
 UKRAINE = "UA"
 
@@ -46,6 +53,8 @@ class Nation(BilingualNameMixin):
     is_eu_member = models.BooleanField(_("EU member state"), default=False)
     contributes_trainers = models.BooleanField(_("contributes trainers"), default=False)
 
+    objects = ReferenceDataQuerySet.as_manager()
+
     class Meta:
         ordering = ["code"]
         verbose_name = _("nation")
@@ -69,6 +78,8 @@ class TrainingCommand(BilingualNameMixin):
     nation = models.ForeignKey(Nation, on_delete=models.PROTECT, related_name="commands", verbose_name=_("nation"))
     city = models.CharField(_("city"), max_length=100)
     history = HistoricalRecords()
+
+    objects = ReferenceDataQuerySet.as_manager()
 
     class Meta:
         ordering = ["code"]
@@ -158,6 +169,8 @@ class AcademyAlias(models.Model):
     name = models.CharField(_("name"), max_length=200)
     language = models.CharField(_("language"), max_length=2, choices=[("en", _("English")), ("uk", _("Ukrainian"))])
     used_until = models.DateField(_("used until"), null=True, blank=True)
+
+    objects = ReferenceDataQuerySet.as_manager()
 
     class Meta:
         ordering = ["academy", "name"]
@@ -353,6 +366,8 @@ class Organisation(models.Model):
     )
     history = HistoricalRecords()
 
+    objects = OrganisationQuerySet.as_manager()
+
     class Meta:
         ordering = ["slug"]
         verbose_name = _("partner organisation")
@@ -380,6 +395,32 @@ class Organisation(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class StaffMembership(models.Model):
+    """The organisation a staff account works for. Its scope is the organisation's, exactly as for its API keys.
+
+    A staff account without one sees nothing. The role is the account's group (see `setup_roles`).
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="staff_membership",
+        verbose_name=_("user"),
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="staff", verbose_name=_("organisation")
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["organisation", "user"]
+        verbose_name = _("staff membership")
+        verbose_name_plural = _("staff memberships")
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.organisation}"
 
 
 class OrganisationAPIKeyManager(APIKeyManager):

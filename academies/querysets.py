@@ -1,4 +1,4 @@
-"""Reusable filters. `visible_to(organisation)` is the one scoping mechanism that every API view uses."""
+"""Reusable filters. `visible_to(scope)` and `managed_by(scope)` ask the one scope policy (`academies.scope`)."""
 
 from __future__ import annotations
 
@@ -7,49 +7,36 @@ from typing import TYPE_CHECKING
 from django.db import models
 
 if TYPE_CHECKING:
-    from .models import Organisation
+    from .scope import Scope
+
+
+def _policy(scope):
+    from .scope import policy_for
+
+    return policy_for(scope)
 
 
 class AcademyQuerySet(models.QuerySet):
     def in_ukraine(self) -> AcademyQuerySet:
         return self.filter(nation_id="UA")
 
-    def visible_to(self, organisation: Organisation) -> AcademyQuerySet:
+    def visible_to(self, scope: Scope) -> AcademyQuerySet:
         """Sites are reference data that every partner may read."""
-        return self.all()
+        return _policy(scope).reference_data(self)
 
-    def managed_by(self, organisation: Organisation) -> AcademyQuerySet:
+    def managed_by(self, scope: Scope) -> AcademyQuerySet:
         """The sites whose cohorts and returns the organisation may change."""
-        kind = organisation.kind
-        if kind == "mission_hq":
-            return self.all()
-        if kind == "training_command":
-            return self.filter(command_id=organisation.command_id)
-        if kind == "academy":
-            return self.filter(pk=organisation.academy_id)
-        return self.none()
+        return _policy(scope).managed_sites(self)
 
 
 class TrainerQuerySet(models.QuerySet):
-    def visible_to(self, organisation: Organisation) -> TrainerQuerySet:
+    def visible_to(self, scope: Scope) -> TrainerQuerySet:
         """A ministry sees its nation's trainers; a command or academy those deployed to its sites."""
-        kind = organisation.kind
-        if kind == "mission_hq":
-            return self.all()
-        if kind == "ministry":
-            return self.filter(nation_id=organisation.nation_id)
-        from .models import Academy
+        return _policy(scope).trainers(self)
 
-        sites = Academy.objects.managed_by(organisation).values("pk")
-        return self.filter(assignments__cohort__academy__in=sites).distinct()
-
-    def managed_by(self, organisation: Organisation) -> TrainerQuerySet:
+    def managed_by(self, scope: Scope) -> TrainerQuerySet:
         """Only the contributing state's ministry, or mission HQ, changes a trainer's record."""
-        if organisation.kind == "mission_hq":
-            return self.all()
-        if organisation.kind == "ministry":
-            return self.filter(nation_id=organisation.nation_id)
-        return self.none()
+        return _policy(scope).managed_trainers(self)
 
 
 # PARTNER API SCOPING (reference data and rotation windows)
@@ -58,26 +45,40 @@ class TrainerQuerySet(models.QuerySet):
 class ReferenceDataQuerySet(models.QuerySet):
     """Catalogue data (courses and the like) that every partner reads and only mission HQ changes."""
 
-    def visible_to(self, organisation: Organisation) -> ReferenceDataQuerySet:
-        return self.all()
+    def visible_to(self, scope: Scope) -> ReferenceDataQuerySet:
+        return _policy(scope).reference_data(self)
 
-    def managed_by(self, organisation: Organisation) -> ReferenceDataQuerySet:
-        return self.all() if organisation.kind == "mission_hq" else self.none()
+    def managed_by(self, scope: Scope) -> ReferenceDataQuerySet:
+        return _policy(scope).managed_reference_data(self)
 
 
 class TrainerAvailabilityQuerySet(models.QuerySet):
     """Rotation windows follow their trainer: visible and changeable exactly where the trainer is."""
 
-    def visible_to(self, organisation: Organisation) -> TrainerAvailabilityQuerySet:
+    def visible_to(self, scope: Scope) -> TrainerAvailabilityQuerySet:
         from .models import Trainer
 
-        if organisation.kind == "mission_hq":
+        policy = _policy(scope)
+        if policy.sees_everything:
             return self.all()
-        return self.filter(trainer__in=Trainer.objects.visible_to(organisation).values("pk"))
+        trainers = Trainer.objects.visible_to(policy)
+        return self.none() if trainers.query.is_empty() else self.filter(trainer__in=trainers.values("pk"))
 
-    def managed_by(self, organisation: Organisation) -> TrainerAvailabilityQuerySet:
+    def managed_by(self, scope: Scope) -> TrainerAvailabilityQuerySet:
         from .models import Trainer
 
-        if organisation.kind == "mission_hq":
+        policy = _policy(scope)
+        if policy.sees_everything:
             return self.all()
-        return self.filter(trainer__in=Trainer.objects.managed_by(organisation).values("pk"))
+        trainers = Trainer.objects.managed_by(policy)
+        return self.none() if trainers.query.is_empty() else self.filter(trainer__in=trainers.values("pk"))
+
+
+class OrganisationQuerySet(models.QuerySet):
+    """Partner organisations: each sees itself, mission HQ sees and keeps them all."""
+
+    def visible_to(self, scope: Scope) -> OrganisationQuerySet:
+        return _policy(scope).organisations(self)
+
+    def managed_by(self, scope: Scope) -> OrganisationQuerySet:
+        return _policy(scope).managed_reference_data(self)

@@ -4,11 +4,45 @@ Rows name related records by their natural keys (a nation's ISO code, a course's
 reference), so a spreadsheet needs no database ids. Every row is validated with `full_clean()`.
 """
 
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
 
 from config.admin import ImportRowLimitMixin
 
 from .models import Course, Nation, Trainer, TrainerAvailability
+from .scope import Actor
+
+
+class ScopedImportMixin:
+    """Rows are written as the importing actor: its role must allow the write, and the trainer must be one its
+    organisation keeps (a ministry its nation's, mission HQ any). Trainers are named among those it keeps only."""
+
+    def __init__(self, actor: Actor | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.actor = actor
+        for field in self.fields.values():
+            if (
+                actor is not None
+                and isinstance(field.widget, widgets.ForeignKeyWidget)
+                and field.widget.model is Trainer
+            ):
+                field.widget.get_queryset = lambda value, row, *args, **kw: Trainer.objects.managed_by(actor.policy)
+
+    def before_save_instance(self, instance, row, **kwargs):
+        actor = self.actor or Actor.for_user(kwargs.get("user"))
+        options = instance._meta
+        action = "add" if instance.pk is None else "change"
+        if not actor.may(f"{options.app_label}.{action}_{options.model_name}"):
+            raise ValidationError(_("Your role does not allow you to import these rows."))
+        trainer = instance if isinstance(instance, Trainer) else instance.trainer
+        if trainer.pk is not None and not Trainer.objects.managed_by(actor.policy).filter(pk=trainer.pk).exists():
+            raise ValidationError(_("This trainer is outside your organisation's scope."))
+        if not actor.policy.registers_trainers_of(trainer.nation_id):
+            raise ValidationError(_("Your organisation does not register this nation's trainers."))
+        super().before_save_instance(instance, row, **kwargs)
 
 
 class LanguageListWidget(widgets.Widget):
@@ -23,7 +57,7 @@ class LanguageListWidget(widgets.Widget):
         return ",".join(value or [])
 
 
-class TrainerResource(ImportRowLimitMixin, resources.ModelResource):
+class TrainerResource(ScopedImportMixin, ImportRowLimitMixin, resources.ModelResource):
     nation = fields.Field(
         attribute="nation", column_name="nation", widget=widgets.ForeignKeyWidget(Nation, field="code")
     )
@@ -44,7 +78,7 @@ class TrainerResource(ImportRowLimitMixin, resources.ModelResource):
         report_skipped = True
 
 
-class TrainerAvailabilityResource(ImportRowLimitMixin, resources.ModelResource):
+class TrainerAvailabilityResource(ScopedImportMixin, ImportRowLimitMixin, resources.ModelResource):
     trainer = fields.Field(
         attribute="trainer", column_name="trainer", widget=widgets.ForeignKeyWidget(Trainer, field="reference")
     )

@@ -12,6 +12,11 @@ from config import clock
 from config.exceptions import ApplicationError
 
 from .models import Course, Nation, Organisation, OrganisationAPIKey, Trainer, TrainerAvailability
+from .scope import Actor
+
+
+def _require_trainer_managed(actor: Actor, trainer: Trainer) -> None:
+    actor.require_in_scope(Trainer.objects.managed_by(actor.policy).filter(pk=trainer.pk).exists(), noun=_("trainer"))
 
 
 @transaction.atomic
@@ -22,7 +27,16 @@ def trainer_create(
     display_name: str = "",
     languages: Iterable[str] = (),
     qualifications: Iterable[Course] = (),
+    actor: Actor,
 ) -> Trainer:
+    """Register a trainer. A contributing state's ministry registers its own nation's trainers; mission HQ any."""
+    actor.require("academies.add_trainer", action=_("register trainers"))
+    if not actor.policy.registers_trainers_of(nation.pk):
+        actor.refuse(
+            "scope",
+            _("Only the contributing state's ministry, or mission HQ, registers its trainers."),
+            nation=[_("Your organisation does not register this nation's trainers.")],
+        )
     trainer = Trainer(reference=reference, nation=nation, display_name=display_name, languages=list(languages))
     trainer.full_clean()
     trainer.save()
@@ -32,8 +46,11 @@ def trainer_create(
 
 @transaction.atomic
 def trainer_availability_add(
-    *, trainer: Trainer, starts_on: dt.date, ends_on: dt.date, note: str = ""
+    *, trainer: Trainer, starts_on: dt.date, ends_on: dt.date, note: str = "", actor: Actor
 ) -> TrainerAvailability:
+    """Add a rotation window to a trainer whose record the actor keeps."""
+    actor.require("academies.add_traineravailability", action=_("add rotation windows"))
+    _require_trainer_managed(actor, trainer)
     window = TrainerAvailability(trainer=trainer, starts_on=starts_on, ends_on=ends_on, note=note)
     window.full_clean()
     window.save()
@@ -41,9 +58,17 @@ def trainer_availability_add(
 
 
 def api_key_create(
-    *, organisation: Organisation, name: str, read_only: bool = False, expires_on: dt.date | None = None
+    *,
+    organisation: Organisation,
+    name: str,
+    read_only: bool = False,
+    expires_on: dt.date | None = None,
+    actor: Actor,
 ) -> tuple[OrganisationAPIKey, str]:
     """Create a key and return it with the plaintext, which is never stored and cannot be shown again."""
+    actor.require("academies.add_organisationapikey", action=_("create API keys"))
+    if not actor.policy.sees_everything:
+        actor.require_in_scope(organisation == actor.organisation, noun=_("organisation"))
     expiry = None
     if expires_on is not None:
         if expires_on <= clock.today():
@@ -63,8 +88,18 @@ _TRAINER_FIELDS = {"reference", "display_name", "nation", "languages", "is_activ
 
 
 @transaction.atomic
-def trainer_update(*, trainer: Trainer, qualifications: Iterable[Course] | None = None, **changes) -> Trainer:
+def trainer_update(
+    *, trainer: Trainer, actor: Actor, qualifications: Iterable[Course] | None = None, **changes
+) -> Trainer:
     """Change a trainer's record. Assignments already made are not revisited."""
+    actor.require("academies.change_trainer", action=_("change trainers"))
+    _require_trainer_managed(actor, trainer)
+    if changes.get("nation") is not None and not actor.policy.registers_trainers_of(changes["nation"].pk):
+        actor.refuse(
+            "scope",
+            _("Only the contributing state's ministry, or mission HQ, registers its trainers."),
+            nation=[_("Your organisation does not register this nation's trainers.")],
+        )
     unknown = set(changes) - _TRAINER_FIELDS
     if unknown:
         raise ApplicationError(_("These fields cannot be changed: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
@@ -80,9 +115,11 @@ def trainer_update(*, trainer: Trainer, qualifications: Iterable[Course] | None 
 
 @transaction.atomic
 def trainer_availability_update(
-    *, window: TrainerAvailability, starts_on: dt.date, ends_on: dt.date, note: str = ""
+    *, window: TrainerAvailability, starts_on: dt.date, ends_on: dt.date, note: str = "", actor: Actor
 ) -> TrainerAvailability:
     """Move a rotation window. Refused if it would no longer cover a cohort the trainer is assigned to."""
+    actor.require("academies.change_traineravailability", action=_("change rotation windows"))
+    _require_trainer_managed(actor, window.trainer)
     window = TrainerAvailability.objects.select_for_update().get(pk=window.pk)
     window.starts_on, window.ends_on, window.note = starts_on, ends_on, note
     _full_clean(window)
@@ -92,8 +129,10 @@ def trainer_availability_update(
 
 
 @transaction.atomic
-def trainer_availability_delete(*, window: TrainerAvailability) -> None:
+def trainer_availability_delete(*, window: TrainerAvailability, actor: Actor) -> None:
     """Remove a rotation window, unless an assignment depends on it."""
+    actor.require("academies.delete_traineravailability", action=_("remove rotation windows"))
+    _require_trainer_managed(actor, window.trainer)
     window = TrainerAvailability.objects.select_for_update().get(pk=window.pk)
     _check_assignments_still_covered(window.trainer, exclude_pk=window.pk, extra=None)
     window.delete()

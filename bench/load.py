@@ -54,6 +54,7 @@ def seed(run: str, users: int) -> dict:
     """One training command, academy and open cohort per simulated partner, with a key each."""
     import datetime as dt
 
+    from academies.scope import SYSTEM
     from academies.services import api_key_create
     from tests.factories import (
         AcademyFactory,
@@ -80,7 +81,7 @@ def seed(run: str, users: int) -> dict:
             ends_on=dt.date.today() + dt.timedelta(days=60),
         )
         organisation = OrganisationFactory(slug=f"ld{run}-{n}", kind="training_command", command=command)
-        _key, plaintext = api_key_create(organisation=organisation, name=f"load {run} {n}")
+        _key, plaintext = api_key_create(organisation=organisation, name=f"load {run} {n}", actor=SYSTEM)
         partners.append({"key": plaintext, "cohort": cohort.pk})
     return {"partners": partners, "as_of": (dt.date.today() - dt.timedelta(days=1)).isoformat()}
 

@@ -13,7 +13,14 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from config.admin import run_service_for_objects
+from config.admin import (
+    ScopedAdminMixin,
+    ScopedInlineMixin,
+    ServiceModelForm,
+    ServiceSaveAdminMixin,
+    actor_of,
+    run_service_for_objects,
+)
 from config.exceptions import ApplicationError
 
 from . import services
@@ -31,14 +38,14 @@ from .selectors import failed_dispatches
 
 
 @admin.register(Target)
-class TargetAdmin(SimpleHistoryAdmin):
+class TargetAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     list_display = ("value", "in_force_from", "label", "source")
     search_fields = ("label", "source")
     date_hierarchy = "in_force_from"
 
 
 @admin.register(Milestone)
-class MilestoneAdmin(SimpleHistoryAdmin):
+class MilestoneAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     list_display = ("value", "label", "first_reached_on", "alerted_at")
     list_filter = ("first_reached_on",)
     search_fields = ("label",)
@@ -46,7 +53,7 @@ class MilestoneAdmin(SimpleHistoryAdmin):
     readonly_fields = ("first_reached_on", "alerted_at")
 
 
-class MandatePositionInline(admin.TabularInline):
+class MandatePositionInline(ScopedInlineMixin, admin.TabularInline):
     model = MandatePosition
     extra = 0
     fields = ("nation", "position", "recorded_on")
@@ -57,7 +64,7 @@ class MandatePositionInline(admin.TabularInline):
 
 
 @admin.register(MandateVersion)
-class MandateVersionAdmin(SimpleHistoryAdmin):
+class MandateVersionAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     list_display = (
         "reference",
         "title",
@@ -97,29 +104,40 @@ class MandateVersionAdmin(SimpleHistoryAdmin):
         blockers = services.mandate_adoption_blockers(obj)
         return " ".join(blockers) if blockers else gettext("Nothing: all 27 member states have a position.")
 
-    @admin.action(description=_("Adopt the selected mandates (needs all 27 positions, none opposed)"))
+    def has_delete_permission(self, request, obj=None):
+        # An adopted or superseded mandate is the mission's record; only a draft or a withdrawn one may go.
+        if obj is not None and obj.status in (MandateVersion.Status.ADOPTED, MandateVersion.Status.SUPERSEDED):
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def has_steer_permission(self, request) -> bool:
+        return self.has_change_permission(request) and actor_of(request).policy.sees_everything
+
+    @admin.action(
+        description=_("Adopt the selected mandates (needs all 27 positions, none opposed)"), permissions=["steer"]
+    )
     def adopt_mandates(self, request, queryset):
         run_service_for_objects(
             request,
             queryset,
-            lambda mandate: services.mandate_adopt(mandate=mandate),
+            lambda mandate: services.mandate_adopt(mandate=mandate, actor=actor_of(request)),
             done_message=gettext("%(count)s mandate(s) adopted."),
             modeladmin=self,
         )
 
-    @admin.action(description=_("Withdraw the selected mandates"))
+    @admin.action(description=_("Withdraw the selected mandates"), permissions=["steer"])
     def withdraw_mandates(self, request, queryset):
         run_service_for_objects(
             request,
             queryset,
-            lambda mandate: services.mandate_withdraw(mandate=mandate),
+            lambda mandate: services.mandate_withdraw(mandate=mandate, actor=actor_of(request)),
             done_message=gettext("%(count)s mandate(s) withdrawn."),
             modeladmin=self,
         )
 
 
 @admin.register(Ceasefire)
-class CeasefireAdmin(SimpleHistoryAdmin):
+class CeasefireAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     list_display = ("in_effect_from", "ended_on", "note", "in_effect")
     list_filter = ("ended_on",)
     date_hierarchy = "in_effect_from"
@@ -137,31 +155,76 @@ class CeasefireAdmin(SimpleHistoryAdmin):
             services.ukraine_gating_refresh()
             return
         try:
-            created = services.ceasefire_declare(in_effect_from=obj.in_effect_from, note=obj.note)
+            created = services.ceasefire_declare(
+                in_effect_from=obj.in_effect_from, note=obj.note, actor=actor_of(request)
+            )
         except ApplicationError as error:
             self.message_user(request, error.message, messages.ERROR)
             return
         obj.pk = created.pk
         obj._state.adding = False
 
-    @admin.action(description=_("End the selected ceasefires today"))
+    def has_delete_permission(self, request, obj=None):
+        return False  # a ceasefire that was in effect is history: it is ended, not deleted
+
+    def has_steer_permission(self, request) -> bool:
+        return self.has_change_permission(request) and actor_of(request).policy.sees_everything
+
+    @admin.action(description=_("End the selected ceasefires today"), permissions=["steer"])
     def end_ceasefires(self, request, queryset):
         run_service_for_objects(
             request,
             queryset,
-            lambda ceasefire: services.ceasefire_end(ceasefire=ceasefire),
+            lambda ceasefire: services.ceasefire_end(ceasefire=ceasefire, actor=actor_of(request)),
             done_message=gettext("%(count)s ceasefire(s) ended; sites in Ukraine were re-gated."),
             modeladmin=self,
         )
 
 
+SUBSCRIPTION_FIELDS = (
+    "name",
+    "recipients",
+    "language",
+    "is_active",
+    "organisation",
+    "frequency",
+    "weekday",
+    "day_of_month",
+    "milestone_alerts",
+    "attach_csv",
+    "scope",
+    "nation",
+    "command",
+    "academy",
+)
+
+
+class ReportSubscriptionForm(ServiceModelForm):
+    """A subscription, saved by the service that holds it to the organisation's own part of the mission."""
+
+    class Meta:
+        model = ReportSubscription
+        fields = SUBSCRIPTION_FIELDS
+
+    def service_call(self):
+        data = {name: self.cleaned_data.get(name) for name in SUBSCRIPTION_FIELDS if name in self.cleaned_data}
+        if self.instance.pk is None:
+            return lambda: services.report_subscription_create(actor=self.actor, **data)
+        stored = ReportSubscription.objects.filter(pk=self.instance.pk).first()
+        if stored is None:
+            return None
+        changes = {name: value for name, value in data.items() if getattr(stored, name) != value}
+        return lambda: services.report_subscription_update(subscription=stored, actor=self.actor, **changes)
+
+
 @admin.register(ReportSubscription)
-class ReportSubscriptionAdmin(SimpleHistoryAdmin):
+class ReportSubscriptionAdmin(ScopedAdminMixin, ServiceSaveAdminMixin, SimpleHistoryAdmin):
     list_display = ("name", "scope", "scope_target", "frequency", "language", "recipient_count", "is_active")
     list_filter = ("is_active", "frequency", "scope", "language", "milestone_alerts")
     search_fields = ("name",)
     list_select_related = ("nation", "command", "academy", "organisation")
     autocomplete_fields = ("nation", "command", "academy", "organisation")
+    form = ReportSubscriptionForm
     actions = ["send_report_now"]
     fieldsets = (
         (None, {"fields": ("name", "recipients", "language", "is_active", "organisation")}),
@@ -177,17 +240,44 @@ class ReportSubscriptionAdmin(SimpleHistoryAdmin):
     def recipient_count(self, obj: ReportSubscription) -> int:
         return len(obj.recipients or [])
 
-    @admin.action(description=_("Send a progress report now"))
-    def send_report_now(self, request, queryset):
-        send_now = getattr(services, "progress_report_send_now", None)
-        if send_now is None:
-            # Report generation belongs to mission.services; until it is installed the action says so plainly.
-            self.message_user(request, gettext("Sending reports on request is not available yet."), messages.ERROR)
-            return
+    def get_fieldsets(self, request, obj=None):
+        if actor_of(request).policy.sees_everything:
+            return self.fieldsets
+        # A partner's subscriptions are in its own name: the organisation is not a choice.
+        first = dict(
+            self.fieldsets[0][1], fields=tuple(f for f in self.fieldsets[0][1]["fields"] if f != "organisation")
+        )
+        return ((None, first), *self.fieldsets[1:])
+
+    def has_delete_permission(self, request, obj=None):
+        # Reports that went out are official records: their subscription is deactivated, never deleted.
+        if obj is not None and obj.dispatches.filter(state=ReportDispatch.State.SENT).exists():
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def delete_model(self, request, obj):
+        services.report_subscription_delete(subscription=obj, actor=actor_of(request))
+
+    def delete_queryset(self, request, queryset):
         run_service_for_objects(
             request,
             queryset,
-            lambda subscription: send_now(subscription=subscription, user=request.user),
+            lambda subscription: services.report_subscription_delete(
+                subscription=subscription, actor=actor_of(request)
+            ),
+            done_message=gettext("%(count)s subscription(s) ended."),
+            modeladmin=self,
+        )
+
+    def has_send_permission(self, request) -> bool:
+        return self.has_change_permission(request)
+
+    @admin.action(description=_("Send a progress report now"), permissions=["send"])
+    def send_report_now(self, request, queryset):
+        run_service_for_objects(
+            request,
+            queryset,
+            lambda subscription: services.progress_report_send_now(subscription=subscription, actor=actor_of(request)),
             done_message=gettext("%(count)s report(s) queued for sending."),
             modeladmin=self,
         )
@@ -199,12 +289,15 @@ class ReadOnlyAdminMixin:
     def has_add_permission(self, request, obj=None):
         return False
 
+    def has_delete_permission(self, request, obj=None):
+        return False  # what was generated or sent stays on record
+
     def has_change_permission(self, request, obj=None):
         return False
 
 
 @admin.register(ProgressReport)
-class ProgressReportAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class ProgressReportAdmin(ScopedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("scope_label", "period_start", "period_end", "language", "subscription", "generated_at")
     list_filter = ("language", "generated_at")
     search_fields = ("scope_label", "subscription__name")
@@ -236,7 +329,7 @@ class DispatchStateFilter(admin.SimpleListFilter):
 
 
 @admin.register(ReportDispatch)
-class ReportDispatchAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class ReportDispatchAdmin(ScopedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("subscription", "kind", "period_key", "state", "attempts", "sent_at", "updated_at", "short_error")
     list_filter = (DispatchStateFilter, "state", "kind", "updated_at")
     search_fields = ("subscription__name", "period_key", "last_error")
@@ -252,7 +345,7 @@ class ReportDispatchAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     def has_retry_permission(self, request) -> bool:
         # The rows stay read-only (has_change_permission is False), but retrying is a change to the dispatch:
         # only those holding the model's change permission may do it.
-        return request.user.has_perm(f"{self.opts.app_label}.change_{self.opts.model_name}")
+        return actor_of(request).may(f"{self.opts.app_label}.change_{self.opts.model_name}")
 
     @admin.action(description=_("Retry the selected failed dispatches"), permissions=["retry"])
     def retry_dispatches(self, request, queryset):
@@ -260,7 +353,7 @@ class ReportDispatchAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         run_service_for_objects(
             request,
             queryset.select_related("subscription"),
-            lambda dispatch: services.report_dispatch_retry(dispatch=dispatch),
+            lambda dispatch: services.report_dispatch_retry(dispatch=dispatch, actor=actor_of(request)),
             done_message=gettext("%(count)s dispatch(es) queued to be sent again."),
             modeladmin=self,
         )

@@ -17,11 +17,13 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
-from academies.models import Nation
+from academies.models import Academy, Nation
 from config import clock
-from trainees.models import TrainerAssignment
+from config.admin import actor_of
+from trainees.models import Cohort, TrainerAssignment
 
 from . import planning
+from .selectors import Scope
 
 PERMISSION = "trainees.view_cohort"
 WEEKS_MIN, WEEKS_MAX = 1, 52
@@ -65,6 +67,12 @@ PAGES = [
     ("planning_utilisation", _("Site utilisation")),
     ("planning_what_if", _("What-if forecast")),
 ]
+
+
+def _visible_cohorts(request):
+    """The cohorts the reader's organisation sees, or None for the whole mission (the unscoped fast path)."""
+    policy = actor_of(request).policy
+    return None if policy.sees_everything else Cohort.objects.visible_to(policy)
 
 
 def planning_links(site_name: str = "admin") -> list[dict]:
@@ -116,7 +124,7 @@ class PlanningViews:
 
     def staffing_gaps(self, request):
         weeks = bounded_weeks(request.GET.get("weeks"))
-        gaps = planning.staffing_gaps(weeks=weeks)
+        gaps = planning.staffing_gaps(weeks=weeks, cohorts=_visible_cohorts(request))
         return self._render(
             request,
             "staffing_gaps.html",
@@ -126,12 +134,15 @@ class PlanningViews:
 
     def rotations(self, request):
         form = RotationForm(request.GET or None)
+        own_nation = actor_of(request).policy.own_nation_id
         entries = None
         if form.is_valid():
             calendar = planning.rotation_calendar(
-                nation=form.cleaned_data["nation"].code,
+                # A ministry sees its own nation's rotations, whichever nation the form names.
+                nation=own_nation or form.cleaned_data["nation"].code,
                 starts_on=form.cleaned_data["starts_on"] or clock.today(),
                 ends_on=form.cleaned_data["ends_on"],
+                cohorts=_visible_cohorts(request),
             )
             roles = dict(TrainerAssignment.Role.choices)
             entries = [{**asdict(entry), "role_label": roles.get(entry.role, entry.role)} for entry in calendar]
@@ -142,7 +153,8 @@ class PlanningViews:
         form = UtilisationForm(request.GET or None)
         starts_on: dt.date | None = form.cleaned_data.get("starts_on") if form.is_valid() else None
         by_site: dict[str, dict] = {}
-        for entry in planning.site_utilisation(starts_on=starts_on, weeks=weeks):
+        sites = Academy.objects.managed_by(actor_of(request).policy)  # the sites the reader's organisation runs
+        for entry in planning.site_utilisation(starts_on=starts_on, weeks=weeks, academies=sites):
             row = by_site.setdefault(
                 entry.academy_slug, {"academy": entry.academy, "capacity": entry.capacity, "weeks": []}
             )
@@ -164,5 +176,8 @@ class PlanningViews:
         )
 
     def what_if(self, request):
-        forecast = planning.what_if_forecast()
+        scope = Scope.of_policy(actor_of(request).policy)
+        if scope is None:
+            raise PermissionDenied
+        forecast = planning.what_if_forecast(scope=scope)
         return self._render(request, "what_if.html", _("What-if forecast"), {"forecast": forecast})

@@ -221,14 +221,24 @@ def _dated(milestone: dict) -> dict:
     return {**milestone, **dates, "name": milestone_name(milestone)}
 
 
-def dashboard_context(on: dt.date | None = None) -> dict[str, Any]:
-    """Everything the dashboard shows. One progress computation, plus small fixed-query selectors."""
-    from mission.selectors import _milestone_passed_on, failed_dispatches, progress, ukraine_sites_status
+def dashboard_context(on: dt.date | None = None, policy: Any = None) -> dict[str, Any]:
+    """Everything the dashboard shows, for the reader's organisation (`policy`; None is the whole mission).
+
+    One progress computation, plus small fixed-query selectors. An account with no organisation sees none of it.
+    """
+    from academies.scope import OperatorPolicy
+    from mission.selectors import Scope, _milestone_passed_on, failed_dispatches, progress, ukraine_sites_status
     from mission.services import ukraine_conditions
     from trainees.selectors import cohort_gaps, cohorts_in_training, cohorts_in_training_count, count_returns_awaiting
 
     on = on or clock.today()
-    figures = progress(as_of=on, with_breakdowns=False)
+    policy = policy or OperatorPolicy(None)
+    scope = Scope.of_policy(policy)
+    if scope is None:
+        return {"dashboard": {"as_of": on, "no_organisation": True}}
+    # The whole mission reads the fast unscoped paths; an organisation reads its own cohorts and returns.
+    cohorts = None if policy.sees_everything else policy
+    figures = progress(scope, as_of=on, with_breakdowns=False)
     next_milestones = [m for m in figures.milestones if not m["reached"]][:3]
     reached_milestones = [m for m in figures.milestones if m["reached"]]
     target = figures.target
@@ -241,7 +251,7 @@ def dashboard_context(on: dt.date | None = None) -> dict[str, Any]:
             "in_force_from": dt.date.fromisoformat(target["in_force_from"]),
             "reached_on": reached_on,
         }
-    failed = failed_dispatches()
+    failed = failed_dispatches() if policy.sees_everything else None
     return {
         "dashboard": {
             "as_of": on,
@@ -251,14 +261,14 @@ def dashboard_context(on: dt.date | None = None) -> dict[str, Any]:
             "last_reached": _dated(reached_milestones[-1]) if reached_milestones else None,
             "chart_lines": chart_lines(figures),
             "chart": render_progress_chart(figures),
-            "in_training": list(cohorts_in_training(on=on)),
-            "in_training_count": cohorts_in_training_count(on=on),
-            "gaps": cohort_gaps(on=on),
-            "returns": count_returns_awaiting(),
+            "in_training": list(cohorts_in_training(on=on, scope=cohorts)),
+            "in_training_count": cohorts_in_training_count(on=on, scope=cohorts),
+            "gaps": cohort_gaps(on=on, scope=cohorts),
+            "returns": count_returns_awaiting(scope=cohorts),
             "ukraine": ukraine_conditions(on),
             "ukraine_sites": ukraine_sites_status(),
-            "failed_dispatches": list(failed[:5]),
-            "failed_dispatches_count": failed.count(),
+            "failed_dispatches": list(failed[:5]) if failed is not None else [],
+            "failed_dispatches_count": failed.count() if failed is not None else 0,
         }
     }
 
@@ -271,7 +281,9 @@ class MissionAdminSite(SecondFactorAdminSiteMixin, admin.AdminSite):
     index_title = gettext_lazy("Mission dashboard")
 
     def index(self, request, extra_context=None):
-        context = {**dashboard_context(), **(extra_context or {})}
+        from config.admin import actor_of
+
+        context = {**dashboard_context(policy=actor_of(request).policy), **(extra_context or {})}
         if request.user.has_perm(PLANNING_PERMISSION):
             context["planning_links"] = planning_links(self.name)
         return super().index(request, extra_context=context)
@@ -279,7 +291,9 @@ class MissionAdminSite(SecondFactorAdminSiteMixin, admin.AdminSite):
     # PLANNING PAGES
 
     def get_urls(self):
-        return PlanningViews(self).get_urls() + super().get_urls()
+        from .admin_audit import audit_export_view
+
+        return PlanningViews(self).get_urls() + audit_export_view(self) + super().get_urls()
 
     def get_app_list(self, request, app_label=None):
         """The apps, plus a "Planning" entry listing the planning pages for those who may view cohorts."""

@@ -165,6 +165,8 @@ class MandatePosition(models.Model):
     recorded_on = models.DateField(_("recorded on"), null=True, blank=True)
     history = HistoricalRecords()
 
+    objects = MissionWideQuerySet.as_manager()
+
     class Meta:
         ordering = ["mandate", "nation"]
         verbose_name = _("member-state position")
@@ -192,6 +194,8 @@ class Ceasefire(models.Model):
     ended_on = models.DateField(_("ended on"), null=True, blank=True)
     note = models.CharField(_("note"), max_length=300, blank=True)
     history = HistoricalRecords()
+
+    objects = MissionWideQuerySet.as_manager()
 
     class Meta:
         ordering = ["-in_effect_from"]

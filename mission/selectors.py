@@ -48,6 +48,16 @@ class Scope:
         return Q()
 
     @classmethod
+    def of_policy(cls, policy: Any) -> Scope | None:
+        """The progress an organisation reads: mission HQ the mission, a ministry its nation's sites, a command
+        or an academy its own; None for an account with no organisation."""
+        scope = policy.progress_scope()
+        if scope is None:
+            return None
+        kind, value, label = scope
+        return cls() if kind == "mission" else cls(kind, value, label)
+
+    @classmethod
     def of_subscription(cls, subscription: Any) -> Scope:
         if subscription.scope == "nation":
             return cls("nation", subscription.nation_id, str(subscription.nation))

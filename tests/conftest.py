@@ -7,9 +7,10 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.contrib.auth.models import Permission
+from django.contrib.auth.models import Group, Permission
 
-from tests.factories import UserFactory
+from academies.management.commands.setup_roles import APPROVER, COORDINATOR
+from tests.factories import OrganisationFactory, StaffMembershipFactory, UserFactory
 
 # CLOCK
 # `EUMAM_TEST_CLOCK` runs the whole suite at another moment, so that a test which depends on the real today fails
@@ -83,6 +84,43 @@ def approver(db):
 @pytest.fixture
 def superuser(db):
     return UserFactory(username="admin", is_staff=True, is_superuser=True)
+
+
+# STAFF (issue 13): a staff account has a role (a group of `setup_roles`) and works for one organisation, whose
+# scope it has. Without a membership it sees and changes nothing.
+@pytest.fixture
+def make_staff_user(db):
+    """Make a staff account: `make_staff_user(COORDINATOR, organisation=...)`; without one, no membership."""
+    from django.core.management import call_command
+
+    call_command("setup_roles", verbosity=0)
+
+    def make(*roles: str, organisation=None, username: str | None = None):
+        user = UserFactory(is_staff=True, **({"username": username} if username else {}))
+        user.groups.add(*(Group.objects.get(name=role) for role in roles))  # an unknown role fails loudly
+        if organisation is not None:
+            StaffMembershipFactory(user=user, organisation=organisation)
+        # A fresh copy: no cached permissions, membership or actor from before the groups were set.
+        return type(user).objects.get(pk=user.pk)
+
+    return make
+
+
+@pytest.fixture
+def mission_hq(db):
+    return OrganisationFactory(name="Mission HQ", kind="mission_hq")
+
+
+@pytest.fixture
+def verifier_at_hq(make_staff_user, mission_hq):
+    """A coordinator at mission HQ: submits and verifies returns anywhere in the mission, never approves."""
+    return make_staff_user(COORDINATOR, organisation=mission_hq, username="hq-verifier")
+
+
+@pytest.fixture
+def approver_at_hq(make_staff_user, mission_hq):
+    """A mission HQ approver: approves verified returns (or rejects them), never verifies."""
+    return make_staff_user(APPROVER, organisation=mission_hq, username="hq-approver")
 
 
 # TRANSLATIONS (planning engineer): the .mo is git-ignored; reports and the admin render Ukrainian from it.

@@ -8,7 +8,16 @@ import factory
 from django.contrib.auth import get_user_model
 from factory.django import DjangoModelFactory
 
-from academies.models import Academy, Course, Nation, Organisation, Trainer, TrainerAvailability, TrainingCommand
+from academies.models import (
+    Academy,
+    Course,
+    Nation,
+    Organisation,
+    StaffMembership,
+    Trainer,
+    TrainerAvailability,
+    TrainingCommand,
+)
 from mission.models import Ceasefire, MandatePosition, MandateVersion, Milestone, ReportSubscription, Target
 from trainees.models import Cohort, CountReturn, Enrollment, Trainee, TrainerAssignment
 
@@ -119,6 +128,16 @@ class OrganisationFactory(DjangoModelFactory):
     slug = factory.Sequence(lambda n: f"org-{n}")
     name = factory.Sequence(lambda n: f"Organisation {n}")
     kind = Organisation.Kind.MISSION_HQ
+
+
+class StaffMembershipFactory(DjangoModelFactory):
+    """The organisation a staff account works for (mission HQ unless the test says otherwise)."""
+
+    class Meta:
+        model = StaffMembership
+
+    user = factory.SubFactory(UserFactory, is_staff=True)
+    organisation = factory.SubFactory(OrganisationFactory)
 
 
 class CohortFactory(DjangoModelFactory):

@@ -12,6 +12,7 @@ import datetime as dt
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.contrib.admin.utils import unquote
 from django.db.models import F, IntegerField, OuterRef, Q, Subquery
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -26,8 +27,11 @@ from config import clock
 from config.admin import (
     ImportExportLimitsMixin,
     LargeTableAdminMixin,
+    ScopedAdminMixin,
+    ScopedInlineMixin,
     ServiceModelForm,
     ServiceSaveAdminMixin,
+    actor_of,
     dry_run,
     run_service_for_objects,
 )
@@ -64,9 +68,9 @@ class CohortForm(ServiceModelForm):
             status = data.pop("status", None)
 
             def schedule():
-                cohort = cohort_schedule(**{k: v for k, v in data.items() if k != "status"})
+                cohort = cohort_schedule(actor=self.actor, **{k: v for k, v in data.items() if k != "status"})
                 if status and status != cohort.status:
-                    cohort = cohort_update(cohort=cohort, status=status)
+                    cohort = cohort_update(cohort=cohort, status=status, actor=self.actor)
                 return cohort
 
             return schedule
@@ -75,7 +79,7 @@ class CohortForm(ServiceModelForm):
         if stored is None:
             return None
         changes = {name: value for name, value in data.items() if getattr(stored, name) != value}
-        return lambda: cohort_update(cohort=stored, **changes)
+        return lambda: cohort_update(cohort=stored, actor=self.actor, **changes)
 
 
 class TrainerAssignmentInlineForm(forms.ModelForm):
@@ -95,19 +99,19 @@ class TrainerAssignmentInlineForm(forms.ModelForm):
             return
         existing = TrainerAssignment.objects.filter(pk=self.instance.pk).first() if self.instance.pk else None
         try:
-            dry_run(lambda: assignment_replace(existing, trainer=trainer, cohort=cohort, role=role))
+            dry_run(lambda: assignment_replace(existing, trainer=trainer, cohort=cohort, role=role, actor=self.actor))
         except ApplicationError as error:
             self.add_error(None, error.message)
 
 
-def assignment_replace(existing: TrainerAssignment | None, *, trainer, cohort, role):
+def assignment_replace(existing: TrainerAssignment | None, *, trainer, cohort, role, actor):
     """A changed assignment is removed and made again, so that every rule of `trainer_assign` applies."""
     if existing is not None:
-        trainer_unassign(assignment=existing)
-    return trainer_assign(trainer=trainer, cohort=cohort, role=role)
+        trainer_unassign(assignment=existing, actor=actor)
+    return trainer_assign(trainer=trainer, cohort=cohort, role=role, actor=actor)
 
 
-class TrainerAssignmentInline(admin.TabularInline):
+class TrainerAssignmentInline(ScopedInlineMixin, admin.TabularInline):
     model = TrainerAssignment
     form = TrainerAssignmentInlineForm
     extra = 0
@@ -120,7 +124,7 @@ class TrainerAssignmentInline(admin.TabularInline):
         return super().get_queryset(request).select_related("trainer", "trainer__nation")
 
 
-class CountReturnInline(admin.TabularInline):
+class CountReturnInline(ScopedInlineMixin, admin.TabularInline):
     """The cohort's returns, read-only here: they change state through the count-return actions."""
 
     model = CountReturn
@@ -164,7 +168,12 @@ class CohortStaffingFilter(admin.SimpleListFilter):
 
 @admin.register(Cohort)
 class CohortAdmin(
-    LargeTableAdminMixin, ServiceSaveAdminMixin, ImportExportLimitsMixin, ImportExportMixin, SimpleHistoryAdmin
+    ScopedAdminMixin,
+    LargeTableAdminMixin,
+    ServiceSaveAdminMixin,
+    ImportExportLimitsMixin,
+    ImportExportMixin,
+    SimpleHistoryAdmin,
 ):
     form = CohortForm
     resource_classes = [CohortResource]
@@ -197,6 +206,8 @@ class CohortAdmin(
     search_fields = ("reference", "course__code", "course__name_en", "academy__name_en", "academy__slug")
     list_select_related = ("course", "academy")
     autocomplete_fields = ("course", "academy")
+    managed_choice_fields = ("academy",)  # a cohort is planned at one of the organisation's own sites
+    object_history_template = "admin/trainees/cohort/object_history.html"
     date_hierarchy = "starts_on"
     show_full_result_count = False
     readonly_fields = ("fill_rate", "staffing", "flagged", "flag_reason", "created_at", "updated_at")
@@ -210,6 +221,16 @@ class CohortAdmin(
 
     def get_queryset(self, request):
         return super().get_queryset(request).with_staffing().annotate(reported_enrolled=_latest_return("enrolled"))
+
+    def history_view(self, request, object_id, extra_context=None):
+        # The cohort's history also says who put trainers on it or took them off (the assignments' own history).
+        assignments = (
+            TrainerAssignment.history.filter(cohort_id=unquote(object_id))
+            .select_related("trainer", "history_user")
+            .order_by("-history_date")[:200]
+        )
+        context = {**(extra_context or {}), "assignment_history": assignments}
+        return super().history_view(request, object_id, extra_context=context)
 
     def get_inlines(self, request, obj):
         # A cohort that is not saved yet has no dates the trainers' checks could use.
@@ -247,14 +268,18 @@ class CohortAdmin(
         if formset.model is not TrainerAssignment:
             return super().save_formset(request, form, formset, change)
         formset.save(commit=False)
+        actor = actor_of(request)
         for assignment in formset.deleted_objects:
-            trainer_unassign(assignment=assignment)
+            try:
+                trainer_unassign(assignment=assignment, actor=actor)
+            except ApplicationError as error:
+                self.message_user(request, f"{assignment.trainer}: {error.message}", messages.ERROR)
         changed = [obj for obj, _fields in formset.changed_objects]
         for assignment in [*formset.new_objects, *changed]:
             existing = TrainerAssignment.objects.filter(pk=assignment.pk).first() if assignment.pk else None
             try:
                 result = assignment_replace(
-                    existing, trainer=assignment.trainer, cohort=form.instance, role=assignment.role
+                    existing, trainer=assignment.trainer, cohort=form.instance, role=assignment.role, actor=actor
                 )
             except ApplicationError as error:
                 self.message_user(request, f"{assignment.trainer}: {error.message}", messages.ERROR)
@@ -276,11 +301,11 @@ class TrainerAssignmentForm(ServiceModelForm):
         if trainer is None or cohort is None:
             return None
         existing = TrainerAssignment.objects.filter(pk=self.instance.pk).first() if self.instance.pk else None
-        return lambda: assignment_replace(existing, trainer=trainer, cohort=cohort, role=role)
+        return lambda: assignment_replace(existing, trainer=trainer, cohort=cohort, role=role, actor=self.actor)
 
 
 @admin.register(TrainerAssignment)
-class TrainerAssignmentAdmin(ServiceSaveAdminMixin, SimpleHistoryAdmin):
+class TrainerAssignmentAdmin(ScopedAdminMixin, ServiceSaveAdminMixin, SimpleHistoryAdmin):
     form = TrainerAssignmentForm
     list_display = ("trainer", "trainer_nation", "cohort", "academy", "role", "starts_on", "ends_on")
     list_filter = (
@@ -293,6 +318,7 @@ class TrainerAssignmentAdmin(ServiceSaveAdminMixin, SimpleHistoryAdmin):
     search_fields = ("trainer__reference", "trainer__display_name", "cohort__reference")
     list_select_related = ("trainer", "cohort", "cohort__academy")
     autocomplete_fields = ("trainer", "cohort")
+    managed_choice_fields = ("cohort",)
     date_hierarchy = "starts_on"
     readonly_fields = ("starts_on", "ends_on", "created_at")
 
@@ -305,11 +331,16 @@ class TrainerAssignmentAdmin(ServiceSaveAdminMixin, SimpleHistoryAdmin):
         return obj.cohort.academy
 
     def delete_model(self, request, obj):
-        trainer_unassign(assignment=obj)
+        trainer_unassign(assignment=obj, actor=actor_of(request))
 
     def delete_queryset(self, request, queryset):
-        for assignment in queryset:
-            trainer_unassign(assignment=assignment)
+        run_service_for_objects(
+            request,
+            queryset,
+            lambda assignment: trainer_unassign(assignment=assignment, actor=actor_of(request)),
+            done_message=gettext("%(count)s assignments removed."),
+            modeladmin=self,
+        )
 
 
 # TRAINEES AND ENROLLMENTS
@@ -332,7 +363,12 @@ class ExactReferenceSearchMixin:
 
 @admin.register(Trainee)
 class TraineeAdmin(
-    ExactReferenceSearchMixin, LargeTableAdminMixin, ImportExportLimitsMixin, ImportExportMixin, admin.ModelAdmin
+    ScopedAdminMixin,
+    ExactReferenceSearchMixin,
+    LargeTableAdminMixin,
+    ImportExportLimitsMixin,
+    ImportExportMixin,
+    admin.ModelAdmin,
 ):
     resource_classes = [TraineeResource]
     list_display = ("reference", "created_at")
@@ -352,7 +388,9 @@ class EnrollmentForm(ServiceModelForm):
         cohort, trainee, status = (self.cleaned_data.get(name) for name in ("cohort", "trainee", "status"))
         if cohort is None or trainee is None:
             return None
-        return lambda: enrollment_record(cohort=cohort, trainee_reference=trainee.reference, status=status)
+        return lambda: enrollment_record(
+            cohort=cohort, trainee_reference=trainee.reference, status=status, actor=self.actor
+        )
 
     def validate_unique(self) -> None:
         # The service updates the existing (cohort, trainee) pair instead of refusing it.
@@ -361,6 +399,7 @@ class EnrollmentForm(ServiceModelForm):
 
 @admin.register(Enrollment)
 class EnrollmentAdmin(
+    ScopedAdminMixin,
     ServiceSaveAdminMixin,
     ExactReferenceSearchMixin,
     LargeTableAdminMixin,
@@ -378,6 +417,7 @@ class EnrollmentAdmin(
     reference_lookups = ("trainee__reference", "cohort__reference")
     list_select_related = ("trainee", "cohort", "cohort__academy")
     autocomplete_fields = ("cohort", "trainee")
+    managed_choice_fields = ("cohort",)
     ordering = ("-pk",)
 
     @admin.display(description=_("academy or site"))
@@ -391,11 +431,8 @@ class EnrollmentAdmin(
 class CountReturnForm(ServiceModelForm):
     class Meta:
         model = CountReturn
-        fields = ("cohort", "as_of", "enrolled", "completed", "withdrawn", "submitted_by_organisation")
-
-    def __init__(self, *args, user=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.user = user
+        # Who submits is the account and its organisation, never a choice: a form cannot act for another one.
+        fields = ("cohort", "as_of", "enrolled", "completed", "withdrawn")
 
     def service_call(self):
         if self.instance.pk is not None:
@@ -407,8 +444,7 @@ class CountReturnForm(ServiceModelForm):
             enrolled=data["enrolled"],
             completed=data["completed"],
             withdrawn=data["withdrawn"],
-            organisation=data.get("submitted_by_organisation"),
-            user=self.user,
+            actor=self.actor,
         )
 
 
@@ -431,15 +467,16 @@ class CountReturnStateFilter(admin.SimpleListFilter):
         if self.value() != "me":
             return queryset
         states = []
-        if request.user.has_perm("trainees.verify_countreturn"):
+        actor = actor_of(request)
+        if actor.may("trainees.verify_countreturn"):
             states.append(CountReturn.State.SUBMITTED)
-        if request.user.has_perm("trainees.approve_countreturn"):
+        if actor.may("trainees.approve_countreturn") and actor.policy.approves:
             states.append(CountReturn.State.VERIFIED)
         return queryset.filter(state__in=states)
 
 
 @admin.register(CountReturn)
-class CountReturnAdmin(ImportExportLimitsMixin, ImportExportMixin, SimpleHistoryAdmin):
+class CountReturnAdmin(ScopedAdminMixin, ImportExportLimitsMixin, ImportExportMixin, SimpleHistoryAdmin):
     form = CountReturnForm
     resource_classes = [CountReturnResource]
     list_display = (
@@ -464,11 +501,13 @@ class CountReturnAdmin(ImportExportLimitsMixin, ImportExportMixin, SimpleHistory
     )
     search_fields = ("cohort__reference", "cohort__academy__name_en", "rejection_reason")
     list_select_related = ("cohort", "cohort__academy", "submitted_by_organisation")
-    autocomplete_fields = ("cohort", "submitted_by_organisation")
+    autocomplete_fields = ("cohort",)
+    managed_choice_fields = ("cohort",)
     date_hierarchy = "as_of"
     show_full_result_count = False
     actions = ["verify_returns", "approve_returns", "reject_returns"]
     audit_fields = (
+        "submitted_by_organisation",
         "state",
         "supersedes",
         "submitted_by",
@@ -481,15 +520,6 @@ class CountReturnAdmin(ImportExportLimitsMixin, ImportExportMixin, SimpleHistory
         "rejected_at",
         "rejection_reason",
     )
-
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        form_class = super().get_form(request, obj, change=change, **kwargs)
-
-        class FormWithUser(form_class):
-            def __init__(self, *args, **inner):
-                super().__init__(*args, user=request.user, **inner)
-
-        return FormWithUser
 
     def get_readonly_fields(self, request, obj=None):
         # A return's figures are what the site reported; a correction is a new return, never an edit.
@@ -511,10 +541,11 @@ class CountReturnAdmin(ImportExportLimitsMixin, ImportExportMixin, SimpleHistory
         return False
 
     def has_verify_permission(self, request) -> bool:
-        return request.user.has_perm("trainees.verify_countreturn")
+        return actor_of(request).may("trainees.verify_countreturn") and self.runs_any(request)
 
     def has_approve_permission(self, request) -> bool:
-        return request.user.has_perm("trainees.approve_countreturn")
+        actor = actor_of(request)
+        return actor.may("trainees.approve_countreturn") and actor.policy.approves
 
     def has_decide_permission(self, request) -> bool:
         return self.has_verify_permission(request) or self.has_approve_permission(request)
@@ -528,7 +559,7 @@ class CountReturnAdmin(ImportExportLimitsMixin, ImportExportMixin, SimpleHistory
         run_service_for_objects(
             request,
             queryset,
-            lambda obj: count_return_verify(count_return=obj, user=request.user),
+            lambda obj: count_return_verify(count_return=obj, actor=actor_of(request)),
             done_message=gettext("%(count)s return(s) verified."),
             modeladmin=self,
         )
@@ -538,7 +569,7 @@ class CountReturnAdmin(ImportExportLimitsMixin, ImportExportMixin, SimpleHistory
         run_service_for_objects(
             request,
             queryset,
-            lambda obj: count_return_approve(count_return=obj, user=request.user),
+            lambda obj: count_return_approve(count_return=obj, actor=actor_of(request)),
             done_message=gettext("%(count)s return(s) approved; the official total now includes them."),
             modeladmin=self,
         )
@@ -552,7 +583,7 @@ class CountReturnAdmin(ImportExportLimitsMixin, ImportExportMixin, SimpleHistory
                 run_service_for_objects(
                     request,
                     queryset,
-                    lambda obj: count_return_reject(count_return=obj, user=request.user, reason=reason),
+                    lambda obj: count_return_reject(count_return=obj, actor=actor_of(request), reason=reason),
                     done_message=gettext("%(count)s return(s) rejected."),
                     modeladmin=self,
                 )
@@ -576,7 +607,7 @@ class CountReturnAdmin(ImportExportLimitsMixin, ImportExportMixin, SimpleHistory
 # The academy's cohorts, appended to the academies admin from here because academies never imports trainees.
 
 
-class AcademyCohortInline(admin.TabularInline):
+class AcademyCohortInline(ScopedInlineMixin, admin.TabularInline):
     """Current and coming cohorts of the site (those ended more than 60 days ago are left out)."""
 
     model = Cohort

@@ -9,17 +9,18 @@ from django.db import models
 from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Cast, Coalesce
 
+from academies.scope import policy_for
 from config import clock
 
 if TYPE_CHECKING:
-    from academies.models import Organisation
+    from academies.scope import Scope
 
 
-def sites_of(organisation: Organisation) -> models.QuerySet:
+def sites_of(scope: Scope) -> models.QuerySet:
     """The ids of the sites an organisation manages, as a subquery."""
     from academies.models import Academy
 
-    return Academy.objects.managed_by(organisation).values("pk")
+    return Academy.objects.managed_by(scope).values("pk")
 
 
 # Roles that count towards a course's trainees-per-trainer ratio: everyone but interpreters.
@@ -45,21 +46,12 @@ def _assignments_counted(roles: tuple[str, ...]) -> Coalesce:
 
 
 class CohortQuerySet(models.QuerySet):
-    def visible_to(self, organisation: Organisation) -> CohortQuerySet:
+    def visible_to(self, scope: Scope) -> CohortQuerySet:
         """Cohorts at the organisation's sites; for a ministry, the cohorts its nation's trainers work on."""
-        if organisation.kind == "mission_hq":
-            return self.all()
-        if organisation.kind == "ministry":
-            from .models import TrainerAssignment
+        return policy_for(scope).cohorts(self)
 
-            deployed = TrainerAssignment.objects.filter(trainer__nation_id=organisation.nation_id)
-            return self.filter(pk__in=deployed.values("cohort_id"))
-        return self.filter(academy__in=sites_of(organisation))
-
-    def managed_by(self, organisation: Organisation) -> CohortQuerySet:
-        if organisation.kind == "mission_hq":
-            return self.all()
-        return self.filter(academy__in=sites_of(organisation))
+    def managed_by(self, scope: Scope) -> CohortQuerySet:
+        return policy_for(scope).managed_cohorts(self)
 
     def overlapping(self, starts_on, ends_on) -> CohortQuerySet:
         return self.filter(starts_on__lte=ends_on, ends_on__gte=starts_on)
@@ -99,45 +91,34 @@ class CohortQuerySet(models.QuerySet):
 
 
 class TraineeQuerySet(models.QuerySet):
-    def visible_to(self, organisation: Organisation) -> TraineeQuerySet:
-        if organisation.kind == "mission_hq":
-            return self.all()
+    def visible_to(self, scope: Scope) -> TraineeQuerySet:
         from .models import Cohort
 
-        cohorts = Cohort.objects.visible_to(organisation)
+        policy = policy_for(scope)
+        if policy.sees_everything:
+            return self.all()
+        cohorts = Cohort.objects.visible_to(policy)
         return self.filter(enrollments__cohort__in=cohorts.values("pk")).distinct()
 
-    def managed_by(self, organisation: Organisation) -> TraineeQuerySet:
+    def managed_by(self, scope: Scope) -> TraineeQuerySet:
         """Trainees are created only through enrollments; nobody but mission HQ changes them directly."""
-        return self.all() if organisation.kind == "mission_hq" else self.none()
+        return policy_for(scope).managed_reference_data(self)
 
 
 class EnrollmentQuerySet(models.QuerySet):
-    def visible_to(self, organisation: Organisation) -> EnrollmentQuerySet:
-        if organisation.kind == "mission_hq":
-            return self.all()
-        from .models import Cohort
+    def visible_to(self, scope: Scope) -> EnrollmentQuerySet:
+        return _of_cohorts(self, scope, managed=False)
 
-        return self.filter(cohort__in=Cohort.objects.visible_to(organisation).values("pk"))
-
-    def managed_by(self, organisation: Organisation) -> EnrollmentQuerySet:
-        if organisation.kind == "mission_hq":
-            return self.all()
-        return self.filter(cohort__in=_managed_cohorts(organisation))
+    def managed_by(self, scope: Scope) -> EnrollmentQuerySet:
+        return _of_cohorts(self, scope, managed=True)
 
 
 class CountReturnQuerySet(models.QuerySet):
-    def visible_to(self, organisation: Organisation) -> CountReturnQuerySet:
-        if organisation.kind == "mission_hq":
-            return self.all()
-        from .models import Cohort
+    def visible_to(self, scope: Scope) -> CountReturnQuerySet:
+        return _of_cohorts(self, scope, managed=False)
 
-        return self.filter(cohort__in=Cohort.objects.visible_to(organisation).values("pk"))
-
-    def managed_by(self, organisation: Organisation) -> CountReturnQuerySet:
-        if organisation.kind == "mission_hq":
-            return self.all()
-        return self.filter(cohort__in=_managed_cohorts(organisation))
+    def managed_by(self, scope: Scope) -> CountReturnQuerySet:
+        return _of_cohorts(self, scope, managed=True)
 
     def official(self) -> CountReturnQuerySet:
         """Approved and not superseded: the figures that count."""
@@ -180,23 +161,24 @@ class CountReturnQuerySet(models.QuerySet):
 # PARTNER API SCOPING (writes and trainer assignments)
 
 
-def _managed_cohorts(organisation: Organisation) -> models.QuerySet:
+def _of_cohorts(rows: Any, scope: Scope, *, managed: bool) -> Any:
+    """Rows that hang off a cohort (enrollments, returns) follow the cohort's scope."""
     from .models import Cohort
 
-    return Cohort.objects.managed_by(organisation).values("pk")
+    policy = policy_for(scope)
+    if policy.sees_everything:
+        return rows.all()
+    cohorts = Cohort.objects.managed_by(policy) if managed else Cohort.objects.visible_to(policy)
+    if cohorts.query.is_empty():
+        return rows.none()  # said plainly, so that "may it add any?" is answered without a query
+    return rows.filter(cohort__in=cohorts.values("pk"))
 
 
 class TrainerAssignmentQuerySet(models.QuerySet):
-    def visible_to(self, organisation: Organisation) -> TrainerAssignmentQuerySet:
+    def visible_to(self, scope: Scope) -> TrainerAssignmentQuerySet:
         """A site's assignments; for a ministry, the assignments of its nation's trainers."""
-        if organisation.kind == "mission_hq":
-            return self.all()
-        if organisation.kind == "ministry":
-            return self.filter(trainer__nation_id=organisation.nation_id)
-        return self.filter(cohort__in=_managed_cohorts(organisation))
+        return policy_for(scope).assignments(self)
 
-    def managed_by(self, organisation: Organisation) -> TrainerAssignmentQuerySet:
+    def managed_by(self, scope: Scope) -> TrainerAssignmentQuerySet:
         """Whoever runs the cohort's site staffs it."""
-        if organisation.kind == "mission_hq":
-            return self.all()
-        return self.filter(cohort__in=_managed_cohorts(organisation))
+        return _of_cohorts(self, scope, managed=True)

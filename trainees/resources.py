@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
 
 from academies.models import Academy, Course
+from academies.scope import Actor
 from config.admin import ImportRowLimitMixin
 from config.exceptions import ApplicationError
 
@@ -27,15 +28,28 @@ def _as_validation_error(error: ApplicationError) -> ValidationError:
 
 
 class ServiceResource(ImportRowLimitMixin, resources.ModelResource):
-    """A resource whose rows are saved by a service instead of `Model.save()`."""
+    """A resource whose rows are saved by a service instead of `Model.save()`, as the importing actor.
 
-    def save_via_service(self, instance: Any, is_create: bool, row: dict, user: Any) -> Any:
+    The rows a file may name by reference are those the actor's organisation runs: any other reference is
+    "does not exist", exactly as for a reference that does not exist.
+    """
+
+    def __init__(self, actor: Actor | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.actor = actor
+        for field in self.fields.values():
+            widget = field.widget
+            if actor is not None and isinstance(widget, widgets.ForeignKeyWidget) and widget.model is Cohort:
+                widget.get_queryset = lambda value, row, *args, **kw: Cohort.objects.managed_by(actor.policy)
+
+    def save_via_service(self, instance: Any, is_create: bool, row: dict, actor: Actor) -> Any:
         raise NotImplementedError
 
     def save_instance(self, instance, is_create, row, **kwargs):
         self.before_save_instance(instance, row, **kwargs)
+        actor = self.actor or Actor.for_user(kwargs.get("user"))
         try:
-            saved = self.save_via_service(instance, is_create, row, kwargs.get("user"))
+            saved = self.save_via_service(instance, is_create, row, actor)
         except ApplicationError as error:
             raise _as_validation_error(error) from error
         instance.pk = saved.pk
@@ -57,7 +71,7 @@ class CohortResource(ServiceResource):
         clean_model_instances = True
         skip_unchanged = True
 
-    def save_via_service(self, instance: Cohort, is_create: bool, row: dict, user: Any) -> Cohort:
+    def save_via_service(self, instance: Cohort, is_create: bool, row: dict, actor: Actor) -> Cohort:
         plan = {
             "course": instance.course,
             "academy": instance.academy,
@@ -67,11 +81,11 @@ class CohortResource(ServiceResource):
             "has_roster": instance.has_roster,
         }
         if is_create:
-            cohort = cohort_schedule(reference=instance.reference, **plan)
+            cohort = cohort_schedule(reference=instance.reference, actor=actor, **plan)
             if instance.status and instance.status != cohort.status:
-                cohort = cohort_update(cohort=cohort, status=instance.status)
+                cohort = cohort_update(cohort=cohort, status=instance.status, actor=actor)
             return cohort
-        return cohort_update(cohort=instance, status=instance.status, **plan)
+        return cohort_update(cohort=instance, status=instance.status, actor=actor, **plan)
 
 
 class TraineeResource(ImportRowLimitMixin, resources.ModelResource):
@@ -112,11 +126,11 @@ class EnrollmentResource(ServiceResource):
         force_init_instance = True
         clean_model_instances = False
 
-    def save_via_service(self, instance: Enrollment, is_create: bool, row: dict, user: Any) -> Enrollment:
+    def save_via_service(self, instance: Enrollment, is_create: bool, row: dict, actor: Actor) -> Enrollment:
         if instance.trainee is None or instance.cohort_id is None:
             raise ApplicationError(str(_("Each row names a trainee reference and a cohort reference.")))
         return enrollment_record(
-            cohort=instance.cohort, trainee_reference=instance.trainee.reference, status=instance.status
+            cohort=instance.cohort, trainee_reference=instance.trainee.reference, status=instance.status, actor=actor
         )
 
 
@@ -156,12 +170,12 @@ class CountReturnResource(ServiceResource):
     def get_queryset(self):
         return super().get_queryset().select_related("cohort__academy", "cohort__course")
 
-    def save_via_service(self, instance: CountReturn, is_create: bool, row: dict, user: Any) -> CountReturn:
+    def save_via_service(self, instance: CountReturn, is_create: bool, row: dict, actor: Actor) -> CountReturn:
         return count_return_submit(
             cohort=instance.cohort,
             as_of=instance.as_of,
             enrolled=instance.enrolled,
             completed=instance.completed,
             withdrawn=instance.withdrawn,
-            user=user,
+            actor=actor,
         )

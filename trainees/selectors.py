@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, QuerySet
 from django.utils.translation import gettext as _
 
-from academies.models import Organisation
+from academies.scope import Scope, policy_for
 from config import clock
 
 from .models import Cohort, CountReturn
@@ -21,21 +21,28 @@ from .services import peak_seats
 GAP_HORIZON_WEEKS = 8
 
 
-def cohorts_in_training(*, on: dt.date | None = None, limit: int = 20) -> QuerySet[Cohort]:
+def _cohorts(scope: Scope | None) -> CohortQuerySet:
+    """Every cohort (no scope given: the mission's own tools), or those the scope's policy sees."""
+    return Cohort.objects.all() if scope is None else Cohort.objects.visible_to(scope)  # type: ignore[return-value]
+
+
+def cohorts_in_training(*, on: dt.date | None = None, limit: int = 20, scope: Scope | None = None) -> QuerySet[Cohort]:
     """Cohorts whose dates include `on` and that are neither cancelled nor completed, soonest ending first."""
     on = on or clock.today()
     return (
-        Cohort.objects.filter(starts_on__lte=on, ends_on__gte=on)
+        _cohorts(scope)
+        .filter(starts_on__lte=on, ends_on__gte=on)
         .exclude(status__in=[Cohort.Status.CANCELLED, Cohort.Status.COMPLETED])
         .select_related("course", "academy")
         .order_by("ends_on", "reference")[:limit]
     )
 
 
-def cohorts_in_training_count(*, on: dt.date | None = None) -> int:
+def cohorts_in_training_count(*, on: dt.date | None = None, scope: Scope | None = None) -> int:
     on = on or clock.today()
     return (
-        Cohort.objects.filter(starts_on__lte=on, ends_on__gte=on)
+        _cohorts(scope)
+        .filter(starts_on__lte=on, ends_on__gte=on)
         .exclude(status__in=[Cohort.Status.CANCELLED, Cohort.Status.COMPLETED])
         .count()
     )
@@ -98,12 +105,15 @@ def staffing_problems(cohort: Cohort) -> list[str]:
     return problems
 
 
-def cohort_gaps(*, on: dt.date | None = None, weeks: int = GAP_HORIZON_WEEKS) -> list[CohortGap]:
+def cohort_gaps(
+    *, on: dt.date | None = None, weeks: int = GAP_HORIZON_WEEKS, scope: Scope | None = None
+) -> list[CohortGap]:
     """Cohorts starting within `weeks` of `on` that lack trainers or exceed capacity, in two queries."""
     on = on or clock.today()
     horizon = on + dt.timedelta(weeks=weeks)
     upcoming = list(
-        Cohort.objects.filter(starts_on__gte=on, starts_on__lte=horizon)
+        _cohorts(scope)
+        .filter(starts_on__gte=on, starts_on__lte=horizon)
         .unfinished()
         .with_staffing()
         .select_related("course", "academy")
@@ -147,14 +157,11 @@ def cohort_gaps(*, on: dt.date | None = None, weeks: int = GAP_HORIZON_WEEKS) ->
     return gaps
 
 
-def count_returns_awaiting(*, limit: int = 15) -> dict:
+def count_returns_awaiting(*, limit: int = 15, scope: Scope | None = None) -> dict:
     """Returns waiting for verification or approval: counts by state and the oldest few."""
-    counts = dict(
-        CountReturn.objects.pending().values_list("state").annotate(n=Count("id")).order_by().values_list("state", "n")
-    )
-    oldest = list(
-        CountReturn.objects.pending().select_related("cohort", "cohort__academy").order_by("submitted_at", "id")[:limit]
-    )
+    returns = CountReturn.objects.all() if scope is None else CountReturn.objects.visible_to(scope)
+    counts = dict(returns.pending().values_list("state").annotate(n=Count("id")).order_by().values_list("state", "n"))
+    oldest = list(returns.pending().select_related("cohort", "cohort__academy").order_by("submitted_at", "id")[:limit])
     return {
         "submitted": counts.get(CountReturn.State.SUBMITTED, 0),
         "verified": counts.get(CountReturn.State.VERIFIED, 0),
@@ -165,19 +172,21 @@ def count_returns_awaiting(*, limit: int = 15) -> dict:
 # COUNTS OF PARTNER LISTS
 
 
-def visible_cohort_count(organisation: Organisation | None) -> int | None:
+def visible_cohort_count(scope: Scope) -> int | None:
     """How many cohorts the caller sees, read from the per-site cohort tally rather than by counting the rows.
 
     The count of an unfiltered cohort list: a sum over the caller's sites, however many cohorts they hold
-    (issue 7). `organisation` None is a coordinator, who sees every cohort. None for a ministry, whose cohorts
-    are those its trainers work on rather than those of some sites: count the rows then.
+    (issue 7). None where the policy's cohorts are not those of some sites (a ministry's are those its
+    trainers work on): count the rows then.
     """
+
     from .models import SiteCohortTally
     from .querysets import sites_of
 
-    if organisation is not None and organisation.kind == "ministry":
+    policy = policy_for(scope)
+    if not policy.cohorts_by_site:
         return None
     tallies = SiteCohortTally.objects.all()
-    if organisation is not None and organisation.kind != "mission_hq":
-        tallies = tallies.filter(academy__in=sites_of(organisation))
+    if not policy.sees_everything:
+        tallies = tallies.filter(academy__in=sites_of(policy))
     return sum(tallies.values_list("cohorts", flat=True))

@@ -125,14 +125,6 @@ class TrainerSerializer(serializers.ModelSerializer):
         fields = ["id", "reference", "display_name", "nation", "qualifications", "languages", "is_active"]
         read_only_fields = ["id"]
 
-    def validate_nation(self, nation: Nation) -> Nation:
-        organisation = getattr(self.context["request"].user, "organisation", None)
-        if organisation is not None and organisation.kind == "ministry" and nation.pk != organisation.nation_id:
-            raise serializers.ValidationError(_("A ministry registers only its own nation's trainers."))
-        if organisation is not None and organisation.kind not in ("ministry", "mission_hq"):
-            raise serializers.ValidationError(_("Only a contributing state's ministry registers its trainers."))
-        return nation
-
 
 AVAILABILITY_EXAMPLE = {
     "trainer": "PL-T0042",

@@ -57,15 +57,17 @@ class TrainerViewSet(
         data = dict(serializer.validated_data)
         is_active = data.pop("is_active", True)
         with transaction.atomic():
-            trainer = services.trainer_create(**data)
+            trainer = services.trainer_create(**data, actor=self.caller.actor)
             if not is_active:
-                trainer = services.trainer_update(trainer=trainer, is_active=False)
+                trainer = services.trainer_update(trainer=trainer, is_active=False, actor=self.caller.actor)
         serializer.instance = trainer
 
     def perform_update(self, serializer):
         with transaction.atomic():
             instance = self.locked_object()
-            serializer.instance = services.trainer_update(trainer=instance, **serializer.validated_data)
+            serializer.instance = services.trainer_update(
+                trainer=instance, actor=self.caller.actor, **serializer.validated_data
+            )
 
 
 class TrainerAvailabilityViewSet(
@@ -87,7 +89,7 @@ class TrainerAvailabilityViewSet(
     resource_noun, resource_plural = "trainer availability window", "trainer availability windows"
 
     def perform_create(self, serializer):
-        serializer.instance = services.trainer_availability_add(**serializer.validated_data)
+        serializer.instance = services.trainer_availability_add(**serializer.validated_data, actor=self.caller.actor)
 
     def perform_update(self, serializer):
         with transaction.atomic():
@@ -99,9 +101,9 @@ class TrainerAvailabilityViewSet(
                 **serializer.validated_data,
             }
             data.pop("trainer", None)  # a window does not move between trainers
-            serializer.instance = services.trainer_availability_update(window=window, **data)
+            serializer.instance = services.trainer_availability_update(window=window, **data, actor=self.caller.actor)
 
     def destroy(self, request, *args, **kwargs):
         with transaction.atomic():
-            services.trainer_availability_delete(window=self.locked_object())
+            services.trainer_availability_delete(window=self.locked_object(), actor=self.caller.actor)
         return Response(status=status.HTTP_204_NO_CONTENT)

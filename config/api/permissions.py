@@ -22,4 +22,29 @@ class IsPartnerOrCoordinator(permissions.BasePermission):
         if caller.read_only:
             self.message = _("This key is read-only.")
             return False
+        permission = _model_permission(view)
+        if caller.actor.user is not None and permission is not None and not caller.actor.may(permission):
+            # A staff session writes only what the account's role may write in the admin: an observer nothing.
+            self.message = _("Your role does not allow this change.")
+            return False
         return True
+
+
+# The model permission a generic write needs. Workflow actions (verify, approve, reject) are checked by their
+# services, which know the rule and say it by name.
+ACTION_PERMISSIONS = {
+    "create": "add",
+    "bulk": "add",
+    "update": "change",
+    "partial_update": "change",
+    "destroy": "delete",
+}
+
+
+def _model_permission(view) -> str | None:
+    action = ACTION_PERMISSIONS.get(getattr(view, "action", None) or "")
+    queryset = getattr(view, "queryset", None)
+    if action is None or queryset is None:
+        return None
+    options = queryset.model._meta
+    return f"{options.app_label}.{action}_{options.model_name}"

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from django.db.models import QuerySet
 
 from academies.models import Organisation
+from academies.scope import Actor
 from config.logging import security_event
 
 from .authentication import PartnerPrincipal
@@ -18,55 +19,62 @@ from .authentication import PartnerPrincipal
 
 @dataclass(frozen=True)
 class Caller:
-    """The organisation behind a request, or a coordinator who sees the whole mission."""
+    """Who is calling the API: the actor (a staff session or an organisation's key) and how it is keyed."""
 
-    organisation: Organisation | None
-    is_coordinator: bool
-    read_only: bool
+    actor: Actor
     owner: str
     throttle_ident: str
 
     @property
+    def organisation(self) -> Organisation | None:
+        return self.actor.organisation
+
+    @property
+    def is_coordinator(self) -> bool:
+        """A staff session (throttled as one); what it sees is still its organisation's scope."""
+        return self.actor.api_key is None
+
+    @property
+    def read_only(self) -> bool:
+        return self.actor.read_only
+
+    @property
     def sees_everything(self) -> bool:
-        return self.is_coordinator or (self.organisation is not None and self.organisation.kind == "mission_hq")
+        return self.actor.policy.sees_everything
 
 
 def caller_of(request) -> Caller | None:
+    cached = getattr(request, "_eumam_caller", None)
+    if cached is not None:
+        return cached
     user = getattr(request, "user", None)
+    caller = None
     if isinstance(user, PartnerPrincipal):
-        return Caller(
-            organisation=user.organisation,
-            is_coordinator=False,
-            read_only=user.api_key.read_only,
+        caller = Caller(
+            actor=Actor.for_key(user.api_key),
             owner=f"organisation:{user.organisation.pk}",
             throttle_ident=f"key:{user.api_key.prefix}",
         )
-    if user is not None and user.is_authenticated and user.is_active and user.is_staff:
-        return Caller(
-            organisation=None,
-            is_coordinator=True,
-            read_only=False,
-            owner=f"user:{user.pk}",
-            throttle_ident=f"user:{user.pk}",
-        )
-    return None
+    elif user is not None and user.is_authenticated and user.is_active and user.is_staff:
+        caller = Caller(actor=Actor.for_user(user), owner=f"user:{user.pk}", throttle_ident=f"user:{user.pk}")
+    if caller is not None:
+        request._eumam_caller = caller
+    return caller
 
 
 def scope_queryset(queryset: QuerySet, request, *, for_write: bool) -> QuerySet:
-    """Narrow `queryset` with the model's own `visible_to` (reads) or `managed_by` (writes).
+    """Narrow `queryset` with the model's own `visible_to` (reads) or `managed_by` (writes), by the caller's policy.
 
-    Coordinators see everything; an unknown caller sees nothing. A model whose queryset lacks the scoping
-    methods is a programming error, so it fails loudly instead of leaking data.
+    An unknown caller sees nothing. A model whose queryset lacks the scoping methods is a programming error, so
+    it fails loudly instead of leaking data.
     """
     caller = caller_of(request)
     if caller is None:
         return queryset.none()
-    if caller.is_coordinator:
-        return queryset
     method = "managed_by" if for_write else "visible_to"
     if not hasattr(queryset, method):
         raise TypeError(f"{queryset.model.__name__} has no `{method}` queryset method; it cannot be exposed.")
-    return getattr(queryset, method)(caller.organisation)
+    return getattr(queryset, method)(caller.actor.policy)
 
 
 def log_denied_object(view, request) -> None:
@@ -79,7 +87,7 @@ def log_denied_object(view, request) -> None:
     value = view.kwargs.get(lookup) if hasattr(view, "kwargs") else None
     queryset = getattr(view, "queryset", None)
     caller = caller_of(request)
-    if value is None or queryset is None or caller is None or caller.is_coordinator:
+    if value is None or queryset is None or caller is None or caller.sees_everything:
         return
     if queryset.model._default_manager.filter(**{view.lookup_field: value}).exists():
         prefix = request.user.api_key.prefix if isinstance(request.user, PartnerPrincipal) else None

@@ -21,7 +21,7 @@ from mission import planning
 from trainees.models import Cohort, TrainerAssignment
 
 from .serializers import _ScopeSerializer as ProgressScopeSerializer
-from .views import scope_of
+from .views import NO_ORGANISATION, scope_of
 
 WEEKS_MIN, WEEKS_MAX = 1, 52
 
@@ -342,11 +342,11 @@ class RotationsView(PlanningView):
         query = self.query()
         caller = self.caller
         nation = query.get("nation")
-        organisation = caller.organisation
-        if not caller.sees_everything and organisation is not None and organisation.kind == "ministry":
-            if nation is not None and nation != organisation.nation_id:
+        own_nation = caller.actor.policy.own_nation_id
+        if own_nation is not None:
+            if nation is not None and nation != own_nation:
                 raise exceptions.PermissionDenied(_("A ministry sees the rotation calendar of its own nation only."))
-            nation = organisation.nation_id
+            nation = own_nation
         if nation is None:
             raise exceptions.ValidationError({"nation": [_("Choose a nation by its ISO code, such as PL.")]})
         if not Nation.objects.filter(code=nation).exists():
@@ -412,6 +412,8 @@ class WhatIfView(PlanningView):
     def get(self, request):
         query = self.query()
         scope = scope_of(self.caller)
+        if scope is None:
+            raise exceptions.PermissionDenied(NO_ORGANISATION)
         forecast = planning.what_if_forecast(scope=scope, as_of=query.get("as_of"))
         return Response({"scope": {"kind": scope.kind, "value": scope.value, "label": scope.label}, **forecast})
 

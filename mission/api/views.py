@@ -5,14 +5,14 @@ from collections import defaultdict
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
-from rest_framework import generics, mixins, status
+from rest_framework import exceptions, generics, mixins, status
 from rest_framework.response import Response
 
 from config.api.viewsets import ReadOnlyViewSet, ScopedGenericViewSet, ScopedViewSetMixin
 from mission import services
 from mission.filtersets import MandateVersionFilterSet, ProgressReportFilterSet, ReportSubscriptionFilterSet
 from mission.models import MandateVersion, Milestone, ProgressReport, ReportSubscription, Target
-from mission.selectors import MISSION, Progress, Scope, progress
+from mission.selectors import Progress, Scope, progress
 
 from .serializers import (
     MandateVersionSerializer,
@@ -59,16 +59,12 @@ class MandateVersionViewSet(ReadOnlyViewSet):
     resource_noun, resource_plural = "mandate version", "mandate versions"
 
 
-def scope_of(caller) -> Scope:
-    """The part of the mission a caller's progress covers: a ministry its nation's sites, a command its sites."""
-    organisation = caller.organisation
-    if caller.sees_everything or organisation is None:
-        return MISSION
-    if organisation.kind == "training_command":
-        return Scope("command", organisation.command_id, str(organisation.command))
-    if organisation.kind == "academy":
-        return Scope("academy", organisation.academy_id, str(organisation.academy))
-    return Scope("nation", organisation.nation_id, str(organisation.nation))
+NO_ORGANISATION = _("Your account belongs to no organisation yet, so it sees no figures. Ask an administrator.")
+
+
+def scope_of(caller) -> Scope | None:
+    """The part of the mission a caller's progress covers (its policy's progress scope), or None for nothing."""
+    return Scope.of_policy(caller.actor.policy)
 
 
 def monthly(figures: Progress) -> list[dict]:
@@ -144,7 +140,10 @@ class ProgressView(ScopedViewSetMixin, generics.GenericAPIView):
     def get(self, request):
         query = ProgressQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        figures = progress(scope_of(self.caller), query.validated_data.get("as_of"))
+        scope = scope_of(self.caller)
+        if scope is None:
+            raise exceptions.PermissionDenied(NO_ORGANISATION)
+        figures = progress(scope, query.validated_data.get("as_of"))
         data = figures.as_dict()
         data["breakdowns"] = {**data["breakdowns"], "month": monthly(figures)}
         return Response(data)
@@ -169,19 +168,17 @@ class ReportSubscriptionViewSet(
     resource_noun, resource_plural = "report subscription", "report subscriptions"
 
     def perform_create(self, serializer):
-        serializer.instance = services.report_subscription_create(
-            organisation=self.caller.organisation, **serializer.validated_data
-        )
+        serializer.instance = services.report_subscription_create(actor=self.caller.actor, **serializer.validated_data)
 
     def perform_update(self, serializer):
         with transaction.atomic():
             subscription = self.locked_object()
             serializer.instance = services.report_subscription_update(
-                subscription=subscription, **serializer.validated_data
+                subscription=subscription, actor=self.caller.actor, **serializer.validated_data
             )
 
     def destroy(self, request, *args, **kwargs):
-        services.report_subscription_delete(subscription=self.get_object())
+        services.report_subscription_delete(subscription=self.get_object(), actor=self.caller.actor)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import smtplib
-from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from academies.scope import Actor
 from config import clock
 from config.exceptions import ApplicationError
 
@@ -265,7 +265,7 @@ def report_dispatches_enqueue_due(*, now: dt.datetime | None = None) -> list[tup
     return enqueued + [(subscription_id, key) for subscription_id, key, _kind in resumed]
 
 
-def progress_report_send_now(*, subscription: ReportSubscription, user: Any = None) -> ReportDispatch:
+def progress_report_send_now(*, subscription: ReportSubscription, actor: Actor) -> ReportDispatch:
     """Send the subscription's report now, outside its schedule (the admin's "send report now").
 
     The report covers the subscription's usual period up to today. It goes through the dispatch log like any
@@ -273,6 +273,9 @@ def progress_report_send_now(*, subscription: ReportSubscription, user: Any = No
     """
     from ..schedules import local_now
 
+    actor.require("mission.change_reportsubscription", action=_("send reports"))
+    in_scope = ReportSubscription.objects.managed_by(actor.policy).filter(pk=subscription.pk).exists()
+    actor.require_in_scope(in_scope, noun=_("subscription"))
     if not subscription.is_active:
         raise ApplicationError(_("%(subscription)s is not active.") % {"subscription": subscription})
     stamp = local_now().strftime("%Y%m%dT%H%M%S")
@@ -288,19 +291,22 @@ def progress_report_send_now(*, subscription: ReportSubscription, user: Any = No
             send_subscription_report.delay(subscription.pk, key, ReportDispatch.Kind.MANUAL)
 
         transaction.on_commit(enqueue)
-    logger.info("report for subscription %s requested by %s", subscription.pk, getattr(user, "pk", None))
+    logger.info("report for subscription %s requested by %s", subscription.pk, actor)
     return dispatch
 
 
 # Production hardening (issue 8): an operator retries a failed dispatch once SMTP is back.
 @transaction.atomic
-def report_dispatch_retry(*, dispatch: ReportDispatch) -> ReportDispatch:
+def report_dispatch_retry(*, dispatch: ReportDispatch, actor: Actor) -> ReportDispatch:
     """Give a failed dispatch a fresh set of attempts and enqueue its send after commit.
 
     Only `failed` dispatches qualify: a `pending` or `sending` one is still in the hands of a task, and a `sent`
     one must never be sent again.
     """
+    actor.require("mission.change_reportdispatch", action=_("retry report dispatches"))
     dispatch = ReportDispatch.objects.select_for_update().get(pk=dispatch.pk)
+    visible = ReportSubscription.objects.visible_to(actor.policy).filter(pk=dispatch.subscription_id).exists()
+    actor.require_in_scope(visible, noun=_("dispatch"))
     if dispatch.state != ReportDispatch.State.FAILED:
         raise ApplicationError(_("Only a failed dispatch can be retried."))
     dispatch.state = ReportDispatch.State.PENDING

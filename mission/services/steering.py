@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from academies.models import Academy, Nation
+from academies.scope import Actor
 from config import clock
 from config.exceptions import ApplicationError
 from trainees.models import Cohort
@@ -36,14 +37,22 @@ def _save(instance):
     return instance
 
 
+def require_steering(actor: Actor, permission: str, *, action: str) -> None:
+    """The mission's steering (mandates, ceasefires, targets) is kept by mission HQ, in a role that allows it."""
+    actor.require(permission, action=action)
+    if not actor.policy.sees_everything:
+        actor.refuse("mission_hq", _("Only mission HQ keeps the mission's steering."))
+
+
 # MANDATE
 
 
 @transaction.atomic
 def mandate_position_record(
-    *, mandate: MandateVersion, nation: Nation, position: str, recorded_on: dt.date | None = None
+    *, mandate: MandateVersion, nation: Nation, position: str, recorded_on: dt.date | None = None, actor: Actor
 ) -> MandatePosition:
     """Record or change one member state's position on a mandate that is still a draft."""
+    require_steering(actor, "mission.change_mandateposition", action=_("record member states' positions"))
     if mandate.status != MandateVersion.Status.DRAFT:
         raise ApplicationError(
             _("Positions can only change while the mandate is a draft; %(mandate)s is %(status)s.")
@@ -83,8 +92,9 @@ def mandate_adoption_blockers(mandate: MandateVersion) -> list[str]:
 
 
 @transaction.atomic
-def mandate_adopt(*, mandate: MandateVersion, adopted_on: dt.date | None = None) -> MandateVersion:
+def mandate_adopt(*, mandate: MandateVersion, adopted_on: dt.date | None = None, actor: Actor) -> MandateVersion:
     """Adopt a draft mandate. Unanimity: all 27 member states have a position, and none opposes."""
+    require_steering(actor, "mission.change_mandateversion", action=_("adopt or withdraw mandates"))
     mandate = MandateVersion.objects.select_for_update().get(pk=mandate.pk)
     if mandate.status != MandateVersion.Status.DRAFT:
         raise ApplicationError(
@@ -111,7 +121,9 @@ def mandate_adopt(*, mandate: MandateVersion, adopted_on: dt.date | None = None)
 
 
 @transaction.atomic
-def mandate_withdraw(*, mandate: MandateVersion) -> MandateVersion:
+def mandate_withdraw(*, mandate: MandateVersion, actor: Actor) -> MandateVersion:
+    """Withdraw a mandate version. The record stays, withdrawn."""
+    require_steering(actor, "mission.change_mandateversion", action=_("adopt or withdraw mandates"))
     mandate = MandateVersion.objects.select_for_update().get(pk=mandate.pk)
     mandate.status = MandateVersion.Status.WITHDRAWN
     _save(mandate)
@@ -123,7 +135,9 @@ def mandate_withdraw(*, mandate: MandateVersion) -> MandateVersion:
 
 
 @transaction.atomic
-def ceasefire_declare(*, in_effect_from: dt.date, note: str = "") -> Ceasefire:
+def ceasefire_declare(*, in_effect_from: dt.date, note: str = "", actor: Actor) -> Ceasefire:
+    """Record a ceasefire in effect from a day. Training inside Ukraine also needs an adopted mandate."""
+    require_steering(actor, "mission.add_ceasefire", action=_("record ceasefires"))
     if Ceasefire.objects.filter(ended_on__isnull=True).exists():
         raise ApplicationError(_("A ceasefire is already recorded as in effect; end it first."))
     ceasefire = _save(Ceasefire(in_effect_from=in_effect_from, note=note))
@@ -132,7 +146,9 @@ def ceasefire_declare(*, in_effect_from: dt.date, note: str = "") -> Ceasefire:
 
 
 @transaction.atomic
-def ceasefire_end(*, ceasefire: Ceasefire, ended_on: dt.date | None = None) -> Ceasefire:
+def ceasefire_end(*, ceasefire: Ceasefire, ended_on: dt.date | None = None, actor: Actor) -> Ceasefire:
+    """Record that a ceasefire has ended; sites in Ukraine stop accepting cohorts."""
+    require_steering(actor, "mission.change_ceasefire", action=_("record ceasefires"))
     ceasefire = Ceasefire.objects.select_for_update().get(pk=ceasefire.pk)
     if ceasefire.ended_on is not None:
         raise ApplicationError(_("This ceasefire has already ended."))

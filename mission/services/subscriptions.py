@@ -7,6 +7,7 @@ import logging
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from academies.scope import Actor
 from config.exceptions import ApplicationError
 
 from ..models import (
@@ -41,54 +42,65 @@ _SUBSCRIPTION_FIELDS = {
 }
 
 
-def _check_subscription_scope(organisation, subscription) -> None:
-    if organisation is None or organisation.kind == "mission_hq":
+def _check_subscription_scope(actor: Actor, subscription) -> None:
+    """A subscription reports on the part of the mission its organisation reads (the policy's progress scope)."""
+    if actor.policy.sees_everything:
         return
-    allowed = {
-        "ministry": ("nation", organisation.nation_id),
-        "training_command": ("command", organisation.command_id),
-        "academy": ("academy", organisation.academy_id),
-    }.get(organisation.kind)
+    scope = actor.policy.progress_scope()
     target = {
         "nation": subscription.nation_id,
         "command": subscription.command_id,
         "academy": subscription.academy_id,
     }.get(subscription.scope)
-    if allowed is None or (subscription.scope, target) != allowed:
+    if scope is None or (subscription.scope, target) != scope[:2]:
         raise ApplicationError(
-            _("Your organisation may subscribe only to reports about its own %(scope)s.")
-            % {"scope": allowed[0] if allowed else _("scope")},
-            {"scope": [_("Outside your organisation's scope.")]},
+            _("Your organisation may subscribe only to reports about its own part of the mission."),
+            {"scope": [_("Outside your organisation's scope.")], "rule": ["scope"]},
             code="scope",
         )
 
 
+def _require_subscription_in_scope(actor: Actor, subscription: ReportSubscription) -> None:
+    in_scope = ReportSubscription.objects.managed_by(actor.policy).filter(pk=subscription.pk).exists()
+    actor.require_in_scope(in_scope, noun=_("subscription"))
+
+
 @transaction.atomic
-def report_subscription_create(*, organisation=None, **fields) -> ReportSubscription:
+def report_subscription_create(*, actor: Actor, organisation=None, **fields) -> ReportSubscription:
+    """Subscribe to progress reports. A partner subscribes in its own name; mission HQ may name any organisation."""
+    actor.require("mission.add_reportsubscription", action=_("subscribe to reports"))
     unknown = set(fields) - _SUBSCRIPTION_FIELDS
     if unknown:
         raise ApplicationError(_("Unknown fields: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
+    if not actor.policy.sees_everything or organisation is None:
+        organisation = actor.organisation
     subscription = ReportSubscription(organisation=organisation, **fields)
-    _check_subscription_scope(organisation, subscription)
+    _check_subscription_scope(actor, subscription)
     return _save(subscription)
 
 
 @transaction.atomic
-def report_subscription_update(*, subscription: ReportSubscription, **changes) -> ReportSubscription:
-    unknown = set(changes) - _SUBSCRIPTION_FIELDS
+def report_subscription_update(*, subscription: ReportSubscription, actor: Actor, **changes) -> ReportSubscription:
+    actor.require("mission.change_reportsubscription", action=_("change report subscriptions"))
+    _require_subscription_in_scope(actor, subscription)
+    if not actor.policy.sees_everything:
+        changes.pop("organisation", None)  # a partner's subscriptions stay in its own name
+    unknown = set(changes) - _SUBSCRIPTION_FIELDS - {"organisation"}
     if unknown:
         raise ApplicationError(_("These fields cannot be changed: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
     subscription = ReportSubscription.objects.select_for_update().get(pk=subscription.pk)
     for field, value in changes.items():
         setattr(subscription, field, value)
-    _check_subscription_scope(subscription.organisation, subscription)
+    _check_subscription_scope(actor, subscription)
     return _save(subscription)
 
 
 @transaction.atomic
-def report_subscription_delete(*, subscription: ReportSubscription) -> None:
+def report_subscription_delete(*, subscription: ReportSubscription, actor: Actor) -> None:
     """Delete a subscription and its dispatch log. A report that went out is an official record: the database
     refuses to delete its dispatch, and so the subscription, which can be deactivated instead."""
+    actor.require("mission.delete_reportsubscription", action=_("end report subscriptions"))
+    _require_subscription_in_scope(actor, subscription)
     try:
         with transaction.atomic():
             subscription.delete()

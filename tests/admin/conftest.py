@@ -7,6 +7,7 @@ from django.contrib.auth.models import Group
 from django.core.management import call_command
 
 from academies.management.commands.setup_roles import APPROVER, COORDINATOR, OBSERVER
+from academies.models import Organisation
 from tests.factories import (
     AcademyFactory,
     ApprovedCountReturnFactory,
@@ -14,6 +15,8 @@ from tests.factories import (
     CountReturnFactory,
     CourseFactory,
     MilestoneFactory,
+    OrganisationFactory,
+    StaffMembershipFactory,
     TargetFactory,
     TrainerAvailabilityFactory,
     TrainerFactory,
@@ -35,25 +38,33 @@ def roles(db):
     return {name: Group.objects.get(name=name) for name in (COORDINATOR, APPROVER, OBSERVER)}
 
 
-def _staff_in(group: Group, username: str):
+@pytest.fixture
+def hq(db):
+    """Mission HQ, whose staff see and keep the whole mission."""
+    return OrganisationFactory(slug="mission-hq", name="Mission HQ", kind=Organisation.Kind.MISSION_HQ)
+
+
+def _staff_in(group: Group, username: str, organisation=None):
     user = UserFactory(username=username, is_staff=True)
     user.groups.add(group)
+    if organisation is not None:
+        StaffMembershipFactory(user=user, organisation=organisation)
     return type(user).objects.get(pk=user.pk)
 
 
 @pytest.fixture
-def coordinator(roles):
-    return _staff_in(roles[COORDINATOR], "coord")
+def coordinator(roles, hq):
+    return _staff_in(roles[COORDINATOR], "coord", hq)
 
 
 @pytest.fixture
-def hq_approver(roles):
-    return _staff_in(roles[APPROVER], "hq")
+def hq_approver(roles, hq):
+    return _staff_in(roles[APPROVER], "hq", hq)
 
 
 @pytest.fixture
-def observer(roles):
-    return _staff_in(roles[OBSERVER], "observer")
+def observer(roles, hq):
+    return _staff_in(roles[OBSERVER], "observer", hq)
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
+from academies.scope import SYSTEM
 from tests.factories import CohortFactory, TrainerAvailabilityFactory, TrainerFactory
 from trainees.models import Cohort, TrainerAssignment
 
@@ -226,7 +227,7 @@ def test_reverting_a_cohort_from_its_history_goes_through_the_service(admin_clie
     from trainees.services import cohort_update
 
     cohort = mission["current"]
-    cohort_update(cohort=cohort, seats=120)
+    cohort_update(actor=SYSTEM, cohort=cohort, seats=120)
     original = cohort.history.order_by("history_date").first()
     client = admin_client_for(coordinator)
     url = reverse("admin:trainees_cohort_simple_history", args=[cohort.pk, original.history_id])

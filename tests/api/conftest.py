@@ -10,6 +10,7 @@ from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from academies.models import Organisation
+from academies.scope import SYSTEM
 from academies.services import api_key_create
 from tests.factories import (
     AcademyFactory,
@@ -20,6 +21,7 @@ from tests.factories import (
     NationFactory,
     OrganisationFactory,
     ReportSubscriptionFactory,
+    StaffMembershipFactory,
     TrainerAssignmentFactory,
     TrainerAvailabilityFactory,
     TrainerFactory,
@@ -44,7 +46,9 @@ class World:
 
 
 def _key(organisation: Organisation, read_only: bool = False) -> str:
-    return api_key_create(organisation=organisation, name=f"{organisation.slug} key", read_only=read_only)[1]
+    return api_key_create(
+        actor=SYSTEM, organisation=organisation, name=f"{organisation.slug} key", read_only=read_only
+    )[1]
 
 
 @pytest.fixture(autouse=True)
@@ -119,11 +123,25 @@ def world(db) -> World:
 
 
 @pytest.fixture
-def coordinator_client(db) -> APIClient:
+def coordinator_client(db, mission_hq) -> APIClient:
+    """A staff session at mission HQ that may verify and approve: it sees the whole mission, as HQ does."""
     from django.contrib.auth.models import Permission
 
     user = UserFactory(username="coordinator", is_staff=True)
     user.user_permissions.add(*Permission.objects.filter(codename__in=["verify_countreturn", "approve_countreturn"]))
+    StaffMembershipFactory(user=user, organisation=mission_hq)
     client = APIClient()
     client.force_login(user)
     return client
+
+
+@pytest.fixture
+def session_of(make_staff_user):
+    """A staff session: `session_of(COORDINATOR, organisation=...)`, with the account's role and organisation."""
+
+    def login(*roles: str, organisation: Organisation | None = None) -> APIClient:
+        client = APIClient()
+        client.force_login(make_staff_user(*roles, organisation=organisation))
+        return client
+
+    return login

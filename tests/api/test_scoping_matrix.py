@@ -14,8 +14,11 @@ from dataclasses import dataclass
 import pytest
 from django.urls import URLPattern, URLResolver, reverse
 
+from academies.management.commands.setup_roles import COORDINATOR as COORDINATOR_ROLE
+from academies.management.commands.setup_roles import OBSERVER as OBSERVER_ROLE
 from config.api_router import urlpatterns as api_urlpatterns
 from tests.factories import MandateVersionFactory, MilestoneFactory, TargetFactory
+from trainees.models import Cohort, CountReturn, TrainerAssignment
 
 ANON, READ_ONLY, OUT, IN, COORDINATOR = "anonymous", "read-only key", "out-of-scope key", "in-scope key", "coordinator"
 
@@ -177,10 +180,12 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ),
     # Trainers and their rotation windows: the contributing state's ministry
     ("trainer-list", "get"): read_list("ministry_a", "trainer", "trainer"),
+    # Another nation's ministry sees the nation (reference data) but may not register its trainers: the scope rule.
     ("trainer-list", "post"): create(
         "ministry_a",
         "trainer",
         lambda w: {"reference": "T-NEW-1", "nation": "PL", "qualifications": ["basic"], "languages": ["en"]},
+        out=403,
     ),
     ("trainer-detail", "get"): read_detail("ministry_a", "trainer", "trainer"),
     ("trainer-detail", "put"): write_detail("ministry_a", _detail("trainer", "trainer"), 200, _trainer_put),
@@ -376,3 +381,60 @@ def test_scoping_matrix(route, matrix_world, coordinator_client):
             listed = entry.listed(w) in _ids(response)
             expected = entry.public or label in (IN, READ_ONLY)
             assert listed == expected, f"{url} as {label}: object listed={listed}, expected {expected}"
+
+
+# STAFF SESSIONS (issue 13): a staff account's scope is its organisation's, exactly as for the organisation's keys,
+# and its role decides what it may write. Mission HQ sees the whole mission; an account without an organisation
+# sees nothing.
+
+
+def _references(client) -> set[str]:
+    return {row["reference"] for row in client.get(reverse("api:cohort-list")).json()["results"]}
+
+
+@pytest.mark.django_db
+def test_a_cat_c_coordinators_session_sees_and_verifies_only_cat_c(world, session_of):
+    client = session_of(COORDINATOR_ROLE, organisation=world.orgs["command_a"])
+    own, other = world.objects["a"], world.objects["b"]
+
+    assert _references(client) == {"C-A"}
+    assert client.get(reverse("api:cohort-detail", args=[other["cohort"].pk])).status_code == 404
+    assert {row["id"] for row in client.get(reverse("api:count-return-list")).json()["results"]} == {
+        own["count_return"].pk
+    }
+    assert client.post(reverse("api:count-return-verify", args=[own["count_return"].pk])).status_code == 200
+    assert client.post(reverse("api:count-return-verify", args=[other["count_return"].pk])).status_code == 404
+    assert CountReturn.objects.get(pk=other["count_return"].pk).state == "submitted"
+
+
+@pytest.mark.django_db
+def test_an_observers_session_reads_the_whole_mission_and_writes_nothing(world, session_of):
+    client = session_of(OBSERVER_ROLE, organisation=world.orgs["hq"])
+    cohort, count_return = world.objects["a"]["cohort"], world.objects["a"]["count_return"]
+
+    assert _references(client) == {"C-A", "C-B"}  # at mission HQ
+    writes = [
+        ("post", reverse("api:cohort-list"), _cohort_payload(world)),
+        ("patch", reverse("api:cohort-detail", args=[cohort.pk]), {"seats": 90}),
+        ("post", reverse("api:count-return-list"), _return(world)),
+        ("post", reverse("api:count-return-verify", args=[count_return.pk]), None),
+        ("delete", reverse("api:trainer-assignment-detail", args=[world.objects["a"]["assignment"].pk]), None),
+    ]
+    for method, url, payload in writes:
+        response = getattr(client, method)(url, payload, format="json")
+        assert response.status_code == 403, f"{method.upper()} {url}: {response.content[:300]!r}"
+        assert response.json()["errors"][0]["code"] == "permission_denied"
+    assert Cohort.objects.count() == 2 and Cohort.objects.get(pk=cohort.pk).seats == cohort.seats
+    assert CountReturn.objects.count() == 2 and CountReturn.objects.get(pk=count_return.pk).state == "submitted"
+    assert TrainerAssignment.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_a_staff_session_without_an_organisation_sees_nothing(world, session_of):
+    client = session_of(COORDINATOR_ROLE)
+
+    for basename in ("cohort", "count-return", "trainer", "enrollment", "academy"):
+        assert client.get(reverse(f"api:{basename}-list")).json()["count"] == 0, basename
+    cohort = world.objects["a"]["cohort"]
+    assert client.get(reverse("api:cohort-detail", args=[cohort.pk])).status_code == 404
+    assert client.patch(reverse("api:cohort-detail", args=[cohort.pk]), {"seats": 90}, format="json").status_code == 404

@@ -19,6 +19,7 @@ from celery import current_app
 from celery.exceptions import Retry
 from django.db import connections
 
+from academies.scope import SYSTEM
 from mission.models import ReportDispatch
 from mission.services import (
     MAX_DELIVERY_ATTEMPTS,
@@ -176,7 +177,7 @@ def test_smtp_refusing_fails_the_dispatch_after_its_retries_then_one_email_once_
     controller = Controller(inbox, hostname="127.0.0.1", port=port)
     controller.start()
     try:
-        report_dispatch_retry(dispatch=dispatch)  # the operator's retry, now that SMTP is back
+        report_dispatch_retry(actor=SYSTEM, dispatch=dispatch)  # the operator's retry, now that SMTP is back
         send_subscription_report.apply(args=(subscription.pk, PERIOD), throw=False)  # a stray duplicate
     finally:
         controller.stop()

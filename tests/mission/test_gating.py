@@ -10,7 +10,9 @@ from django.conf import settings
 from django.core import mail
 from django.utils import timezone
 
+from academies.management.commands.setup_roles import APPROVER, COORDINATOR
 from academies.models import Academy, Nation
+from academies.scope import SYSTEM, Actor
 from config.exceptions import ApplicationError
 from mission.models import MandatePosition, MandateVersion
 from mission.services import (
@@ -22,7 +24,16 @@ from mission.services import (
     ukraine_conditions,
     ukraine_gating_refresh,
 )
-from tests.factories import CohortFactory, CourseFactory, MandateVersionFactory, NationFactory, UkrainianAcademyFactory
+from tests.factories import (
+    AcademyFactory,
+    CohortFactory,
+    CourseFactory,
+    MandateVersionFactory,
+    NationFactory,
+    OrganisationFactory,
+    TrainingCommandFactory,
+    UkrainianAcademyFactory,
+)
 from trainees.models import Cohort
 from trainees.services import cohort_schedule
 
@@ -68,10 +79,14 @@ def member_states():
 
 def record_all(mandate, member_states, position="support", **exceptions):
     for nation in member_states:
-        mandate_position_record(mandate=mandate, nation=nation, position=exceptions.get(nation.code, position))
+        mandate_position_record(
+            actor=SYSTEM, mandate=mandate, nation=nation, position=exceptions.get(nation.code, position)
+        )
 
 
 def refused(call, **kwargs) -> ApplicationError:
+    """The service's refusal. It acts as the system unless the test names an actor."""
+    kwargs.setdefault("actor", SYSTEM)
     with pytest.raises(ApplicationError) as caught:
         call(**kwargs)
     return caught.value
@@ -84,7 +99,7 @@ class TestMandateAdoption:
     def test_it_is_adopted_when_all_27_support(self, member_states):
         mandate = MandateVersionFactory()
         record_all(mandate, member_states)
-        adopted = mandate_adopt(mandate=mandate, adopted_on=dt.date(2026, 1, 10))
+        adopted = mandate_adopt(actor=SYSTEM, mandate=mandate, adopted_on=dt.date(2026, 1, 10))
         stored = MandateVersion.objects.get(pk=adopted.pk)
         assert (stored.status, stored.adopted_on, stored.valid_from) == (
             "adopted",
@@ -96,7 +111,7 @@ class TestMandateAdoption:
         mandate = MandateVersionFactory()
         record_all(mandate, member_states, HU="abstain", SK="abstain", AT="abstain")
         assert mandate_adoption_blockers(mandate) == []
-        assert mandate_adopt(mandate=mandate).status == "adopted"
+        assert mandate_adopt(actor=SYSTEM, mandate=mandate).status == "adopted"
 
     def test_it_needs_a_position_from_every_member_state(self, member_states):
         mandate = MandateVersionFactory()
@@ -141,7 +156,7 @@ class TestMandateAdoption:
     def test_positions_freeze_once_adopted(self, member_states):
         mandate = MandateVersionFactory(reference="M-2026")
         record_all(mandate, member_states)
-        mandate_adopt(mandate=mandate)
+        mandate_adopt(actor=SYSTEM, mandate=mandate)
         mandate.refresh_from_db()
         error = refused(mandate_position_record, mandate=mandate, nation=member_states[0], position="oppose")
         assert error.message == "Positions can only change while the mandate is a draft; M-2026 is adopted."
@@ -151,13 +166,40 @@ class TestMandateAdoption:
     def test_a_newer_mandate_supersedes_the_older(self, member_states):
         old = MandateVersionFactory()
         record_all(old, member_states)
-        mandate_adopt(mandate=old, adopted_on=timezone.localdate() - 10 * DAY)
+        mandate_adopt(actor=SYSTEM, mandate=old, adopted_on=timezone.localdate() - 10 * DAY)
         new = MandateVersionFactory(covers_training_in_ukraine=False)
         record_all(new, member_states)
-        mandate_adopt(mandate=new, adopted_on=timezone.localdate() - DAY)
+        mandate_adopt(actor=SYSTEM, mandate=new, adopted_on=timezone.localdate() - DAY)
         assert MandateVersion.objects.get(pk=old.pk).status == "superseded"
         # The mandate in force no longer covers training inside Ukraine, even though the older one did.
         assert ukraine_conditions().mandate_adopted is False
+
+
+# STEERING: mandates and ceasefires are kept by mission HQ, in a role that allows it
+
+
+def test_only_mission_hq_keeps_the_steering(member_states, make_staff_user, mission_hq):
+    mandate = MandateVersionFactory()
+    record_all(mandate, member_states)
+    command = OrganisationFactory(kind="training_command", command=TrainingCommandFactory())
+    outside_hq = Actor.for_user(make_staff_user(APPROVER, organisation=command))
+    hq_coordinator = Actor.for_user(make_staff_user(COORDINATOR, organisation=mission_hq))
+    for call, arguments in (
+        (mandate_adopt, {"mandate": mandate}),
+        (mandate_position_record, {"mandate": mandate, "nation": member_states[0], "position": "oppose"}),
+        (ceasefire_declare, {"in_effect_from": timezone.localdate()}),
+    ):
+        error = refused(call, actor=outside_hq, **arguments)
+        assert (error.code, error.extra, error.message) == (
+            "permission_denied",
+            {"rule": ["mission_hq"]},
+            "Only mission HQ keeps the mission's steering.",
+        )
+        assert refused(call, actor=hq_coordinator, **arguments).extra == {"rule": ["role"]}
+    assert MandateVersion.objects.get(pk=mandate.pk).status == "draft"
+    assert not MandatePosition.objects.filter(position="oppose").exists()
+    hq_approver = Actor.for_user(make_staff_user(APPROVER, organisation=mission_hq))
+    assert mandate_adopt(actor=hq_approver, mandate=mandate).status == "adopted"
 
 
 # GATING: EVERY COMBINATION OF MANDATE × CEASEFIRE × SITE STATUS
@@ -168,10 +210,10 @@ def set_conditions(member_states, *, mandate_adopted: bool, ceasefire_in_effect:
     mandate = MandateVersionFactory()
     record_all(mandate, member_states)
     if mandate_adopted:
-        mandate_adopt(mandate=mandate, adopted_on=today - 30 * DAY)
-    ceasefire = ceasefire_declare(in_effect_from=today - 20 * DAY)
+        mandate_adopt(actor=SYSTEM, mandate=mandate, adopted_on=today - 30 * DAY)
+    ceasefire = ceasefire_declare(actor=SYSTEM, in_effect_from=today - 20 * DAY)
     if not ceasefire_in_effect:
-        ceasefire_end(ceasefire=ceasefire, ended_on=today)
+        ceasefire_end(actor=SYSTEM, ceasefire=ceasefire, ended_on=today)
 
 
 COMBINATIONS = list(itertools.product([True, False], [True, False], Academy.SecurityStatus.values))
@@ -201,7 +243,7 @@ def test_a_site_in_ukraine_accepts_cohorts_only_when_all_three_conditions_hold(
         "seats": 20,
     }
     if expected:
-        assert cohort_schedule(**plan).academy == site
+        assert cohort_schedule(actor=SYSTEM, **plan).academy == site
     else:
         error = refused(cohort_schedule, **plan)
         assert error.code == "site_closed"
@@ -212,21 +254,21 @@ def test_an_adopted_mandate_that_does_not_cover_ukraine_keeps_sites_closed(membe
     site = UkrainianAcademyFactory(security_status="open")
     mandate = MandateVersionFactory(covers_training_in_ukraine=False)
     record_all(mandate, member_states)
-    mandate_adopt(mandate=mandate, adopted_on=timezone.localdate() - DAY)
-    ceasefire_declare(in_effect_from=timezone.localdate() - DAY)
+    mandate_adopt(actor=SYSTEM, mandate=mandate, adopted_on=timezone.localdate() - DAY)
+    ceasefire_declare(actor=SYSTEM, in_effect_from=timezone.localdate() - DAY)
     ukraine_gating_refresh(notify=False)
     site.refresh_from_db()
     assert site.accepts_cohorts is False
 
 
 def test_a_ceasefire_declared_for_a_later_day_is_not_yet_in_effect(member_states):
-    ceasefire_declare(in_effect_from=timezone.localdate() + DAY)
+    ceasefire_declare(actor=SYSTEM, in_effect_from=timezone.localdate() + DAY)
     assert ukraine_conditions().ceasefire_in_effect is False
     assert ukraine_conditions(timezone.localdate() + DAY).ceasefire_in_effect is True
 
 
 def test_only_one_ceasefire_is_in_effect_at_a_time():
-    ceasefire_declare(in_effect_from=dt.date(2026, 1, 1))
+    ceasefire_declare(actor=SYSTEM, in_effect_from=dt.date(2026, 1, 1))
     error = refused(ceasefire_declare, in_effect_from=dt.date(2026, 2, 1))
     assert error.message == "A ceasefire is already recorded as in effect; end it first."
 
@@ -279,7 +321,7 @@ def test_a_ceasefire_ending_flags_the_affected_cohorts_and_emails_the_coordinato
 
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        ceasefire_end(ceasefire=Ceasefire.objects.get(), ended_on=timezone.localdate())
+        ceasefire_end(actor=SYSTEM, ceasefire=Ceasefire.objects.get(), ended_on=timezone.localdate())
     open_site.refresh_from_db()
     assert open_site.accepts_cohorts is False
     assert flags(cohorts) == {"past": False, "completed": False, "under_way": True, "future": True, "cancelled": False}
@@ -314,7 +356,7 @@ def test_a_site_turning_restricted_is_regated_on_save(open_site, cohorts, django
 def test_a_mandate_withdrawn_flags_with_its_reason(open_site, cohorts):
     from mission.services import mandate_withdraw
 
-    mandate_withdraw(mandate=MandateVersion.objects.get(status="adopted"))
+    mandate_withdraw(actor=SYSTEM, mandate=MandateVersion.objects.get(status="adopted"))
     result = ukraine_gating_refresh(notify=False)
     assert result["closed"] == [open_site.slug]
     assert result["flagged_cohorts"] == 2
@@ -325,9 +367,9 @@ def test_a_mandate_withdrawn_flags_with_its_reason(open_site, cohorts):
 def test_reopening_keeps_the_flags_for_a_coordinator_to_review(open_site, cohorts):
     from mission.models import Ceasefire
 
-    ceasefire_end(ceasefire=Ceasefire.objects.get(), ended_on=timezone.localdate())
+    ceasefire_end(actor=SYSTEM, ceasefire=Ceasefire.objects.get(), ended_on=timezone.localdate())
     ukraine_gating_refresh(notify=False)
-    ceasefire_declare(in_effect_from=timezone.localdate())
+    ceasefire_declare(actor=SYSTEM, in_effect_from=timezone.localdate())
     result = ukraine_gating_refresh(notify=False)
     open_site.refresh_from_db()
     assert (result["opened"], open_site.accepts_cohorts) == ([open_site.slug], True)
@@ -335,8 +377,6 @@ def test_reopening_keeps_the_flags_for_a_coordinator_to_review(open_site, cohort
 
 
 def test_sites_outside_ukraine_are_not_gated(member_states):
-    from tests.factories import AcademyFactory
-
     site = AcademyFactory(security_status="open")
     ukraine_gating_refresh(notify=False)
     site.refresh_from_db()

@@ -18,9 +18,19 @@ import time_machine
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from academies.management.commands.setup_roles import COORDINATOR
+from academies.scope import SYSTEM, Actor
 from config import clock
 from mission.selectors import MISSION, Scope, progress
-from tests.factories import AcademyFactory, CohortFactory, CourseFactory, MilestoneFactory, NationFactory
+from tests.factories import (
+    AcademyFactory,
+    CohortFactory,
+    CourseFactory,
+    MilestoneFactory,
+    NationFactory,
+    OrganisationFactory,
+    TrainingCommandFactory,
+)
 from trainees.models import CountReturn, Enrollment
 from trainees.services import (
     count_return_approve,
@@ -82,6 +92,7 @@ def _one_moment(rng, today, cohorts, people, enrolled, verifier, approver) -> No
                 total = rng.randint(5, cohort.seats)
                 withdrawn = rng.randint(0, total // 5)
                 count_return_submit(
+                    actor=SYSTEM,
                     cohort=cohort,
                     as_of=min(today, cohort.ends_on + dt.timedelta(days=rng.randint(0, 3))),
                     enrolled=total,
@@ -91,12 +102,14 @@ def _one_moment(rng, today, cohorts, people, enrolled, verifier, approver) -> No
         for count_return in open_returns:
             roll = rng.random()
             if count_return.state == "submitted" and roll < 0.4:
-                count_return_verify(count_return=count_return, user=verifier)
+                count_return_verify(count_return=count_return, actor=Actor.for_user(verifier))
             elif count_return.state == "verified" and roll < 0.45:
-                count_return_approve(count_return=count_return, user=approver)
+                count_return_approve(count_return=count_return, actor=Actor.for_user(approver))
             elif roll > 0.92:
                 user = verifier if count_return.state == "submitted" else approver
-                count_return_reject(count_return=count_return, user=user, reason="Figures do not add up.")
+                count_return_reject(
+                    count_return=count_return, actor=Actor.for_user(user), reason="Figures do not add up."
+                )
         if cohort.has_roster and cohort.starts_on <= today:
             names = enrolled.setdefault(cohort.pk, rng.sample(people, 6))
             for name in names:
@@ -105,7 +118,7 @@ def _one_moment(rng, today, cohorts, people, enrolled, verifier, approver) -> No
                     status = rng.choice(["completed", "completed", "withdrawn"]) if finished else "enrolled"
                     current = Enrollment.objects.filter(cohort=cohort, trainee__reference=name).first()
                     if current is None or current.status == "enrolled":  # outcomes, once recorded, stay
-                        enrollment_record(cohort=cohort, trainee_reference=name, status=status)
+                        enrollment_record(actor=SYSTEM, cohort=cohort, trainee_reference=name, status=status)
 
 
 def _as_they_stood(day: dt.date, scope: Scope) -> dict:
@@ -202,8 +215,12 @@ def _as_computed(day: dt.date, scope: Scope) -> dict:
 
 
 @pytest.fixture
-def history(db, verifier, approver):
-    return _write_history(12, verifier, approver)
+def history(db, make_staff_user, approver_at_hq):
+    # A coordinator of the sites' training command verifies (every site here is CAT-C's), mission HQ approves: two
+    # people, each inside its scope, as the services demand.
+    command = OrganisationFactory(kind="training_command", command=TrainingCommandFactory(), name="CAT-C staff")
+    verifier = make_staff_user(COORDINATOR, organisation=command, username="cat-c-verifier")
+    return _write_history(12, verifier, approver_at_hq)
 
 
 def _scopes(history) -> list[Scope]:

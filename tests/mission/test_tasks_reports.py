@@ -12,6 +12,7 @@ from django.db import connection
 from django.utils import timezone
 from django_celery_beat.models import CrontabSchedule, PeriodicTask
 
+from academies.scope import SYSTEM, Actor
 from mission.models import Milestone, ProgressReport, ReportDispatch
 from mission.schedules import SCHEDULES, due_period, period_for_key
 from mission.selectors import failed_dispatches
@@ -222,15 +223,18 @@ def test_a_transient_failure_then_success_sends_once(settings, monkeypatch, eage
 
 
 def _approve(cohort, completed, verifier, approver, as_of):
-    count_return = count_return_submit(cohort=cohort, as_of=as_of, enrolled=40, completed=completed, withdrawn=0)
-    count_return_verify(count_return=count_return, user=verifier)
-    return count_return_approve(count_return=count_return, user=approver)
+    count_return = count_return_submit(
+        actor=SYSTEM, cohort=cohort, as_of=as_of, enrolled=40, completed=completed, withdrawn=0
+    )
+    count_return_verify(count_return=count_return, actor=Actor.for_user(verifier))
+    return count_return_approve(count_return=count_return, actor=Actor.for_user(approver))
 
 
 @pytest.mark.django_db
 def test_a_milestone_alert_fires_once_even_if_the_crossing_is_reverted_and_approved_again(
-    verifier, approver, django_capture_on_commit_callbacks
+    verifier_at_hq, approver_at_hq, django_capture_on_commit_callbacks
 ):
+    verifier, approver = verifier_at_hq, approver_at_hq
     today = timezone.localdate()
     milestone = MilestoneFactory(value=100)
     opted_in = ReportSubscriptionFactory(milestone_alerts=True, recipients=["hq@example.eu"])
@@ -279,7 +283,7 @@ def test_a_milestone_passed_long_ago_is_recorded_without_an_alert(django_capture
 def test_send_now_sends_a_report_up_to_today_through_the_dispatch_log(django_capture_on_commit_callbacks):
     subscription = ReportSubscriptionFactory(frequency="weekly", weekday=0)
     with django_capture_on_commit_callbacks(execute=True):
-        dispatch = progress_report_send_now(subscription=subscription)
+        dispatch = progress_report_send_now(actor=SYSTEM, subscription=subscription)
     dispatch.refresh_from_db()
     assert dispatch.kind == "manual" and dispatch.state == "sent"
     assert len(mail.outbox) == 1

@@ -11,6 +11,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from academies.models import OrganisationAPIKey
+from academies.scope import SYSTEM
 from academies.services import api_key_create
 from config.logging import SECURITY_LOGGER
 
@@ -52,7 +53,7 @@ def _pg_dump() -> str:
 
 @pytest.mark.django_db(transaction=True)
 def test_a_database_dump_never_contains_a_plaintext_key(world):
-    api_key, plaintext = api_key_create(organisation=world.orgs["command_a"], name="dump check")
+    api_key, plaintext = api_key_create(actor=SYSTEM, organisation=world.orgs["command_a"], name="dump check")
     secret_part = plaintext.split(".", 1)[1]
     assert _client(plaintext).get("/api/v1/cohorts/").status_code == 200  # the key works
 
@@ -65,7 +66,10 @@ def test_a_database_dump_never_contains_a_plaintext_key(world):
 
 def test_an_expired_key_answers_401(world):
     api_key, plaintext = api_key_create(
-        organisation=world.orgs["command_a"], name="soon expired", expires_on=dt.date.today() + dt.timedelta(days=1)
+        actor=SYSTEM,
+        organisation=world.orgs["command_a"],
+        name="soon expired",
+        expires_on=dt.date.today() + dt.timedelta(days=1),
     )
     assert _client(plaintext).get("/api/v1/cohorts/").status_code == 200
     OrganisationAPIKey.objects.filter(pk=api_key.pk).update(expiry_date=timezone.now() - dt.timedelta(seconds=1))
@@ -77,7 +81,7 @@ def test_an_expired_key_answers_401(world):
 
 
 def test_a_revoked_key_answers_401_on_reads_and_writes(world):
-    api_key, plaintext = api_key_create(organisation=world.orgs["command_a"], name="to revoke")
+    api_key, plaintext = api_key_create(actor=SYSTEM, organisation=world.orgs["command_a"], name="to revoke")
     OrganisationAPIKey.objects.filter(pk=api_key.pk).update(revoked=True)
 
     assert _client(plaintext).get("/api/v1/cohorts/").status_code == 401
@@ -95,7 +99,7 @@ def test_a_read_only_key_answers_403_on_every_write_method(world):
 
 
 def test_an_authentication_failure_is_logged_with_the_prefix_but_never_the_key(world, caplog):
-    api_key, plaintext = api_key_create(organisation=world.orgs["command_a"], name="to revoke")
+    api_key, plaintext = api_key_create(actor=SYSTEM, organisation=world.orgs["command_a"], name="to revoke")
     OrganisationAPIKey.objects.filter(pk=api_key.pk).update(revoked=True)
 
     with caplog.at_level(logging.WARNING, logger=SECURITY_LOGGER):

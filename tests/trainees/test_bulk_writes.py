@@ -8,6 +8,8 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
+from academies.models import OrganisationAPIKey
+from academies.scope import SYSTEM, Actor
 from config.exceptions import ApplicationError
 from tests.factories import CohortFactory, EnrollmentFactory, OrganisationFactory
 from trainees import services
@@ -34,12 +36,11 @@ def items(cohorts, completed=30):
 
 @pytest.mark.django_db
 def test_bulk_returns_are_stored_with_ids_times_and_history(cohorts):
-    organisation = OrganisationFactory()
+    organisation = OrganisationFactory()  # mission HQ, whose key reports for any cohort
+    api_key, _plaintext = OrganisationAPIKey.objects.create_key(name="HQ system", organisation=organisation)
     before = timezone.now()
 
-    ids = services.count_return_submit_bulk(
-        items=items(cohorts), cohorts=Cohort.objects.all(), organisation=organisation
-    )
+    ids = services.count_return_submit_bulk(items=items(cohorts), actor=Actor.for_key(api_key))
 
     stored = {row.pk: row for row in CountReturn.objects.filter(pk__in=ids)}
     assert [stored[pk].cohort_id for pk in ids] == [c.pk for c in cohorts]
@@ -59,10 +60,35 @@ def test_a_bulk_return_the_database_refuses_saves_nothing(cohorts, monkeypatch):
     monkeypatch.setattr(bulk_services, "count_return_item_errors", lambda cohort, item, today: {})
 
     with pytest.raises(ApplicationError):
-        services.count_return_submit_bulk(items=items(cohorts, completed=-1), cohorts=Cohort.objects.all())
+        services.count_return_submit_bulk(items=items(cohorts, completed=-1), actor=SYSTEM)
 
     assert not CountReturn.objects.exists()
     assert not CountReturn.history.exists()
+
+
+@pytest.mark.django_db
+def test_a_batch_naming_a_cohort_outside_the_actors_sites_saves_nothing(cohorts):
+    # The key of the first cohort's site: the other two cohorts are at other sites, "not found" to it.
+    site_staff = OrganisationFactory(kind="academy", academy=cohorts[0].academy)
+    api_key, _plaintext = OrganisationAPIKey.objects.create_key(name="site system", organisation=site_staff)
+    outside = {"cohort": ["No such cohort in your scope."]}
+    enrollments = [
+        services.EnrollmentItem(cohort_id=cohort.pk, trainee_reference=f"UA-out-{n:04d}")
+        for n, cohort in enumerate(cohorts)
+    ]
+
+    for submit, batch in (
+        (services.count_return_submit_bulk, items(cohorts)),
+        (services.enrollment_record_bulk, enrollments),
+    ):
+        with pytest.raises(ApplicationError) as caught:
+            submit(items=batch, actor=Actor.for_key(api_key))
+        assert (caught.value.code, caught.value.extra) == ("bulk_invalid", {"items": [{}, outside, outside]})
+
+    assert not CountReturn.objects.exists()
+    assert not Enrollment.objects.exists() and not Trainee.objects.exists()
+    ids = services.count_return_submit_bulk(items=items(cohorts[:1]), actor=Actor.for_key(api_key))
+    assert CountReturn.objects.get(pk=ids[0]).submitted_by_organisation == site_staff
 
 
 @pytest.mark.django_db
@@ -73,7 +99,7 @@ def test_bulk_enrollments_return_stored_ids_and_update_known_trainees(cohorts):
         services.EnrollmentItem(cohort_id=cohorts[1].pk, trainee_reference="UA-new-0001", status="enrolled"),
     ]
 
-    ids = services.enrollment_record_bulk(items=batch, cohorts=Cohort.objects.all())
+    ids = services.enrollment_record_bulk(items=batch, actor=SYSTEM)
 
     assert len(ids) == 2 and all(ids)
     assert ids[0] == known.pk
@@ -86,8 +112,8 @@ def test_bulk_enrollments_return_stored_ids_and_update_known_trainees(cohorts):
 
 @pytest.mark.django_db
 def test_ids_drawn_for_copied_rows_leave_the_sequence_ahead(cohorts):
-    first = services.count_return_submit_bulk(items=items(cohorts[:1]), cohorts=Cohort.objects.all())
-    later = services.count_return_submit_bulk(items=items(cohorts[1:2]), cohorts=Cohort.objects.all())
+    first = services.count_return_submit_bulk(items=items(cohorts[:1]), actor=SYSTEM)
+    later = services.count_return_submit_bulk(items=items(cohorts[1:2]), actor=SYSTEM)
 
     assert later[0] > first[0]
     assert connection.vendor in ("postgresql", "sqlite")
@@ -103,7 +129,7 @@ def test_bulk_enrollment_ids_follow_the_items_when_new_and_known_trainees_mix(co
         services.EnrollmentItem(cohort_id=cohorts[0].pk, trainee_reference=known[0].trainee.reference),
     ]
 
-    ids = services.enrollment_record_bulk(items=batch, cohorts=Cohort.objects.all())
+    ids = services.enrollment_record_bulk(items=batch, actor=SYSTEM)
 
     stored = Enrollment.objects.select_related("trainee").in_bulk(ids)
     assert [(stored[pk].cohort_id, stored[pk].trainee.reference) for pk in ids] == [

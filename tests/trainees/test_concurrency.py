@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from django.db import connection, connections
 
+from academies.scope import SYSTEM, Actor
 from config.exceptions import ApplicationError
 from tests.factories import (
     AcademyFactory,
@@ -76,6 +77,7 @@ def test_twenty_simultaneous_plans_for_the_last_seats_never_overbook():
 
     def plan(index: int) -> Callable[[], Any]:
         return lambda: cohort_schedule(
+            actor=SYSTEM,
             reference=f"RACE-{index:02d}",
             course=course,
             academy=site,
@@ -99,7 +101,7 @@ def test_double_booking_one_trainer_from_several_threads_has_exactly_one_winner(
         CohortFactory(course=course, starts_on=D(2025, 4, 1) + dt.timedelta(days=i), ends_on=D(2025, 4, 20))
         for i in range(4)
     ]
-    workers = [lambda cohort=cohort: trainer_assign(trainer=trainer, cohort=cohort) for cohort in cohorts]
+    workers = [lambda cohort=cohort: trainer_assign(actor=SYSTEM, trainer=trainer, cohort=cohort) for cohort in cohorts]
     outcomes = [outcome(result) for result in race(workers)]
     assert sorted(outcomes) == ["ok", "overlap", "overlap", "overlap"]
     assert TrainerAssignment.objects.filter(trainer=trainer).count() == 1
@@ -110,12 +112,13 @@ def test_the_same_assignment_requested_twice_at_once_is_made_once():
     trainer = TrainerFactory(qualifications=[course])
     TrainerAvailabilityFactory(trainer=trainer)
     cohort = CohortFactory(course=course, starts_on=D(2025, 4, 1))
-    outcomes = [outcome(r) for r in race([lambda: trainer_assign(trainer=trainer, cohort=cohort)] * 3)]
+    outcomes = [outcome(r) for r in race([lambda: trainer_assign(actor=SYSTEM, trainer=trainer, cohort=cohort)] * 3)]
     assert sorted(outcomes) == ["ok", "overlap", "overlap"]
     assert TrainerAssignment.objects.filter(trainer=trainer, cohort=cohort).count() == 1
 
 
-def test_two_approvals_of_one_cohorts_returns_leave_one_official(approver):
+def test_two_approvals_of_one_cohorts_returns_leave_one_official(approver_at_hq):
+    approver = Actor.for_user(approver_at_hq)
     cohort = CohortFactory()
     first, second = (
         CountReturnFactory(cohort=cohort, state=CountReturn.State.VERIFIED, completed=completed)
@@ -123,7 +126,7 @@ def test_two_approvals_of_one_cohorts_returns_leave_one_official(approver):
     )
     outcomes = [
         outcome(r)
-        for r in race([lambda r=r: count_return_approve(count_return=r, user=approver) for r in (first, second)])
+        for r in race([lambda r=r: count_return_approve(count_return=r, actor=approver) for r in (first, second)])
     ]
     assert outcomes == ["ok", "ok"]
     official = list(CountReturn.objects.official().filter(cohort=cohort))
@@ -133,8 +136,9 @@ def test_two_approvals_of_one_cohorts_returns_leave_one_official(approver):
     assert (loser.state, official[0].supersedes_id) == ("superseded", loser.pk)
 
 
-def test_one_return_approved_twice_at_once_is_approved_once(approver):
+def test_one_return_approved_twice_at_once_is_approved_once(approver_at_hq):
+    approver = Actor.for_user(approver_at_hq)
     count_return = CountReturnFactory(state=CountReturn.State.VERIFIED)
-    outcomes = [outcome(r) for r in race([lambda: count_return_approve(count_return=count_return, user=approver)] * 2)]
+    outcomes = [outcome(r) for r in race([lambda: count_return_approve(count_return=count_return, actor=approver)] * 2)]
     assert sorted(outcomes) == ["invalid_state", "ok"]
     assert CountReturn.objects.official().count() == 1

@@ -15,6 +15,7 @@ from django.core.management import call_command
 from django.db import IntegrityError, connection, transaction
 from tablib import Dataset
 
+from academies.scope import SYSTEM
 from config.exceptions import ApplicationError
 from mission.models import MandatePosition, MandateVersion, ReportDispatch, ReportSubscription
 from mission.services import report_subscription_delete
@@ -191,10 +192,10 @@ def test_approving_corrections_supersedes_the_official_returns(verifier, approve
 
     def approve_correction(completed: int) -> CountReturn:
         correction = count_return_submit(
-            cohort=cohort, as_of=original.as_of, enrolled=100, completed=completed, withdrawn=5
+            actor=SYSTEM, cohort=cohort, as_of=original.as_of, enrolled=100, completed=completed, withdrawn=5
         )
-        correction = count_return_verify(count_return=correction, user=verifier)
-        return count_return_approve(count_return=correction, user=approver)
+        correction = count_return_verify(count_return=correction, actor=SYSTEM)
+        return count_return_approve(count_return=correction, actor=SYSTEM)
 
     first = approve_correction(92)
     second = approve_correction(93)
@@ -293,7 +294,7 @@ def test_deleting_a_subscription_keeps_the_log_of_the_reports_it_sent():
 
     assert refused(subscription.delete) == DISPATCH_DELETED
     with pytest.raises(ApplicationError) as caught:
-        report_subscription_delete(subscription=subscription)
+        report_subscription_delete(actor=SYSTEM, subscription=subscription)
 
     assert caught.value.code == "official_record"
     assert caught.value.message == (
@@ -308,7 +309,7 @@ def test_a_subscription_that_never_sent_a_report_can_still_be_deleted():
     subscription = ReportSubscriptionFactory()
     ReportDispatch.objects.create(subscription=subscription, period_key="2025-W35", state="failed")
 
-    report_subscription_delete(subscription=subscription)
+    report_subscription_delete(actor=SYSTEM, subscription=subscription)
 
     assert not ReportSubscription.objects.filter(pk=subscription.pk).exists()
     assert not ReportDispatch.objects.exists()

@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from academies.scope import SYSTEM, Actor
 from mission.selectors import MISSION, Scope, progress
 from tests.factories import (
     AcademyFactory,
@@ -46,21 +47,24 @@ def _site_course(cohort: Cohort) -> tuple:
 
 
 @pytest.mark.django_db
-def test_approving_a_return_and_then_its_correction_moves_the_tallies(superuser):
+def test_approving_a_return_and_then_its_correction_moves_the_tallies(verifier_at_hq, approver_at_hq):
+    verifier, approver = Actor.for_user(verifier_at_hq), Actor.for_user(approver_at_hq)
     cohort = CohortFactory(has_roster=True, starts_on=D(2025, 3, 3))
-    first = services.count_return_submit(cohort=cohort, as_of=D(2025, 4, 1), enrolled=50, completed=40, withdrawn=5)
-    services.count_return_verify(count_return=first, user=superuser)
+    first = services.count_return_submit(
+        actor=SYSTEM, cohort=cohort, as_of=D(2025, 4, 1), enrolled=50, completed=40, withdrawn=5
+    )
+    services.count_return_verify(count_return=first, actor=verifier)
     assert not DailyTally.objects.exists()  # verified is not official
 
-    services.count_return_approve(count_return=first, user=superuser)
+    services.count_return_approve(count_return=first, actor=approver)
     assert DailyTally.objects.get(day=D(2025, 4, 1)).completed == 40
     assert _site_course(cohort) == (40, 50, 5, 1, 40)
 
     correction = services.count_return_submit(
-        cohort=cohort, as_of=D(2025, 4, 8), enrolled=50, completed=44, withdrawn=3
+        actor=SYSTEM, cohort=cohort, as_of=D(2025, 4, 8), enrolled=50, completed=44, withdrawn=3
     )
-    services.count_return_verify(count_return=correction, user=superuser)
-    services.count_return_approve(count_return=correction, user=superuser)
+    services.count_return_verify(count_return=correction, actor=verifier)
+    services.count_return_approve(count_return=correction, actor=approver)
 
     days = dict(DailyTally.objects.values_list("day", "completed"))
     assert days == {D(2025, 4, 1): 0, D(2025, 4, 8): 44}
@@ -126,13 +130,13 @@ def test_completed_enrollments_count_each_trainee_once():
 
 
 @pytest.mark.django_db
-def test_bulk_writes_are_counted_as_they_land(superuser):
+def test_bulk_writes_are_counted_as_they_land():
     cohorts = [CohortFactory(has_roster=True) for _ in range(3)]
     items = [
         services.EnrollmentItem(cohort_id=cohort.pk, trainee_reference=f"UA-bulk-{n:04d}", status="completed")
         for n, cohort in enumerate(cohorts)
     ]
-    services.enrollment_record_bulk(items=items, cohorts=Cohort.objects.all())
+    services.enrollment_record_bulk(actor=SYSTEM, items=items)
     assert RosterTally.objects.get().people == 3
     assert tally_drift() == {}
 
@@ -168,7 +172,8 @@ OPERATIONS = (
         max_size=30,
     )
 )
-def test_any_sequence_of_writes_leaves_the_tallies_equal_to_the_rows(superuser, steps):
+def test_any_sequence_of_writes_leaves_the_tallies_equal_to_the_rows(verifier_at_hq, approver_at_hq, steps):
+    deciders = Actor.for_user(verifier_at_hq), Actor.for_user(approver_at_hq)
     with transaction.atomic():
         sites, courses = [AcademyFactory() for _ in range(2)], [CourseFactory() for _ in range(2)]
         cohorts = [
@@ -178,22 +183,23 @@ def test_any_sequence_of_writes_leaves_the_tallies_equal_to_the_rows(superuser, 
         trainees = [TraineeFactory() for _ in range(3)]
         for operation, which, other, number in steps:
             cohort = cohorts[which]
-            _apply(operation, cohort, sites, courses, trainees[other], number, superuser)
+            _apply(operation, cohort, sites, courses, trainees[other], number, deciders)
         assert tally_drift() == {}
         transaction.set_rollback(True)
 
 
-def _apply(operation, cohort, sites, courses, trainee, number, user) -> None:
+def _apply(operation, cohort, sites, courses, trainee, number, deciders) -> None:
+    verifier, approver = deciders  # two people: who verified a return does not approve it
     day = D(2025, 2, 1) + dt.timedelta(days=number)
     if operation in ("approve", "correct"):
         pending = CountReturn.objects.pending().filter(cohort=cohort).first()
         if pending is None:
             pending = services.count_return_submit(
-                cohort=cohort, as_of=day, enrolled=60, completed=number % 50, withdrawn=number % 7
+                actor=SYSTEM, cohort=cohort, as_of=day, enrolled=60, completed=number % 50, withdrawn=number % 7
             )
         if pending.state == CountReturn.State.SUBMITTED:
-            pending = services.count_return_verify(count_return=pending, user=user)
-        services.count_return_approve(count_return=pending, user=user)
+            pending = services.count_return_verify(count_return=pending, actor=verifier)
+        services.count_return_approve(count_return=pending, actor=approver)
     elif operation == "move_site":
         Cohort.objects.filter(pk=cohort.pk).update(academy=sites[number % 2])
     elif operation == "move_course":

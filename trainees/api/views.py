@@ -39,12 +39,6 @@ BULK_RESULT = OpenApiResponse(
 )
 
 
-def _submitter(request):
-    """Coordinators are recorded as the submitting user; partner keys through their organisation only."""
-    user = request.user
-    return user if getattr(user, "pk", None) else None
-
-
 class CohortViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -68,7 +62,7 @@ class CohortViewSet(
         count = None
         if not set(request.query_params) - PAGE_PARAMS and self.caller is not None:
             # No filter, no search: the count of the caller's whole list, from the per-site cohort tally.
-            count = visible_cohort_count(self.caller.organisation)
+            count = visible_cohort_count(self.caller.actor.policy)
         rows = PageRows(self.filter_queryset(self.get_queryset()), CohortSerializer.ROW_FIELDS, count=count)
         page = self.paginate_queryset(rows)
         serializer = self.get_serializer()
@@ -78,12 +72,14 @@ class CohortViewSet(
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
         data.pop("status", None)  # a new cohort is always planned
-        serializer.instance = services.cohort_schedule(**data)
+        serializer.instance = services.cohort_schedule(**data, actor=self.caller.actor)
 
     def perform_update(self, serializer):
         with transaction.atomic():
             cohort = self.locked_object()
-            serializer.instance = services.cohort_update(cohort=cohort, **serializer.validated_data)
+            serializer.instance = services.cohort_update(
+                cohort=cohort, actor=self.caller.actor, **serializer.validated_data
+            )
 
 
 class TrainerAssignmentViewSet(
@@ -104,12 +100,12 @@ class TrainerAssignmentViewSet(
     resource_noun, resource_plural = "trainer assignment", "trainer assignments"
 
     def perform_create(self, serializer):
-        result = services.trainer_assign(**serializer.validated_data)
+        result = services.trainer_assign(**serializer.validated_data, actor=self.caller.actor)
         result.assignment.warnings = result.warnings
         serializer.instance = result.assignment
 
     def perform_destroy(self, instance):
-        services.trainer_unassign(assignment=instance)
+        services.trainer_unassign(assignment=instance, actor=self.caller.actor)
 
 
 class TraineeViewSet(ReadOnlyViewSet):
@@ -146,6 +142,7 @@ class EnrollmentViewSet(
             cohort=data["cohort"],
             trainee_reference=data["trainee"]["reference"],
             status=data.get("status", Enrollment.Status.ENROLLED),
+            actor=self.caller.actor,
         )
 
     @extend_schema(
@@ -164,8 +161,7 @@ class EnrollmentViewSet(
             services.EnrollmentItem(cohort_id=item["cohort"], trainee_reference=item["trainee"], status=item["status"])
             for item in serializer.validated_data["items"]
         ]
-        cohorts = self.scoped(Cohort.objects.all())
-        ids = services.enrollment_record_bulk(items=items, cohorts=cohorts)
+        ids = services.enrollment_record_bulk(items=items, actor=self.caller.actor)
         return Response({"created": len(ids), "ids": ids}, status=201)
 
 
@@ -188,10 +184,7 @@ class CountReturnViewSet(
     resource_noun, resource_plural = "count return", "count returns"
 
     def perform_create(self, serializer):
-        caller = self.caller
-        serializer.instance = services.count_return_submit(
-            **serializer.validated_data, organisation=caller.organisation, user=_submitter(self.request)
-        )
+        serializer.instance = services.count_return_submit(**serializer.validated_data, actor=self.caller.actor)
 
     @extend_schema(
         request=CountReturnBulkSerializer,
@@ -216,18 +209,13 @@ class CountReturnViewSet(
             )
             for item in serializer.validated_data["items"]
         ]
-        ids = services.count_return_submit_bulk(
-            items=items,
-            cohorts=self.scoped(Cohort.objects.all()),
-            organisation=self.caller.organisation,
-            user=_submitter(request),
-        )
+        ids = services.count_return_submit_bulk(items=items, actor=self.caller.actor)
         return Response({"created": len(ids), "ids": ids}, status=201)
 
     def _transition(self, service, **kwargs):
         with transaction.atomic():
             count_return = self.locked_object()
-            count_return = service(count_return=count_return, user=self.request.user, **kwargs)
+            count_return = service(count_return=count_return, actor=self.caller.actor, **kwargs)
         return Response(CountReturnSerializer(count_return, context=self.get_serializer_context()).data)
 
     @extend_schema(

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from academies.scope import Actor
 from config.exceptions import ApplicationError
 
 
@@ -31,3 +32,10 @@ def _constraint_message(instance: Any, error: IntegrityError) -> str:
         if constraint.name in text:
             return str(constraint.get_violation_error_message())
     return _("The database refused the change because it conflicts with existing data.")
+
+
+def require_cohort_managed(actor: Actor, cohort: Any) -> None:
+    """Refuse a cohort outside the sites the actor's organisation runs, without naming it."""
+    from ..models import Cohort
+
+    actor.require_in_scope(Cohort.objects.managed_by(actor.policy).filter(pk=cohort.pk).exists(), noun=_("cohort"))

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from academies.models import Organisation
+from academies.scope import Actor
 from config import clock
 from config.bulk import copy_insert_values, copy_rows, copy_supported
 from config.exceptions import ApplicationError
@@ -99,19 +99,19 @@ _RETURN_COLUMNS = [
 def count_return_submit_bulk(
     *,
     items: list[CountReturnItem],
-    cohorts: Any,
-    organisation: Organisation | None = None,
-    user: Any = None,
+    actor: Actor,
 ) -> list[int]:
     """Submit many returns at once; return their ids, in the order of the items.
 
-    `cohorts` is the queryset of cohorts the caller may report for. The batch is checked whole before anything
+    The actor reports only for cohorts at its organisation's sites; any other is "not found". The batch is checked whole before anything
     is written, with a fixed number of queries: plain rows and one array parameter per lookup, because a batch
     holds up to 5,000 items (issue 7).
     """
     from simple_history.utils import bulk_create_with_history
 
+    actor.require("trainees.add_countreturn", action=_("submit count returns"))
     _check_bulk_size(items)
+    cohorts = Cohort.objects.managed_by(actor.policy)
     by_id = {
         pk: CohortFacts(status, starts_on)
         for pk, status, starts_on in cohorts.filter(pk__any=list({item.cohort_id for item in items})).values_list(
@@ -144,8 +144,8 @@ def count_return_submit_bulk(
             corrected_in_batch.add(item.cohort_id)
         errors.append(item_errors)
     _raise_item_errors(errors)
-    submitter = user if getattr(user, "is_authenticated", False) and getattr(user, "pk", None) else None
-    organisation_id = organisation.pk if organisation is not None else None
+    submitter = actor.user_or_none
+    organisation_id = actor.organisation.pk if actor.organisation is not None else None
     submitter_id = submitter.pk if submitter is not None else None
     values = [
         (item.cohort_id, item.as_of, item.enrolled, item.completed, item.withdrawn, organisation_id, submitter_id,
@@ -197,13 +197,16 @@ def _enrollment_item_errors(has_roster: bool | None, item: EnrollmentItem) -> di
 
 
 @transaction.atomic
-def enrollment_record_bulk(*, items: list[EnrollmentItem], cohorts: Any) -> list[int]:
-    """Enroll many pseudonymous trainees, or update their outcomes, in one all-or-nothing batch.
+def enrollment_record_bulk(*, items: list[EnrollmentItem], actor: Actor) -> list[int]:
+    """Enroll many pseudonymous trainees, or update their outcomes, in one all-or-nothing batch, for cohorts at
+    the actor's organisation's sites.
 
     Returns the enrollments' ids in the order of the items. Like the count returns, the batch travels as plain
     rows and array parameters, never as thousands of model instances (issue 7).
     """
+    actor.require("trainees.add_enrollment", action=_("record enrollments"))
     _check_bulk_size(items)
+    cohorts = Cohort.objects.managed_by(actor.policy)
     has_roster = dict(cohorts.filter(pk__any=list({item.cohort_id for item in items})).values_list("pk", "has_roster"))
     errors: list[dict[str, list[str]]] = []
     seen: set[tuple[int, str]] = set()

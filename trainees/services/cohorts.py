@@ -10,11 +10,12 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from academies.models import Academy, Course, Trainer
+from academies.scope import Actor
 from config.exceptions import ApplicationError
 
 from ..models import Cohort, TrainerAssignment
 from ..querysets import RATIO_ROLES  # the roles that count towards the ratio; re-exported for callers
-from ._common import _save
+from ._common import _save, require_cohort_managed
 
 # COHORTS
 
@@ -87,6 +88,10 @@ def _check_cohort_plan(*, course: Course, academy: Academy, seats: int, starts_o
     _check_capacity(academy=academy, starts_on=starts_on, ends_on=ends_on, seats=seats, exclude_pk=exclude_pk)
 
 
+def _require_site_managed(actor: Actor, academy: Academy) -> None:
+    actor.require_in_scope(Academy.objects.managed_by(actor.policy).filter(pk=academy.pk).exists(), noun=_("site"))
+
+
 def _lock_academy(academy: Academy) -> Academy:
     """Lock the site's row, so concurrent plans for the same site check capacity one after another."""
     return Academy.objects.select_for_update().get(pk=academy.pk)
@@ -102,8 +107,12 @@ def cohort_schedule(
     ends_on: dt.date,
     seats: int,
     has_roster: bool = False,
+    actor: Actor,
 ) -> Cohort:
-    """Plan a cohort, checking the course's maximum size, the site's status and its capacity over time."""
+    """Plan a cohort at one of the actor's sites, checking the course's maximum size, the site's status and its
+    capacity over time."""
+    actor.require("trainees.add_cohort", action=_("plan cohorts"))
+    _require_site_managed(actor, academy)
     academy = _lock_academy(academy)
     _check_cohort_plan(course=course, academy=academy, seats=seats, starts_on=starts_on, ends_on=ends_on)
     cohort = Cohort(
@@ -119,7 +128,7 @@ def cohort_schedule(
 
 
 @transaction.atomic
-def cohort_update(*, cohort: Cohort, **changes: Any) -> Cohort:
+def cohort_update(*, cohort: Cohort, actor: Actor, **changes: Any) -> Cohort:
     """Change a cohort's plan. Dates, seats, course or site changes are checked as a new plan would be.
 
     Reviving a cancelled cohort is checked as a new plan too. Trainers already on the cohort must still fit its
@@ -129,6 +138,10 @@ def cohort_update(*, cohort: Cohort, **changes: Any) -> Cohort:
     unknown = set(changes) - allowed
     if unknown:
         raise ApplicationError(_("These fields cannot be changed: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
+    actor.require("trainees.change_cohort", action=_("change cohorts"))
+    require_cohort_managed(actor, cohort)
+    if changes.get("academy") is not None:
+        _require_site_managed(actor, changes["academy"])
     # Lock the sites first, then the cohort, then its trainers: the same order as cohort_schedule, trainer_assign
     # and the Ukraine gating, so that concurrent writers queue instead of deadlocking.
     site_ids = {Cohort.objects.values_list("academy_id", flat=True).get(pk=cohort.pk)}
@@ -174,8 +187,10 @@ def cohort_update(*, cohort: Cohort, **changes: Any) -> Cohort:
 
 
 @transaction.atomic
-def cohort_flag_clear(*, cohort: Cohort) -> Cohort:
+def cohort_flag_clear(*, cohort: Cohort, actor: Actor) -> Cohort:
     """A coordinator has reviewed a flagged cohort (for example after training inside Ukraine resumed)."""
+    actor.require("trainees.change_cohort", action=_("change cohorts"))
+    require_cohort_managed(actor, cohort)
     cohort = Cohort.objects.select_for_update().get(pk=cohort.pk)
     cohort.flagged = False
     cohort.flag_reason = ""
@@ -268,9 +283,12 @@ def _check_trainer_fits(
 
 @transaction.atomic
 def trainer_assign(
-    *, trainer: Trainer, cohort: Cohort, role: str = TrainerAssignment.Role.INSTRUCTOR
+    *, trainer: Trainer, cohort: Cohort, role: str = TrainerAssignment.Role.INSTRUCTOR, actor: Actor
 ) -> AssignmentResult:
-    """Put a trainer on a cohort. Refuses double-booking, dates outside availability and missing qualification."""
+    """Put a trainer on a cohort at one of the actor's sites. Refuses double-booking, dates outside availability
+    and missing qualification."""
+    actor.require("trainees.add_trainerassignment", action=_("assign trainers"))
+    require_cohort_managed(actor, cohort)
     if role not in TrainerAssignment.Role.values:
         raise ApplicationError(_("Unknown role “%(role)s”.") % {"role": role}, {"role": [_("Unknown role.")]})
     # The cohort first, then the trainer (see cohort_update); the cohort is re-read so its dates are current.
@@ -306,5 +324,10 @@ def trainer_assign(
 
 
 @transaction.atomic
-def trainer_unassign(*, assignment: TrainerAssignment) -> None:
+def trainer_unassign(*, assignment: TrainerAssignment, actor: Actor) -> None:
+    """Take a trainer off a cohort at one of the actor's sites. The cohort's history keeps who was on it."""
+    actor.require("trainees.delete_trainerassignment", action=_("take trainers off cohorts"))
+    actor.require_in_scope(
+        TrainerAssignment.objects.managed_by(actor.policy).filter(pk=assignment.pk).exists(), noun=_("assignment")
+    )
     assignment.delete()

@@ -3,27 +3,29 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from collections.abc import Callable
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from academies.models import Organisation
+from academies.scope import Actor
 from config import clock
 from config.exceptions import ApplicationError
 
 from ..models import Cohort, CountReturn, Enrollment, Trainee, outcome_recorded_on
 from ..signals import count_return_approved
-from ._common import _save
+from ._common import _save, require_cohort_managed
 
 # TRAINEES AND ENROLLMENTS
 
 
 @transaction.atomic
 def enrollment_record(
-    *, cohort: Cohort, trainee_reference: str, status: str = Enrollment.Status.ENROLLED
+    *, actor: Actor, cohort: Cohort, trainee_reference: str, status: str = Enrollment.Status.ENROLLED
 ) -> Enrollment:
     """Enroll a pseudonymous trainee, or update the outcome of an existing enrollment."""
+    actor.require("trainees.add_enrollment", action=_("record enrollments"))
+    require_cohort_managed(actor, cohort)
     if not cohort.has_roster:
         raise ApplicationError(
             _("%(cohort)s keeps no roster; report it through count returns.") % {"cohort": cohort},
@@ -48,16 +50,41 @@ def enrollment_record(
 # COUNT RETURNS
 
 
-def _require_permission(user: Any, permission: str, action: str) -> None:
-    if user is None or not getattr(user, "is_authenticated", False) or not user.has_perm(permission):
-        raise ApplicationError(
-            _("You are not allowed to %(action)s count returns.") % {"action": action},
-            code="permission_denied",
+def _same_person(actor: Actor, user_id: int | None) -> bool:
+    return actor.user_or_none is not None and user_id is not None and actor.user.pk == user_id
+
+
+def _check_may_verify(actor: Actor, current: CountReturn, action: str) -> None:
+    """The first pair of eyes after the submitter: a verifier of the site's own command, not the submitter."""
+    actor.require("trainees.verify_countreturn", action=action)
+    require_cohort_managed(actor, current.cohort)
+    if _same_person(actor, current.submitted_by_id):
+        actor.refuse(
+            "four_eyes_submitter",
+            _("Four eyes: you submitted this return, so someone else verifies or rejects it."),
         )
 
 
-def _transition(count_return: CountReturn, expected: str, action: str) -> CountReturn:
+def _check_may_approve(actor: Actor, current: CountReturn, action: str) -> None:
+    """The second pair of eyes: mission HQ, and not whoever verified the return."""
+    actor.require("trainees.approve_countreturn", action=action)
+    if not actor.policy.approves:
+        actor.refuse("approver_hq", _("Only mission HQ approves count returns, and your account is not at mission HQ."))
+    if _same_person(actor, current.verified_by_id):
+        actor.refuse(
+            "four_eyes_verifier",
+            _("Four eyes: you verified this return, so someone else approves or rejects it."),
+        )
+
+
+def _transition(
+    count_return: CountReturn, expected: str, action: str, check: Callable[[CountReturn], None]
+) -> CountReturn:
+    """Lock the return, ask `check` whether the actor may act on it, then whether its state allows the step.
+
+    The actor's rights come first: a return outside the actor's scope is refused before its state is told."""
     current = CountReturn.objects.select_for_update().get(pk=count_return.pk)
+    check(current)
     if current.state != expected:
         raise ApplicationError(
             _("Only a %(expected)s return can be %(action)s; this one is %(state)s.")
@@ -76,12 +103,13 @@ def count_return_submit(
     enrolled: int,
     completed: int,
     withdrawn: int,
-    organisation: Organisation | None = None,
-    user: Any = None,
+    actor: Actor,
 ) -> CountReturn:
     """Record a return as submitted. If the cohort already has an official return, this one corrects it once
-    approved. A partner organisation submits only for the sites it manages."""
+    approved. The actor submits only for the sites its organisation runs, and in its organisation's name."""
+    actor.require("trainees.add_countreturn", action=_("submit count returns"))
     cohort = Cohort.objects.get(pk=cohort.pk)  # the current status, not the caller's copy
+    require_cohort_managed(actor, cohort)
     if cohort.status == Cohort.Status.CANCELLED:
         raise ApplicationError(
             _("%(cohort)s is cancelled and takes no returns.") % {"cohort": cohort},
@@ -94,13 +122,6 @@ def count_return_submit(
         )
     if as_of > clock.today():
         raise ApplicationError(_("A return cannot be dated in the future."), {"as_of": [_("In the future.")]})
-    if organisation is not None and not Cohort.objects.managed_by(organisation).filter(pk=cohort.pk).exists():
-        raise ApplicationError(
-            _("%(organisation)s may not submit returns for %(cohort)s.")
-            % {"organisation": organisation, "cohort": cohort},
-            {"cohort": [_("Outside the organisation's sites.")]},
-            code="permission_denied",
-        )
     official = CountReturn.objects.filter(cohort=cohort, state=CountReturn.State.APPROVED).first()
     # The link to the corrected return is one-to-one, and pending figures count only the difference it makes:
     # so one correction at a time. A rejected correction gives up its link (see count_return_reject).
@@ -116,29 +137,38 @@ def count_return_submit(
         enrolled=enrolled,
         completed=completed,
         withdrawn=withdrawn,
-        submitted_by_organisation=organisation,
-        submitted_by=user if getattr(user, "is_authenticated", False) else None,
+        submitted_by_organisation=actor.organisation,
+        submitted_by=actor.user_or_none,
         supersedes=official,
     )
     return _save(count_return)
 
 
 @transaction.atomic
-def count_return_verify(*, count_return: CountReturn, user: Any) -> CountReturn:
-    """The training command confirms the figures. Needs the verify permission."""
-    _require_permission(user, "trainees.verify_countreturn", _("verify"))
-    current = _transition(count_return, CountReturn.State.SUBMITTED, _("verified"))
+def count_return_verify(*, count_return: CountReturn, actor: Actor) -> CountReturn:
+    """The training command confirms the figures: a verifier of the site's command who did not submit them."""
+    current = _transition(
+        count_return,
+        CountReturn.State.SUBMITTED,
+        _("verified"),
+        lambda current: _check_may_verify(actor, current, _("verify count returns")),
+    )
     current.state = CountReturn.State.VERIFIED
-    current.verified_by = user
+    current.verified_by = actor.user_or_none
     current.verified_at = clock.now()
     return _save(current)
 
 
 @transaction.atomic
-def count_return_approve(*, count_return: CountReturn, user: Any) -> CountReturn:
-    """Mission HQ makes a verified return official. The return it corrects, if any, is superseded."""
-    _require_permission(user, "trainees.approve_countreturn", _("approve"))
-    current = _transition(count_return, CountReturn.State.VERIFIED, _("approved"))
+def count_return_approve(*, count_return: CountReturn, actor: Actor) -> CountReturn:
+    """Mission HQ makes a verified return official: an approver who did not verify it. The return it corrects,
+    if any, is superseded."""
+    current = _transition(
+        count_return,
+        CountReturn.State.VERIFIED,
+        _("approved"),
+        lambda current: _check_may_approve(actor, current, _("approve count returns")),
+    )
     # Lock the cohort so that two approvals for it cannot both become official.
     Cohort.objects.select_for_update().get(pk=current.cohort_id)
     previous = CountReturn.objects.filter(cohort_id=current.cohort_id, state=CountReturn.State.APPROVED).first()
@@ -151,7 +181,7 @@ def count_return_approve(*, count_return: CountReturn, user: Any) -> CountReturn
             CountReturn.objects.filter(supersedes=previous).exclude(pk=current.pk).update(supersedes=current)
     current.supersedes = previous
     current.state = CountReturn.State.APPROVED
-    current.approved_by = user
+    current.approved_by = actor.user_or_none
     current.approved_at = clock.now()
     _save(current)
     transaction.on_commit(lambda: count_return_approved.send(sender=CountReturn, count_return=current))
@@ -159,15 +189,19 @@ def count_return_approve(*, count_return: CountReturn, user: Any) -> CountReturn
 
 
 @transaction.atomic
-def count_return_reject(*, count_return: CountReturn, user: Any, reason: str) -> CountReturn:
-    """Send a return back with a reason. Verifiers reject submitted returns; approvers reject verified ones."""
+def count_return_reject(*, count_return: CountReturn, actor: Actor, reason: str) -> CountReturn:
+    """Send a return back with a reason. Verifiers reject submitted returns, approvers verified ones, by the same
+    rules as verifying and approving."""
     if not (reason or "").strip():
         raise ApplicationError(_("A rejection states the reason."), {"reason": [_("This field is required.")]})
     current = CountReturn.objects.select_for_update().get(pk=count_return.pk)
+    actor.require_in_scope(
+        CountReturn.objects.visible_to(actor.policy).filter(pk=current.pk).exists(), noun=_("count return")
+    )
     if current.state == CountReturn.State.SUBMITTED:
-        _require_permission(user, "trainees.verify_countreturn", _("reject"))
+        _check_may_verify(actor, current, _("reject submitted count returns"))
     elif current.state == CountReturn.State.VERIFIED:
-        _require_permission(user, "trainees.approve_countreturn", _("reject"))
+        _check_may_approve(actor, current, _("reject verified count returns"))
     else:
         raise ApplicationError(
             _("Only a submitted or verified return can be rejected; this one is %(state)s.")
@@ -180,6 +214,6 @@ def count_return_reject(*, count_return: CountReturn, user: Any, reason: str) ->
     # table keeps the link it had.
     current.supersedes = None
     current.rejection_reason = reason.strip()
-    current.rejected_by = user
+    current.rejected_by = actor.user_or_none
     current.rejected_at = clock.now()
     return _save(current)

@@ -5,6 +5,7 @@ import datetime as dt
 from django.core.management.base import BaseCommand, CommandError
 
 from academies.models import Organisation
+from academies.scope import SYSTEM
 from academies.services import api_key_create
 from config.exceptions import ApplicationError
 
@@ -35,6 +36,7 @@ class Command(BaseCommand):
                 name=name or f"{owner.slug} key",
                 read_only=read_only,
                 expires_on=expires_on,
+                actor=SYSTEM,  # an operator at the console
             )
         except ApplicationError as error:
             raise CommandError(error.message) from error

@@ -211,6 +211,9 @@ class MinistryPolicy(ScopePolicy):
         return assignments.filter(trainer__nation_id=self.nation_id)
 
     def progress_scope(self) -> tuple[str, Any, str] | None:
+        """The progress of its nation's sites: where trainees were trained in its territory. Its cohort list is
+        wider (every cohort its trainers work on, wherever), and the two differ on purpose: figures belong to
+        the sites that report them, staffing to the state that contributes the trainers."""
         assert self.organisation is not None
         return ("nation", self.nation_id, str(self.organisation.nation))
 

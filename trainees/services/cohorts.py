@@ -181,6 +181,7 @@ def cohort_update(*, cohort: Cohort, actor: Actor, **changes: Any) -> Cohort:
                 starts_on=cohort.starts_on,
                 ends_on=cohort.ends_on,
                 cohort_pk=cohort.pk,
+                actor=actor,
             )
         cohort.assignments.update(starts_on=cohort.starts_on, ends_on=cohort.ends_on)
     return _save(cohort)
@@ -252,9 +253,19 @@ def _available_throughout(trainer: Trainer, starts_on: dt.date, ends_on: dt.date
 
 
 def _check_trainer_fits(
-    *, trainer: Trainer, course: Course, role: str, starts_on: dt.date, ends_on: dt.date, cohort_pk: int | None
+    *,
+    trainer: Trainer,
+    course: Course,
+    role: str,
+    starts_on: dt.date,
+    ends_on: dt.date,
+    cohort_pk: int | None,
+    actor: Actor,
 ) -> None:
-    """The trainer is qualified for the course, available throughout and on no other cohort in those dates."""
+    """The trainer is qualified for the course, available throughout and on no other cohort in those dates.
+
+    A clash with a cohort the actor cannot see is told without naming that cohort: only the dates the trainer is busy.
+    """
     if role != TrainerAssignment.Role.INTERPRETER and not trainer.qualifications.filter(pk=course.pk).exists():
         raise ApplicationError(
             _("%(trainer)s is not qualified for %(course)s.") % {"trainer": trainer, "course": course},
@@ -272,6 +283,13 @@ def _check_trainer_fits(
     if cohort_pk is not None:
         overlapping = overlapping.exclude(cohort_id=cohort_pk)
     clash = overlapping.select_related("cohort").first()
+    if clash is not None and not Cohort.objects.visible_to(actor.policy).filter(pk=clash.cohort_id).exists():
+        raise ApplicationError(
+            _("%(trainer)s is already assigned to another cohort (%(start)s – %(end)s), which overlaps.")
+            % {"trainer": trainer, "start": clash.starts_on, "end": clash.ends_on},
+            {"trainer": [_("Double-booked.")]},
+            code="overlap",
+        )
     if clash is not None:
         raise ApplicationError(
             _("%(trainer)s is already assigned to %(other)s (%(start)s – %(end)s), which overlaps.")
@@ -315,6 +333,7 @@ def trainer_assign(
         starts_on=cohort.starts_on,
         ends_on=cohort.ends_on,
         cohort_pk=cohort.pk,
+        actor=actor,
     )
     assignment = TrainerAssignment(
         trainer=trainer, cohort=cohort, role=role, starts_on=cohort.starts_on, ends_on=cohort.ends_on

@@ -3,13 +3,19 @@
 import datetime as dt
 
 import pytest
+from django.contrib.auth.models import Group
+from django.core.management import call_command
 
+from academies.management.commands.setup_roles import APPROVER, COORDINATOR
+from academies.models import Organisation
 from tests.factories import (
     AcademyFactory,
     ApprovedCountReturnFactory,
     CohortFactory,
     CourseFactory,
     MilestoneFactory,
+    OrganisationFactory,
+    StaffMembershipFactory,
     TargetFactory,
     TrainerAvailabilityFactory,
     TrainerFactory,
@@ -36,13 +42,20 @@ def world():
     done = CohortFactory(reference="C-DONE", course=course, academy=academy, starts_on=today - dt.timedelta(days=50))
     TargetFactory(value=1000, in_force_from=today - dt.timedelta(days=300), label="1,000 trained")
     MilestoneFactory(value=500, label="500 trained")
-    UserFactory(username="coordinator", is_staff=True, is_superuser=True)
+    call_command("setup_roles", verbosity=0)
+    hq = OrganisationFactory(slug="mission-hq", kind=Organisation.Kind.MISSION_HQ)
+    # Three people of mission HQ: one submits, another verifies, a third approves (four eyes).
+    for username, role in (("coordinator", COORDINATOR), ("verifier", COORDINATOR), ("approver", APPROVER)):
+        user = UserFactory(username=username, is_staff=True)
+        user.groups.add(Group.objects.get(name=role))
+        StaffMembershipFactory(user=user, organisation=hq)
     return {"academy": academy, "course": course, "trainer": trainer, "done": done, "today": today}
 
 
-def log_in(page):
+def log_in(page, username: str = "coordinator"):
+    page.context.clear_cookies()
     page.goto("/admin/login/?next=/admin/")
-    page.fill("#id_username", "coordinator")
+    page.fill("#id_username", username)
     page.fill("#id_password", PASSWORD)
     page.click("input[type=submit]")
     page.wait_for_selector("#mission-dashboard")
@@ -94,7 +107,9 @@ def test_a_coordinator_sees_the_dashboard_plans_a_cohort_and_assigns_a_trainer(p
     assert assignment.trainer == world["trainer"] and assignment.starts_on == start
 
 
-def test_a_coordinator_imports_returns_with_a_dry_run_and_approves_one(page, world, screenshot, tmp_path):
+def test_a_coordinator_imports_returns_that_a_second_person_verifies_and_a_third_approves(
+    page, world, screenshot, tmp_path
+):
     done = world["done"]
     csv_file = tmp_path / "returns.csv"
     csv_file.write_text(f"cohort,as_of,enrolled,completed,withdrawn\nC-DONE,{done.ends_on.isoformat()},50,45,5\n")
@@ -115,7 +130,8 @@ def test_a_coordinator_imports_returns_with_a_dry_run_and_approves_one(page, wor
     imported = CountReturn.objects.get(cohort=done)
     assert imported.state == CountReturn.State.SUBMITTED
 
-    for action in ("verify_returns", "approve_returns"):
+    for username, action in (("verifier", "verify_returns"), ("approver", "approve_returns")):
+        log_in(page, username)
         page.goto("/admin/trainees/countreturn/")
         page.check(f"input[name=_selected_action][value='{imported.pk}']")
         page.select_option("select[name=action]", action)

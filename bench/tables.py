@@ -1,4 +1,4 @@
-"""`python -m bench.markdown [RESULTS]`: the tables of docs/performance.md, rendered from a results file.
+"""`python -m bench.tables [RESULTS]`: the tables of docs/performance.md, rendered from a results file.
 
 One table of the metrics by scale, with each ratio to its limit and whether its goal is met, then one of the
 growth from the smallest scale to the largest. Written from the file, so the document never carries a figure the

@@ -46,18 +46,26 @@ def login_succeeded(sender, request, user, **kwargs) -> None:
             request.session.pop(SECOND_FACTOR_SESSION_KEY, None)
         else:
             request.session[SECOND_FACTOR_SESSION_KEY] = state
-    security_event("auth.login_succeeded", request, reason=method, key_prefix="")
+    security_event("auth.login_succeeded", request, reason=method, key_prefix="", account=user.get_username())
 
 
 @receiver(user_login_failed, dispatch_uid="eumam.login_failed")
 def login_failed(sender, credentials, request=None, **kwargs) -> None:
     if credentials.get("second_factor"):
-        security_event("auth.second_factor_failed", request, reason="invalid_code", key_prefix="")
+        security_event(
+            "auth.second_factor_failed",
+            request,
+            reason="invalid_code",
+            key_prefix="",
+            account=credentials.get("username"),
+        )
     else:
-        security_event("auth.login_failed", request, reason="bad_credentials", key_prefix="")
+        security_event(
+            "auth.login_failed", request, reason="bad_credentials", key_prefix="", account=credentials.get("username")
+        )
 
 
 @receiver(user_logged_out, dispatch_uid="eumam.logged_out")
 def logged_out(sender, request, user, **kwargs) -> None:
     if request is not None:
-        security_event("auth.logout", request, reason="logout", key_prefix="")
+        security_event("auth.logout", request, reason="logout", key_prefix="", account=getattr(user, "username", None))

@@ -10,9 +10,12 @@ an approver must belong to an organisation whose scope policy approves.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import secrets
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
@@ -164,8 +167,19 @@ def totp_device_confirm(*, device: TOTPDevice, token: str) -> bool:
     return True
 
 
+def recovery_code_digest(code: str) -> str:
+    """What is stored of a recovery code: a keyed hash (HMAC-SHA-256 with the secret key), never the code itself.
+
+    django-otp's static tokens are compared by equality in the database, so the digest is deterministic; it is cut
+    to the column's 16 characters (64 bits), far beyond what the login throttle and the axes lockout let anyone try.
+    """
+    key = hmac.new(settings.SECRET_KEY.encode(), b"eumam.recovery-code", hashlib.sha256).digest()
+    return hmac.new(key, code.strip().lower().encode(), hashlib.sha256).hexdigest()[:16]
+
+
 def recovery_codes_regenerate(*, user: Any) -> list[str]:
-    """Ten new single-use recovery codes; any earlier ones stop working. The caller shows them once."""
+    """Ten new single-use recovery codes; any earlier ones stop working. The caller shows them once; only their
+    digests are stored."""
     with transaction.atomic():
         device = StaticDevice.objects.filter(user=user, name=RECOVERY_DEVICE_NAME).first()
         if device is None:
@@ -174,7 +188,9 @@ def recovery_codes_regenerate(*, user: Any) -> list[str]:
             device.save()
         device.token_set.all().delete()
         codes = [StaticToken.random_token() for _index in range(RECOVERY_CODE_COUNT)]
-        StaticToken.objects.bulk_create([StaticToken(device=device, token=code) for code in codes])
+        StaticToken.objects.bulk_create(
+            [StaticToken(device=device, token=recovery_code_digest(code)) for code in codes]
+        )
     return codes
 
 

@@ -28,13 +28,24 @@ def key_prefix_of(request: Any) -> str | None:
     return key.strip().split(".", 1)[0][:16] or None
 
 
-def security_event(event: str, request: Any, *, reason: str, key_prefix: str | None = None) -> None:
-    """Log an authentication failure or a denied access at WARNING, with structured fields only."""
+def security_event(
+    event: str, request: Any, *, reason: str, key_prefix: str | None = None, account: str | None = None
+) -> None:
+    """Log an authentication failure or a denied access at WARNING, with structured fields only.
+
+    `account` is the staff account concerned (the logged-in user unless given); never a password or a code.
+    """
+    if account is None:
+        # A DRF request authenticates on reading `.user`, which may be what is being logged: read what it holds.
+        user = request.__dict__.get("_user") if hasattr(request, "_request") else getattr(request, "user", None)
+        if user is not None and getattr(user, "is_authenticated", False) and getattr(user, "pk", None):
+            account = user.get_username()
     security_logger.warning(
         event,
         extra={
             "event": event,
             "reason": reason,
+            "account": account,
             "key_prefix": key_prefix if key_prefix is not None else key_prefix_of(request),
             "method": getattr(request, "method", None),
             "path": getattr(request, "path", None),

@@ -151,7 +151,11 @@ class StaffAuthenticationForm(OTPAuthenticationFormMixin, AdminAuthenticationFor
         return model.objects.devices_for_user(user, confirmed=True).select_for_update().order_by("pk").first()
 
     def clean_otp(self, user: Any) -> None:
-        self.cleaned_data["otp_token"] = (self.cleaned_data.get("otp_token") or "").strip().lower()
+        from academies.staff import recovery_code_digest
+
+        token = (self.cleaned_data.get("otp_token") or "").strip().lower()
+        # A recovery code is stored as its digest only, so it is looked up by its digest.
+        self.cleaned_data["otp_token"] = token if not token or TOTP_CODE.match(token) else recovery_code_digest(token)
         super().clean_otp(user)
 
 

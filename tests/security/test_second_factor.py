@@ -132,10 +132,10 @@ def test_logins_logouts_and_failures_are_security_events(client, staff_user, cap
         login(client)
         client.post(reverse("admin:logout"))
 
-    events = [(record.event, record.reason) for record in caplog.records if hasattr(record, "event")]
-    assert ("auth.login_failed", "bad_credentials") in events
-    assert ("auth.login_succeeded", "password") in events
-    assert ("auth.logout", "logout") in events
+    events = [(record.event, record.reason, record.account) for record in caplog.records if hasattr(record, "event")]
+    assert ("auth.login_failed", "bad_credentials", "officer") in events
+    assert ("auth.login_succeeded", "password", "officer") in events
+    assert ("auth.logout", "logout", "officer") in events
     assert "wrong" not in caplog.text and PASSWORD not in caplog.text
 
 

@@ -50,8 +50,8 @@ format: $(INSTALLED)
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
-typecheck: $(INSTALLED)  ## mypy over services, selectors and tasks
-	$(VENV)/bin/mypy academies/services.py trainees/services/ trainees/selectors.py trainees/tallies.py mission/services/ mission/selectors.py mission/planning.py mission/tasks.py
+typecheck: $(INSTALLED)  ## mypy over services, selectors, tasks, the scope policy and the staff second factor
+	$(VENV)/bin/mypy academies/services.py academies/scope.py academies/staff.py config/otp.py trainees/services/ trainees/selectors.py trainees/tallies.py mission/services/ mission/selectors.py mission/planning.py mission/tasks.py
 
 check: $(INSTALLED)  ## Django system checks and the migrations check
 	$(PY) manage.py check

@@ -47,6 +47,6 @@ def test_a_body_just_deeper_than_the_limit_is_refused_and_one_within_it_reaches_
 
 @pytest.mark.parametrize("constant", ["NaN", "Infinity", "-Infinity"])
 def test_numbers_that_json_does_not_have_are_refused(world, constant):
-    response = _post(world.client("command_a"), "/api/v1/count-returns/", '{"enrolled": %s}' % constant)
+    response = _post(world.client("command_a"), "/api/v1/count-returns/", f'{{"enrolled": {constant}}}')
 
     assert response.status_code == 400 and response.json()["errors"][0]["code"] == "parse_error"

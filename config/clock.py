@@ -9,6 +9,11 @@ import datetime as dt
 
 from django.utils import timezone
 
+# The days the product's data may name: the mission's records begin in 2022, and no plan reaches past 2100. Inputs
+# outside are refused (a date in year 1 or 9999 would only overflow the date arithmetic of planning and progress).
+MISSION_FIRST_DAY = dt.date(2022, 1, 1)
+MISSION_LAST_DAY = dt.date(2100, 12, 31)
+
 
 def now() -> dt.datetime:
     """The current moment, timezone-aware (UTC)."""

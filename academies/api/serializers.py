@@ -5,7 +5,7 @@ from drf_spectacular.utils import OpenApiExample, extend_schema_serializer
 from rest_framework import serializers
 
 from academies.models import Academy, Course, Nation, Trainer, TrainerAvailability
-from config.api.fields import ScopedSlugRelatedField
+from config.api.fields import MissionModelSerializer, ScopedSlugRelatedField
 
 
 @extend_schema_serializer(
@@ -30,7 +30,7 @@ from config.api.fields import ScopedSlugRelatedField
         )
     ]
 )
-class AcademySerializer(serializers.ModelSerializer):
+class AcademySerializer(MissionModelSerializer):
     command = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
 
     class Meta:
@@ -71,7 +71,7 @@ class AcademySerializer(serializers.ModelSerializer):
         )
     ]
 )
-class CourseSerializer(serializers.ModelSerializer):
+class CourseSerializer(MissionModelSerializer):
     class Meta:
         model = Course
         fields = [
@@ -104,7 +104,7 @@ TRAINER_EXAMPLE = {
         OpenApiExample("Trainer", response_only=True, value={"id": 42, **TRAINER_EXAMPLE}),
     ]
 )
-class TrainerSerializer(serializers.ModelSerializer):
+class TrainerSerializer(MissionModelSerializer):
     nation = serializers.SlugRelatedField(
         slug_field="code",
         queryset=Nation.objects.all(),
@@ -140,7 +140,7 @@ AVAILABILITY_EXAMPLE = {
         OpenApiExample("Rotation window", response_only=True, value={"id": 7, **AVAILABILITY_EXAMPLE}),
     ]
 )
-class TrainerAvailabilitySerializer(serializers.ModelSerializer):
+class TrainerAvailabilitySerializer(MissionModelSerializer):
     trainer = ScopedSlugRelatedField(
         slug_field="reference",
         queryset=Trainer.objects.all(),

@@ -16,6 +16,7 @@ from rest_framework.response import Response
 
 from academies.models import Academy, Nation
 from config import clock
+from config.api.fields import MissionDateField
 from config.api.viewsets import ScopedViewSetMixin
 from mission import planning
 from trainees.models import Cohort, TrainerAssignment
@@ -37,7 +38,7 @@ class StaffingGapsQuerySerializer(serializers.Serializer):
         max_value=WEEKS_MAX,
         help_text=_("How many weeks ahead to look, from 1 to 52; 8 by default."),
     )
-    on = serializers.DateField(required=False, help_text=_("The first day of the horizon; today by default."))
+    on = MissionDateField(required=False, help_text=_("The first day of the horizon; today by default."))
 
 
 class RotationsQuerySerializer(serializers.Serializer):
@@ -49,8 +50,8 @@ class RotationsQuerySerializer(serializers.Serializer):
             "only its own nation's trainers and may leave it out."
         ),
     )
-    starts_on = serializers.DateField(required=False, help_text=_("Only assignments ending on or after this day."))
-    ends_on = serializers.DateField(required=False, help_text=_("Only assignments starting on or before this day."))
+    starts_on = MissionDateField(required=False, help_text=_("Only assignments ending on or after this day."))
+    ends_on = MissionDateField(required=False, help_text=_("Only assignments starting on or before this day."))
 
     def validate(self, data):
         if data.get("starts_on") and data.get("ends_on") and data["ends_on"] < data["starts_on"]:
@@ -59,7 +60,7 @@ class RotationsQuerySerializer(serializers.Serializer):
 
 
 class UtilisationQuerySerializer(serializers.Serializer):
-    starts_on = serializers.DateField(
+    starts_on = MissionDateField(
         required=False, help_text=_("A day in the first week (weeks start on Monday); today by default.")
     )
     weeks = serializers.IntegerField(
@@ -72,7 +73,7 @@ class UtilisationQuerySerializer(serializers.Serializer):
 
 
 class AsOfQuerySerializer(serializers.Serializer):
-    as_of = serializers.DateField(required=False, help_text=_("The day to compute for; today by default."))
+    as_of = MissionDateField(required=False, help_text=_("The day to compute for; today by default."))
 
 
 # RESPONSES
@@ -83,8 +84,8 @@ class StaffingGapSerializer(serializers.Serializer):
     reference = serializers.CharField()
     course = serializers.CharField(help_text=_("The course code."))
     academy = serializers.CharField(help_text=_("The site's slug."))
-    starts_on = serializers.DateField()
-    ends_on = serializers.DateField()
+    starts_on = MissionDateField()
+    ends_on = MissionDateField()
     seats = serializers.IntegerField()
     trainers_needed = serializers.IntegerField(help_text=_("Seats divided by the course's ratio, rounded up."))
     trainers_assigned = serializers.IntegerField(help_text=_("Lead instructors, instructors and medics."))
@@ -94,7 +95,7 @@ class StaffingGapSerializer(serializers.Serializer):
 
 
 class StaffingGapsSerializer(serializers.Serializer):
-    on = serializers.DateField()
+    on = MissionDateField()
     weeks = serializers.IntegerField()
     results = StaffingGapSerializer(many=True)
 
@@ -107,8 +108,8 @@ class RotationEntrySerializer(serializers.Serializer):
     course = serializers.CharField(help_text=_("The course's name."))
     site = serializers.CharField(help_text=_("The site's name."))
     site_nation = serializers.CharField()
-    starts_on = serializers.DateField()
-    ends_on = serializers.DateField()
+    starts_on = MissionDateField()
+    ends_on = MissionDateField()
 
 
 class RotationsSerializer(serializers.Serializer):
@@ -120,20 +121,20 @@ class SiteWeekSerializer(serializers.Serializer):
     academy = serializers.CharField(help_text=_("The site's slug."))
     academy_name = serializers.CharField()
     week = serializers.CharField(help_text=_("The ISO week, such as 2026-W10."))
-    week_starts_on = serializers.DateField()
+    week_starts_on = MissionDateField()
     peak_seats = serializers.IntegerField(help_text=_("Seats in use on the busiest day of the week."))
     capacity = serializers.IntegerField()
     utilisation = serializers.FloatField(help_text=_("Peak seats divided by capacity."))
 
 
 class UtilisationSerializer(serializers.Serializer):
-    starts_on = serializers.DateField(help_text=_("The Monday of the first week."))
+    starts_on = MissionDateField(help_text=_("The Monday of the first week."))
     weeks = serializers.IntegerField()
     results = SiteWeekSerializer(many=True)
 
 
 class _ForecastPointSerializer(serializers.Serializer):
-    date = serializers.DateField()
+    date = MissionDateField()
     expected = serializers.FloatField()
     cumulative = serializers.IntegerField()
 
@@ -142,12 +143,12 @@ class _ForecastMilestoneSerializer(serializers.Serializer):
     value = serializers.IntegerField()
     label = serializers.CharField()
     reached = serializers.BooleanField()
-    forecast = serializers.DateField(allow_null=True)
+    forecast = MissionDateField(allow_null=True)
 
 
 class WhatIfSerializer(serializers.Serializer):
     scope = ProgressScopeSerializer()
-    as_of = serializers.DateField()
+    as_of = MissionDateField()
     official_total = serializers.IntegerField()
     planned_cohorts = serializers.IntegerField()
     expected_completions = serializers.IntegerField()
@@ -167,7 +168,7 @@ class _GatedSiteSerializer(serializers.Serializer):
 
 
 class UkraineConditionsSerializer(serializers.Serializer):
-    on = serializers.DateField()
+    on = MissionDateField()
     mandate_adopted = serializers.BooleanField(help_text=_("The mandate in force covers training inside Ukraine."))
     mandate_reference = serializers.CharField(allow_null=True)
     ceasefire_in_effect = serializers.BooleanField()

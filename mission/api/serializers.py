@@ -5,6 +5,7 @@ from drf_spectacular.utils import OpenApiExample, extend_schema_serializer
 from rest_framework import serializers
 
 from academies.models import Academy, Nation, TrainingCommand
+from config.api.fields import MissionDateField, MissionModelSerializer
 from mission.models import MandatePosition, MandateVersion, Milestone, ProgressReport, ReportSubscription, Target
 
 
@@ -23,7 +24,7 @@ from mission.models import MandatePosition, MandateVersion, Milestone, ProgressR
         )
     ]
 )
-class TargetSerializer(serializers.ModelSerializer):
+class TargetSerializer(MissionModelSerializer):
     class Meta:
         model = Target
         fields = ["id", "value", "in_force_from", "label", "source"]
@@ -39,14 +40,14 @@ class TargetSerializer(serializers.ModelSerializer):
         )
     ]
 )
-class MilestoneSerializer(serializers.ModelSerializer):
+class MilestoneSerializer(MissionModelSerializer):
     class Meta:
         model = Milestone
         fields = ["id", "value", "label", "first_reached_on"]
         read_only_fields = fields
 
 
-class MandatePositionSerializer(serializers.ModelSerializer):
+class MandatePositionSerializer(MissionModelSerializer):
     class Meta:
         model = MandatePosition
         fields = ["nation", "position", "recorded_on"]
@@ -74,7 +75,7 @@ class MandatePositionSerializer(serializers.ModelSerializer):
         )
     ]
 )
-class MandateVersionSerializer(serializers.ModelSerializer):
+class MandateVersionSerializer(MissionModelSerializer):
     positions = MandatePositionSerializer(many=True, read_only=True)
 
     class Meta:
@@ -122,7 +123,7 @@ SUBSCRIPTION_EXAMPLE = {
         ),
     ]
 )
-class ReportSubscriptionSerializer(serializers.ModelSerializer):
+class ReportSubscriptionSerializer(MissionModelSerializer):
     recipients = serializers.ListField(
         child=serializers.EmailField(max_length=254), min_length=1, max_length=50, help_text=_("E-mail addresses.")
     )
@@ -177,7 +178,7 @@ class ReportSubscriptionSerializer(serializers.ModelSerializer):
         )
     ]
 )
-class ProgressReportSerializer(serializers.ModelSerializer):
+class ProgressReportSerializer(MissionModelSerializer):
     figures = serializers.JSONField(
         read_only=True, help_text=_("The figures of the report, as `/progress/` gives them.")
     )
@@ -228,7 +229,7 @@ class _UniquePeopleSerializer(serializers.Serializer):
 class _TargetProgressSerializer(serializers.Serializer):
     value = serializers.IntegerField()
     label = serializers.CharField()
-    in_force_from = serializers.DateField()
+    in_force_from = MissionDateField()
     source = serializers.CharField(allow_blank=True)
     progress = serializers.FloatField()
     remaining = serializers.IntegerField()
@@ -238,11 +239,11 @@ class _MilestoneProgressSerializer(serializers.Serializer):
     value = serializers.IntegerField()
     label = serializers.CharField()
     reached = serializers.BooleanField()
-    passed_on = serializers.DateField(allow_null=True)
+    passed_on = MissionDateField(allow_null=True)
     remaining = serializers.IntegerField()
     progress = serializers.FloatField()
-    forecast_by_run_rate = serializers.DateField(allow_null=True)
-    forecast_by_pipeline = serializers.DateField(allow_null=True)
+    forecast_by_run_rate = MissionDateField(allow_null=True)
+    forecast_by_pipeline = MissionDateField(allow_null=True)
 
 
 class _BreakdownRowSerializer(serializers.Serializer):
@@ -267,7 +268,7 @@ class _BreakdownsSerializer(serializers.Serializer):
 
 class ProgressSerializer(serializers.Serializer):
     scope = _ScopeSerializer()
-    as_of = serializers.DateField()
+    as_of = MissionDateField()
     official = _OfficialSerializer()
     pending = _PendingSerializer()
     unique_people = _UniquePeopleSerializer()
@@ -280,4 +281,4 @@ class ProgressSerializer(serializers.Serializer):
 
 
 class ProgressQuerySerializer(serializers.Serializer):
-    as_of = serializers.DateField(required=False, help_text=_("The day to compute the figures for; today by default."))
+    as_of = MissionDateField(required=False, help_text=_("The day to compute the figures for; today by default."))

@@ -11,7 +11,12 @@ from drf_spectacular.utils import OpenApiExample, extend_schema_serializer
 from rest_framework import serializers
 
 from academies.models import Academy, Course, Trainer
-from config.api.fields import ScopedPrimaryKeyRelatedField, ScopedSlugRelatedField
+from config.api.fields import (
+    MissionDateField,
+    MissionModelSerializer,
+    ScopedPrimaryKeyRelatedField,
+    ScopedSlugRelatedField,
+)
 from trainees.models import Cohort, CountReturn, Enrollment, Trainee, TrainerAssignment
 from trainees.services import BULK_MAX_ITEMS
 
@@ -44,7 +49,7 @@ COHORT_EXAMPLE = {
         ),
     ]
 )
-class CohortSerializer(serializers.ModelSerializer):
+class CohortSerializer(MissionModelSerializer):
     course = serializers.SlugRelatedField(slug_field="code", queryset=Course.objects.all())
     academy = ScopedSlugRelatedField(
         slug_field="slug", queryset=Academy.objects.all(), help_text=_("Slug of one of your own sites.")
@@ -145,7 +150,7 @@ ASSIGNMENT_EXAMPLE = {"trainer": "PL-T0042", "cohort": 14, "role": "instructor"}
         ),
     ]
 )
-class TrainerAssignmentSerializer(serializers.ModelSerializer):
+class TrainerAssignmentSerializer(MissionModelSerializer):
     trainer = serializers.SlugRelatedField(
         slug_field="reference",
         queryset=Trainer.objects.filter(is_active=True),
@@ -172,7 +177,7 @@ class TrainerAssignmentSerializer(serializers.ModelSerializer):
         )
     ]
 )
-class TraineeSerializer(serializers.ModelSerializer):
+class TraineeSerializer(MissionModelSerializer):
     class Meta:
         model = Trainee
         fields = ["id", "reference", "created_at"]
@@ -192,7 +197,7 @@ ENROLLMENT_EXAMPLE = {"cohort": 14, "trainee": "UA-7f3a9c1e", "status": "enrolle
         ),
     ]
 )
-class EnrollmentSerializer(serializers.ModelSerializer):
+class EnrollmentSerializer(MissionModelSerializer):
     cohort = ScopedPrimaryKeyRelatedField(queryset=Cohort.objects.all(), help_text=_("One of your own cohorts."))
     trainee = serializers.CharField(
         source="trainee.reference",
@@ -230,7 +235,7 @@ COUNT_RETURN_EXAMPLE = {"cohort": 14, "as_of": "2026-03-08", "enrolled": 200, "c
         ),
     ]
 )
-class CountReturnSerializer(serializers.ModelSerializer):
+class CountReturnSerializer(MissionModelSerializer):
     cohort = ScopedPrimaryKeyRelatedField(queryset=Cohort.objects.all(), help_text=_("One of your own cohorts."))
     submitted_by_organisation = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
 
@@ -280,7 +285,7 @@ class RejectionSerializer(serializers.Serializer):
 
 class CountReturnItemSerializer(serializers.Serializer):
     cohort = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
-    as_of = serializers.DateField()
+    as_of = MissionDateField()
     enrolled = serializers.IntegerField(min_value=0, max_value=2_147_483_647)
     completed = serializers.IntegerField(min_value=0, max_value=2_147_483_647)
     withdrawn = serializers.IntegerField(min_value=0, max_value=2_147_483_647)

@@ -1,10 +1,12 @@
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns  # noqa: F401
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from academies.oidc import SingleSignOnCallback, SingleSignOnStart
+from config.api.handlers import not_found
 from config.csp import csp_report, redoc_view
 from config.health import HealthView
 
@@ -24,6 +26,9 @@ urlpatterns = [
     path("api/v1/redoc/", redoc_view, name="api-redoc"),
     path("health/", HealthView.as_view(), name="health"),
     path("csp-report/", csp_report, name="csp-report"),
+    # Last: any other API path (a malformed id such as /cohorts/abc/) is the API's JSON 404, with DEBUG on or off.
+    # Only paths ending in a slash, so that CommonMiddleware still redirects /api/v1/cohorts to /api/v1/cohorts/.
+    re_path(r"^api/.*/$", csrf_exempt(not_found), name="api-not-found"),
 ]
 
 # API (issue 4): unmatched API URLs and crashes answer in the API's JSON error format.

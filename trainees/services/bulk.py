@@ -66,6 +66,7 @@ class CohortFacts(NamedTuple):
 
     status: str
     starts_on: dt.date
+    seats: int
 
 
 def count_return_item_errors(
@@ -85,7 +86,13 @@ def count_return_item_errors(
         errors["enrolled"] = [_("Counts are never negative.")]
     elif item.completed + item.withdrawn > item.enrolled:
         errors["completed"] = [_("Completed and withdrawn trainees together cannot exceed enrolled.")]
+    elif item.enrolled > cohort.seats:
+        errors["enrolled"] = [enrolled_beyond_seats(cohort.seats)]
     return errors
+
+
+def enrolled_beyond_seats(seats: int) -> str:
+    return _("More trainees enrolled than the cohort has seats (%(seats)s).") % {"seats": seats}
 
 
 # The columns a bulk submission fills; the others take their defaults (state "submitted", no approvals yet).
@@ -113,10 +120,10 @@ def count_return_submit_bulk(
     _check_bulk_size(items)
     cohorts = Cohort.objects.managed_by(actor.policy)
     by_id = {
-        pk: CohortFacts(status, starts_on)
-        for pk, status, starts_on in cohorts.filter(pk__any=list({item.cohort_id for item in items})).values_list(
-            "pk", "status", "starts_on"
-        )
+        pk: CohortFacts(status, starts_on, seats)
+        for pk, status, starts_on, seats in cohorts.filter(
+            pk__any=list({item.cohort_id for item in items})
+        ).values_list("pk", "status", "starts_on", "seats")
     }
     # Cohort id -> id of its official return.
     official = dict(

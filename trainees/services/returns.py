@@ -15,6 +15,7 @@ from config.exceptions import ApplicationError
 from ..models import Cohort, CountReturn, Enrollment, Trainee, outcome_recorded_on
 from ..signals import count_return_approved
 from ._common import _save, require_cohort_managed
+from .bulk import enrolled_beyond_seats
 
 # TRAINEES AND ENROLLMENTS
 
@@ -122,6 +123,8 @@ def count_return_submit(
         )
     if as_of > clock.today():
         raise ApplicationError(_("A return cannot be dated in the future."), {"as_of": [_("In the future.")]})
+    if enrolled > cohort.seats:
+        raise ApplicationError(enrolled_beyond_seats(cohort.seats), {"enrolled": [enrolled_beyond_seats(cohort.seats)]})
     official = CountReturn.objects.filter(cohort=cohort, state=CountReturn.State.APPROVED).first()
     # The link to the corrected return is one-to-one, and pending figures count only the difference it makes:
     # so one correction at a time. A rejected correction gives up its link (see count_return_reject).

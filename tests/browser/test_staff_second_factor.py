@@ -8,6 +8,7 @@ from django_otp.oath import TOTP
 
 from academies.models import Organisation
 from academies.staff import staff_user_create, totp_device_create
+from config import clock
 from tests.factories import (
     AcademyFactory,
     ApprovedCountReturnFactory,
@@ -23,7 +24,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def commands():
     call_command("setup_roles", verbosity=0)
-    today = dt.date.today()
+    today = clock.today()
     cat_c = TrainingCommandFactory(code="cat-c", name_en="Combined Arms Training Command")
     st_c = TrainingCommandFactory(code="st-c", name_en="Special Training Command")
     OrganisationFactory(slug="catc", kind=Organisation.Kind.TRAINING_COMMAND, command=cat_c)

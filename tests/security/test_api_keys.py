@@ -13,6 +13,7 @@ from rest_framework.test import APIClient
 from academies.models import OrganisationAPIKey
 from academies.scope import SYSTEM
 from academies.services import api_key_create
+from config import clock
 from config.logging import SECURITY_LOGGER
 
 pytestmark = pytest.mark.django_db
@@ -69,7 +70,7 @@ def test_an_expired_key_answers_401(world):
         actor=SYSTEM,
         organisation=world.orgs["command_a"],
         name="soon expired",
-        expires_on=dt.date.today() + dt.timedelta(days=1),
+        expires_on=clock.today() + dt.timedelta(days=1),
     )
     assert _client(plaintext).get("/api/v1/cohorts/").status_code == 200
     OrganisationAPIKey.objects.filter(pk=api_key.pk).update(expiry_date=timezone.now() - dt.timedelta(seconds=1))

@@ -18,6 +18,7 @@ from tablib import Dataset
 from academies.scope import SYSTEM
 from config.exceptions import ApplicationError
 from mission.models import MandatePosition, MandateVersion, ReportDispatch, ReportSubscription
+from mission.schedules import period_for_send_day
 from mission.services import report_subscription_delete
 from tests.factories import (
     ApprovedCountReturnFactory,
@@ -44,6 +45,8 @@ RETURN_REWRITTEN = (
 MANDATE_DELETED = "official record: an adopted or superseded mandate version is never deleted"
 DISPATCH_DELETED = "official record: a sent report dispatch is never deleted"
 SENT = dt.datetime(2025, 9, 1, 7, tzinfo=dt.UTC)
+# The weekly report that went out then, keyed as the schedules key it (not a literal that could drift from them).
+SENT_PERIOD = period_for_send_day("weekly", SENT.date()).key
 
 
 def refused(action) -> str:
@@ -79,7 +82,7 @@ def superseded_return(**fields) -> CountReturn:
 def sent_dispatch(subscription: ReportSubscription | None = None) -> ReportDispatch:
     return ReportDispatch.objects.create(
         subscription=subscription or ReportSubscriptionFactory(),
-        period_key="2025-W35",
+        period_key=SENT_PERIOD,
         state=ReportDispatch.State.SENT,
         sent_at=SENT,
     )
@@ -279,7 +282,7 @@ def test_a_sent_dispatch_is_never_deleted(way):
 @pytest.mark.parametrize("state", [ReportDispatch.State.PENDING, ReportDispatch.State.SENDING, "failed"])
 def test_a_dispatch_that_was_not_sent_can_still_be_deleted(state):
     dispatch = ReportDispatch.objects.create(
-        subscription=ReportSubscriptionFactory(), period_key="2025-W35", state=state
+        subscription=ReportSubscriptionFactory(), period_key=SENT_PERIOD, state=state
     )
 
     dispatch.delete()
@@ -307,7 +310,7 @@ def test_deleting_a_subscription_keeps_the_log_of_the_reports_it_sent():
 
 def test_a_subscription_that_never_sent_a_report_can_still_be_deleted():
     subscription = ReportSubscriptionFactory()
-    ReportDispatch.objects.create(subscription=subscription, period_key="2025-W35", state="failed")
+    ReportDispatch.objects.create(subscription=subscription, period_key=SENT_PERIOD, state="failed")
 
     report_subscription_delete(actor=SYSTEM, subscription=subscription)
 

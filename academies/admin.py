@@ -214,11 +214,9 @@ class TrainerForm(ServiceModelForm):
                 return trainer
 
             return create
-        # Compare with the stored row, not the form's initial data: a history revert starts from an old version.
-        stored = Trainer.objects.filter(pk=self.instance.pk).first()
+        stored, changes = self.stored_and_changes(data)
         if stored is None:
             return None
-        changes = {name: value for name, value in data.items() if getattr(stored, name) != value}
         return lambda: trainer_update(trainer=stored, qualifications=qualifications, actor=self.actor, **changes)
 
 

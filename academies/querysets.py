@@ -57,21 +57,17 @@ class TrainerAvailabilityQuerySet(models.QuerySet):
 
     def visible_to(self, scope: Scope) -> TrainerAvailabilityQuerySet:
         from .models import Trainer
+        from .scope import follow
 
         policy = _policy(scope)
-        if policy.sees_everything:
-            return self.all()
-        trainers = Trainer.objects.visible_to(policy)
-        return self.none() if trainers.query.is_empty() else self.filter(trainer__in=trainers.values("pk"))
+        return follow(self, "trainer", Trainer.objects.visible_to(policy), policy)
 
     def managed_by(self, scope: Scope) -> TrainerAvailabilityQuerySet:
         from .models import Trainer
+        from .scope import follow
 
         policy = _policy(scope)
-        if policy.sees_everything:
-            return self.all()
-        trainers = Trainer.objects.managed_by(policy)
-        return self.none() if trainers.query.is_empty() else self.filter(trainer__in=trainers.values("pk"))
+        return follow(self, "trainer", Trainer.objects.managed_by(policy), policy)
 
 
 class OrganisationQuerySet(models.QuerySet):

@@ -4,32 +4,21 @@ Rows name related records by their natural keys (a nation's ISO code, a course's
 reference), so a spreadsheet needs no database ids. Every row is validated with `full_clean()`.
 """
 
-from typing import Any
-
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
 
-from config.admin import ImportRowLimitMixin
+from config.admin import ImportRowLimitMixin, ScopedImportMixin
 
 from .models import Course, Nation, Trainer, TrainerAvailability
 from .scope import Actor
 
 
-class ScopedImportMixin:
+class TrainerImportMixin(ScopedImportMixin):
     """Rows are written as the importing actor: its role must allow the write, and the trainer must be one its
     organisation keeps (a ministry its nation's, mission HQ any). Trainers are named among those it keeps only."""
 
-    def __init__(self, actor: Actor | None = None, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.actor = actor
-        for field in self.fields.values():
-            if (
-                actor is not None
-                and isinstance(field.widget, widgets.ForeignKeyWidget)
-                and field.widget.model is Trainer
-            ):
-                field.widget.get_queryset = lambda value, row, *args, **kw: Trainer.objects.managed_by(actor.policy)
+    scoped_reference_models = (Trainer,)
 
     def before_save_instance(self, instance, row, **kwargs):
         actor = self.actor or Actor.for_user(kwargs.get("user"))
@@ -57,7 +46,7 @@ class LanguageListWidget(widgets.Widget):
         return ",".join(value or [])
 
 
-class TrainerResource(ScopedImportMixin, ImportRowLimitMixin, resources.ModelResource):
+class TrainerResource(TrainerImportMixin, ImportRowLimitMixin, resources.ModelResource):
     nation = fields.Field(
         attribute="nation", column_name="nation", widget=widgets.ForeignKeyWidget(Nation, field="code")
     )
@@ -78,7 +67,7 @@ class TrainerResource(ScopedImportMixin, ImportRowLimitMixin, resources.ModelRes
         report_skipped = True
 
 
-class TrainerAvailabilityResource(ScopedImportMixin, ImportRowLimitMixin, resources.ModelResource):
+class TrainerAvailabilityResource(TrainerImportMixin, ImportRowLimitMixin, resources.ModelResource):
     trainer = fields.Field(
         attribute="trainer", column_name="trainer", widget=widgets.ForeignKeyWidget(Trainer, field="reference")
     )

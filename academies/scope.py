@@ -246,6 +246,17 @@ class AcademyPolicy(ScopePolicy):
         return ("academy", self.organisation.academy_id, str(self.organisation.academy))
 
 
+def follow(rows: QS, lookup: str, parents: QuerySet, policy: ScopePolicy) -> QS:
+    """Rows that follow a parent's scope (a return its cohort, a window its trainer, a report its subscription):
+    those whose `lookup` is among `parents`, the parents the policy already narrowed. All of them for a policy
+    that sees everything; plainly none when no parent is left, so that "may it add any?" needs no query."""
+    if policy.sees_everything:
+        return rows.all()
+    if parents.query.is_empty():
+        return rows.none()
+    return rows.filter(**{f"{lookup}__in": parents.values("pk")})
+
+
 def _assignments_of(cohorts: QuerySet) -> QuerySet:
     """The trainer assignments table, reached from the cohort model without importing it."""
     return cohorts.model._meta.get_field("assignments").related_model._default_manager.all()

@@ -15,6 +15,15 @@ from .models import Course, Nation, Organisation, OrganisationAPIKey, Trainer, T
 from .scope import Actor
 
 
+def _require_registers_trainers_of(actor: Actor, nation: Nation) -> None:
+    if not actor.policy.registers_trainers_of(nation.pk):
+        actor.refuse(
+            "scope",
+            _("Only the contributing state's ministry, or mission HQ, registers its trainers."),
+            nation=[_("Your organisation does not register this nation's trainers.")],
+        )
+
+
 def _require_trainer_managed(actor: Actor, trainer: Trainer) -> None:
     actor.require_in_scope(Trainer.objects.managed_by(actor.policy).filter(pk=trainer.pk).exists(), noun=_("trainer"))
 
@@ -31,12 +40,7 @@ def trainer_create(
 ) -> Trainer:
     """Register a trainer. A contributing state's ministry registers its own nation's trainers; mission HQ any."""
     actor.require("academies.add_trainer", action=_("register trainers"))
-    if not actor.policy.registers_trainers_of(nation.pk):
-        actor.refuse(
-            "scope",
-            _("Only the contributing state's ministry, or mission HQ, registers its trainers."),
-            nation=[_("Your organisation does not register this nation's trainers.")],
-        )
+    _require_registers_trainers_of(actor, nation)
     trainer = Trainer(reference=reference, nation=nation, display_name=display_name, languages=list(languages))
     trainer.full_clean()
     trainer.save()
@@ -94,12 +98,8 @@ def trainer_update(
     """Change a trainer's record. Assignments already made are not revisited."""
     actor.require("academies.change_trainer", action=_("change trainers"))
     _require_trainer_managed(actor, trainer)
-    if changes.get("nation") is not None and not actor.policy.registers_trainers_of(changes["nation"].pk):
-        actor.refuse(
-            "scope",
-            _("Only the contributing state's ministry, or mission HQ, registers its trainers."),
-            nation=[_("Your organisation does not register this nation's trainers.")],
-        )
+    if changes.get("nation") is not None:
+        _require_registers_trainers_of(actor, changes["nation"])
     unknown = set(changes) - _TRAINER_FIELDS
     if unknown:
         raise ApplicationError(_("These fields cannot be changed: %(fields)s") % {"fields": ", ".join(sorted(unknown))})

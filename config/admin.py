@@ -54,6 +54,13 @@ def in_scope(model: Any, obj: Any, actor: Any, *, for_write: bool) -> bool:
     return scoped(model._default_manager.filter(pk=obj.pk), actor, for_write=for_write).exists()
 
 
+def scoped_choices(db_field: Any, request: Any, queryset: Any, *, for_write: bool) -> Any:
+    """The choices of a relation field in a form: the related rows the actor sees (or, `for_write`, runs)."""
+    if queryset is None:
+        queryset = db_field.remote_field.model._default_manager.all()
+    return scoped(queryset, actor_of(request), for_write=for_write)
+
+
 class ScopedAdminMixin:
     """Every admin of the mission's apps: lists, forms, choices, inlines, actions and history by the actor's scope.
 
@@ -118,9 +125,7 @@ class ScopedAdminMixin:
         return request.GET.get("field_name") in getattr(source_admin, "managed_choice_fields", ())
 
     def _choices(self, db_field, request, queryset):
-        if queryset is None:
-            queryset = db_field.remote_field.model._default_manager.all()
-        return scoped(queryset, actor_of(request), for_write=db_field.name in self.managed_choice_fields)
+        return scoped_choices(db_field, request, queryset, for_write=db_field.name in self.managed_choice_fields)
 
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
@@ -192,8 +197,7 @@ class ScopedInlineMixin:
         return super().has_delete_permission(request, obj) and self._parent_managed(request, obj)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        queryset = kwargs.get("queryset") or db_field.remote_field.model._default_manager.all()
-        kwargs["queryset"] = scoped(queryset, actor_of(request), for_write=False)
+        kwargs["queryset"] = scoped_choices(db_field, request, kwargs.get("queryset"), for_write=False)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_formset(self, request, obj=None, **kwargs):
@@ -385,6 +389,27 @@ class ImportExportLimitsMixin:
         return {**super().get_import_resource_kwargs(request, **kwargs), "actor": actor_of(request)}
 
 
+class ScopedImportMixin:
+    """A resource that imports as an actor (the admin passes it, see `ImportExportLimitsMixin`): rows of the
+    `scoped_reference_models` that a file names by reference are looked up among those the actor runs, so any
+    other reference reads as "does not exist", exactly like one that does not."""
+
+    scoped_reference_models: tuple = ()
+
+    def __init__(self, actor: Any = None, **kwargs: Any) -> None:
+        from import_export import widgets
+
+        super().__init__(**kwargs)  # type: ignore[call-arg]
+        self.actor = actor
+        if actor is None:
+            return
+        for field in self.fields.values():  # type: ignore[attr-defined]
+            widget = field.widget
+            if isinstance(widget, widgets.ForeignKeyWidget) and widget.model in self.scoped_reference_models:
+                model = widget.model
+                widget.get_queryset = lambda *args, _model=model, **kw: _model._default_manager.managed_by(actor.policy)
+
+
 class ImportRowLimitMixin:
     """A resource that refuses datasets of more than IMPORT_MAX_ROWS rows before touching the database."""
 
@@ -430,6 +455,16 @@ def _service_forms():
         def save_via_service(self) -> Any:
             call = self.service_call()
             return call() if call is not None else None
+
+        def stored_and_changes(self, data: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
+            """The row as stored now (None if it is gone) and the fields of `data` that differ from it.
+
+            Compared with the stored row, not the form's initial data: a history revert starts from an old version.
+            """
+            stored = self._meta.model._default_manager.filter(pk=self.instance.pk).first()
+            if stored is None:
+                return None, {}
+            return stored, {name: value for name, value in data.items() if getattr(stored, name) != value}
 
     return ServiceModelForm
 

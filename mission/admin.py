@@ -210,10 +210,9 @@ class ReportSubscriptionForm(ServiceModelForm):
         data = {name: self.cleaned_data.get(name) for name in SUBSCRIPTION_FIELDS if name in self.cleaned_data}
         if self.instance.pk is None:
             return lambda: services.report_subscription_create(actor=self.actor, **data)
-        stored = ReportSubscription.objects.filter(pk=self.instance.pk).first()
+        stored, changes = self.stored_and_changes(data)
         if stored is None:
             return None
-        changes = {name: value for name, value in data.items() if getattr(stored, name) != value}
         return lambda: services.report_subscription_update(subscription=stored, actor=self.actor, **changes)
 
 

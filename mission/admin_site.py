@@ -237,7 +237,7 @@ def dashboard_context(on: dt.date | None = None, policy: Any = None) -> dict[str
     if scope is None:
         return {"dashboard": {"as_of": on, "no_organisation": True}}
     # The whole mission reads the fast unscoped paths; an organisation reads its own cohorts and returns.
-    cohorts = None if policy.sees_everything else policy
+    rows_scope = None if policy.sees_everything else policy
     figures = progress(scope, as_of=on, with_breakdowns=False)
     next_milestones = [m for m in figures.milestones if not m["reached"]][:3]
     reached_milestones = [m for m in figures.milestones if m["reached"]]
@@ -261,10 +261,10 @@ def dashboard_context(on: dt.date | None = None, policy: Any = None) -> dict[str
             "last_reached": _dated(reached_milestones[-1]) if reached_milestones else None,
             "chart_lines": chart_lines(figures),
             "chart": render_progress_chart(figures),
-            "in_training": list(cohorts_in_training(on=on, scope=cohorts)),
-            "in_training_count": cohorts_in_training_count(on=on, scope=cohorts),
-            "gaps": cohort_gaps(on=on, scope=cohorts),
-            "returns": count_returns_awaiting(scope=cohorts),
+            "in_training": list(cohorts_in_training(on=on, scope=rows_scope)),
+            "in_training_count": cohorts_in_training_count(on=on, scope=rows_scope),
+            "gaps": cohort_gaps(on=on, scope=rows_scope),
+            "returns": count_returns_awaiting(scope=rows_scope),
             "ukraine": ukraine_conditions(on),
             "ukraine_sites": ukraine_sites_status(),
             "failed_dispatches": list(failed[:5]) if failed is not None else [],

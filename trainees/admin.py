@@ -74,11 +74,9 @@ class CohortForm(ServiceModelForm):
                 return cohort
 
             return schedule
-        # Compare with the stored row, not the form's initial data: a history revert starts from an old version.
-        stored = Cohort.objects.filter(pk=self.instance.pk).first()
+        stored, changes = self.stored_and_changes(data)
         if stored is None:
             return None
-        changes = {name: value for name, value in data.items() if getattr(stored, name) != value}
         return lambda: cohort_update(cohort=stored, actor=self.actor, **changes)
 
 
@@ -463,14 +461,18 @@ class CountReturnStateFilter(admin.SimpleListFilter):
     def lookups(self, request, model_admin):
         return [("me", _("my decision"))]
 
+    def __init__(self, request, params, model, model_admin):
+        super().__init__(request, params, model, model_admin)
+        self.model_admin = model_admin
+
     def queryset(self, request, queryset):
         if self.value() != "me":
             return queryset
+        # The decisions the reader may take are those the admin's actions offer them.
         states = []
-        actor = actor_of(request)
-        if actor.may("trainees.verify_countreturn"):
+        if self.model_admin.has_verify_permission(request):
             states.append(CountReturn.State.SUBMITTED)
-        if actor.may("trainees.approve_countreturn") and actor.policy.approves:
+        if self.model_admin.has_approve_permission(request):
             states.append(CountReturn.State.VERIFIED)
         return queryset.filter(state__in=states)
 

@@ -9,7 +9,7 @@ from django.db import models
 from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Cast, Coalesce
 
-from academies.scope import policy_for
+from academies.scope import follow, policy_for
 from config import clock
 
 if TYPE_CHECKING:
@@ -166,12 +166,8 @@ def _of_cohorts(rows: Any, scope: Scope, *, managed: bool) -> Any:
     from .models import Cohort
 
     policy = policy_for(scope)
-    if policy.sees_everything:
-        return rows.all()
     cohorts = Cohort.objects.managed_by(policy) if managed else Cohort.objects.visible_to(policy)
-    if cohorts.query.is_empty():
-        return rows.none()  # said plainly, so that "may it add any?" is answered without a query
-    return rows.filter(cohort__in=cohorts.values("pk"))
+    return follow(rows, "cohort", cohorts, policy)
 
 
 class TrainerAssignmentQuerySet(models.QuerySet):

@@ -14,7 +14,7 @@ from import_export import fields, resources, widgets
 
 from academies.models import Academy, Course
 from academies.scope import Actor
-from config.admin import ImportRowLimitMixin
+from config.admin import ImportRowLimitMixin, ScopedImportMixin
 from config.exceptions import ApplicationError
 
 from .models import Cohort, CountReturn, Enrollment, Trainee
@@ -27,20 +27,14 @@ def _as_validation_error(error: ApplicationError) -> ValidationError:
     return ValidationError(messages)
 
 
-class ServiceResource(ImportRowLimitMixin, resources.ModelResource):
+class ServiceResource(ScopedImportMixin, ImportRowLimitMixin, resources.ModelResource):
     """A resource whose rows are saved by a service instead of `Model.save()`, as the importing actor.
 
     The rows a file may name by reference are those the actor's organisation runs: any other reference is
     "does not exist", exactly as for a reference that does not exist.
     """
 
-    def __init__(self, actor: Actor | None = None, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.actor = actor
-        for field in self.fields.values():
-            widget = field.widget
-            if actor is not None and isinstance(widget, widgets.ForeignKeyWidget) and widget.model is Cohort:
-                widget.get_queryset = lambda value, row, *args, **kw: Cohort.objects.managed_by(actor.policy)
+    scoped_reference_models = (Cohort,)
 
     def save_via_service(self, instance: Any, is_create: bool, row: dict, actor: Actor) -> Any:
         raise NotImplementedError

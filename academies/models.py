@@ -482,3 +482,7 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.owner}: {self.key}"
+
+
+# EVENTS AND WEBHOOKS (issue 14): defined in their own module, registered with this app here.
+from .event_models import Event, WebhookDelivery, WebhookEndpoint  # noqa: E402, F401

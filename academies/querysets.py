@@ -78,3 +78,46 @@ class OrganisationQuerySet(models.QuerySet):
 
     def managed_by(self, scope: Scope) -> OrganisationQuerySet:
         return _policy(scope).managed_reference_data(self)
+
+
+# EVENTS AND WEBHOOKS (issue 14)
+
+
+class EventQuerySet(models.QuerySet):
+    """Events are seen through the object each one names as its visibility (`academies.events`)."""
+
+    def visible_to(self, scope: Scope) -> EventQuerySet:
+        from .events import visible
+
+        return visible(self, _policy(scope))
+
+    def managed_by(self, scope: Scope) -> EventQuerySet:
+        return self.none()  # written by the services that make the changes, never through the API
+
+
+class WebhookEndpointQuerySet(models.QuerySet):
+    """An organisation's own endpoints; mission HQ sees and keeps them all."""
+
+    def visible_to(self, scope: Scope) -> WebhookEndpointQuerySet:
+        from .models import Organisation
+        from .scope import follow
+
+        policy = _policy(scope)
+        return follow(self, "organisation", Organisation.objects.visible_to(policy), policy)
+
+    def managed_by(self, scope: Scope) -> WebhookEndpointQuerySet:
+        return self.visible_to(scope)
+
+
+class WebhookDeliveryQuerySet(models.QuerySet):
+    """The delivery log follows its endpoint."""
+
+    def visible_to(self, scope: Scope) -> WebhookDeliveryQuerySet:
+        from .models import WebhookEndpoint
+        from .scope import follow
+
+        policy = _policy(scope)
+        return follow(self, "endpoint", WebhookEndpoint.objects.visible_to(policy), policy)
+
+    def managed_by(self, scope: Scope) -> WebhookDeliveryQuerySet:
+        return self.visible_to(scope)

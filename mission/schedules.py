@@ -158,6 +158,21 @@ SCHEDULES: tuple[BeatSchedule, ...] = (
         hour="0",
         description="Re-gates sites in Ukraine at the start of each day, when a ceasefire or mandate may lapse.",
     ),
+    # EVENTS AND WEBHOOKS (issue 14): the tasks live in academies, the lowest layer; their schedules are here too.
+    BeatSchedule(
+        name="mission: publish events and send due webhooks",
+        task="academies.tasks.sweep_webhooks",
+        minute="*",
+        description="Publishes committed events not yet in the feed, hands back abandoned webhook deliveries and "
+        "starts a delivery run for each endpoint whose retries are due.",
+    ),
+    BeatSchedule(
+        name="mission: purge events past their retention",
+        task="academies.tasks.purge_events",
+        minute="40",
+        hour="3",
+        description="Deletes events (and their webhook delivery log) older than EUMAM_EVENT_RETENTION_DAYS.",
+    ),
 )
 SCHEDULE_PREFIX = "mission: "
 

@@ -20,3 +20,11 @@ class TraineesConfig(AppConfig):
         from .tallies import clear_tallies_of_empty_tables
 
         post_migrate.connect(clear_tallies_of_empty_tables, sender=self, dispatch_uid="trainees.clear_tallies")
+
+        # Events about cohorts, and what hangs off them, are seen by whoever may see the cohort (issue 14).
+        from academies.events import register_visibility
+        from academies.models import Event
+
+        from .events import cohort_visibility
+
+        register_visibility(Event.Visibility.COHORT, cohort_visibility)

@@ -356,6 +356,20 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": ["drf_standardized_errors.openapi_hooks.postprocess_schema_enums"],
 }
 
+# EVENTS AND WEBHOOKS (issue 14)
+# The event outbox, the pull feed and webhooks (academies/events.py, academies/webhooks.py, docs/api.md "Events").
+# Events older than the retention are purged daily; the feed and replays reach back that far.
+EUMAM_EVENT_RETENTION_DAYS = env.int("EUMAM_EVENT_RETENTION_DAYS", default=90)
+# Webhook targets must be https:// and resolve to public addresses only (checked on registration and again on every
+# delivery, against DNS rebinding). Allowing plain http and private, loopback or link-local targets is for local
+# development and tests; production leaves it off.
+EUMAM_WEBHOOKS_ALLOW_PRIVATE = env.bool("EUMAM_WEBHOOKS_ALLOW_PRIVATE", default=False)
+# Fernet keys that encrypt the webhook signing secrets (comma-separated; the first encrypts, all decrypt, so a key can
+# be rotated). Unset: one key derived from DJANGO_SECRET_KEY, so rotating that key makes the stored secrets unreadable.
+EUMAM_WEBHOOK_ENCRYPTION_KEYS = env.list("EUMAM_WEBHOOK_ENCRYPTION_KEYS", default=[])
+# Seconds to connect and to wait for the receiver's answer, each.
+EUMAM_WEBHOOK_TIMEOUT_SECONDS = env.float("EUMAM_WEBHOOK_TIMEOUT_SECONDS", default=5.0)
+
 # AXES (login lockout)
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=1.0)

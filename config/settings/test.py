@@ -16,6 +16,9 @@ STORAGES = {
 }
 TEST_ARTIFACTS_DIR = VAR_DIR / "test-artifacts"
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
+# Webhook tests deliver to a receiver on 127.0.0.1; the production refusals are tested with the setting off.
+EUMAM_WEBHOOKS_ALLOW_PRIVATE = True
+EUMAM_WEBHOOK_TIMEOUT_SECONDS = 2.0
 
 # FAULT TESTS (issue 8): hooks read only here, so a worker or gunicorn started by tests/faults/ can write its mail
 # to files the test counts, slow a send down to be killed mid-report, and redeliver after a short visibility timeout.

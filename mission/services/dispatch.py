@@ -15,6 +15,7 @@ from academies.scope import Actor
 from config import clock
 from config.exceptions import ApplicationError
 
+from ..events import milestone_reached_record
 from ..models import (
     Milestone,
     ProgressReport,
@@ -364,6 +365,7 @@ def milestones_check(*, on: dt.date | None = None) -> list[Milestone]:
         if fresh:
             milestone.alerted_at = clock.now()
         _save(milestone)
+        milestone_reached_record(milestone)
         newly_reached.append(milestone)
         if fresh:
             _milestone_alerts_enqueue(milestone)

@@ -17,8 +17,10 @@ from academies.models import Academy, Nation
 from academies.scope import Actor
 from config import clock
 from config.exceptions import ApplicationError
+from trainees.events import cohorts_flagged_record
 from trainees.models import Cohort
 
+from ..events import ukraine_gating_record
 from ..models import (
     Ceasefire,
     MandatePosition,
@@ -230,25 +232,29 @@ def ukraine_gating_refresh(*, on: dt.date | None = None, notify: bool = True) ->
     conditions = ukraine_conditions(on)
     opened, closed, flagged = [], [], 0
     lapse_lines = []
-    for academy in Academy.objects.in_ukraine().select_for_update().order_by("pk"):
+    sites = list(Academy.objects.in_ukraine().select_for_update().order_by("pk"))
+    open_before = sum(academy.accepts_cohorts for academy in sites)
+    for academy in sites:
         allows = conditions.site_allows(academy)
         if allows and not academy.accepts_cohorts:
             academy.accepts_cohorts = True
             academy.save(update_fields=["accepts_cohorts"])
-            opened.append(academy.slug)
+            opened.append(academy)
         elif not allows:
             reasons = "; ".join(_lapse_reasons(conditions, academy))
             if academy.accepts_cohorts:
                 academy.accepts_cohorts = False
                 academy.save(update_fields=["accepts_cohorts"])
-                closed.append(academy.slug)
+                closed.append(academy)
             # Affected: every cohort with training days still ahead, including one already under way.
             # Finished, completed and cancelled cohorts are history and stay untouched.
             future = Cohort.objects.filter(academy=academy, ends_on__gte=conditions.on, flagged=False).exclude(
                 status__in=[Cohort.Status.CANCELLED, Cohort.Status.COMPLETED]
             )
+            affected = list(future.values_list("pk", flat=True))
             count = future.update(flagged=True, flag_reason=(_("Training inside Ukraine lapsed: ") + reasons)[:300])
-            if count or academy.slug in closed:
+            cohorts_flagged_record(affected)
+            if count or academy in closed:
                 flagged += count
                 lapse_lines.append(f"- {academy.name_en}: {reasons} ({count} future cohorts flagged)")
     if lapse_lines and notify:
@@ -258,6 +264,18 @@ def ukraine_gating_refresh(*, on: dt.date | None = None, notify: bool = True) ->
         )
         recipients = list(settings.COORDINATOR_EMAILS)
         transaction.on_commit(lambda: send_mail(subject, body, None, recipients, fail_silently=False))
-    result = {"conditions": conditions.as_dict(), "opened": opened, "closed": closed, "flagged_cohorts": flagged}
+    ukraine_gating_record(
+        conditions=conditions.as_dict(),
+        opened=opened,
+        closed=closed,
+        open_before=open_before,
+        open_after=sum(academy.accepts_cohorts for academy in sites),
+    )
+    result = {
+        "conditions": conditions.as_dict(),
+        "opened": [academy.slug for academy in opened],
+        "closed": [academy.slug for academy in closed],
+        "flagged_cohorts": flagged,
+    }
     logger.info("ukraine gating refreshed", extra={"result": result})
     return result

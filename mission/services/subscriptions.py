@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from academies.scope import Actor
 from config.exceptions import ApplicationError
 
+from ..events import subscription_payload, subscription_record
 from ..models import (
     ReportSubscription,
 )
@@ -76,7 +77,9 @@ def report_subscription_create(*, actor: Actor, organisation=None, **fields) -> 
         organisation = actor.organisation
     subscription = ReportSubscription(organisation=organisation, **fields)
     _check_subscription_scope(actor, subscription)
-    return _save(subscription)
+    _save(subscription)
+    subscription_record("created", subscription)
+    return subscription
 
 
 @transaction.atomic
@@ -89,10 +92,13 @@ def report_subscription_update(*, subscription: ReportSubscription, actor: Actor
     if unknown:
         raise ApplicationError(_("These fields cannot be changed: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
     subscription = ReportSubscription.objects.select_for_update().get(pk=subscription.pk)
+    before = subscription_payload(subscription)
     for field, value in changes.items():
         setattr(subscription, field, value)
     _check_subscription_scope(actor, subscription)
-    return _save(subscription)
+    _save(subscription)
+    subscription_record("changed", subscription, before)
+    return subscription
 
 
 @transaction.atomic
@@ -101,9 +107,11 @@ def report_subscription_delete(*, subscription: ReportSubscription, actor: Actor
     refuses to delete its dispatch, and so the subscription, which can be deactivated instead."""
     actor.require("mission.delete_reportsubscription", action=_("end report subscriptions"))
     _require_subscription_in_scope(actor, subscription)
+    before = subscription_payload(subscription)
     try:
         with transaction.atomic():
             subscription.delete()
+            subscription_record("removed", subscription, before)
     except IntegrityError as error:
         if OFFICIAL_RECORD_REFUSAL not in str(error):
             raise

@@ -19,7 +19,16 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Model
 
-from academies.models import AcademyAlias, IdempotencyRecord, Nation, Organisation
+from academies.models import (
+    AcademyAlias,
+    Event,
+    IdempotencyRecord,
+    Nation,
+    Organisation,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
+from config import clock
 from mission.models import (
     MandatePosition,
     MandateVersion,
@@ -38,6 +47,7 @@ from tests.factories import (
     MandatePositionFactory,
     MandateVersionFactory,
     MilestoneFactory,
+    OrganisationFactory,
     ReportSubscriptionFactory,
     TargetFactory,
     TrainerAssignmentFactory,
@@ -107,6 +117,37 @@ def _duplicate_alias() -> Model:
 def _duplicate_idempotency_key() -> Model:
     IdempotencyRecord.objects.create(owner="org:1", key="abc", fingerprint="f" * 64)
     return IdempotencyRecord(owner="org:1", key="abc", fingerprint="e" * 64)
+
+
+def _milestone_event(milestone_id: int) -> Event:
+    return Event(
+        type="milestone.reached",
+        occurred_at=clock.now(),
+        subject_type="milestone",
+        subject_id=milestone_id,
+        payload={"id": milestone_id},
+        visibility="public",
+    )
+
+
+def _second_milestone_event() -> Model:
+    milestone = MilestoneFactory()
+    _milestone_event(milestone.pk).save()
+    return _milestone_event(milestone.pk)
+
+
+def _second_delivery() -> Model:
+    endpoint = WebhookEndpoint.objects.create(
+        organisation=OrganisationFactory(), url="https://hooks.example.eu/", secret_encrypted="-"
+    )
+    event = _milestone_event(MilestoneFactory().pk)
+    event.save()
+    first = WebhookDelivery.objects.create(
+        endpoint=endpoint, event=event, sequence=1, ordering_key="milestone:1", created_at=clock.now()
+    )
+    return WebhookDelivery(
+        endpoint=endpoint, event=event, sequence=1, ordering_key=first.ordering_key, created_at=clock.now()
+    )
 
 
 def _duplicate_dispatch() -> Model:
@@ -267,6 +308,19 @@ CASES = [
         _duplicate_idempotency_key,
         "This idempotency key was already used.",
         "This idempotency key was already used.",
+    ),
+    # events and webhooks (issue 14)
+    Case(
+        "event_milestone_reached_once",
+        _second_milestone_event,
+        "This milestone's event is already recorded.",
+        "This milestone's event is already recorded.",
+    ),
+    Case(
+        "webhook_delivery_once_per_endpoint",
+        _second_delivery,
+        "This event already has a delivery to this endpoint.",
+        "This event already has a delivery to this endpoint.",
     ),
     # mission
     Case(

@@ -15,6 +15,13 @@ from config import clock
 from config.bulk import copy_insert_values, copy_rows, copy_supported
 from config.exceptions import ApplicationError
 
+from ..events import (
+    RETURN_VALUES,
+    count_return_payload,
+    count_returns_submitted_record,
+    enrollment_payload,
+    enrollments_record,
+)
 from ..models import Cohort, CountReturn, Enrollment, Trainee, outcome_recorded_on
 
 # BULK WRITES (partner API)
@@ -159,16 +166,21 @@ def count_return_submit_bulk(
          official.get(item.cohort_id))
         for item in items
     ]  # fmt: skip
+    slug = actor.organisation.slug if actor.organisation is not None else None
     try:
         with transaction.atomic():
             if not copy_supported(CountReturn):
                 returns = [CountReturn(**dict(zip(_RETURN_COLUMNS, row, strict=True))) for row in values]
-                return [r.pk for r in bulk_create_with_history(returns, CountReturn, batch_size=1000)]
-            columns, rows = copy_insert_values(CountReturn, _RETURN_COLUMNS, values)
-            _history_create(columns, rows)
-            return [row[0] for row in rows]
+                saved = bulk_create_with_history(returns, CountReturn, batch_size=1000)
+                stored = [{field: getattr(r, field) for field in RETURN_VALUES} for r in saved]
+            else:
+                columns, rows = copy_insert_values(CountReturn, _RETURN_COLUMNS, values)
+                _history_create(columns, rows)
+                stored = [dict(zip(columns, row, strict=True)) for row in rows]
     except IntegrityError as error:
         raise ApplicationError(_("The database refused the batch; nothing was saved."), code="constraint") from error
+    count_returns_submitted_record([count_return_payload(organisation_slug=slug, **row) for row in stored])
+    return [row["id"] for row in stored]
 
 
 def _history_create(columns: list[str], rows: list[tuple]) -> None:
@@ -246,30 +258,56 @@ def enrollment_record_bulk(*, items: list[EnrollmentItem], actor: Actor) -> list
     now, today = clock.now(), clock.today()
     ids: list[int | None] = []
     to_update: list[Enrollment] = []
-    to_create: list[tuple[int, int, str, dt.date | None]] = []
+    to_create: list[tuple[int, int, str, dt.date | None, dt.datetime]] = []
     created_at: list[int] = []  # where each new enrollment's id goes in `ids`
+    outcomes: list[tuple[str | None, dt.date | None]] = []  # per item: the status before, the outcome day after
     for item in items:
         trainee_id = trainee_ids[item.trainee_reference]
         pk, status, outcome_on = existing.get((item.cohort_id, trainee_id), (None, None, None))
         outcome_on = outcome_recorded_on(item.status, previous_status=status, previous_on=outcome_on, today=today)
+        outcomes.append((status, outcome_on))
         if pk is None:
             created_at.append(len(ids))
-            to_create.append((item.cohort_id, trainee_id, item.status, outcome_on))
+            to_create.append((item.cohort_id, trainee_id, item.status, outcome_on, now))
         else:
             to_update.append(Enrollment(pk=pk, status=item.status, outcome_on=outcome_on, updated_at=now))
         ids.append(pk)
+    stamped: dict[int, dt.datetime] = {}  # item index -> the `updated_at` stored for a new enrollment
     if to_create:
         if copy_supported(Enrollment):
-            names = ["cohort_id", "trainee_id", "status", "outcome_on"]
+            names = ["cohort_id", "trainee_id", "status", "outcome_on", "updated_at"]
             _columns, rows = copy_insert_values(Enrollment, names, to_create)
             new_ids = [row[0] for row in rows]
+            stamped = dict.fromkeys(created_at, now)
         else:
             created = Enrollment.objects.bulk_create(
-                [Enrollment(cohort_id=c, trainee_id=t, status=status, outcome_on=on) for c, t, status, on in to_create],
+                [
+                    Enrollment(cohort_id=c, trainee_id=t, status=status, outcome_on=on)
+                    for c, t, status, on, _at in to_create
+                ],
                 batch_size=1000,
             )
             new_ids = [enrollment.pk for enrollment in created]
+            # `auto_now` stamps each row as it is saved: partners are told the time that was stored.
+            stamped = {index: enrollment.updated_at for index, enrollment in zip(created_at, created, strict=True)}
         for index, pk in zip(created_at, new_ids, strict=True):
             ids[index] = pk
     Enrollment.objects.bulk_update(to_update, ["status", "outcome_on", "updated_at"], batch_size=1000)
+    enrollments_record(
+        [
+            (
+                previous,
+                enrollment_payload(
+                    id=pk,
+                    cohort_id=item.cohort_id,
+                    trainee_reference=item.trainee_reference,
+                    status=item.status,
+                    outcome_on=outcome_on,
+                    updated_at=stamped.get(index, now),
+                ),
+            )
+            for index, (item, pk, (previous, outcome_on)) in enumerate(zip(items, ids, outcomes, strict=True))
+            if pk is not None
+        ]
+    )
     return [pk for pk in ids if pk is not None]

@@ -13,6 +13,7 @@ from academies.models import Academy, Course, Trainer
 from academies.scope import Actor
 from config.exceptions import ApplicationError
 
+from ..events import assignment_record, cohort_changes_record, cohort_payload, cohort_planned_record
 from ..models import Cohort, TrainerAssignment
 from ..querysets import RATIO_ROLES  # the roles that count towards the ratio; re-exported for callers
 from ._common import _save, require_cohort_managed
@@ -124,7 +125,9 @@ def cohort_schedule(
         seats=seats,
         has_roster=has_roster,
     )
-    return _save(cohort)
+    _save(cohort)
+    cohort_planned_record(cohort)
+    return cohort
 
 
 @transaction.atomic
@@ -149,6 +152,7 @@ def cohort_update(*, cohort: Cohort, actor: Actor, **changes: Any) -> Cohort:
         site_ids.add(changes["academy"].pk)
     list(Academy.objects.select_for_update().filter(pk__in=site_ids).order_by("pk"))
     cohort = Cohort.objects.select_for_update().get(pk=cohort.pk)
+    before = cohort_payload(cohort)
     was_cancelled = cohort.status == Cohort.Status.CANCELLED
     replanned = {"course", "academy", "starts_on", "ends_on", "seats"} & {
         key for key, value in changes.items() if getattr(cohort, key) != value
@@ -168,7 +172,8 @@ def cohort_update(*, cohort: Cohort, actor: Actor, **changes: Any) -> Cohort:
         )
     if is_cancelled and not was_cancelled:
         # A cancelled cohort holds no trainer; the history keeps who was on it.
-        for assignment in cohort.assignments.all():
+        for assignment in cohort.assignments.select_related("trainer"):
+            assignment_record("assignment.removed", assignment)
             assignment.delete()
     elif {"starts_on", "ends_on", "course"} & replanned:
         assignments = list(cohort.assignments.select_related("trainer").order_by("trainer_id"))
@@ -184,7 +189,9 @@ def cohort_update(*, cohort: Cohort, actor: Actor, **changes: Any) -> Cohort:
                 actor=actor,
             )
         cohort.assignments.update(starts_on=cohort.starts_on, ends_on=cohort.ends_on)
-    return _save(cohort)
+    _save(cohort)
+    cohort_changes_record(cohort, before)
+    return cohort
 
 
 @transaction.atomic
@@ -193,9 +200,12 @@ def cohort_flag_clear(*, cohort: Cohort, actor: Actor) -> Cohort:
     actor.require("trainees.change_cohort", action=_("change cohorts"))
     require_cohort_managed(actor, cohort)
     cohort = Cohort.objects.select_for_update().get(pk=cohort.pk)
+    before = cohort_payload(cohort)
     cohort.flagged = False
     cohort.flag_reason = ""
-    return _save(cohort)
+    _save(cohort)
+    cohort_changes_record(cohort, before)
+    return cohort
 
 
 def trainers_needed(seats: int, trainees_per_trainer: int) -> int:
@@ -339,6 +349,7 @@ def trainer_assign(
         trainer=trainer, cohort=cohort, role=role, starts_on=cohort.starts_on, ends_on=cohort.ends_on
     )
     _save(assignment)
+    assignment_record("assignment.created", assignment)
     return AssignmentResult(assignment=assignment, warnings=cohort_language_warnings(cohort))
 
 
@@ -349,4 +360,6 @@ def trainer_unassign(*, assignment: TrainerAssignment, actor: Actor) -> None:
     actor.require_in_scope(
         TrainerAssignment.objects.managed_by(actor.policy).filter(pk=assignment.pk).exists(), noun=_("assignment")
     )
+    assignment = TrainerAssignment.objects.select_related("trainer").get(pk=assignment.pk)
+    assignment_record("assignment.removed", assignment)
     assignment.delete()

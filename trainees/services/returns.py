@@ -12,6 +12,7 @@ from academies.scope import Actor
 from config import clock
 from config.exceptions import ApplicationError
 
+from ..events import count_return_record, enrollment_of, enrollments_record
 from ..models import Cohort, CountReturn, Enrollment, Trainee, outcome_recorded_on
 from ..signals import count_return_approved
 from ._common import _save, require_cohort_managed
@@ -38,14 +39,14 @@ def enrollment_record(
     enrollment = Enrollment.objects.filter(cohort=cohort, trainee=trainee).first() or Enrollment(
         cohort=cohort, trainee=trainee
     )
+    previous = enrollment.status if enrollment.pk else None
     enrollment.outcome_on = outcome_recorded_on(
-        status,
-        previous_status=enrollment.status if enrollment.pk else None,
-        previous_on=enrollment.outcome_on,
-        today=clock.today(),
+        status, previous_status=previous, previous_on=enrollment.outcome_on, today=clock.today()
     )
     enrollment.status = status
-    return _save(enrollment)
+    _save(enrollment)
+    enrollments_record([(previous, enrollment_of(enrollment))])
+    return enrollment
 
 
 # COUNT RETURNS
@@ -144,7 +145,9 @@ def count_return_submit(
         submitted_by=actor.user_or_none,
         supersedes=official,
     )
-    return _save(count_return)
+    _save(count_return)
+    count_return_record("submitted", count_return)
+    return count_return
 
 
 @transaction.atomic
@@ -159,7 +162,9 @@ def count_return_verify(*, count_return: CountReturn, actor: Actor) -> CountRetu
     current.state = CountReturn.State.VERIFIED
     current.verified_by = actor.user_or_none
     current.verified_at = clock.now()
-    return _save(current)
+    _save(current)
+    count_return_record("verified", current)
+    return current
 
 
 @transaction.atomic
@@ -178,6 +183,7 @@ def count_return_approve(*, count_return: CountReturn, actor: Actor) -> CountRet
     if previous is not None:
         previous.state = CountReturn.State.SUPERSEDED
         previous.save(update_fields=["state"])
+        count_return_record("superseded", previous)
         if current.supersedes_id != previous.pk:
             # This return was submitted before `previous` became official; a correction still pending against
             # `previous` now corrects the new official figure instead.
@@ -187,6 +193,7 @@ def count_return_approve(*, count_return: CountReturn, actor: Actor) -> CountRet
     current.approved_by = actor.user_or_none
     current.approved_at = clock.now()
     _save(current)
+    count_return_record("approved", current)
     transaction.on_commit(lambda: count_return_approved.send(sender=CountReturn, count_return=current))
     return current
 
@@ -219,4 +226,6 @@ def count_return_reject(*, count_return: CountReturn, actor: Actor, reason: str)
     current.rejection_reason = reason.strip()
     current.rejected_by = actor.user_or_none
     current.rejected_at = clock.now()
-    return _save(current)
+    _save(current)
+    count_return_record("rejected", current)
+    return current

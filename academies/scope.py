@@ -302,6 +302,10 @@ KEY_PERMISSIONS = frozenset(
         "mission.add_reportsubscription",
         "mission.change_reportsubscription",
         "mission.delete_reportsubscription",
+        # Events and webhooks (issue 14): a partner registers its own endpoints, rotates their secrets, replays.
+        "academies.add_webhookendpoint",
+        "academies.change_webhookendpoint",
+        "academies.delete_webhookendpoint",
     }
 )
 

@@ -4,6 +4,7 @@ from rest_framework.routers import DefaultRouter
 
 import config.api.schema  # noqa: F401  (registers the API-key security scheme with drf-spectacular)
 from academies.api.urls import routes as academies_routes
+from academies.api.urls import urlpatterns as academies_urlpatterns
 from mission.api.urls import routes as mission_routes
 from mission.api.urls import urlpatterns as mission_urlpatterns
 from trainees.api.urls import routes as trainees_routes
@@ -13,4 +14,4 @@ for prefix, viewset, basename in [*academies_routes, *trainees_routes, *mission_
     router.register(prefix, viewset, basename=basename)
 
 app_name = "api"
-urlpatterns = [*mission_urlpatterns, *router.urls]
+urlpatterns = [*academies_urlpatterns, *mission_urlpatterns, *router.urls]

@@ -1,10 +1,23 @@
 """Routes of this app's part of the partner API, registered on the shared router in config/api_router.py."""
 
-from .views import AcademyViewSet, CourseViewSet, TrainerAvailabilityViewSet, TrainerViewSet
+from django.urls import path
+
+from .views import (
+    AcademyViewSet,
+    CourseViewSet,
+    EventFeedView,
+    TrainerAvailabilityViewSet,
+    TrainerViewSet,
+    WebhookEndpointViewSet,
+)
 
 routes = [
     ("academies", AcademyViewSet, "academy"),
     ("courses", CourseViewSet, "course"),
     ("trainers", TrainerViewSet, "trainer"),
     ("trainer-availability", TrainerAvailabilityViewSet, "trainer-availability"),
+    ("webhooks", WebhookEndpointViewSet, "webhook"),
 ]
+
+# EVENTS (issue 14): the pull feed.
+urlpatterns = [path("events/", EventFeedView.as_view(), name="events")]

@@ -1,15 +1,35 @@
 """Viewsets of sites, courses, trainers and rotation windows. Thin: scoping, filters and services."""
 
+from urllib.parse import urlencode
+
 from django.db import transaction
-from rest_framework import mixins, status
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
+from rest_framework import exceptions, generics, mixins, status
+from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from academies import services
+from academies import events, services, webhooks
 from academies.filtersets import AcademyFilterSet, CourseFilterSet, TrainerAvailabilityFilterSet, TrainerFilterSet
-from academies.models import Academy, Course, Trainer, TrainerAvailability
-from config.api.viewsets import ReadOnlyViewSet, ScopedGenericViewSet
+from academies.models import Academy, Course, Event, Trainer, TrainerAvailability, WebhookDelivery, WebhookEndpoint
+from config.api import idempotency
+from config.api.viewsets import ReadOnlyViewSet, ScopedGenericViewSet, ScopedViewSetMixin
 
-from .serializers import AcademySerializer, CourseSerializer, TrainerAvailabilitySerializer, TrainerSerializer
+from .serializers import (
+    AcademySerializer,
+    CourseSerializer,
+    EventFeedQuerySerializer,
+    EventFeedSerializer,
+    TrainerAvailabilitySerializer,
+    TrainerSerializer,
+    WebhookDeliveryQuerySerializer,
+    WebhookDeliverySerializer,
+    WebhookEndpointCreatedSerializer,
+    WebhookEndpointSerializer,
+    WebhookReplayResultSerializer,
+    WebhookReplaySerializer,
+    WebhookSecretSerializer,
+)
 
 
 class AcademyViewSet(ReadOnlyViewSet):
@@ -107,3 +127,186 @@ class TrainerAvailabilityViewSet(
         with transaction.atomic():
             services.trainer_availability_delete(window=self.locked_object(), actor=self.caller.actor)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# EVENTS AND WEBHOOKS (issue 14)
+
+
+class EventFeedView(ScopedViewSetMixin, generics.GenericAPIView):
+    """The events your organisation may see, oldest first: for systems that cannot accept inbound calls.
+
+    Read a page, keep its `next_cursor`, and ask again with `?after=<next_cursor>`; the cursor is stable, and an
+    event that committed late still comes after it. Events are kept for `EUMAM_EVENT_RETENTION_DAYS` (90 days by
+    default). A cursor the feed did not give answers 400. Filter with `?type=cohort.*,count_return.approved`.
+    """
+
+    queryset = Event.objects.all()
+    serializer_class = EventFeedSerializer
+    pagination_class = None
+    filter_backends: list = []
+    resource_noun, resource_plural = "event", "events"
+
+    @extend_schema(parameters=[EventFeedQuerySerializer], responses={200: EventFeedSerializer})
+    def get(self, request):
+        query = EventFeedQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        params = query.validated_data
+        types = events.event_types_check(
+            [name for name in params.get("type", "").split(",") if name.strip()], field="type"
+        )
+        page, position, more = events.event_feed(
+            events=self.get_queryset(), after=params.get("after"), types=types, limit=params["page_size"]
+        )
+        cursor = events.cursor_encode(position)
+        following = {"after": cursor, **({"type": params["type"]} if params.get("type") else {})}
+        if "page_size" in request.query_params:
+            following["page_size"] = params["page_size"]
+        return Response(
+            {
+                "results": [events.event_envelope(event) for event in page],
+                "next_cursor": cursor,
+                "next": request.build_absolute_uri(f"{request.path}?{urlencode(following)}"),
+                "has_more": more,
+            }
+        )
+
+
+DELIVERIES_EXAMPLE = OpenApiExample(
+    "Delivery log",
+    response_only=True,
+    value={
+        "count": 1,
+        "next": None,
+        "previous": None,
+        "results": [
+            {
+                "id": 881,
+                "event": "0b7c4e0e-5d7a-4c1e-9a55-3f2f0f6c9e21",
+                "event_type": "cohort.changed",
+                "sequence": 1042,
+                "state": "succeeded",
+                "attempts": 1,
+                "last_status_code": 204,
+                "last_latency_ms": 41,
+                "last_error": "",
+                "last_attempt_at": "2026-03-02T10:15:06+01:00",
+                "next_attempt_at": None,
+                "delivered_at": "2026-03-02T10:15:06+01:00",
+                "is_replay": False,
+                "created_at": "2026-03-02T10:15:05+01:00",
+            }
+        ],
+    },
+)
+
+
+class WebhookEndpointViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    ScopedGenericViewSet,
+):
+    """Your organisation's webhook endpoints: each receives, signed per Standard Webhooks, the events your
+    organisation may see (docs/api.md, "Events and webhooks")."""
+
+    queryset = WebhookEndpoint.objects.all()
+    serializer_class = WebhookEndpointSerializer
+    search_fields = ["url", "description"]
+    ordering_fields = ["created_at", "url"]
+    ordering = ["id"]
+    resource_noun, resource_plural = "webhook endpoint", "webhook endpoints"
+
+    @extend_schema(
+        request=WebhookEndpointSerializer,
+        responses={201: WebhookEndpointCreatedSerializer},
+        description=_(
+            "Register an https:// endpoint for your organisation. The answer holds the signing secret "
+            "(`whsec_…`), shown this once: keep it. A replayed answer (same Idempotency-Key) has `secret: null`; "
+            "rotate the secret then."
+        ),
+    )
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        endpoint, secret = webhooks.webhook_create(actor=self.caller.actor, **serializer.validated_data)
+        data = WebhookEndpointCreatedSerializer(endpoint, context=self.get_serializer_context()).data
+        return Response({**data, "secret": secret}, status=status.HTTP_201_CREATED)
+
+    def perform_update(self, serializer):
+        with transaction.atomic():
+            endpoint = self.locked_object()
+            serializer.instance = webhooks.webhook_update(
+                endpoint=endpoint, actor=self.caller.actor, **serializer.validated_data
+            )
+
+    def destroy(self, request, *args, **kwargs):
+        webhooks.webhook_delete(endpoint=self.get_object(), actor=self.caller.actor)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(
+        request=None,
+        responses={200: WebhookSecretSerializer},
+        description=_(
+            "A new signing secret, shown this once. For 24 hours the previous secret signs too, so "
+            "`webhook-signature` carries two signatures: switch your receiver within that time."
+        ),
+    )
+    @action(detail=True, methods=["post"], url_path="rotate-secret")
+    def rotate_secret(self, request, pk=None):
+        endpoint, secret = webhooks.webhook_secret_rotate(endpoint=self.get_object(), actor=self.caller.actor)
+        return Response({"secret": secret, "previous_secret_expires_at": endpoint.previous_secret_expires_at})
+
+    @extend_schema(
+        request=WebhookReplaySerializer,
+        responses={202: WebhookReplayResultSerializer},
+        description=_(
+            "Send events again to this endpoint: one delivery (`delivery`), or a range by feed position "
+            "(`from_sequence`, `to_sequence`) or time (`since`, `until`), at most 10,000 events. Only events your "
+            "organisation may see now, of the endpoint's types. A replay keeps the event's `webhook-id`."
+        ),
+    )
+    @action(detail=True, methods=["post"])
+    def replay(self, request, pk=None):
+        endpoint = self.get_object()
+        serializer = WebhookReplaySerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        deliveries = None
+        if "delivery" in data:
+            delivery = WebhookDelivery.objects.filter(pk=data.pop("delivery"), endpoint=endpoint).first()
+            if delivery is None:
+                raise exceptions.ValidationError({"delivery": [_("No such delivery of this endpoint.")]})
+            deliveries = [delivery]
+        replayed = webhooks.webhook_replay(endpoint=endpoint, actor=self.caller.actor, deliveries=deliveries, **data)
+        return Response({"replayed": replayed}, status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(
+        parameters=[WebhookDeliveryQuerySerializer],
+        responses={200: OpenApiResponse(WebhookDeliverySerializer(many=True), examples=[DELIVERIES_EXAMPLE])},
+        description=_(
+            "The endpoint's delivery log, newest first: state, attempts, the last response code and latency, and "
+            "when the next attempt is due. `?state=failed` lists what was given up."
+        ),
+    )
+    @action(detail=True, methods=["get"])
+    def deliveries(self, request, pk=None):
+        endpoint = self.get_object()
+        query = WebhookDeliveryQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        log = WebhookDelivery.objects.filter(endpoint=endpoint).select_related("event").order_by("-id")
+        if query.validated_data.get("state"):
+            log = log.filter(state=query.validated_data["state"])
+        page = self.paginate_queryset(log)
+        data = WebhookDeliverySerializer(page, many=True).data
+        return self.get_paginated_response(data)
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        # A secret is shown once and never stored in clear: the replay of an idempotent answer carries none.
+        record = getattr(self, "_idempotency_record", None)
+        data = getattr(response, "data", None)
+        if record is not None and isinstance(response, Response) and isinstance(data, dict) and "secret" in data:
+            idempotency.complete(record, Response({**data, "secret": None}, status=response.status_code))
+            self._idempotency_record = None
+        return super().finalize_response(request, response, *args, **kwargs)

@@ -16,6 +16,8 @@ from django.urls import URLPattern, URLResolver, reverse
 
 from academies.management.commands.setup_roles import COORDINATOR as COORDINATOR_ROLE
 from academies.management.commands.setup_roles import OBSERVER as OBSERVER_ROLE
+from academies.scope import SYSTEM
+from academies.webhooks import webhook_create
 from config.api_router import urlpatterns as api_urlpatterns
 from tests.factories import MandateVersionFactory, MilestoneFactory, TargetFactory
 from trainees.models import Cohort, CountReturn, TrainerAssignment
@@ -295,6 +297,35 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("planning-what-if", "get"): Entry(
         "command_a", lambda w: reverse("api:planning-what-if"), {ANON: 401, READ_ONLY: 200, OUT: 200, IN: 200}
     ),
+    # Events and webhooks (issue 14): the feed is every caller's own (what it lists: tests/academies/test_events.py);
+    # endpoints belong to the organisation that registered them, so another one may register its own.
+    ("events", "get"): Entry(
+        "command_a", lambda w: reverse("api:events"), {ANON: 401, READ_ONLY: 200, OUT: 200, IN: 200}
+    ),
+    ("webhook-list", "get"): read_list("command_a", "webhook", "webhook"),
+    ("webhook-list", "post"): create(
+        "command_a", "webhook", lambda w: {"url": "https://hooks.example.eu/new"}, out=201
+    ),
+    ("webhook-detail", "get"): read_detail("command_a", "webhook", "webhook"),
+    ("webhook-detail", "put"): write_detail(
+        "command_a",
+        _detail("webhook", "webhook"),
+        200,
+        lambda w: {"url": "https://hooks.example.eu/moved", "event_types": ["cohort.*"], "is_active": True},
+    ),
+    ("webhook-detail", "patch"): write_detail(
+        "command_a", _detail("webhook", "webhook"), 200, lambda w: {"description": "Planning system"}
+    ),
+    ("webhook-detail", "delete"): write_detail("command_a", _detail("webhook", "webhook"), 204),
+    ("webhook-rotate-secret", "post"): write_detail("command_a", _action("webhook", "webhook", "rotate-secret"), 200),
+    ("webhook-replay", "post"): write_detail(
+        "command_a", _action("webhook", "webhook", "replay"), 202, lambda w: {"from_sequence": 0}
+    ),
+    ("webhook-deliveries", "get"): Entry(
+        "command_a",
+        _action("webhook", "webhook", "deliveries"),
+        {ANON: 401, READ_ONLY: 200, OUT: 404, IN: 200},
+    ),
     ("planning-ukraine-conditions", "get"): Entry(
         "command_a",
         lambda w: reverse("api:planning-ukraine-conditions"),
@@ -346,6 +377,10 @@ def matrix_world(world):
         "milestone": MilestoneFactory(value=100_000),
         "mandate": MandateVersionFactory(valid_from=dt.date(2024, 11, 15)),
     }
+    for suffix, organisation in (("a", "command_a"), ("b", "command_b")):
+        world.objects[suffix]["webhook"] = webhook_create(
+            actor=SYSTEM, organisation=world.orgs[organisation], url=f"https://hooks-{suffix}.example.eu/eumam"
+        )[0]
     return world
 
 

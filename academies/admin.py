@@ -375,3 +375,7 @@ class StaffMembershipAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     list_select_related = ("user", "organisation")
     autocomplete_fields = ("organisation",)
     raw_id_fields = ("user",)
+
+
+# EVENTS AND WEBHOOKS (issue 14): their admins live in their own module.
+from . import admin_events  # noqa: E402, F401

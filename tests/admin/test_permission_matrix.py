@@ -21,6 +21,7 @@ from django.contrib import admin
 from django.contrib.admin.utils import quote
 from django.urls import URLPattern, URLResolver, reverse
 
+from academies.events import event_record, events_publish
 from academies.management.commands.setup_roles import (
     APPROVER,
     APPROVER_PERMISSIONS,
@@ -28,9 +29,10 @@ from academies.management.commands.setup_roles import (
     COORDINATOR_PERMISSIONS,
     OBSERVER,
 )
-from academies.models import Organisation, OrganisationAPIKey, StaffMembership
+from academies.models import Event, Organisation, OrganisationAPIKey, StaffMembership, WebhookDelivery
 from academies.scope import SYSTEM
 from academies.services import api_key_create
+from academies.webhooks import webhook_create
 from config import clock
 from mission.models import ProgressReport, ReportDispatch
 from tests.factories import (
@@ -111,6 +113,11 @@ EXPECTED: dict[str, Expect] = {
     "mission.reportsubscription": Expect(catc_sees=(True, False), catc_runs_in=True, catc_adds=True),
     "mission.progressreport": Expect(catc_sees=(True, False), never_add=True, never_change=True, never_delete=True),
     "mission.reportdispatch": Expect(catc_sees=(False, False), never_add=True, never_change=True, never_delete=True),
+    # Events and webhooks (issue 14): an event is seen through its cohort; endpoints and their delivery log are the
+    # organisation's own. Events and deliveries are written by the system only.
+    "academies.event": Expect(catc_sees=(True, False), never_add=True, never_change=True, never_delete=True),
+    "academies.webhookendpoint": Expect(catc_sees=(True, False), catc_runs_in=True, catc_adds=True),
+    "academies.webhookdelivery": Expect(catc_sees=(True, False), never_add=True, never_change=True, never_delete=True),
 }
 
 # Actions, by model: which roles see each in the action menu (the action declares its permission).
@@ -130,6 +137,13 @@ EXPECTED_ACTIONS: dict[str, dict[str, set[str]]] = {
     "academies.academy": {},
     "trainees.trainerassignment": {"delete_selected": {"hq_coordinator", "catc_coordinator"}},
     "academies.traineravailability": {"delete_selected": {"hq_coordinator"}},
+    "academies.webhookendpoint": {
+        "rotate_secrets": {"hq_approver", "hq_coordinator", "catc_coordinator"},
+        "replay_events": {"hq_approver", "hq_coordinator", "catc_coordinator"},
+        "delete_selected": {"hq_approver", "hq_coordinator", "catc_coordinator"},
+    },
+    "academies.webhookdelivery": {"replay_deliveries": {"hq_approver", "hq_coordinator", "catc_coordinator"}},
+    "academies.event": {},
 }
 
 
@@ -222,6 +236,25 @@ def world(roles):
         )
         dispatch = ReportDispatch.objects.create(subscription=subscription, period_key=f"manual-{side}")
         key, _plain = api_key_create(organisation=organisation, name=f"key-{side}", actor=SYSTEM)
+        event = event_record(
+            type="cohort.changed",
+            subject_type="cohort",
+            subject_id=cohort.pk,
+            payload={"id": cohort.pk},
+            visibility=Event.Visibility.COHORT,
+            visibility_id=cohort.pk,
+        )
+        events_publish()
+        endpoint, _secret = webhook_create(
+            actor=SYSTEM, organisation=organisation, url=f"https://hooks-{side}.example.eu/eumam"
+        )
+        delivery = WebhookDelivery.objects.create(
+            endpoint=endpoint,
+            event=event,
+            sequence=Event.objects.get(pk=event.pk).sequence,
+            ordering_key=f"cohort:{cohort.pk}",
+            created_at=clock.now(),
+        )
         objects[side] = {
             "academies.nation": nation,
             "academies.trainingcommand": command,
@@ -240,6 +273,9 @@ def world(roles):
             "mission.reportsubscription": subscription,
             "mission.progressreport": report,
             "mission.reportdispatch": dispatch,
+            "academies.event": event,
+            "academies.webhookendpoint": endpoint,
+            "academies.webhookdelivery": delivery,
         }
     from academies.models import IdempotencyRecord
 

@@ -1,10 +1,10 @@
 """Create or refresh the admin's three roles. Idempotent: each run sets each group's permissions exactly.
 
 - Coordinator: plans cohorts, assigns trainers, keeps sites, courses and trainers, records enrollments,
-  submits and verifies count returns. Cannot approve.
+  submits and verifies count returns, keeps its organisation's webhook endpoints. Cannot approve.
 - Mission HQ approver: approves (or rejects verified) count returns, and keeps the mission's steering:
   targets, milestones, mandates, ceasefires, report subscriptions, partner organisations and their API keys;
-  retries failed report dispatches.
+  retries failed report dispatches; keeps webhook endpoints.
 - Read-only observer: sees everything of the mission's three apps and changes nothing.
 """
 
@@ -31,6 +31,8 @@ COORDINATOR_PERMISSIONS = {
     "enrollment": ("add", "change"),
     "countreturn": ("add", "verify"),
     "reportsubscription": ("add", "change"),
+    # Their organisation's webhook endpoints: register, change (rotate the secret, replay), remove.
+    "webhookendpoint": ("add", "change", "delete"),
 }
 APPROVER_PERMISSIONS = {
     "countreturn": ("approve",),
@@ -44,6 +46,7 @@ APPROVER_PERMISSIONS = {
     "organisationapikey": ("add", "change"),
     # Retrying a failed report dispatch; the dispatch rows themselves stay read-only in the admin.
     "reportdispatch": ("change",),
+    "webhookendpoint": ("add", "change", "delete"),
 }
 
 

@@ -188,6 +188,8 @@ def target_addresses(url: str, *, resolve: bool = True) -> tuple[Any, list[str]]
     literal = _literal_address(host)
     if literal is not None:
         addresses = [literal]
+    elif allow_private and not resolve:
+        addresses = []  # any address is allowed: nothing to check before delivery
     else:
         try:
             addresses = _resolve(host, port)
@@ -733,9 +735,9 @@ def webhooks_sweep(*, now: dt.datetime | None = None) -> list[int]:
     died (their lease ran out), and start a delivery run for every endpoint with due deliveries."""
     from .events import events_publish
 
-    now = now or clock.now()
     if events_unpublished():
         events_publish()
+    now = now or clock.now()  # after publishing, so that what it just queued is due
     WebhookDelivery.objects.filter(state=WebhookDelivery.State.DELIVERING, lease_until__lt=now).update(
         state=WebhookDelivery.State.PENDING, lease_until=None, next_attempt_at=now
     )

@@ -154,7 +154,7 @@ def events_record(events: list[Event]) -> None:
 
 def _publish_after_commit() -> None:
     """Enqueue one publication when the transaction commits, however many events it recorded."""
-    if any(callback is _enqueue_publication for _ids, callback, _robust in connection.run_on_commit):
+    if any(entry[1] is _enqueue_publication for entry in connection.run_on_commit):
         return
     # Robust: a broker that is down must not fail a change that already committed; the sweep publishes later.
     transaction.on_commit(_enqueue_publication, robust=True)
@@ -192,7 +192,11 @@ def events_publish(*, now: dt.datetime | None = None) -> int:
             offset = max(0, last - ids[0] + 1)
             Event.objects.filter(pk__in=ids).update(sequence=F("pk") + offset, published_at=now or clock.now())
             endpoint_ids = deliveries_create(event_ids=ids, now=now)
-            transaction.on_commit(lambda endpoint_ids=endpoint_ids: deliveries_enqueue(endpoint_ids), robust=True)
+
+            def enqueue(endpoint_ids: set[int] = endpoint_ids) -> None:
+                deliveries_enqueue(endpoint_ids)
+
+            transaction.on_commit(enqueue, robust=True)
         published += len(ids)
         if len(ids) < PUBLISH_BATCH:
             break

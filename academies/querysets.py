@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from django.db import models
 
@@ -89,7 +89,7 @@ class EventQuerySet(models.QuerySet):
     def visible_to(self, scope: Scope) -> EventQuerySet:
         from .events import visible
 
-        return visible(self, _policy(scope))
+        return cast("EventQuerySet", visible(self, _policy(scope)))
 
     def managed_by(self, scope: Scope) -> EventQuerySet:
         return self.none()  # written by the services that make the changes, never through the API

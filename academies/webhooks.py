@@ -149,7 +149,7 @@ class UnsafeTarget(Exception):
 
 def _resolve(host: str, port: int) -> list[str]:
     """Every address the host resolves to (a module function, so that tests can stand in for DNS)."""
-    return [info[4][0] for info in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)]
+    return [str(info[4][0]) for info in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)]
 
 
 def address_is_public(address: str) -> bool:

@@ -482,3 +482,44 @@ def test_publishing_twice_numbers_nothing_twice(world, published):
     cohort_update(cohort=world.objects["a"]["cohort"], seats=70, actor=SYSTEM)
     assert published() == 1
     assert events_publish() == 0
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_on_postgresql_an_event_whose_transaction_commits_late_is_numbered_after_those_already_read():
+    import threading
+
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL: concurrent transactions (SQLite serialises all writes)")
+
+    def record(subject_id: int) -> None:
+        event_record(type="cohort.planned", subject_type="cohort", subject_id=subject_id, payload={}, visibility="cohort",
+                     visibility_id=subject_id)  # fmt: skip
+
+    recorded, release = threading.Event(), threading.Event()
+
+    def late() -> None:
+        try:
+            with transaction.atomic():
+                record(1)  # takes its id first…
+                recorded.set()
+                release.wait(10)  # …and commits last
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=late)
+    thread.start()
+    try:
+        assert recorded.wait(10)
+        with transaction.atomic():
+            record(2)
+        events_publish()
+        [(early_id, early_sequence)] = Event.objects.filter(sequence__isnull=False).values_list("pk", "sequence")
+    finally:
+        release.set()
+        thread.join(10)
+    events_publish()
+    late_event = Event.objects.get(subject_id=1)
+    assert late_event.pk < early_id and late_event.sequence > early_sequence

@@ -181,9 +181,12 @@ class WebhookDelivery(models.Model):
             ),
         ]
         indexes = [
+            # What a delivery run reads: the endpoint's pending deliveries in feed order…
             models.Index(
-                fields=["endpoint", "next_attempt_at"], condition=Q(state="pending"), name="webhook_delivery_due"
+                fields=["endpoint", "sequence", "id"], condition=Q(state="pending"), name="webhook_delivery_pending"
             ),
+            # …and what the sweep reads: which endpoints have a delivery due.
+            models.Index(fields=["next_attempt_at"], condition=Q(state="pending"), name="webhook_delivery_due"),
             # The deliveries that hold later ones of the same object.
             models.Index(
                 fields=["endpoint", "ordering_key", "sequence"],

@@ -39,7 +39,7 @@ from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import connection, transaction
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import F, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -519,14 +519,21 @@ def retry_delay(attempts: int) -> dt.timedelta:
 
 def _claim(endpoint: WebhookEndpoint, now: dt.datetime) -> list[WebhookDelivery]:
     """Claim the due deliveries that lead their object's queue on this endpoint, in feed order."""
-    earlier_open = WebhookDelivery.objects.filter(
-        endpoint_id=OuterRef("endpoint_id"),
-        ordering_key=OuterRef("ordering_key"),
-        state__in=WebhookDelivery.OPEN_STATES,
-    ).filter(Q(sequence__lt=OuterRef("sequence")) | Q(sequence=OuterRef("sequence"), pk__lt=OuterRef("pk")))
+    # The head of each object's queue: its first open delivery, found by one short range scan of the index on
+    # (endpoint, object, place) per candidate, so the cost does not grow with the backlog.
+    head = (
+        WebhookDelivery.objects.filter(
+            endpoint_id=OuterRef("endpoint_id"),
+            ordering_key=OuterRef("ordering_key"),
+            state__in=WebhookDelivery.OPEN_STATES,
+        )
+        .order_by("sequence", "pk")
+        .values("pk")[:1]
+    )
     due = (
         WebhookDelivery.objects.filter(endpoint=endpoint, state=WebhookDelivery.State.PENDING, next_attempt_at__lte=now)
-        .exclude(Exists(earlier_open))
+        .annotate(head=Subquery(head))
+        .filter(head=F("pk"))
         .order_by("sequence", "pk")
     )
     with transaction.atomic():
@@ -638,7 +645,11 @@ def _release(deliveries: list[WebhookDelivery], *, not_before: dt.datetime | Non
 
 def webhook_endpoint_deliver(*, endpoint_id: int, max_seconds: float = RUN_SECONDS) -> bool:
     """Send the endpoint's due deliveries, batch after batch, for up to `max_seconds`. Returns True when it stopped
-    with due deliveries left (the task then runs again), False when nothing is due now."""
+    with due deliveries left (the task then runs again), False when nothing is due now.
+
+    A batch's outcomes are stored in one transaction after its POSTs: a worker that dies in between leaves the
+    batch claimed, and the sweep sends it again once the lease ends (at least once, never lost).
+    """
     started = time.monotonic()
     while time.monotonic() - started < max_seconds:
         endpoint = WebhookEndpoint.objects.filter(pk=endpoint_id, is_active=True).first()
@@ -648,11 +659,17 @@ def webhook_endpoint_deliver(*, endpoint_id: int, max_seconds: float = RUN_SECON
         if not batch:
             return False
         signing = signing_secrets(endpoint)
-        for index, delivery in enumerate(batch):
-            attempt = _attempt(endpoint, delivery, signing)
-            endpoint = _record(endpoint, delivery, attempt)
+        attempts: list[tuple[WebhookDelivery, Attempt]] = []
+        for delivery in batch:
+            attempts.append((delivery, _attempt(endpoint, delivery, signing)))
+            if attempts[-1][1].unreachable:
+                break  # the endpoint is down: the rest of the batch waits with it
+        with transaction.atomic():
+            for delivery, attempt in attempts:
+                endpoint = _record(endpoint, delivery, attempt)
+            last, attempt = attempts[-1]
             if attempt.unreachable or not endpoint.is_active:
-                _release(batch[index + 1 :], not_before=delivery.next_attempt_at if attempt.unreachable else None)
+                _release(batch[len(attempts) :], not_before=last.next_attempt_at if attempt.unreachable else None)
                 return False
     return True
 

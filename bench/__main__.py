@@ -3,6 +3,7 @@
     python -m bench                       # scales 1, 10 and 100
     python -m bench --scales 1,10 --quick # fewer repetitions and shorter runs
     python -m bench --rebuild             # drop and re-seed the scale databases first
+    python -m bench --only "events and webhooks"   # one step of bench.measure
 
 Each scale has its own database, `eumam_bench_<N>x` on the server of BENCH_DATABASE_URL (default
 postgres://postgres@127.0.0.1:5432), created, migrated and seeded with `seed_demo --scale N` the first time and
@@ -171,6 +172,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="fewer repetitions and shorter timed runs")
     parser.add_argument("--rebuild", action="store_true", help="drop and re-seed the scale databases")
     parser.add_argument("--output", default=str(RESULTS), help="where to write the JSON results")
+    parser.add_argument(
+        "--only", default="", help="comma-separated steps of bench.measure to run, e.g. 'events and webhooks'"
+    )
     args = parser.parse_args(argv)
     scales = sorted({int(scale) for scale in args.scales.split(",")})
 
@@ -187,6 +191,8 @@ def main(argv: list[str] | None = None) -> int:
             command = [sys.executable, "-m", "bench.measure", "--scale", str(scale), "--out", out.name]
             if args.quick:
                 command.append("--quick")
+            if args.only:
+                command += ["--only", args.only]
             env = {**os.environ, "DATABASE_URL": database_url(scale)}
             subprocess.run(command, cwd=ROOT, env=env, check=True)  # noqa: S603
             metrics += json.loads(Path(out.name).read_text())

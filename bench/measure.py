@@ -481,11 +481,113 @@ def measure_export(scale: int) -> list[dict]:
     ]
 
 
+# 7. EVENTS AND WEBHOOKS (issue 14)
+
+WEBHOOK_EVENTS = 2_000
+
+
+def _loopback_receiver():
+    """An HTTP server on 127.0.0.1 that answers 204 to every POST and counts them, in a thread of this process."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    counted = {"messages": 0}
+    lock = threading.Lock()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers.get("Content-Length", "0")))
+            with lock:
+                counted["messages"] += 1
+            self.send_response(204)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, format, *args) -> None:
+            return
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    return server, thread, counted
+
+
+def measure_webhooks(scale: int, events: int = WEBHOOK_EVENTS) -> list[dict]:
+    """Record `events` events on distinct cohorts, publish them, and deliver them to a loopback receiver with the
+    product's own delivery loop (one worker, signing every message), timed from the first send to the last answer."""
+    from django.conf import settings
+    from django.core.wsgi import get_wsgi_application
+    from django.db import transaction
+
+    from academies.events import event_build, events_publish, events_record
+    from academies.models import Event, Organisation, WebhookDelivery, WebhookEndpoint
+    from academies.scope import SYSTEM
+    from academies.webhooks import webhook_create, webhook_endpoint_deliver
+    from trainees.models import Cohort
+
+    settings.EUMAM_WEBHOOKS_ALLOW_PRIVATE = True  # the receiver is on 127.0.0.1
+    server, thread, counted = _loopback_receiver()
+    headquarters = Organisation.objects.get(slug="mission-hq")
+    endpoint, _secret = webhook_create(
+        actor=SYSTEM, organisation=headquarters, url=f"http://127.0.0.1:{server.server_address[1]}/bench"
+    )
+    cohorts = list(Cohort.objects.order_by("id").values_list("id", "reference", "seats")[:events])
+    # Tasks run eagerly in this process: publication and delivery would run inside the commit. Hold them, so that
+    # each is timed on its own.
+    from academies import events as events_module
+    from academies import webhooks as webhooks_module
+
+    held = (events_module._enqueue_publication, webhooks_module.deliveries_enqueue)
+    events_module._enqueue_publication = webhooks_module.deliveries_enqueue = lambda *args: None  # type: ignore[assignment]
+    try:
+        with transaction.atomic():
+            events_record(
+                [
+                    event_build(
+                        type="cohort.changed", subject_type="cohort", subject_id=pk,
+                        payload={"id": pk, "reference": reference, "seats": seats}, visibility="cohort",
+                        visibility_id=pk, changes={"seats": [seats, seats]},
+                    )
+                    for pk, reference, seats in cohorts
+                ]
+            )  # fmt: skip
+        started = time.perf_counter()
+        published = events_publish()
+        publish_s = time.perf_counter() - started
+        application = get_wsgi_application()
+        headers = {"Authorization": f"Api-Key {_key('mission-hq')}"}
+        feed_ms = _median_ms(lambda: _wsgi_get(application, "/api/v1/events/", "page_size=100", headers), 5)
+        started = time.perf_counter()
+        for _run in range(100):  # bounded: each run sends for up to 50 s
+            if not webhook_endpoint_deliver(endpoint_id=endpoint.pk):
+                break
+        deliver_s = time.perf_counter() - started
+        delivered = WebhookDelivery.objects.filter(endpoint=endpoint, state="succeeded").count()
+    finally:
+        events_module._enqueue_publication, webhooks_module.deliveries_enqueue = held
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+        bench_events = Event.objects.filter(deliveries__endpoint=endpoint)
+        ids = list(bench_events.values_list("pk", flat=True))
+        WebhookEndpoint.objects.filter(pk=endpoint.pk).delete()
+        Event.objects.filter(pk__in=ids).delete()
+    rate = delivered / deliver_s if deliver_s else 0.0
+    return [
+        metric("webhooks.delivered_per_s", scale, round(rate, 1), "events/s", goal=">= 200 events/s (one worker)",
+               ok=rate >= 200 and delivered == len(cohorts) == counted["messages"]),
+        metric("webhooks.delivered", scale, delivered, "events"),
+        metric("events.publish_per_s", scale, round(published / publish_s) if publish_s else 0, "events/s"),
+        metric("events.feed_page_100", scale, round(feed_ms, 1), "ms"),
+    ]  # fmt: skip
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Measure one scale of the benchmark suite.")
     parser.add_argument("--scale", type=int, required=True)
     parser.add_argument("--out", required=True)
     parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--only", default="", help="comma-separated step labels, e.g. 'events and webhooks'")
     args = parser.parse_args(argv)
     _setup()
     repeat = 3 if args.quick else 7
@@ -497,7 +599,10 @@ def main(argv: list[str] | None = None) -> int:
         ("bulk ingest", lambda: measure_bulk(args.scale, 1 if args.quick else 3)),
         ("admin changelists", lambda: measure_admin(args.scale, repeat)),
         ("CSV export", lambda: measure_export(args.scale)),
+        ("events and webhooks", lambda: measure_webhooks(args.scale)),
     ]
+    if args.only:
+        steps = [(label, step) for label, step in steps if label in args.only.split(",")]
     for label, step in steps:
         started = time.monotonic()
         print(f"[{args.scale}x] {label}…", flush=True)

@@ -523,3 +523,15 @@ def test_on_postgresql_an_event_whose_transaction_commits_late_is_numbered_after
     events_publish()
     late_event = Event.objects.get(subject_id=1)
     assert late_event.pk < early_id and late_event.sequence > early_sequence
+
+
+def test_a_large_batch_records_its_events_in_bulk_as_the_api_shows_them(world, published):
+    cohort = world.objects["a"]["cohort"]
+    items = [EnrollmentItem(cohort_id=cohort.pk, trainee_reference=f"UA-bulk-{n:04d}") for n in range(150)]
+    ids = enrollment_record_bulk(items=items, actor=SYSTEM)  # COPY on PostgreSQL, bulk_create on SQLite
+    assert published() == 150
+    events = list(Event.objects.order_by("sequence"))
+    assert [event.subject_id for event in events] == ids
+    enrollments = {e.pk: e for e in Enrollment.objects.select_related("trainee").filter(pk__in=ids)}
+    assert all(event.payload == _api(EnrollmentSerializer(enrollments[event.subject_id]).data) for event in events)
+    assert len({event.uuid for event in events}) == 150 and all(event.changes == {} for event in events)

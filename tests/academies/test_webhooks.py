@@ -526,3 +526,24 @@ def test_an_organisation_has_at_most_five_endpoints(world):
         reverse("api:webhook-list"), {"url": "https://hooks.example.eu/6"}, format="json"
     )
     assert response.status_code == 400 and response.json()["errors"][0]["code"] == "too_many_endpoints"
+
+
+def test_the_reference_receiver_of_the_integration_guide_verifies_a_real_delivery(world):
+    """The dozen lines in docs/api.md, run as they are written."""
+    from pathlib import Path
+
+    from django.conf import settings
+
+    guide = (Path(settings.BASE_DIR) / "docs" / "api.md").read_text(encoding="utf-8")
+    start = guide.index("import base64, hashlib, hmac, time")
+    code = guide[start : guide.index("```", start)]
+    namespace: dict = {}
+    exec(compile(code, "docs/api.md", "exec"), namespace)  # noqa: S102 (our own documentation)
+    with serving() as receiver:
+        _endpoint, secret = register(world, "command_a", receiver.url)
+        change(world)
+        webhooks_sweep()
+    [request] = receiver.received
+    assert namespace["verify"](secret, request.headers, request.body)
+    assert not namespace["verify"](webhooks.secret_new(), request.headers, request.body)
+    assert not namespace["verify"](secret, request.headers, request.body + b" ")

@@ -114,7 +114,7 @@ def mandate_adopt(*, mandate: MandateVersion, adopted_on: dt.date | None = None,
     _save(mandate)
     # The newest adopted version is the mandate; the earlier one stays on record, superseded.
     MandateVersion.objects.filter(status=MandateVersion.Status.ADOPTED).exclude(pk=mandate.pk).update(
-        status=MandateVersion.Status.SUPERSEDED
+        status=MandateVersion.Status.SUPERSEDED, updated_at=clock.now()
     )
     transaction.on_commit(ukraine_gating_refresh)
     return mandate
@@ -247,7 +247,11 @@ def ukraine_gating_refresh(*, on: dt.date | None = None, notify: bool = True) ->
             future = Cohort.objects.filter(academy=academy, ends_on__gte=conditions.on, flagged=False).exclude(
                 status__in=[Cohort.Status.CANCELLED, Cohort.Status.COMPLETED]
             )
-            count = future.update(flagged=True, flag_reason=(_("Training inside Ukraine lapsed: ") + reasons)[:300])
+            count = future.update(
+                flagged=True,
+                flag_reason=(_("Training inside Ukraine lapsed: ") + reasons)[:300],
+                updated_at=clock.now(),
+            )
             if count or academy.slug in closed:
                 flagged += count
                 lapse_lines.append(f"- {academy.name_en}: {reasons} ({count} future cohorts flagged)")

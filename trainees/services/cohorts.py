@@ -11,11 +11,12 @@ from django.utils.translation import gettext as _
 
 from academies.models import Academy, Course, Trainer
 from academies.scope import Actor
+from config import clock
 from config.exceptions import ApplicationError
 
 from ..models import Cohort, TrainerAssignment
 from ..querysets import RATIO_ROLES  # the roles that count towards the ratio; re-exported for callers
-from ._common import _save, require_cohort_managed
+from ._common import _save, require_cohort_managed, restamp_what_partners_see_through
 
 # COHORTS
 
@@ -183,8 +184,13 @@ def cohort_update(*, cohort: Cohort, actor: Actor, **changes: Any) -> Cohort:
                 cohort_pk=cohort.pk,
                 actor=actor,
             )
-        cohort.assignments.update(starts_on=cohort.starts_on, ends_on=cohort.ends_on)
-    return _save(cohort)
+        cohort.assignments.update(starts_on=cohort.starts_on, ends_on=cohort.ends_on, updated_at=clock.now())
+    cohort = _save(cohort)
+    if "academy" in replanned:
+        # Another site's organisation now sees the cohort, what hangs off it, and its trainers.
+        trainer_ids = list(cohort.assignments.values_list("trainer_id", flat=True))
+        restamp_what_partners_see_through(cohort_ids=[cohort.pk], trainer_ids=trainer_ids)
+    return cohort
 
 
 @transaction.atomic
@@ -339,6 +345,10 @@ def trainer_assign(
         trainer=trainer, cohort=cohort, role=role, starts_on=cohort.starts_on, ends_on=cohort.ends_on
     )
     _save(assignment)
+    # The trainer's ministry now sees the cohort (and its returns, enrollments, trainees); the site's organisation
+    # now sees the trainer and its windows.
+    restamp_what_partners_see_through(cohort_ids=[cohort.pk], trainer_ids=[trainer.pk])
+    assignment.refresh_from_db(fields=["updated_at"])
     return AssignmentResult(assignment=assignment, warnings=cohort_language_warnings(cohort))
 
 

@@ -26,6 +26,7 @@ from config.api.fields import MissionModelSerializer, ScopedSlugRelatedField
                 "seat_capacity": 600,
                 "security_status": "open",
                 "accepts_cohorts": True,
+                "updated_at": "2026-01-10T09:00:00Z",
             },
         )
     ]
@@ -48,6 +49,7 @@ class AcademySerializer(MissionModelSerializer):
             "seat_capacity",
             "security_status",
             "accepts_cohorts",
+            "updated_at",
         ]
         read_only_fields = fields
 
@@ -67,6 +69,7 @@ class AcademySerializer(MissionModelSerializer):
                 "duration_days": 35,
                 "max_cohort_size": 200,
                 "trainees_per_trainer": 10,
+                "updated_at": "2026-01-10T09:00:00Z",
             },
         )
     ]
@@ -84,6 +87,7 @@ class CourseSerializer(MissionModelSerializer):
             "duration_days",
             "max_cohort_size",
             "trainees_per_trainer",
+            "updated_at",
         ]
         read_only_fields = fields
 
@@ -101,7 +105,9 @@ TRAINER_EXAMPLE = {
 @extend_schema_serializer(
     examples=[
         OpenApiExample("New trainer", request_only=True, value=TRAINER_EXAMPLE),
-        OpenApiExample("Trainer", response_only=True, value={"id": 42, **TRAINER_EXAMPLE}),
+        OpenApiExample(
+            "Trainer", response_only=True, value={"id": 42, **TRAINER_EXAMPLE, "updated_at": "2026-01-10T09:00:00Z"}
+        ),
     ]
 )
 class TrainerSerializer(MissionModelSerializer):
@@ -122,8 +128,10 @@ class TrainerSerializer(MissionModelSerializer):
 
     class Meta:
         model = Trainer
-        fields = ["id", "reference", "display_name", "nation", "qualifications", "languages", "is_active"]
-        read_only_fields = ["id"]
+        fields = [
+            "id", "reference", "display_name", "nation", "qualifications", "languages", "is_active", "updated_at"
+        ]  # fmt: skip
+        read_only_fields = ["id", "updated_at"]
 
 
 AVAILABILITY_EXAMPLE = {
@@ -137,7 +145,11 @@ AVAILABILITY_EXAMPLE = {
 @extend_schema_serializer(
     examples=[
         OpenApiExample("New rotation window", request_only=True, value=AVAILABILITY_EXAMPLE),
-        OpenApiExample("Rotation window", response_only=True, value={"id": 7, **AVAILABILITY_EXAMPLE}),
+        OpenApiExample(
+            "Rotation window",
+            response_only=True,
+            value={"id": 7, **AVAILABILITY_EXAMPLE, "updated_at": "2026-01-10T09:00:00Z"},
+        ),
     ]
 )
 class TrainerAvailabilitySerializer(MissionModelSerializer):
@@ -149,8 +161,8 @@ class TrainerAvailabilitySerializer(MissionModelSerializer):
 
     class Meta:
         model = TrainerAvailability
-        fields = ["id", "trainer", "starts_on", "ends_on", "note"]
-        read_only_fields = ["id"]
+        fields = ["id", "trainer", "starts_on", "ends_on", "note", "updated_at"]
+        read_only_fields = ["id", "updated_at"]
 
     def validate(self, attrs):
         starts_on = attrs.get("starts_on", getattr(self.instance, "starts_on", None))

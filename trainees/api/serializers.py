@@ -145,6 +145,7 @@ ASSIGNMENT_EXAMPLE = {"trainer": "PL-T0042", "cohort": 14, "role": "instructor"}
                 "starts_on": "2026-02-02",
                 "ends_on": "2026-03-08",
                 "created_at": "2026-01-12T08:30:00Z",
+                "updated_at": "2026-01-12T08:30:00Z",
                 "warnings": [],
             },
         ),
@@ -161,8 +162,8 @@ class TrainerAssignmentSerializer(MissionModelSerializer):
 
     class Meta:
         model = TrainerAssignment
-        fields = ["id", "trainer", "cohort", "role", "starts_on", "ends_on", "created_at", "warnings"]
-        read_only_fields = ["id", "starts_on", "ends_on", "created_at", "warnings"]
+        fields = ["id", "trainer", "cohort", "role", "starts_on", "ends_on", "created_at", "updated_at", "warnings"]
+        read_only_fields = ["id", "starts_on", "ends_on", "created_at", "updated_at", "warnings"]
 
     def get_warnings(self, assignment) -> list[str]:
         return list(getattr(assignment, "warnings", []))
@@ -173,14 +174,19 @@ class TrainerAssignmentSerializer(MissionModelSerializer):
         OpenApiExample(
             "Trainee",
             response_only=True,
-            value={"id": 9, "reference": "UA-7f3a9c1e", "created_at": "2026-02-02T07:00:00Z"},
+            value={
+                "id": 9,
+                "reference": "UA-7f3a9c1e",
+                "created_at": "2026-02-02T07:00:00Z",
+                "updated_at": "2026-02-02T07:00:00Z",
+            },
         )
     ]
 )
 class TraineeSerializer(MissionModelSerializer):
     class Meta:
         model = Trainee
-        fields = ["id", "reference", "created_at"]
+        fields = ["id", "reference", "created_at", "updated_at"]
         read_only_fields = fields
 
 
@@ -231,6 +237,7 @@ COUNT_RETURN_EXAMPLE = {"cohort": 14, "as_of": "2026-03-08", "enrolled": 200, "c
                 "approved_at": None,
                 "rejected_at": None,
                 "rejection_reason": "",
+                "updated_at": "2026-03-09T10:00:00Z",
             },
         ),
     ]
@@ -256,6 +263,7 @@ class CountReturnSerializer(MissionModelSerializer):
             "approved_at",
             "rejected_at",
             "rejection_reason",
+            "updated_at",
         ]
         read_only_fields = [
             "id",
@@ -267,6 +275,7 @@ class CountReturnSerializer(MissionModelSerializer):
             "approved_at",
             "rejected_at",
             "rejection_reason",
+            "updated_at",
         ]
         extra_kwargs = {
             "enrolled": {"max_value": 2_147_483_647},

@@ -134,6 +134,7 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("api-root", "get"): Entry(
         "command_a", lambda w: reverse("api:api-root"), {ANON: 401, READ_ONLY: 200, OUT: 200, IN: 200}
     ),
+    ("me", "get"): Entry("command_a", lambda w: reverse("api:me"), {ANON: 401, READ_ONLY: 200, OUT: 200, IN: 200}),
     ("progress", "get"): Entry(
         "command_a", lambda w: reverse("api:progress"), {ANON: 401, READ_ONLY: 200, OUT: 200, IN: 200}
     ),

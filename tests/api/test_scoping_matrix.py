@@ -224,6 +224,21 @@ MATRIX: dict[tuple[str, str], Entry] = {
         "trainer-assignment",
         lambda w: {"trainer": "T-A-2", "cohort": w.objects["a"]["cohort"].pk, "role": "instructor"},
     ),
+    # Upserts by natural key: an out-of-scope key's items fail (its site, its cohort), all or nothing: 400.
+    ("cohort-upsert", "post"): create(
+        "command_a",
+        "cohort",
+        lambda w: {"items": [_cohort_payload(w)]},
+        ok=200,
+        url=lambda w: reverse("api:cohort-upsert"),
+    ),
+    ("trainer-assignment-upsert", "post"): create(
+        "command_a",
+        "trainer-assignment",
+        lambda w: {"items": [{"trainer": "T-A-2", "cohort": w.objects["a"]["cohort"].pk, "role": "instructor"}]},
+        ok=200,
+        url=lambda w: reverse("api:trainer-assignment-upsert"),
+    ),
     ("trainer-assignment-detail", "get"): read_detail("command_a", "trainer-assignment", "assignment"),
     ("trainer-assignment-detail", "delete"): write_detail(
         "command_a", _detail("trainer-assignment", "assignment"), 204

@@ -353,6 +353,40 @@ def trainer_assign(
 
 
 @transaction.atomic
+def trainer_assignment_update(*, assignment: TrainerAssignment, role: str, actor: Actor) -> AssignmentResult:
+    """Change a trainer's role on a cohort at one of the actor's sites. The trainer must fit the new role as an
+    assignment would: an interpreter who becomes an instructor must be qualified for the course."""
+    actor.require("trainees.change_trainerassignment", action=_("change trainer assignments"))
+    actor.require_in_scope(
+        TrainerAssignment.objects.managed_by(actor.policy).filter(pk=assignment.pk).exists(), noun=_("assignment")
+    )
+    if role not in TrainerAssignment.Role.values:
+        raise ApplicationError(_("Unknown role “%(role)s”.") % {"role": role}, {"role": [_("Unknown role.")]})
+    # The cohort first, then the trainer, as trainer_assign locks them.
+    cohort = Cohort.objects.select_for_update().select_related("course").get(pk=assignment.cohort_id)
+    trainer = Trainer.objects.select_for_update().get(pk=assignment.trainer_id)
+    assignment = TrainerAssignment.objects.select_for_update().get(pk=assignment.pk)
+    if cohort.status in (Cohort.Status.CANCELLED, Cohort.Status.COMPLETED):
+        raise ApplicationError(
+            _("%(cohort)s is %(status)s; its trainers' roles no longer change.")
+            % {"cohort": cohort, "status": cohort.get_status_display()},
+            {"cohort": [_("The cohort is closed.")]},
+        )
+    _check_trainer_fits(
+        trainer=trainer,
+        course=cohort.course,
+        role=role,
+        starts_on=cohort.starts_on,
+        ends_on=cohort.ends_on,
+        cohort_pk=cohort.pk,
+        actor=actor,
+    )
+    assignment.role = role
+    _save(assignment)
+    return AssignmentResult(assignment=assignment, warnings=cohort_language_warnings(cohort))
+
+
+@transaction.atomic
 def trainer_unassign(*, assignment: TrainerAssignment, actor: Actor) -> None:
     """Take a trainer off a cohort at one of the actor's sites. The cohort's history keeps who was on it."""
     actor.require("trainees.delete_trainerassignment", action=_("take trainers off cohorts"))

@@ -43,6 +43,7 @@ EVENT_TYPES: dict[str, int] = {
     "cohort.status_changed": 1,
     "cohort.cancelled": 1,
     "assignment.created": 1,
+    "assignment.changed": 1,
     "assignment.removed": 1,
     "count_return.submitted": 1,
     "count_return.verified": 1,

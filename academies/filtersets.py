@@ -2,10 +2,12 @@
 
 import django_filters
 
+from config.api.filters import SyncFilterSet
+
 from .models import Academy, Course, Trainer, TrainerAvailability
 
 
-class AcademyFilterSet(django_filters.FilterSet):
+class AcademyFilterSet(SyncFilterSet):
     command = django_filters.CharFilter(field_name="command__code", help_text="Training command code, e.g. cat-c.")
 
     class Meta:
@@ -13,13 +15,13 @@ class AcademyFilterSet(django_filters.FilterSet):
         fields = ["nation", "kind", "command", "security_status", "accepts_cohorts"]
 
 
-class CourseFilterSet(django_filters.FilterSet):
+class CourseFilterSet(SyncFilterSet):
     class Meta:
         model = Course
         fields = ["family", "level"]
 
 
-class TrainerFilterSet(django_filters.FilterSet):
+class TrainerFilterSet(SyncFilterSet):
     qualified_for = django_filters.CharFilter(
         field_name="qualifications__code", distinct=True, help_text="Course code the trainer is qualified for."
     )
@@ -29,7 +31,7 @@ class TrainerFilterSet(django_filters.FilterSet):
         fields = ["nation", "is_active", "qualified_for"]
 
 
-class TrainerAvailabilityFilterSet(django_filters.FilterSet):
+class TrainerAvailabilityFilterSet(SyncFilterSet):
     trainer = django_filters.CharFilter(field_name="trainer__reference", help_text="Trainer reference.")
     covers = django_filters.DateFilter(method="filter_covers", help_text="Windows that include this day.")
 

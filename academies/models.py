@@ -4,12 +4,15 @@ from django.conf import settings
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.signals import m2m_changed
+from django.dispatch import receiver
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from rest_framework_api_key.models import AbstractAPIKey, APIKeyManager
 from simple_history.models import HistoricalRecords
 
 from config import clock
+from config.stamps import ChangeStamped, RestampsReferrersOnRename, restamp
 
 from .querysets import (
     AcademyQuerySet,
@@ -71,8 +74,10 @@ class Nation(BilingualNameMixin):
         return f"{self.code} · {self.name}"
 
 
-class TrainingCommand(BilingualNameMixin):
+class TrainingCommand(RestampsReferrersOnRename, BilingualNameMixin):
     """A command that runs a group of training sites, such as CAT-C in Żagań or ST-C in Strausberg."""
+
+    shown_by_others = ("code",)  # a site shows its command's code
 
     code = models.SlugField(_("code"), max_length=20, unique=True)
     nation = models.ForeignKey(Nation, on_delete=models.PROTECT, related_name="commands", verbose_name=_("nation"))
@@ -87,8 +92,10 @@ class TrainingCommand(BilingualNameMixin):
         verbose_name_plural = _("training commands")
 
 
-class Academy(BilingualNameMixin):
+class Academy(ChangeStamped, BilingualNameMixin):
     """A place where cohorts are trained: an EU training site or range, or a Ukrainian academy or institute."""
+
+    shown_by_others = ("slug",)  # cohorts and subscriptions show their site's slug
 
     class Kind(models.TextChoices):
         TRAINING_CENTRE = "training_centre", _("EU training centre")
@@ -130,7 +137,7 @@ class Academy(BilingualNameMixin):
             "the site's security status all allow training there."
         ),
     )
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["updated_at"])
 
     objects = AcademyQuerySet.as_manager()
 
@@ -145,6 +152,8 @@ class Academy(BilingualNameMixin):
                 violation_error_message=_("Seat capacity cannot be negative."),
             ),
         ]
+        # Delta sync (config.stamps): the rows changed since a moment, in (stamp, id) order.
+        indexes = [models.Index(fields=["updated_at", "id"], name="academy_updated_at_id")]
 
     @property
     def city(self) -> str:
@@ -188,8 +197,10 @@ class AcademyAlias(models.Model):
         return self.name
 
 
-class Course(BilingualNameMixin):
+class Course(ChangeStamped, BilingualNameMixin):
     """A module in the catalogue: its family, level, length, cohort size and trainees per trainer."""
+
+    shown_by_others = ("code",)  # cohorts and trainers' qualifications show the course's code
 
     class Family(models.TextChoices):
         BASIC = "basic", _("basic individual training")
@@ -222,7 +233,7 @@ class Course(BilingualNameMixin):
         validators=[MinValueValidator(1)],
         help_text=_("How many trainees one trainer may have. A cohort with fewer trainers is understaffed."),
     )
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["updated_at"])
 
     objects = ReferenceDataQuerySet.as_manager()
 
@@ -247,10 +258,13 @@ class Course(BilingualNameMixin):
                 violation_error_message=_("Trainees per trainer is at least one."),
             ),
         ]
+        indexes = [models.Index(fields=["updated_at", "id"], name="course_updated_at_id")]
 
 
-class Trainer(models.Model):
+class Trainer(ChangeStamped):
     """An instructor contributed by a state. Known by a service reference; qualified for some courses."""
+
+    shown_by_others = ("reference",)  # assignments and rotation windows show the trainer's reference
 
     reference = models.CharField(
         _("reference"),
@@ -273,7 +287,7 @@ class Trainer(models.Model):
         help_text=_('ISO 639-1 codes of the languages the trainer teaches in, for example ["en", "uk"].'),
     )
     is_active = models.BooleanField(_("active"), default=True)
-    history = HistoricalRecords(m2m_fields=[qualifications])
+    history = HistoricalRecords(m2m_fields=[qualifications], excluded_fields=["updated_at"])
 
     objects = TrainerQuerySet.as_manager()
 
@@ -281,6 +295,7 @@ class Trainer(models.Model):
         ordering = ["reference"]
         verbose_name = _("trainer")
         verbose_name_plural = _("trainers")
+        indexes = [models.Index(fields=["updated_at", "id"], name="trainer_updated_at_id")]
 
     def __str__(self) -> str:
         return f"{self.reference} ({self.nation_id})"
@@ -298,7 +313,18 @@ class Trainer(models.Model):
         self.languages = sorted({c.lower() for c in codes})
 
 
-class TrainerAvailability(models.Model):
+@receiver(m2m_changed, sender=Trainer.qualifications.through)
+def _restamp_trainer_on_qualifications(sender, instance, action, reverse, pk_set, **kwargs) -> None:
+    """A trainer shows its qualifications: changing them, from either side, changes the trainer."""
+    if not reverse and action in ("post_add", "post_remove", "post_clear"):
+        restamp(Trainer.objects.filter(pk=instance.pk))
+    elif reverse and action in ("post_add", "post_remove") and pk_set:
+        restamp(Trainer.objects.filter(pk__in=pk_set))
+    elif reverse and action == "pre_clear":  # after the clear, Django no longer says whose it was
+        restamp(Trainer.objects.filter(qualifications=instance))
+
+
+class TrainerAvailability(ChangeStamped):
     """A rotation window during which a trainer may be assigned to cohorts."""
 
     trainer = models.ForeignKey(
@@ -307,7 +333,7 @@ class TrainerAvailability(models.Model):
     starts_on = models.DateField(_("starts on"))
     ends_on = models.DateField(_("ends on"))
     note = models.CharField(_("note"), max_length=200, blank=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["updated_at"])
 
     objects = TrainerAvailabilityQuerySet.as_manager()
 
@@ -322,14 +348,19 @@ class TrainerAvailability(models.Model):
                 violation_error_message=_("An availability window ends on or after the day it starts."),
             ),
         ]
-        indexes = [models.Index(fields=["trainer", "starts_on", "ends_on"], name="availability_trainer_dates")]
+        indexes = [
+            models.Index(fields=["trainer", "starts_on", "ends_on"], name="availability_trainer_dates"),
+            models.Index(fields=["updated_at", "id"], name="availability_updated_at_id"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.trainer_id}: {self.starts_on} – {self.ends_on}"
 
 
-class Organisation(models.Model):
+class Organisation(RestampsReferrersOnRename):
     """A partner whose scope decides what its API keys may see and change."""
+
+    shown_by_others = ("slug",)  # count returns show the slug of the organisation that submitted them
 
     class Kind(models.TextChoices):
         MINISTRY = "ministry", _("member-state ministry of defence")

@@ -106,6 +106,15 @@ class ScopePolicy:
     def _site_ids(self) -> QuerySet:
         return self.managed_sites(Academy.objects.all()).values("pk")
 
+    # IN WORDS (the API's /me/)
+
+    def summary(self) -> str:
+        """What the organisation sees and changes, in a sentence or two of the active language."""
+        return _("It sees the reference data only and changes nothing.")
+
+    def reference_data_summary(self) -> str:
+        return _("Sites, courses, targets, milestones and mandate versions are reference data that it reads.")
+
 
 class NoOrganisationPolicy(ScopePolicy):
     """A staff account with no organisation yet, or an unknown caller: sees nothing until one is set."""
@@ -127,6 +136,12 @@ class NoOrganisationPolicy(ScopePolicy):
 
     def subscriptions(self, subscriptions: QS) -> QS:
         return subscriptions.none()
+
+    def summary(self) -> str:
+        return _("It belongs to no organisation yet, so it sees nothing and changes nothing.")
+
+    def reference_data_summary(self) -> str:
+        return ""
 
 
 class MissionHQPolicy(ScopePolicy):
@@ -169,11 +184,20 @@ class MissionHQPolicy(ScopePolicy):
     def progress_scope(self) -> tuple[str, Any, str] | None:
         return ("mission", None, "")
 
+    def summary(self) -> str:
+        return _(
+            "Mission HQ: it sees and keeps the whole mission (every site, cohort, trainer, count return and "
+            "subscription), and it alone approves count returns."
+        )
+
 
 class OperatorPolicy(MissionHQPolicy):
     """Operators (superusers) and the system itself (commands, scheduled tasks): the whole mission, no organisation."""
 
     kind = ""
+
+    def summary(self) -> str:
+        return _("An operator: it sees and keeps the whole mission, for no organisation.")
 
 
 class MinistryPolicy(ScopePolicy):
@@ -217,6 +241,13 @@ class MinistryPolicy(ScopePolicy):
         assert self.organisation is not None
         return ("nation", self.nation_id, str(self.organisation.nation))
 
+    def summary(self) -> str:
+        return _(
+            "A ministry of defence: it sees and keeps the trainers of %(nation)s and their rotation windows; it "
+            "sees the cohorts they work on, with their assignments, enrollments and count returns, and the "
+            "progress at sites in %(nation)s."
+        ) % {"nation": self.organisation.nation.name if self.organisation and self.organisation.nation else ""}
+
 
 class TrainingCommandPolicy(ScopePolicy):
     """A training command (CAT-C, ST-C): the sites it runs."""
@@ -231,6 +262,13 @@ class TrainingCommandPolicy(ScopePolicy):
         assert self.organisation is not None
         return ("command", self.organisation.command_id, str(self.organisation.command))
 
+    def summary(self) -> str:
+        assert self.organisation is not None
+        return _(
+            "A training command: it sees and keeps the cohorts, trainer assignments, enrollments and count returns "
+            "at the sites %(command)s runs; it sees the trainers deployed there and the progress of those sites."
+        ) % {"command": self.organisation.command}
+
 
 class AcademyPolicy(ScopePolicy):
     """An academy or training site: itself."""
@@ -244,6 +282,13 @@ class AcademyPolicy(ScopePolicy):
     def progress_scope(self) -> tuple[str, Any, str] | None:
         assert self.organisation is not None
         return ("academy", self.organisation.academy_id, str(self.organisation.academy))
+
+    def summary(self) -> str:
+        assert self.organisation is not None
+        return _(
+            "An academy or training site: it sees and keeps the cohorts, trainer assignments, enrollments and count "
+            "returns of %(academy)s; it sees the trainers deployed there and the site's progress."
+        ) % {"academy": self.organisation.academy}
 
 
 def follow(rows: QS, lookup: str, parents: QuerySet, policy: ScopePolicy) -> QS:

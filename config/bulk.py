@@ -75,8 +75,7 @@ def copy_insert_values(model: Any, attnames: list[str], values: list[tuple]) -> 
     plan = [
         (position[field.attname], None)
         if field.attname in position
-        else (None, now if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
-              else field.get_default())
+        else (None, now if _is_stamped_now(field) else field.get_default())
         for field in fields
     ]  # fmt: skip
     with connection.cursor() as cursor, connection.wrap_database_errors:
@@ -112,8 +111,13 @@ def _column_value(instance: Any, field: Any, now: dt.datetime) -> Any:
         # The related row got its key after this instance was built (see `with_ids`).
         related = field.get_cached_value(instance)
         return related.pk if related is not None else None
-    if value is None and (getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)):
+    if value is None and _is_stamped_now(field):
         # As `bulk_create` does, the instance carries the time it was stored with.
         setattr(instance, field.attname, now)
         return now
     return value
+
+
+def _is_stamped_now(field: Any) -> bool:
+    """Auto-now fields and change stamps (`config.stamps`): a new row holds the time it was stored."""
+    return any(getattr(field, flag, False) for flag in ("auto_now", "auto_now_add", "stamps_changes"))

@@ -40,6 +40,7 @@ def subscription_payload(subscription: ReportSubscription) -> dict[str, Any]:
         "attach_csv": subscription.attach_csv,
         "is_active": subscription.is_active,
         "created_at": _moment_field.to_representation(subscription.created_at) if subscription.created_at else None,
+        "updated_at": _moment_field.to_representation(subscription.updated_at) if subscription.updated_at else None,
     }
 
 

@@ -2,24 +2,36 @@
 
 import django_filters
 
-from config.api.filters import IdFilter
+from config.api.filters import IdFilter, SyncFilterSet
 
-from .models import MandateVersion, ProgressReport, ReportSubscription
+from .models import MandateVersion, Milestone, ProgressReport, ReportSubscription, Target
 
 
-class MandateVersionFilterSet(django_filters.FilterSet):
+class TargetFilterSet(SyncFilterSet):
+    class Meta:
+        model = Target
+        fields: list[str] = []
+
+
+class MilestoneFilterSet(SyncFilterSet):
+    class Meta:
+        model = Milestone
+        fields: list[str] = []
+
+
+class MandateVersionFilterSet(SyncFilterSet):
     class Meta:
         model = MandateVersion
         fields = ["status", "covers_training_in_ukraine"]
 
 
-class ReportSubscriptionFilterSet(django_filters.FilterSet):
+class ReportSubscriptionFilterSet(SyncFilterSet):
     class Meta:
         model = ReportSubscription
         fields = ["frequency", "scope", "language", "is_active"]
 
 
-class ProgressReportFilterSet(django_filters.FilterSet):
+class ProgressReportFilterSet(SyncFilterSet):
     # A plain id, so that a subscription outside the scope looks exactly like one that does not exist.
     subscription = IdFilter(field_name="subscription_id")
     period_after = django_filters.DateFilter(field_name="period_end", lookup_expr="gte")

@@ -9,18 +9,19 @@ from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from academies.models import Academy, Nation, Organisation, TrainingCommand
+from config.stamps import ChangeStamped, restamp
 
 from .querysets import MissionWideQuerySet, ProgressReportQuerySet, ReportSubscriptionQuerySet
 
 
-class Target(models.Model):
+class Target(ChangeStamped):
     """An entry of the target ledger: a goal for people trained, in force from a date until the next entry."""
 
     value = models.PositiveIntegerField(_("target"))
     in_force_from = models.DateField(_("in force from"), unique=True)
     label = models.CharField(_("label"), max_length=120)
     source = models.CharField(_("source"), max_length=300, blank=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["updated_at"])
 
     objects = MissionWideQuerySet.as_manager()
 
@@ -35,12 +36,14 @@ class Target(models.Model):
                 violation_error_message=_("A target is a positive number of people."),
             ),
         ]
+        # Delta sync (config.stamps): the rows changed since a moment, in (stamp, id) order.
+        indexes = [models.Index(fields=["updated_at", "id"], name="target_updated_at_id")]
 
     def __str__(self) -> str:
         return f"{self.value:,} from {self.in_force_from}"
 
 
-class Milestone(models.Model):
+class Milestone(ChangeStamped):
     """A rung of the ladder that coordinators configure, such as 80,000, 90,000 or 100,000 trained."""
 
     value = models.PositiveIntegerField(_("trained"), unique=True)
@@ -72,7 +75,7 @@ class Milestone(models.Model):
         blank=True,
         help_text=_("When the one-time milestone alert was dispatched."),
     )
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["updated_at"])
 
     objects = MissionWideQuerySet.as_manager()
 
@@ -87,12 +90,13 @@ class Milestone(models.Model):
                 violation_error_message=_("A milestone is a positive number of people."),
             ),
         ]
+        indexes = [models.Index(fields=["updated_at", "id"], name="milestone_updated_at_id")]
 
     def __str__(self) -> str:
         return f"{self.value:,}"
 
 
-class MandateVersion(models.Model):
+class MandateVersion(ChangeStamped):
     """A version of the mission's mandate, and the member states' positions on it."""
 
     class Status(models.TextChoices):
@@ -111,7 +115,7 @@ class MandateVersion(models.Model):
     adopted_on = models.DateField(_("adopted on"), null=True, blank=True)
     budget_eur = models.DecimalField(_("budget (EUR)"), max_digits=14, decimal_places=2, null=True, blank=True)
     source = models.CharField(_("source"), max_length=300, blank=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["updated_at"])
 
     objects = MissionWideQuerySet.as_manager()
 
@@ -133,6 +137,7 @@ class MandateVersion(models.Model):
                 violation_error_message=_("An adopted mandate records its adoption date."),
             ),
         ]
+        indexes = [models.Index(fields=["updated_at", "id"], name="mandate_updated_at_id")]
 
     def __str__(self) -> str:
         return self.reference
@@ -182,6 +187,16 @@ class MandatePosition(models.Model):
     def __str__(self) -> str:
         return f"{self.nation_id}: {self.position}"
 
+    # A mandate version shows its positions: recording or removing one changes the mandate.
+    def save(self, *args, **kwargs) -> None:
+        super().save(*args, **kwargs)
+        restamp(MandateVersion.objects.filter(pk=self.mandate_id))
+
+    def delete(self, *args, **kwargs):
+        deleted = super().delete(*args, **kwargs)
+        restamp(MandateVersion.objects.filter(pk=self.mandate_id))
+        return deleted
+
     def clean(self) -> None:
         if self.nation_id and not Nation.objects.filter(pk=self.nation_id, is_eu_member=True).exists():
             raise ValidationError({"nation": _("Only EU member states take positions on the mandate.")})
@@ -217,7 +232,7 @@ class Ceasefire(models.Model):
             raise ValidationError({"ended_on": _("A ceasefire ends on or after the day it takes effect.")})
 
 
-class ReportSubscription(models.Model):
+class ReportSubscription(ChangeStamped):
     """Who receives progress reports, how often, about which scope and in which language."""
 
     class Frequency(models.TextChoices):
@@ -272,7 +287,7 @@ class ReportSubscription(models.Model):
         help_text=_("The partner that manages this subscription through the API, if any."),
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["updated_at"])
 
     objects = ReportSubscriptionQuerySet.as_manager()
 
@@ -303,6 +318,7 @@ class ReportSubscription(models.Model):
                 violation_error_message=_("A monthly subscription names its day, 1 to 28."),
             ),
         ]
+        indexes = [models.Index(fields=["updated_at", "id"], name="subscription_updated_at_id")]
 
     def __str__(self) -> str:
         return self.name
@@ -334,7 +350,7 @@ class ReportSubscription(models.Model):
             raise ValidationError(errors)
 
 
-class ProgressReport(models.Model):
+class ProgressReport(ChangeStamped):
     """A rendered report: the figures as JSON and the HTML that was (or would be) sent."""
 
     subscription = models.ForeignKey(
@@ -367,6 +383,7 @@ class ProgressReport(models.Model):
                 violation_error_message=_("A report's period ends on or after it starts."),
             ),
         ]
+        indexes = [models.Index(fields=["updated_at", "id"], name="report_updated_at_id")]
 
     def __str__(self) -> str:
         return f"{self.scope_label} {self.period_start} – {self.period_end}"

@@ -71,6 +71,7 @@ def assignment_payload(assignment: TrainerAssignment) -> dict[str, Any]:
         "starts_on": _day(assignment.starts_on),
         "ends_on": _day(assignment.ends_on),
         "created_at": _moment(assignment.created_at),
+        "updated_at": _moment(assignment.updated_at),
     }
 
 
@@ -97,12 +98,13 @@ def count_return_payload(
         "approved_at": _moment(values["approved_at"]),
         "rejected_at": _moment(values["rejected_at"]),
         "rejection_reason": values["rejection_reason"],
+        "updated_at": _moment(values["updated_at"]),
     }
 
 
 RETURN_VALUES = (
     "id", "cohort_id", "as_of", "enrolled", "completed", "withdrawn", "state", "supersedes_id", "submitted_at",
-    "verified_at", "approved_at", "rejected_at", "rejection_reason",
+    "verified_at", "approved_at", "rejected_at", "rejection_reason", "updated_at",
 )  # fmt: skip
 
 

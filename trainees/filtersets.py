@@ -2,12 +2,12 @@
 
 import django_filters
 
-from config.api.filters import IdFilter
+from config.api.filters import IdFilter, SyncFilterSet
 
 from .models import Cohort, CountReturn, Enrollment, Trainee, TrainerAssignment
 
 
-class CohortFilterSet(django_filters.FilterSet):
+class CohortFilterSet(SyncFilterSet):
     academy = django_filters.CharFilter(field_name="academy__slug", help_text="Site slug.")
     course = django_filters.CharFilter(field_name="course__code", help_text="Course code.")
     starts_after = django_filters.DateFilter(field_name="starts_on", lookup_expr="gte")
@@ -22,7 +22,7 @@ class CohortFilterSet(django_filters.FilterSet):
 # that does not exist but not for one outside the scope, and so tell the two apart.
 
 
-class TrainerAssignmentFilterSet(django_filters.FilterSet):
+class TrainerAssignmentFilterSet(SyncFilterSet):
     cohort = IdFilter(field_name="cohort_id")
     trainer = django_filters.CharFilter(field_name="trainer__reference", help_text="Trainer reference.")
 
@@ -31,7 +31,7 @@ class TrainerAssignmentFilterSet(django_filters.FilterSet):
         fields = ["cohort", "trainer", "role"]
 
 
-class TraineeFilterSet(django_filters.FilterSet):
+class TraineeFilterSet(SyncFilterSet):
     cohort = IdFilter(field_name="enrollments__cohort", distinct=True)
 
     class Meta:
@@ -39,7 +39,7 @@ class TraineeFilterSet(django_filters.FilterSet):
         fields = ["reference", "cohort"]
 
 
-class EnrollmentFilterSet(django_filters.FilterSet):
+class EnrollmentFilterSet(SyncFilterSet):
     cohort = IdFilter(field_name="cohort_id")
     trainee = django_filters.CharFilter(field_name="trainee__reference", help_text="Trainee reference.")
 
@@ -48,7 +48,7 @@ class EnrollmentFilterSet(django_filters.FilterSet):
         fields = ["cohort", "trainee", "status"]
 
 
-class CountReturnFilterSet(django_filters.FilterSet):
+class CountReturnFilterSet(SyncFilterSet):
     cohort = IdFilter(field_name="cohort_id")
     as_of_after = django_filters.DateFilter(field_name="as_of", lookup_expr="gte")
     as_of_before = django_filters.DateFilter(field_name="as_of", lookup_expr="lte")

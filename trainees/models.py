@@ -13,6 +13,7 @@ from simple_history.models import HistoricalRecords
 
 from academies.models import Academy, Course, Organisation, Trainer
 from config.db import DateRange, PostgresExclusionConstraint
+from config.stamps import ChangeStamped
 
 from .querysets import (
     CohortQuerySet,
@@ -33,7 +34,7 @@ def _end_not_before_start(starts_on, ends_on, field: str = "ends_on") -> None:
         raise ValidationError({field: _("The end date must be on or after the start date.")})
 
 
-class Cohort(models.Model):
+class Cohort(ChangeStamped):
     """One run of a course at an academy: its dates, planned seats and status."""
 
     class Status(models.TextChoices):
@@ -93,6 +94,8 @@ class Cohort(models.Model):
             # Cohorts still to end: the report's pipeline, staffing window and period (issue 7 benchmark).
             models.Index(fields=["ends_on"], name="cohort_ends_on"),
             models.Index(fields=["status", "starts_on"], name="cohort_status_starts_on"),
+            # Delta sync (config.stamps): the rows changed since a moment, in (stamp, id) order.
+            models.Index(fields=["updated_at", "id"], name="cohort_updated_at_id"),
         ]
 
     def __str__(self) -> str:
@@ -102,7 +105,7 @@ class Cohort(models.Model):
         _end_not_before_start(self.starts_on, self.ends_on)
 
 
-class TrainerAssignment(models.Model):
+class TrainerAssignment(ChangeStamped):
     """A trainer on a cohort, in a role. The dates copy the cohort's, so the database can refuse overlaps."""
 
     class Role(models.TextChoices):
@@ -119,7 +122,7 @@ class TrainerAssignment(models.Model):
     starts_on = models.DateField(_("starts on"))
     ends_on = models.DateField(_("ends on"))
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["updated_at"])
 
     objects = TrainerAssignmentQuerySet.as_manager()
 
@@ -144,7 +147,10 @@ class TrainerAssignment(models.Model):
                 violation_error_message=_("This trainer is already assigned to a cohort whose dates overlap."),
             ),
         ]
-        indexes = [models.Index(fields=["trainer", "starts_on", "ends_on"], name="assignment_trainer_dates")]
+        indexes = [
+            models.Index(fields=["trainer", "starts_on", "ends_on"], name="assignment_trainer_dates"),
+            models.Index(fields=["updated_at", "id"], name="assignment_updated_at_id"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.trainer_id} → {self.cohort_id} ({self.role})"
@@ -153,8 +159,10 @@ class TrainerAssignment(models.Model):
         _end_not_before_start(self.starts_on, self.ends_on)
 
 
-class Trainee(models.Model):
+class Trainee(ChangeStamped):
     """A trainee, known only by the opaque reference the Ukrainian side issues. No personal data, ever."""
+
+    shown_by_others = ("reference",)  # enrollments show the trainee's reference
 
     reference = models.CharField(
         _("pseudonymous reference"),
@@ -171,12 +179,13 @@ class Trainee(models.Model):
         ordering = ["reference"]
         verbose_name = _("trainee")
         verbose_name_plural = _("trainees")
+        indexes = [models.Index(fields=["updated_at", "id"], name="trainee_updated_at_id")]
 
     def __str__(self) -> str:
         return self.reference
 
 
-class Enrollment(models.Model):
+class Enrollment(ChangeStamped):
     """A trainee in a cohort, with the outcome so far."""
 
     class Status(models.TextChoices):
@@ -218,6 +227,7 @@ class Enrollment(models.Model):
             models.Index(fields=["trainee", "status"], name="enrollment_trainee_status"),
             # Completions recorded after a date: what a figure about that date leaves out.
             models.Index(fields=["status", "outcome_on"], name="enrollment_status_outcome_on"),
+            models.Index(fields=["updated_at", "id"], name="enrollment_updated_at_id"),
         ]
 
     def __str__(self) -> str:
@@ -245,7 +255,7 @@ def outcome_recorded_on(
     return today
 
 
-class CountReturn(models.Model):
+class CountReturn(ChangeStamped):
     """An aggregate figure for a cohort as of a date, and where it stands in the approval chain.
 
     Only the one official return per cohort counts: approved and not superseded. An approved return is
@@ -319,7 +329,7 @@ class CountReturn(models.Model):
     )
     rejected_at = models.DateTimeField(_("rejected at"), null=True, blank=True)
     rejection_reason = models.TextField(_("rejection reason"), blank=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["updated_at"])
 
     objects = CountReturnQuerySet.as_manager()
 
@@ -364,6 +374,7 @@ class CountReturn(models.Model):
             models.Index(fields=["cohort", "state"], name="count_return_cohort_state"),
             # Approvals after a date: what a figure about that date leaves out (mission.selectors.progress).
             models.Index(fields=["approved_at"], name="count_return_approved_at"),
+            models.Index(fields=["updated_at", "id"], name="count_return_updated_at_id"),
         ]
 
     def __str__(self) -> str:

@@ -4,7 +4,16 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiExample, extend_schema_serializer
 from rest_framework import serializers
 
-from academies.models import Academy, Course, Nation, Trainer, TrainerAvailability, WebhookDelivery, WebhookEndpoint
+from academies.models import (
+    Academy,
+    Course,
+    Nation,
+    Organisation,
+    Trainer,
+    TrainerAvailability,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
 from config.api.fields import MissionModelSerializer, ScopedSlugRelatedField
 
 
@@ -26,6 +35,7 @@ from config.api.fields import MissionModelSerializer, ScopedSlugRelatedField
                 "seat_capacity": 600,
                 "security_status": "open",
                 "accepts_cohorts": True,
+                "updated_at": "2026-01-10T09:00:00Z",
             },
         )
     ]
@@ -48,6 +58,7 @@ class AcademySerializer(MissionModelSerializer):
             "seat_capacity",
             "security_status",
             "accepts_cohorts",
+            "updated_at",
         ]
         read_only_fields = fields
 
@@ -67,6 +78,7 @@ class AcademySerializer(MissionModelSerializer):
                 "duration_days": 35,
                 "max_cohort_size": 200,
                 "trainees_per_trainer": 10,
+                "updated_at": "2026-01-10T09:00:00Z",
             },
         )
     ]
@@ -84,6 +96,7 @@ class CourseSerializer(MissionModelSerializer):
             "duration_days",
             "max_cohort_size",
             "trainees_per_trainer",
+            "updated_at",
         ]
         read_only_fields = fields
 
@@ -101,7 +114,9 @@ TRAINER_EXAMPLE = {
 @extend_schema_serializer(
     examples=[
         OpenApiExample("New trainer", request_only=True, value=TRAINER_EXAMPLE),
-        OpenApiExample("Trainer", response_only=True, value={"id": 42, **TRAINER_EXAMPLE}),
+        OpenApiExample(
+            "Trainer", response_only=True, value={"id": 42, **TRAINER_EXAMPLE, "updated_at": "2026-01-10T09:00:00Z"}
+        ),
     ]
 )
 class TrainerSerializer(MissionModelSerializer):
@@ -122,8 +137,10 @@ class TrainerSerializer(MissionModelSerializer):
 
     class Meta:
         model = Trainer
-        fields = ["id", "reference", "display_name", "nation", "qualifications", "languages", "is_active"]
-        read_only_fields = ["id"]
+        fields = [
+            "id", "reference", "display_name", "nation", "qualifications", "languages", "is_active", "updated_at"
+        ]  # fmt: skip
+        read_only_fields = ["id", "updated_at"]
 
 
 AVAILABILITY_EXAMPLE = {
@@ -137,7 +154,11 @@ AVAILABILITY_EXAMPLE = {
 @extend_schema_serializer(
     examples=[
         OpenApiExample("New rotation window", request_only=True, value=AVAILABILITY_EXAMPLE),
-        OpenApiExample("Rotation window", response_only=True, value={"id": 7, **AVAILABILITY_EXAMPLE}),
+        OpenApiExample(
+            "Rotation window",
+            response_only=True,
+            value={"id": 7, **AVAILABILITY_EXAMPLE, "updated_at": "2026-01-10T09:00:00Z"},
+        ),
     ]
 )
 class TrainerAvailabilitySerializer(MissionModelSerializer):
@@ -149,8 +170,8 @@ class TrainerAvailabilitySerializer(MissionModelSerializer):
 
     class Meta:
         model = TrainerAvailability
-        fields = ["id", "trainer", "starts_on", "ends_on", "note"]
-        read_only_fields = ["id"]
+        fields = ["id", "trainer", "starts_on", "ends_on", "note", "updated_at"]
+        read_only_fields = ["id", "updated_at"]
 
     def validate(self, attrs):
         starts_on = attrs.get("starts_on", getattr(self.instance, "starts_on", None))
@@ -447,3 +468,57 @@ class WebhookReplaySerializer(serializers.Serializer):
 @extend_schema_serializer(examples=[OpenApiExample("Queued", response_only=True, value={"replayed": 12})])
 class WebhookReplayResultSerializer(serializers.Serializer):
     replayed = serializers.IntegerField(help_text=_("How many events were queued to be sent again."))
+
+
+# WHO AM I (/me/)
+
+
+class _MeOrganisationSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    slug = serializers.CharField()
+    name = serializers.CharField()
+    kind = serializers.ChoiceField(choices=Organisation.Kind.choices)
+    kind_label = serializers.CharField(help_text=_("The kind, in the request's language."))
+
+
+class _MeKeySerializer(serializers.Serializer):
+    prefix = serializers.CharField(help_text=_("The public part of the key, before the dot; never the secret."))
+    name = serializers.CharField()
+    read_only = serializers.BooleanField()
+    expires_at = serializers.DateTimeField(allow_null=True)
+    permissions = serializers.ListField(
+        child=serializers.CharField(), help_text=_("The writes the key may make (none for a read-only key).")
+    )
+
+
+class _MeAccountSerializer(serializers.Serializer):
+    username = serializers.CharField()
+    roles = serializers.ListField(child=serializers.CharField())
+    permissions = serializers.ListField(
+        child=serializers.CharField(), help_text=_("The changes the account's role allows.")
+    )
+
+
+class _MeScopeSerializer(serializers.Serializer):
+    kind = serializers.CharField(
+        help_text=_("The scope policy: mission_hq, ministry, training_command, academy, operator or none.")
+    )
+    sees_everything = serializers.BooleanField()
+    summary = serializers.CharField(help_text=_("What the organisation sees and changes, in the request's language."))
+
+
+class _MeRateSerializer(serializers.Serializer):
+    policy = serializers.CharField(help_text=_("The name the RateLimit fields give this policy."))
+    limit = serializers.IntegerField(help_text=_("Requests allowed per window."))
+    window_seconds = serializers.IntegerField()
+    remaining = serializers.IntegerField(allow_null=True, help_text=_("Requests left in this window, after this one."))
+    resets_in_seconds = serializers.IntegerField(allow_null=True)
+
+
+class MeSerializer(serializers.Serializer):
+    organisation = _MeOrganisationSerializer(allow_null=True)
+    key = _MeKeySerializer(allow_null=True, help_text=_("The API key of the request; null for a staff session."))
+    account = _MeAccountSerializer(allow_null=True, help_text=_("The staff account of a session; null for a key."))
+    read_only = serializers.BooleanField(help_text=_("Whether every write answers 403."))
+    scope = _MeScopeSerializer()
+    rate = _MeRateSerializer(allow_null=True)

@@ -6,6 +6,7 @@ from .views import (
     AcademyViewSet,
     CourseViewSet,
     EventFeedView,
+    MeView,
     TrainerAvailabilityViewSet,
     TrainerViewSet,
     WebhookEndpointViewSet,
@@ -19,5 +20,5 @@ routes = [
     ("webhooks", WebhookEndpointViewSet, "webhook"),
 ]
 
-# EVENTS (issue 14): the pull feed.
-urlpatterns = [path("events/", EventFeedView.as_view(), name="events")]
+# EVENTS (issue 14): the pull feed; WHO AM I: the caller's organisation, scope and rate.
+urlpatterns = [path("events/", EventFeedView.as_view(), name="events"), path("me/", MeView.as_view(), name="me")]

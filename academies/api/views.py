@@ -12,7 +12,10 @@ from rest_framework.response import Response
 from academies import events, services, webhooks
 from academies.filtersets import AcademyFilterSet, CourseFilterSet, TrainerAvailabilityFilterSet, TrainerFilterSet
 from academies.models import Academy, Course, Event, Trainer, TrainerAvailability, WebhookDelivery, WebhookEndpoint
+from academies.scope import KEY_PERMISSIONS
 from config.api import idempotency
+from config.api.scoping import Caller
+from config.api.throttling import policy_of, rate_state_of
 from config.api.viewsets import ReadOnlyViewSet, ScopedGenericViewSet, ScopedViewSetMixin
 
 from .serializers import (
@@ -20,6 +23,7 @@ from .serializers import (
     CourseSerializer,
     EventFeedQuerySerializer,
     EventFeedSerializer,
+    MeSerializer,
     TrainerAvailabilitySerializer,
     TrainerSerializer,
     WebhookDeliveryQuerySerializer,
@@ -310,3 +314,119 @@ class WebhookEndpointViewSet(
             idempotency.complete(record, Response({**data, "secret": None}, status=response.status_code))
             self._idempotency_record = None
         return super().finalize_response(request, response, *args, **kwargs)
+
+
+# WHO AM I
+
+
+ME_EXAMPLE = {
+    "organisation": {
+        "id": 3,
+        "slug": "catc",
+        "name": "Combined Arms Training Command",
+        "kind": "training_command",
+        "kind_label": "training command",
+    },
+    "key": {
+        "prefix": "Xk3v9QaP",
+        "name": "CAT-C site system",
+        "read_only": False,
+        "expires_at": None,
+        "permissions": ["trainees.add_cohort", "trainees.add_countreturn", "trainees.change_cohort"],
+    },
+    "account": None,
+    "read_only": False,
+    "scope": {
+        "kind": "training_command",
+        "sees_everything": False,
+        "summary": "A training command: it sees and keeps the cohorts, trainer assignments, enrollments and count "
+        "returns at the sites Combined Arms Training Command runs; it sees the trainers deployed there and the "
+        "progress of those sites. Sites, courses, targets, milestones and mandate versions are reference data "
+        "that it reads.",
+    },
+    "rate": {"policy": "partner", "limit": 600, "window_seconds": 60, "remaining": 599, "resets_in_seconds": 42},
+}
+
+# The apps whose permissions the API checks; `view_` permissions grant nothing the scope does not.
+API_APPS = ("academies", "trainees", "mission")
+
+
+def whoami(caller: Caller, request) -> dict:
+    """The caller as the API sees it: its organisation, its key or account, its scope in words, and its rate."""
+    actor, organisation = caller.actor, caller.organisation
+    key = actor.api_key
+    if key is not None:
+        permissions = [] if key.read_only else sorted(KEY_PERMISSIONS)
+    else:
+        permissions = sorted(
+            permission
+            for permission in actor.user.get_all_permissions()
+            if permission.split(".")[0] in API_APPS and not permission.split(".")[1].startswith("view_")
+        )
+    policy = actor.policy
+    summary = " ".join(part for part in (policy.summary(), policy.reference_data_summary()) if part)
+    rate = policy_of(caller)
+    state = rate_state_of(request)
+    return {
+        "organisation": None
+        if organisation is None
+        else {
+            "id": organisation.pk,
+            "slug": organisation.slug,
+            "name": organisation.name,
+            "kind": organisation.kind,
+            "kind_label": organisation.get_kind_display(),
+        },
+        "key": None
+        if key is None
+        else {
+            "prefix": key.prefix,
+            "name": key.name,
+            "read_only": key.read_only,
+            "expires_at": key.expiry_date,
+            "permissions": permissions,
+        },
+        "account": None
+        if key is not None
+        else {
+            "username": actor.user.get_username(),
+            "roles": sorted(actor.user.groups.values_list("name", flat=True)),
+            "permissions": permissions,
+        },
+        "read_only": not permissions,
+        "scope": {
+            "kind": policy.kind or ("operator" if policy.sees_everything else "none"),
+            "sees_everything": policy.sees_everything,
+            "summary": summary,
+        },
+        "rate": None
+        if rate is None
+        else {
+            "policy": rate.name,
+            "limit": rate.limit,
+            "window_seconds": rate.window,
+            "remaining": state.remaining if state is not None else None,
+            "resets_in_seconds": state.reset if state is not None else None,
+        },
+    }
+
+
+class MeView(ScopedViewSetMixin, generics.GenericAPIView):
+    """Who is calling: the organisation of the key (or of the coordinator's session), the key itself, what the
+    organisation sees and changes, and the rate it is held to."""
+
+    serializer_class = MeSerializer
+    pagination_class = None
+    filter_backends: list = []
+
+    @extend_schema(
+        responses={
+            200: OpenApiResponse(
+                MeSerializer,
+                description=_("The caller."),
+                examples=[OpenApiExample("A training command's key", value=ME_EXAMPLE)],
+            )
+        },
+    )
+    def get(self, request):
+        return Response(MeSerializer(whoami(self.caller, request)).data)

@@ -1,8 +1,14 @@
 """Filter types shared by the API's filtersets."""
 
+import datetime as dt
+
 import django_filters
 from django import forms
+from django.utils.translation import gettext_lazy as _
+from django_filters.fields import IsoDateTimeField
 from django_filters.rest_framework import DjangoFilterBackend
+
+from config import clock
 
 MAX_ID = 2**63 - 1
 
@@ -20,6 +26,38 @@ class IdFilter(django_filters.NumberFilter):
         kwargs.setdefault("min_value", 1)
         kwargs.setdefault("max_value", MAX_ID)
         super().__init__(*args, **kwargs)
+
+
+class MissionMomentField(IsoDateTimeField):
+    """An ISO 8601 moment within the mission's days (2022-01-01 to 2100-12-31, Brussels time); without an offset,
+    Brussels wall time."""
+
+    def clean(self, value):
+        moment = super().clean(value)
+        first, last = clock.MISSION_FIRST_DAY, clock.MISSION_LAST_DAY
+        earliest = clock.end_of_day(first - dt.timedelta(days=1))  # the first moment of the first day
+        if moment is not None and not earliest <= moment < clock.end_of_day(last):
+            raise forms.ValidationError(
+                str(_("Give a moment between {first} and {last}.")).format(first=first, last=last), code="out_of_range"
+            )
+        return moment
+
+
+class ChangedSinceFilter(django_filters.IsoDateTimeFilter):
+    field_class = MissionMomentField
+
+
+class SyncFilterSet(django_filters.FilterSet):
+    """The base of every list's filterset: `updated_since` starts a delta sync (config.api.pagination)."""
+
+    updated_since = ChangedSinceFilter(
+        field_name="updated_at",
+        lookup_expr="gte",
+        help_text=_(
+            "Delta sync: only rows changed at or after this moment (ISO 8601, such as 2026-03-01T00:00:00Z; "
+            "percent-encode a `+` offset), in the order of `updated_at`, then id, in pages chained by `cursor`."
+        ),
+    )
 
 
 class FilterBackend(DjangoFilterBackend):

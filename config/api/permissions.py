@@ -35,6 +35,7 @@ class IsPartnerOrCoordinator(permissions.BasePermission):
 ACTION_PERMISSIONS = {
     "create": "add",
     "bulk": "add",
+    "upsert": "add",
     "update": "change",
     "partial_update": "change",
     "destroy": "delete",

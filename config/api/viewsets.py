@@ -6,10 +6,13 @@ from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from rest_framework import exceptions, mixins, viewsets
+from django.utils.cache import patch_vary_headers
+from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.response import Response
 
-from . import idempotency
+from config.stamps import STAMP
+
+from . import conditional, idempotency, throttling
 from .authentication import PartnerPrincipal
 from .conditional import check_if_match, etag_of
 from .scoping import caller_of, log_denied_object, scope_queryset
@@ -24,7 +27,8 @@ class ScopedViewSetMixin:
 
     Reads use the model's `visible_to(organisation)`; writes (including custom write actions) use
     `managed_by(organisation)`. Objects outside the scope are simply absent, so they answer 404.
-    Set `etag = True` to send ETags and honour `If-Match` on writes.
+    Set `etag = True` to honour `If-Match` on writes. Every read sends an ETag and answers 304 to an `If-None-Match`
+    that still matches: a detail's tag hashes its representation, a list's is `conditional.list_etag`.
     """
 
     etag = False
@@ -67,7 +71,43 @@ class ScopedViewSetMixin:
         if request.method == "POST" and key and caller is not None:
             self._idempotency_record = idempotency.claim(request._request, caller.owner, key)
 
+    # THROTTLING: counted before permissions, so that every answer to a known caller, a 403 too, carries its
+    # RateLimit fields (config.api.throttling).
+
+    def check_permissions(self, request) -> None:
+        self.check_throttles(request)
+        super().check_permissions(request)
+
+    def check_throttles(self, request) -> None:
+        if getattr(request, "_eumam_throttled", False):
+            return
+        request._eumam_throttled = True
+        super().check_throttles(request)
+
+    # IF-NONE-MATCH ON LISTS
+
+    def paginate_queryset(self, queryset):
+        paginator = self.paginator
+        # A list of rows without a change stamp (a webhook's delivery log) is paged without a list ETag.
+        model = getattr(queryset, "model", None) or getattr(getattr(queryset, "queryset", None), "model", None)
+        stamped = model is not None and hasattr(model, STAMP)
+        if paginator is None or not hasattr(paginator, "state_of_page") or not stamped:
+            return super().paginate_queryset(queryset)
+        tags = conditional.if_none_match(self.request) if self.request.method in ("GET", "HEAD") else set()
+        if tags:
+            state = paginator.peek_state(queryset, self.request)
+            if state is not None:
+                etag = conditional.list_etag(self.request, self.caller, state)
+                if conditional.matches(tags, etag):
+                    raise conditional.NotModified(etag)
+        page = super().paginate_queryset(queryset)
+        if page is not None:
+            self._list_etag = conditional.list_etag(self.request, self.caller, paginator.state_of_page(page))
+        return page
+
     def handle_exception(self, exc):
+        if isinstance(exc, conditional.NotModified):
+            return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": exc.etag})
         if isinstance(exc, idempotency.Replay):
             return exc.response()
         if isinstance(exc, Http404 | exceptions.NotFound):
@@ -84,10 +124,28 @@ class ScopedViewSetMixin:
             and isinstance(response.data, dict)
         ):
             response["ETag"] = etag_of(response.data)
+        if isinstance(response, Response) and response.status_code == 200 and request.method in ("GET", "HEAD"):
+            response = self._conditional_read(request, response)
         if record is not None and isinstance(response, Response):
             idempotency.complete(record, response)
             self._idempotency_record = None
-        return super().finalize_response(request, response, *args, **kwargs)
+        response = super().finalize_response(request, response, *args, **kwargs)
+        # What a key sees depends on the key: no cache may answer one caller with another's copy.
+        patch_vary_headers(response, ("Authorization",))
+        throttling.add_rate_limit_headers(request, response)
+        return response
+
+    def _conditional_read(self, request, response):
+        """Tag a read (a list by its validator, a detail by its representation); 304 if the client has it."""
+        etag = getattr(self, "_list_etag", None)
+        if etag is None and getattr(self, "action", None) == "retrieve" and isinstance(response.data, dict):
+            etag = response.get("ETag") or etag_of(response.data)
+        if etag is None:
+            return response
+        if conditional.matches(conditional.if_none_match(request), etag):
+            return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag})
+        response["ETag"] = etag
+        return response
 
     # ETAG / IF-MATCH
 

@@ -20,6 +20,7 @@ from mission.models import MandatePosition, MandateVersion, Milestone, ProgressR
                 "in_force_from": "2025-01-01",
                 "label": "80,000 trained",
                 "source": "EEAS, Aug 2025",
+                "updated_at": "2026-01-10T09:00:00Z",
             },
         )
     ]
@@ -27,7 +28,7 @@ from mission.models import MandatePosition, MandateVersion, Milestone, ProgressR
 class TargetSerializer(MissionModelSerializer):
     class Meta:
         model = Target
-        fields = ["id", "value", "in_force_from", "label", "source"]
+        fields = ["id", "value", "in_force_from", "label", "source", "updated_at"]
         read_only_fields = fields
 
 
@@ -36,14 +37,20 @@ class TargetSerializer(MissionModelSerializer):
         OpenApiExample(
             "Milestone",
             response_only=True,
-            value={"id": 2, "value": 100000, "label": "100,000 trained", "first_reached_on": None},
+            value={
+                "id": 2,
+                "value": 100000,
+                "label": "100,000 trained",
+                "first_reached_on": None,
+                "updated_at": "2026-01-10T09:00:00Z",
+            },
         )
     ]
 )
 class MilestoneSerializer(MissionModelSerializer):
     class Meta:
         model = Milestone
-        fields = ["id", "value", "label", "first_reached_on"]
+        fields = ["id", "value", "label", "first_reached_on", "updated_at"]
         read_only_fields = fields
 
 
@@ -71,6 +78,7 @@ class MandatePositionSerializer(MissionModelSerializer):
                 "budget_eur": "409000000.00",
                 "source": "Council Decision (CFSP) 2024/2834",
                 "positions": [{"nation": "PL", "position": "support", "recorded_on": "2024-11-08"}],
+                "updated_at": "2024-11-08T12:00:00Z",
             },
         )
     ]
@@ -92,6 +100,7 @@ class MandateVersionSerializer(MissionModelSerializer):
             "budget_eur",
             "source",
             "positions",
+            "updated_at",
         ]
         read_only_fields = fields
 
@@ -119,7 +128,12 @@ SUBSCRIPTION_EXAMPLE = {
         OpenApiExample(
             "Subscription",
             response_only=True,
-            value={"id": 4, **SUBSCRIPTION_EXAMPLE, "created_at": "2026-01-05T08:00:00Z"},
+            value={
+                "id": 4,
+                **SUBSCRIPTION_EXAMPLE,
+                "created_at": "2026-01-05T08:00:00Z",
+                "updated_at": "2026-01-05T08:00:00Z",
+            },
         ),
     ]
 )
@@ -155,8 +169,9 @@ class ReportSubscriptionSerializer(MissionModelSerializer):
             "attach_csv",
             "is_active",
             "created_at",
+            "updated_at",
         ]
-        read_only_fields = ["id", "created_at"]
+        read_only_fields = ["id", "created_at", "updated_at"]
 
 
 @extend_schema_serializer(
@@ -174,6 +189,7 @@ class ReportSubscriptionSerializer(MissionModelSerializer):
                 "figures": {"official": {"trained": 33120}},
                 "text": "33,120 trained (official).",
                 "generated_at": "2026-03-02T06:00:00Z",
+                "updated_at": "2026-03-02T06:00:00Z",
             },
         )
     ]
@@ -195,6 +211,7 @@ class ProgressReportSerializer(MissionModelSerializer):
             "figures",
             "text",
             "generated_at",
+            "updated_at",
         ]
         read_only_fields = fields
 

@@ -10,7 +10,13 @@ from rest_framework.response import Response
 
 from config.api.viewsets import ReadOnlyViewSet, ScopedGenericViewSet, ScopedViewSetMixin
 from mission import services
-from mission.filtersets import MandateVersionFilterSet, ProgressReportFilterSet, ReportSubscriptionFilterSet
+from mission.filtersets import (
+    MandateVersionFilterSet,
+    MilestoneFilterSet,
+    ProgressReportFilterSet,
+    ReportSubscriptionFilterSet,
+    TargetFilterSet,
+)
 from mission.models import MandateVersion, Milestone, ProgressReport, ReportSubscription, Target
 from mission.selectors import Progress, Scope, progress
 
@@ -30,6 +36,7 @@ class TargetViewSet(ReadOnlyViewSet):
 
     queryset = Target.objects.all()
     serializer_class = TargetSerializer
+    filterset_class = TargetFilterSet
     search_fields = ["label"]
     ordering_fields = ["in_force_from", "value"]
     ordering = ["in_force_from"]
@@ -41,6 +48,7 @@ class MilestoneViewSet(ReadOnlyViewSet):
 
     queryset = Milestone.objects.all()
     serializer_class = MilestoneSerializer
+    filterset_class = MilestoneFilterSet
     search_fields = ["label"]
     ordering_fields = ["value"]
     ordering = ["value"]

@@ -116,7 +116,7 @@ def mandate_adopt(*, mandate: MandateVersion, adopted_on: dt.date | None = None,
     _save(mandate)
     # The newest adopted version is the mandate; the earlier one stays on record, superseded.
     MandateVersion.objects.filter(status=MandateVersion.Status.ADOPTED).exclude(pk=mandate.pk).update(
-        status=MandateVersion.Status.SUPERSEDED
+        status=MandateVersion.Status.SUPERSEDED, updated_at=clock.now()
     )
     transaction.on_commit(ukraine_gating_refresh)
     return mandate
@@ -252,7 +252,11 @@ def ukraine_gating_refresh(*, on: dt.date | None = None, notify: bool = True) ->
                 status__in=[Cohort.Status.CANCELLED, Cohort.Status.COMPLETED]
             )
             affected = list(future.values_list("pk", flat=True))
-            count = future.update(flagged=True, flag_reason=(_("Training inside Ukraine lapsed: ") + reasons)[:300])
+            count = future.update(
+                flagged=True,
+                flag_reason=(_("Training inside Ukraine lapsed: ") + reasons)[:300],
+                updated_at=clock.now(),
+            )
             cohorts_flagged_record(affected)
             if count or academy in closed:
                 flagged += count

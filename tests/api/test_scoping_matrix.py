@@ -136,6 +136,7 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("api-root", "get"): Entry(
         "command_a", lambda w: reverse("api:api-root"), {ANON: 401, READ_ONLY: 200, OUT: 200, IN: 200}
     ),
+    ("me", "get"): Entry("command_a", lambda w: reverse("api:me"), {ANON: 401, READ_ONLY: 200, OUT: 200, IN: 200}),
     ("progress", "get"): Entry(
         "command_a", lambda w: reverse("api:progress"), {ANON: 401, READ_ONLY: 200, OUT: 200, IN: 200}
     ),
@@ -224,6 +225,21 @@ MATRIX: dict[tuple[str, str], Entry] = {
         "command_a",
         "trainer-assignment",
         lambda w: {"trainer": "T-A-2", "cohort": w.objects["a"]["cohort"].pk, "role": "instructor"},
+    ),
+    # Upserts by natural key: an out-of-scope key's items fail (its site, its cohort), all or nothing: 400.
+    ("cohort-upsert", "post"): create(
+        "command_a",
+        "cohort",
+        lambda w: {"items": [_cohort_payload(w)]},
+        ok=200,
+        url=lambda w: reverse("api:cohort-upsert"),
+    ),
+    ("trainer-assignment-upsert", "post"): create(
+        "command_a",
+        "trainer-assignment",
+        lambda w: {"items": [{"trainer": "T-A-2", "cohort": w.objects["a"]["cohort"].pk, "role": "instructor"}]},
+        ok=200,
+        url=lambda w: reverse("api:trainer-assignment-upsert"),
     ),
     ("trainer-assignment-detail", "get"): read_detail("command_a", "trainer-assignment", "assignment"),
     ("trainer-assignment-detail", "delete"): write_detail(

@@ -5,13 +5,13 @@ import pytest
 from drf_spectacular.generators import SchemaGenerator
 
 PINNED = {
-    "Trainee": {"id", "reference", "created_at"},
+    "Trainee": {"id", "reference", "created_at", "updated_at"},
     # `outcome_on` is the day the outcome was recorded, read-only: what the cohort's dates already tell, no more.
     "Enrollment": {"id", "cohort", "trainee", "status", "outcome_on", "updated_at"},
     "EnrollmentRequest": {"cohort", "trainee", "status"},
     "EnrollmentItemRequest": {"cohort", "trainee", "status"},
     # Trainers are member-state staff, not Ukrainian personnel; `display_name` is the name they work under.
-    "Trainer": {"id", "reference", "display_name", "nation", "languages", "qualifications", "is_active"},
+    "Trainer": {"id", "reference", "display_name", "nation", "languages", "qualifications", "is_active", "updated_at"},
     "TrainerRequest": {"reference", "display_name", "nation", "languages", "qualifications", "is_active"},
 }
 

@@ -21,8 +21,11 @@ from trainees.models import Cohort, CountReturn, Enrollment, Trainee, TrainerAss
 from trainees.selectors import visible_cohort_count
 
 from .serializers import (
+    AssignmentUpsertItemSerializer,
     BulkResultSerializer,
     CohortSerializer,
+    CohortUpsertItemSerializer,
+    CohortUpsertSerializer,
     CountReturnBulkSerializer,
     CountReturnSerializer,
     EnrollmentBulkSerializer,
@@ -30,6 +33,10 @@ from .serializers import (
     RejectionSerializer,
     TraineeSerializer,
     TrainerAssignmentSerializer,
+    TrainerAssignmentUpsertSerializer,
+    UpsertResultSerializer,
+    upsert_answer,
+    upsert_items,
 )
 
 BULK_RESULT = OpenApiResponse(
@@ -39,7 +46,63 @@ BULK_RESULT = OpenApiResponse(
 )
 
 
+def _upsert_responses(example_error: dict) -> dict:
+    """The 200 of an upsert, with an item-by-item example; an all-or-nothing refusal is the usual 400."""
+    return {
+        200: OpenApiResponse(
+            UpsertResultSerializer,
+            description=_("Every item's result, in the order of the items."),
+            examples=[
+                OpenApiExample(
+                    "Item by item, one refused",
+                    value={
+                        "atomic": False,
+                        "created": 1,
+                        "updated": 0,
+                        "unchanged": 0,
+                        "failed": 1,
+                        "results": [
+                            {"index": 0, "result": "created", "id": 101, "errors": [], "warnings": []},
+                            {"index": 1, "result": "error", "id": None, "errors": [example_error], "warnings": []},
+                        ],
+                    },
+                )
+            ],
+        )
+    }
+
+
+# Each item runs through the same rules as a single write; see trainees/services/upsert.py.
+COHORT_UPSERT_DESCRIPTION = _(
+    "Create or update up to 1,000 cohorts by their natural key, `reference`. Each item's result is created, "
+    "updated, unchanged or error, in the order of the items, with the id of the cohort. With `atomic` true (the "
+    "default), any invalid item answers 400, each error naming its item as `items.<index>.<field>`, and nothing "
+    "is saved; with `atomic` false the valid items are saved and the answer is 200 with every result. A reference "
+    "held outside your scope is taken. Send `Idempotency-Key` to make a retry safe."
+)
+ASSIGNMENT_UPSERT_DESCRIPTION = _(
+    "Assign trainers, or change their role, on up to 1,000 of your cohorts by the natural key `trainer` and "
+    "`cohort`. Each item's result is created, updated, unchanged or error, in the order of the items, with the id "
+    "of the assignment. With `atomic` true (the default), any invalid item answers 400, each error naming its "
+    "item as `items.<index>.<field>`, and nothing is saved; with `atomic` false the valid items are saved and the "
+    "answer is 200 with every result. Send `Idempotency-Key` to make a retry safe."
+)
+
+
+class UpsertMixin:
+    """`POST …/upsert/`: validate each item on its own, hand them to the service, answer every item's result."""
+
+    def _upsert(self, request, *, request_serializer, item_serializer, service):
+        envelope = request_serializer(data=request.data)
+        envelope.is_valid(raise_exception=True)
+        atomic = envelope.validated_data["atomic"]
+        items = upsert_items(item_serializer, envelope.validated_data["items"])
+        results = service(items=items, atomic=atomic, actor=self.caller.actor)
+        return Response(upsert_answer(results, atomic=atomic))
+
+
 class CohortViewSet(
+    UpsertMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -81,8 +144,25 @@ class CohortViewSet(
                 cohort=cohort, actor=self.caller.actor, **serializer.validated_data
             )
 
+    @extend_schema(
+        request=CohortUpsertSerializer,
+        responses=_upsert_responses(
+            {"code": "taken", "detail": "This reference is taken.", "attr": "items.1.reference"}
+        ),
+        description=COHORT_UPSERT_DESCRIPTION,
+    )
+    @action(detail=False, methods=["post"], url_path="upsert")
+    def upsert(self, request):
+        return self._upsert(
+            request,
+            request_serializer=CohortUpsertSerializer,
+            item_serializer=CohortUpsertItemSerializer,
+            service=services.cohort_upsert_bulk,
+        )
+
 
 class TrainerAssignmentViewSet(
+    UpsertMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -106,6 +186,20 @@ class TrainerAssignmentViewSet(
 
     def perform_destroy(self, instance):
         services.trainer_unassign(assignment=instance, actor=self.caller.actor)
+
+    @extend_schema(
+        request=TrainerAssignmentUpsertSerializer,
+        responses=_upsert_responses({"code": "overlap", "detail": "Double-booked.", "attr": "items.1.trainer"}),
+        description=ASSIGNMENT_UPSERT_DESCRIPTION,
+    )
+    @action(detail=False, methods=["post"], url_path="upsert")
+    def upsert(self, request):
+        return self._upsert(
+            request,
+            request_serializer=TrainerAssignmentUpsertSerializer,
+            item_serializer=AssignmentUpsertItemSerializer,
+            service=services.trainer_assignment_upsert_bulk,
+        )
 
 
 class TraineeViewSet(ReadOnlyViewSet):

@@ -5,7 +5,8 @@ also holds (constraints) are checked first, so that the caller sees a clear mess
 
 - `cohorts`: planning cohorts (size, site status, capacity over time) and assigning trainers;
 - `returns`: enrollments, count returns and their approval chain;
-- `bulk`: the partner API's all-or-nothing bulk writes.
+- `bulk`: the partner API's all-or-nothing bulk writes;
+- `upsert`: the partner API's upserts by natural key, through the one-object services.
 """
 
 from ..querysets import RATIO_ROLES
@@ -26,6 +27,7 @@ from .cohorts import (
     cohort_update,
     peak_seats,
     trainer_assign,
+    trainer_assignment_update,
     trainer_unassign,
     trainers_needed,
 )
@@ -36,18 +38,35 @@ from .returns import (
     count_return_verify,
     enrollment_record,
 )
+from .upsert import (
+    UPSERT_MAX_ITEMS,
+    AssignmentUpsertItem,
+    CohortUpsertItem,
+    InvalidItem,
+    ItemError,
+    UpsertResult,
+    cohort_upsert_bulk,
+    trainer_assignment_upsert_bulk,
+)
 
 __all__ = [
     "BULK_MAX_ITEMS",
     "RATIO_ROLES",
+    "UPSERT_MAX_ITEMS",
     "AssignmentResult",
+    "AssignmentUpsertItem",
+    "CohortUpsertItem",
     "CountReturnItem",
     "EnrollmentItem",
+    "InvalidItem",
+    "ItemError",
+    "UpsertResult",
     "cohort_flag_clear",
     "cohort_language_warnings",
     "cohort_schedule",
     "cohort_staffing",
     "cohort_update",
+    "cohort_upsert_bulk",
     "count_return_approve",
     "count_return_item_errors",
     "count_return_reject",
@@ -58,6 +77,8 @@ __all__ = [
     "enrollment_record_bulk",
     "peak_seats",
     "trainer_assign",
+    "trainer_assignment_update",
+    "trainer_assignment_upsert_bulk",
     "trainer_unassign",
     "trainers_needed",
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -10,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from academies.scope import Actor
 from config.exceptions import ApplicationError
+from config.stamps import restamp
 
 
 def _save(instance: Any) -> Any:
@@ -39,3 +41,25 @@ def require_cohort_managed(actor: Actor, cohort: Any) -> None:
     from ..models import Cohort
 
     actor.require_in_scope(Cohort.objects.managed_by(actor.policy).filter(pk=cohort.pk).exists(), noun=_("cohort"))
+
+
+def restamp_what_partners_see_through(*, cohort_ids: Sequence[int] = (), trainer_ids: Sequence[int] = ()) -> None:
+    """Re-stamp the rows a partner sees through these cohorts or trainers, whose visibility just changed.
+
+    A ministry sees the cohorts its trainers work on, and their enrollments, returns and trainees; a command sees
+    the trainers deployed to its sites, and their rotation windows. Assigning a trainer, or moving a cohort to
+    another site, shows those rows to someone new without changing them: a new stamp puts them in that
+    partner's delta sync (`?updated_since=`). Rows that leave a scope are for the tombstones of the event outbox.
+    """
+    from academies.models import Trainer, TrainerAvailability
+
+    from ..models import Cohort, CountReturn, Enrollment, Trainee, TrainerAssignment
+
+    if cohort_ids:
+        restamp(Cohort.objects.filter(pk__in=cohort_ids))
+        for model in (TrainerAssignment, Enrollment, CountReturn):
+            restamp(model.objects.filter(cohort_id__in=cohort_ids))
+        restamp(Trainee.objects.filter(pk__in=Enrollment.objects.filter(cohort_id__in=cohort_ids).values("trainee_id")))
+    if trainer_ids:
+        restamp(Trainer.objects.filter(pk__in=trainer_ids))
+        restamp(TrainerAvailability.objects.filter(trainer_id__in=trainer_ids))

@@ -240,6 +240,7 @@ def enrollment_record_bulk(*, items: list[EnrollmentItem], actor: Actor) -> list
 
     references = sorted({item.trainee_reference for item in items})
     trainee_ids = dict(Trainee.objects.filter(reference__any=references).values_list("reference", "pk"))
+    known_before = set(trainee_ids.values())
     missing = [reference for reference in references if reference not in trainee_ids]
     if missing:
         if copy_supported(Trainee):
@@ -292,6 +293,10 @@ def enrollment_record_bulk(*, items: list[EnrollmentItem], actor: Actor) -> list
             stamped = {index: enrollment.updated_at for index, enrollment in zip(created_at, created, strict=True)}
         for index, pk in zip(created_at, new_ids, strict=True):
             ids[index] = pk
+        # Trainees known elsewhere are new to this cohort's organisation: stamped, they enter its delta sync.
+        newly_seen = list({trainee_id for _cohort, trainee_id, *_rest in to_create} & known_before)
+        if newly_seen:
+            Trainee.objects.filter(pk__any=newly_seen).update(updated_at=now)
     Enrollment.objects.bulk_update(to_update, ["status", "outcome_on", "updated_at"], batch_size=1000)
     enrollments_record(
         [

@@ -11,12 +11,13 @@ from django.utils.translation import gettext as _
 
 from academies.models import Academy, Course, Trainer
 from academies.scope import Actor
+from config import clock
 from config.exceptions import ApplicationError
 
 from ..events import assignment_record, cohort_changes_record, cohort_payload, cohort_planned_record
 from ..models import Cohort, TrainerAssignment
 from ..querysets import RATIO_ROLES  # the roles that count towards the ratio; re-exported for callers
-from ._common import _save, require_cohort_managed
+from ._common import _save, require_cohort_managed, restamp_what_partners_see_through
 
 # COHORTS
 
@@ -188,9 +189,13 @@ def cohort_update(*, cohort: Cohort, actor: Actor, **changes: Any) -> Cohort:
                 cohort_pk=cohort.pk,
                 actor=actor,
             )
-        cohort.assignments.update(starts_on=cohort.starts_on, ends_on=cohort.ends_on)
-    _save(cohort)
+        cohort.assignments.update(starts_on=cohort.starts_on, ends_on=cohort.ends_on, updated_at=clock.now())
+    cohort = _save(cohort)
     cohort_changes_record(cohort, before)
+    if "academy" in replanned:
+        # Another site's organisation now sees the cohort, what hangs off it, and its trainers.
+        trainer_ids = list(cohort.assignments.values_list("trainer_id", flat=True))
+        restamp_what_partners_see_through(cohort_ids=[cohort.pk], trainer_ids=trainer_ids)
     return cohort
 
 
@@ -349,7 +354,46 @@ def trainer_assign(
         trainer=trainer, cohort=cohort, role=role, starts_on=cohort.starts_on, ends_on=cohort.ends_on
     )
     _save(assignment)
+    # The trainer's ministry now sees the cohort (and its returns, enrollments, trainees); the site's organisation
+    # now sees the trainer and its windows.
+    restamp_what_partners_see_through(cohort_ids=[cohort.pk], trainer_ids=[trainer.pk])
+    assignment.refresh_from_db(fields=["updated_at"])
     assignment_record("assignment.created", assignment)
+    return AssignmentResult(assignment=assignment, warnings=cohort_language_warnings(cohort))
+
+
+@transaction.atomic
+def trainer_assignment_update(*, assignment: TrainerAssignment, role: str, actor: Actor) -> AssignmentResult:
+    """Change a trainer's role on a cohort at one of the actor's sites. The trainer must fit the new role as an
+    assignment would: an interpreter who becomes an instructor must be qualified for the course."""
+    actor.require("trainees.change_trainerassignment", action=_("change trainer assignments"))
+    actor.require_in_scope(
+        TrainerAssignment.objects.managed_by(actor.policy).filter(pk=assignment.pk).exists(), noun=_("assignment")
+    )
+    if role not in TrainerAssignment.Role.values:
+        raise ApplicationError(_("Unknown role “%(role)s”.") % {"role": role}, {"role": [_("Unknown role.")]})
+    # The cohort first, then the trainer, as trainer_assign locks them.
+    cohort = Cohort.objects.select_for_update().select_related("course").get(pk=assignment.cohort_id)
+    trainer = Trainer.objects.select_for_update().get(pk=assignment.trainer_id)
+    assignment = TrainerAssignment.objects.select_for_update().get(pk=assignment.pk)
+    if cohort.status in (Cohort.Status.CANCELLED, Cohort.Status.COMPLETED):
+        raise ApplicationError(
+            _("%(cohort)s is %(status)s; its trainers' roles no longer change.")
+            % {"cohort": cohort, "status": cohort.get_status_display()},
+            {"cohort": [_("The cohort is closed.")]},
+        )
+    _check_trainer_fits(
+        trainer=trainer,
+        course=cohort.course,
+        role=role,
+        starts_on=cohort.starts_on,
+        ends_on=cohort.ends_on,
+        cohort_pk=cohort.pk,
+        actor=actor,
+    )
+    assignment.role = role
+    _save(assignment)
+    assignment_record("assignment.changed", assignment)
     return AssignmentResult(assignment=assignment, warnings=cohort_language_warnings(cohort))
 
 

@@ -34,12 +34,16 @@ def enrollment_record(
             {"cohort": [_("This cohort keeps no roster.")]},
         )
     trainee = Trainee.objects.filter(reference=trainee_reference).first()
+    known_before = trainee is not None
     if trainee is None:
         trainee = _save(Trainee(reference=trainee_reference))
     enrollment = Enrollment.objects.filter(cohort=cohort, trainee=trainee).first() or Enrollment(
         cohort=cohort, trainee=trainee
     )
     previous = enrollment.status if enrollment.pk else None
+    if enrollment.pk is None and known_before:
+        # Known elsewhere, the trainee is new to this cohort's organisation: stamped, it enters that delta sync.
+        trainee.save(update_fields=["updated_at"])
     enrollment.outcome_on = outcome_recorded_on(
         status, previous_status=previous, previous_on=enrollment.outcome_on, today=clock.today()
     )
@@ -187,7 +191,9 @@ def count_return_approve(*, count_return: CountReturn, actor: Actor) -> CountRet
         if current.supersedes_id != previous.pk:
             # This return was submitted before `previous` became official; a correction still pending against
             # `previous` now corrects the new official figure instead.
-            CountReturn.objects.filter(supersedes=previous).exclude(pk=current.pk).update(supersedes=current)
+            CountReturn.objects.filter(supersedes=previous).exclude(pk=current.pk).update(
+                supersedes=current, updated_at=clock.now()
+            )
     current.supersedes = previous
     current.state = CountReturn.State.APPROVED
     current.approved_by = actor.user_or_none

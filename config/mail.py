@@ -37,6 +37,10 @@ class OneFilePerMessageBackend(EmailBackend):
                         raise
         return sent
 
+    def open(self) -> bool:
+        # Nothing to hold open: each message opens (and closes) its own file.
+        return False
+
     def _new_filename(self) -> str:
         stamp = timezone.localtime(clock.now()).strftime("%Y%m%d-%H%M%S")
         return os.path.join(self.file_path, f"{stamp}-{uuid.uuid4().hex[:12]}.eml")

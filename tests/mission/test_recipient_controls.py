@@ -329,3 +329,25 @@ def test_no_pdf_unless_the_subscription_asks_for_one(scenario):
     _outcome, message = _send(_subscription())
     parsed = message_from_bytes(message.message().as_bytes())
     assert "application/pdf" not in {part.get_content_type() for part in parsed.walk()}
+
+
+def _visible_words(html: str) -> list[str]:
+    """Latin words a reader sees: the text outside tags, less the contact address and the mission's acronym."""
+    text = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
+    text = re.sub(r"<[^>]+>", " ", text).replace(CONTACT, " ").replace("EUMAM", " ")
+    return re.findall(r"[A-Za-z]{2,}", text)
+
+
+def test_the_ukrainian_pages_hold_no_english_word_of_ours(settings):
+    subscription = _subscription(language="uk", name="Щотижневий звіт штабу")
+    client = Client()
+    pages = [client.get(_manage_path(subscription)).content.decode()]
+    client.post(_manage_path(subscription) + "change/", {"action": "unsubscribe"})
+    pages.append(client.get(_manage_path(subscription) + "?saved=1").content.decode())
+    pages.append(client.get("/reports/uk/subscription/forged/").content.decode())
+    later = clock.now() + dt.timedelta(days=settings.REPORT_LINK_MAX_AGE_DAYS + 1)
+    with time_machine.travel(later, tick=False):
+        pages.append(client.get(_manage_path(subscription)).content.decode())
+    for html in pages:
+        assert 'lang="uk"' in html
+        assert _visible_words(html) == []

@@ -82,7 +82,7 @@ def report_pdf(
                 chart()
         else:
             pdf.set_font(FONT, "", 9.5)
-            pdf.multi_cell(0, 4.8, line or " ", new_x="LMARGIN", new_y="NEXT")
+            pdf.multi_cell(0, 4.8, line or " ", align="L", new_x="LMARGIN", new_y="NEXT")
     if chart_at == len(lines):
         chart()
     return bytes(pdf.output())

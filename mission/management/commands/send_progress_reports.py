@@ -12,6 +12,14 @@ from mission.schedules import latest_period, local_now, period_on_request
 from mission.services import DeliveryRetry, progress_report_create, progress_report_deliver, progress_report_send_now
 
 
+def _operator() -> str:
+    """The account on this machine that ran the command (a container may have no name for its user)."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown operator"
+
+
 class Command(BaseCommand):
     help = (
         "Send each active subscription (or one) its report for its latest period, the one the schedule sends: "
@@ -63,7 +71,7 @@ class Command(BaseCommand):
                 subscription=subscription,
                 actor=SYSTEM,
                 reason=reason,
-                requested_by=f"{SYSTEM} (send_progress_reports --force, {getpass.getuser()})",
+                requested_by=f"{SYSTEM} (send_progress_reports --force, {_operator()})",
                 enqueue=False,
             )
         except ApplicationError as error:

@@ -269,10 +269,19 @@ def report_subject(figures: dict, language: str) -> str:
     return t["subject"] % {"scope": scope_label, "start": period["start"], "end": period["end"]}
 
 
-def render_report(figures: dict, *, subscription_name: str, language: str, attach_csv: bool) -> RenderedReport:
-    """Render the stored figures in the subscription's language."""
+def render_report(
+    figures: dict,
+    *,
+    subscription_name: str,
+    language: str,
+    attach_csv: bool,
+    recipient_controls: dict | None = None,
+) -> RenderedReport:
+    """Render the stored figures in the subscription's language. `recipient_controls` (the manage link and the
+    contact, `mission.recipients.footer_context`) adds the footer that lets a recipient unsubscribe."""
     with translation.override(language):
         context = _context(figures, subscription_name=subscription_name, language=language, attach_csv=attach_csv)
+        context["recipient_controls"] = recipient_controls
         html = render_to_string("mission/email/progress_report.html", context)
         text = render_to_string("mission/email/progress_report.txt", context)
     return RenderedReport(
@@ -434,13 +443,16 @@ def report_email(
     return message
 
 
-def render_milestone_alert(figures: dict, milestone: dict, *, language: str) -> tuple[str, str, str]:
+def render_milestone_alert(
+    figures: dict, milestone: dict, *, language: str, recipient_controls: dict | None = None
+) -> tuple[str, str, str]:
     """Subject, text and HTML of the one-time alert that the official total passed `milestone`."""
     t = labels_for(language)
     coming = [row for row in figures["milestones"] if not row["reached"]]
     following = coming[0] if coming else None
     context = {
         "t": t,
+        "recipient_controls": recipient_controls,
         "title": t["alert_title"],
         "body": t["alert_body"] % {"label": milestone["label"], "date": milestone["passed_on"]},
         "official": milestone.get("made_official_on")

@@ -67,8 +67,36 @@ class Scope:
             return cls("academy", subscription.academy_id, str(subscription.academy))
         return cls()
 
+    def within(self, bound: Scope | None) -> Scope | None:
+        """This scope, bounded by what an organisation reads (`bound`, from `of_policy`): itself where `bound`
+        covers it (the mission, the same scope, or a site of the bounding nation or command), otherwise `bound`.
+        None when there is no bound to read at all."""
+        if bound is None:
+            return None
+        if bound.kind == "mission" or (self.kind, self.value) == (bound.kind, bound.value):
+            return self
+        if self.kind == "academy" and bound.kind in ("nation", "command"):
+            field_name = "nation_id" if bound.kind == "nation" else "command_id"
+            if Academy.objects.filter(pk=self.value, **{field_name: bound.value}).exists():
+                return self
+        return bound
+
 
 MISSION = Scope()
+
+
+def subscription_report_scope(subscription: Any) -> Scope | None:
+    """The scope a subscription's report covers. Tied to a staff user, it is bounded by that user's organisation
+    through the one scope policy; a deactivated user, or one with no organisation, reads nothing (None)."""
+    from academies.scope import Actor
+
+    scope = Scope.of_subscription(subscription)
+    user = subscription.staff_user
+    if user is None:
+        return scope
+    if not (user.is_active and user.is_staff):
+        return None
+    return scope.within(Scope.of_policy(Actor.for_user(user).policy))
 
 
 @dataclass

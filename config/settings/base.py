@@ -183,12 +183,18 @@ _email_url = env.str("EMAIL_URL", default="")
 if _email_url:
     vars().update(env.email_url("EMAIL_URL"))
 else:
-    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    # One .eml file per message (config/mail.py); Django's own file backend appends a connection's messages to one.
+    EMAIL_BACKEND = "config.mail.OneFilePerMessageBackend"
 DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="EUMAM UA logistics <noreply@eumam.invalid>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_TIMEOUT = 20
 # Coordinators who are told when training inside Ukraine lapses, or a dispatch fails.
 COORDINATOR_EMAILS = env.list("EUMAM_COORDINATOR_EMAILS", default=["coordinators@eumam.invalid"])
+# Progress reports (issue 16): the address recipients reply to (Reply-To, and the mailto of List-Unsubscribe), the
+# public address of this site for the links in a report, and how long a report's manage link stays valid.
+REPORTS_CONTACT_EMAIL = env.str("EUMAM_REPORTS_CONTACT", default="")
+PUBLIC_URL = env.str("EUMAM_PUBLIC_URL", default="http://127.0.0.1:8000").rstrip("/")
+REPORT_LINK_MAX_AGE_DAYS = env.int("EUMAM_REPORT_LINK_MAX_AGE_DAYS", default=400)
 
 # ADMIN
 ADMIN_URL = env.str("DJANGO_ADMIN_URL", default="admin/")

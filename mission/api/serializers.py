@@ -118,6 +118,7 @@ SUBSCRIPTION_EXAMPLE = {
     "language": "en",
     "milestone_alerts": True,
     "attach_csv": False,
+    "attach_pdf": False,
     "is_active": True,
 }
 
@@ -150,6 +151,10 @@ class ReportSubscriptionSerializer(MissionModelSerializer):
     academy = serializers.SlugRelatedField(
         slug_field="slug", queryset=Academy.objects.all(), allow_null=True, required=False
     )
+    # The column is nullable (added without rebuilding the table); the API speaks plain true/false.
+    attach_pdf = serializers.BooleanField(
+        required=False, default=False, help_text=_("Attach the report as a PDF file too.")
+    )
 
     class Meta:
         model = ReportSubscription
@@ -167,11 +172,17 @@ class ReportSubscriptionSerializer(MissionModelSerializer):
             "language",
             "milestone_alerts",
             "attach_csv",
+            "attach_pdf",
             "is_active",
             "created_at",
             "updated_at",
         ]
         read_only_fields = ["id", "created_at", "updated_at"]
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        data["attach_pdf"] = bool(instance.attach_pdf)
+        return data
 
 
 @extend_schema_serializer(

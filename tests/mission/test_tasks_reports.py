@@ -280,14 +280,19 @@ def test_a_milestone_passed_long_ago_is_recorded_without_an_alert(django_capture
 
 
 @pytest.mark.django_db
-def test_send_now_sends_a_report_up_to_today_through_the_dispatch_log(django_capture_on_commit_callbacks):
+def test_send_now_sends_a_report_up_to_the_last_full_day_through_the_dispatch_log(
+    django_capture_on_commit_callbacks,
+):
     subscription = ReportSubscriptionFactory(frequency="weekly", weekday=0)
     with django_capture_on_commit_callbacks(execute=True):
-        dispatch = progress_report_send_now(actor=SYSTEM, subscription=subscription)
+        dispatch = progress_report_send_now(actor=SYSTEM, subscription=subscription, reason="board meeting")
     dispatch.refresh_from_db()
     assert dispatch.kind == "manual" and dispatch.state == "sent"
+    assert (dispatch.requested_by, dispatch.request_reason) == ("system", "board meeting")
     assert len(mail.outbox) == 1
-    assert ProgressReport.objects.get().period_end == timezone.localdate()
+    report = ProgressReport.objects.get()
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    assert (report.period_start, report.period_end) == (yesterday - dt.timedelta(days=6), yesterday)
 
 
 @pytest.mark.django_db

@@ -19,7 +19,7 @@ from config import clock
 from trainees.models import Cohort, CountReturn
 
 from .models import ReportDispatch, ReportSubscription
-from .selectors import FORECAST_RATE_WINDOW_WEEKS, RUN_RATE_WINDOWS_WEEKS, Progress, Scope, forecast_by_rate, progress
+from .selectors import FORECAST_RATE_WINDOW_WEEKS, RUN_RATE_WINDOWS_WEEKS, Progress, Scope, progress
 from .services import ukraine_conditions
 
 BRIEFING_VERSION = 1
@@ -235,7 +235,7 @@ def _plan(result: Progress, in_the_past: bool) -> dict:
     return {
         "weeks": PLAN_WINDOW_WEEKS,
         "cohorts": len(cohorts),
-        "promised": round(promised),
+        "promised": round(promised, 1),
         "official": sum(official.values()),
         "pending": sum(pending.values()),
         "unreported": len(set(cohorts) - set(official) - set(pending)),
@@ -284,23 +284,27 @@ def _since(result: Progress, baseline: Progress, *, from_report: bool) -> dict:
 def forecast_shift(result: Progress, baseline: Progress, goal: int) -> dict | None:
     """How far the run-rate forecast of `goal` moved since the baseline, split into its causes (in days).
 
-    The forecast is `date + 7·remaining / rate`. Its change is exactly the sum of the days elapsed, the effect of
-    the approvals at the old rate (`7·Δremaining / old rate`) and the effect of the new rate on what remains
-    (`7·remaining·(1/new − 1/old)`); each is rounded for the reader.
+    The forecast is `date + 7·remaining / rate`. Its change is the sum of the days elapsed, the effect of the
+    approvals at the old rate (`7·Δremaining / old rate`) and the effect of the new rate on what remains
+    (`7·remaining·(1/new − 1/old)`); each part is rounded for the reader. The two dates are the milestone
+    ladder's own forecasts, then and now.
     """
+
+    def forecast_of(figures: Progress) -> str | None:
+        return next((row["forecast_by_run_rate"] for row in figures.milestones if row["value"] == goal), None)
+
+    before, now = forecast_of(baseline), forecast_of(result)
     rate_before = baseline.forecast.get("run_rate_per_week", 0.0)
     rate_now = result.forecast.get("run_rate_per_week", 0.0)
-    remaining_before = max(goal - baseline.official_total, 0)
-    remaining_now = max(goal - result.official_total, 0)
-    before = forecast_by_rate(baseline.official_total, goal, rate_before / 7, baseline.as_of)
-    now = forecast_by_rate(result.official_total, goal, rate_now / 7, result.as_of)
     if before is None or now is None or rate_before <= 0 or rate_now <= 0:
         return None
+    remaining_before = max(goal - baseline.official_total, 0)
+    remaining_now = max(goal - result.official_total, 0)
     return {
         "goal": goal,
-        "before": before.isoformat(),
-        "now": now.isoformat(),
-        "days": (now - before).days,
+        "before": before,
+        "now": now,
+        "days": (dt.date.fromisoformat(now) - dt.date.fromisoformat(before)).days,
         "elapsed_days": (result.as_of - baseline.as_of).days,
         "approvals_days": round(7 * (remaining_now - remaining_before) / rate_before),
         "rate_days": round(7 * remaining_now * (1 / rate_now - 1 / rate_before)),

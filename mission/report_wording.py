@@ -285,7 +285,7 @@ def plan_sentence(plan: dict, language: str) -> str:
     ) % {
         "cohorts": counted("cohorts", plan["cohorts"], language),
         "weeks": plan["weeks"],
-        "promised": number(plan["promised"], language),
+        "promised": number(round(plan["promised"]), language),
         "official": number(plan["official"], language),
         "pending": number(plan["pending"], language),
         "unreported": counted("cohorts", plan["unreported"], language),

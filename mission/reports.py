@@ -278,8 +278,11 @@ def _briefing_context(figures: dict, t: dict, *, scope_label: str, language: str
         ],
         "backlog_bands": bands,
         "backlog": backlog,
-        "since_title": (t["since"] if since["from_report"] else t["since_period"])
-        % {"date": wording.day(since["from"], language)},
+        # The baseline is the end of a day: the previous report's, or the day before the period began.
+        "since_title": t["since"] % {"date": wording.day(since["from"], language)}
+        if since["from_report"]
+        else t["since_period"]
+        % {"date": wording.day(dt.date.fromisoformat(since["from"]) + dt.timedelta(days=1), language)},
         "since": wording.since_lines(since, language),
         "plan": wording.plan_sentence(briefing["plan"], language),
         "pace": [
@@ -494,8 +497,22 @@ def _tick_label(when: dt.date, language: str) -> str:
 
 
 def chart_png(figures: dict, language: str) -> bytes:
+    """The chart as a PNG drawn at twice the mail's pixel width (Agg, no display needed)."""
+    buffer = io.BytesIO()
+    # The month names on the axis are formatted while saving, so the language must still be active then.
+    with translation.override(language):
+        chart_figure(figures, language).savefig(buffer, format="png", metadata={"Software": None})
+    return buffer.getvalue()
+
+
+def chart_figure(figures: dict, language: str) -> Any:
     """The cumulative official total, what awaits approval, both forecasts with the run rate's 80% band, the
-    milestone lines and a "today" marker, as a PNG drawn at twice the mail's pixel width (Agg, no display)."""
+    milestone lines and a "today" marker, every label in `language`; drawn, so that its texts can be read."""
+    with translation.override(language):
+        return _chart_figure(figures, language)
+
+
+def _chart_figure(figures: dict, language: str) -> Any:
     # The object-oriented API with an explicit Agg canvas: no pyplot global state, safe in worker threads.
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.dates import MonthLocator, date2num, num2date
@@ -617,9 +634,8 @@ def chart_png(figures: dict, language: str) -> bytes:
     axes.grid(alpha=0.3)
     axes.legend(loc="upper left", bbox_to_anchor=(0.0, -0.1), ncol=2, fontsize=6.5, frameon=False)
     figure.tight_layout()
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", metadata={"Software": None})
-    return buffer.getvalue()
+    figure.canvas.draw()
+    return figure
 
 
 # E-MAIL

@@ -475,8 +475,8 @@ def chart_rungs(figures: dict, *, top: float) -> list[dict]:
 
 
 def chart_window(figures: dict) -> tuple[dt.date, dt.date]:
-    """About two years back, and forward to the later of half a year and the next milestone's late forecast
-    bound (at most the pipeline's end plus a quarter), so the forecast gets room instead of the last seventh."""
+    """About two years back, and forward to the later of half a year and the next milestone's late forecast bound
+    or the pipeline's end (a month beyond it, two years at most), so the forecast gets room, not the last seventh."""
     as_of = dt.date.fromisoformat(figures["as_of"])
     future = as_of + dt.timedelta(weeks=CHART_MIN_FUTURE_WEEKS)
     coming = ((figures.get("briefing") or {}).get("lead") or {}).get("next") or {}
@@ -486,7 +486,12 @@ def chart_window(figures: dict) -> tuple[dt.date, dt.date]:
         candidates.append(pipeline_until)
     latest = max([dt.date.fromisoformat(value) for value in candidates if value] or [future])
     end = min(max(future, latest + dt.timedelta(days=30)), as_of + dt.timedelta(days=CHART_PAST_DAYS))
-    return as_of - dt.timedelta(days=CHART_PAST_DAYS), end
+    start = as_of - dt.timedelta(days=CHART_PAST_DAYS)
+    actual = (figures.get("chart") or {}).get("actual") or []
+    if actual:
+        # A younger scope starts a month before its first official return, not on an empty stretch.
+        start = max(start, dt.date.fromisoformat(actual[0][0]) - dt.timedelta(days=30))
+    return start, end
 
 
 def _tick_label(when: dt.date, language: str) -> str:

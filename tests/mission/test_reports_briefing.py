@@ -11,11 +11,13 @@ from statistics import NormalDist
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from mission.briefing import forecast_interval, report_briefing
 from mission.models import ReportDispatch
 from mission.selectors import Scope, progress
-from tests.factories import CohortFactory, ReportSubscriptionFactory
+from tests.factories import ApprovedCountReturnFactory, CohortFactory, CountReturnFactory, ReportSubscriptionFactory
 from tests.mission.reports_scenario import AS_OF, PERIOD_START, build_scenario
 from trainees.models import Cohort
 
@@ -149,3 +151,26 @@ def test_the_pace_sets_completions_awaiting_approval_beside_the_official_pace():
     # 4 weeks: official 43/4 = 10.8; waiting C4's 30 (27 March) / 4 = 7.5. 13 weeks: 10.2; 32/13 = 2.5.
     assert four == {"weeks": 4, "official_per_week": 10.8, "pending_per_week": 7.5, "combined_per_week": 18.3}
     assert thirteen == {"weeks": 13, "official_per_week": 10.2, "pending_per_week": 2.5, "combined_per_week": 12.7}
+
+
+def test_the_briefing_query_count_does_not_grow_with_the_data():
+    scenario = build_scenario()
+    result = progress(Scope(), AS_OF, period_start=PERIOD_START)
+    with CaptureQueriesContext(connection) as small:
+        report_briefing(result, period_start=PERIOD_START)
+    for index in range(20):
+        ended = CohortFactory(
+            academy=scenario.site_de if index % 2 else scenario.site_pl,
+            starts_on=D(2026, 2, 1) + dt.timedelta(days=index),
+            ends_on=D(2026, 3, 1) + dt.timedelta(days=index),
+        )
+        (ApprovedCountReturnFactory if index % 2 else CountReturnFactory)(cohort=ended, as_of=ended.ends_on)
+        CohortFactory(starts_on=D(2026, 4, 1) + dt.timedelta(days=index))  # a staffing gap
+    ReportDispatch.objects.create(
+        subscription=ReportSubscriptionFactory(), kind="periodic", period_key="2026-W12", state="failed"
+    )
+    result = progress(Scope(), AS_OF, period_start=PERIOD_START)
+    with CaptureQueriesContext(connection) as large:
+        briefing = report_briefing(result, period_start=PERIOD_START)
+    assert briefing["plan"]["cohorts"] == 4 + 20 and briefing["attention"]["staffing"]["cohorts"] > 3
+    assert len(large.captured_queries) == len(small.captured_queries)

@@ -214,7 +214,8 @@ def _gap_rows(figures: dict, language: str) -> list[dict]:
     briefing = figures.get("briefing") or {}
     urgent_weeks = (briefing.get("attention") or {}).get("staffing", {}).get("urgent_weeks", 6)
     as_of = dt.date.fromisoformat(figures["as_of"])
-    rows = []
+    rows: list[dict] = []
+    order: list[tuple] = []
     for gap in figures.get("staffing_gaps", []):
         starts_on = dt.date.fromisoformat(gap["starts_on"])
         urgent = gap["trainers_assigned"] == 0 and as_of < starts_on <= as_of + dt.timedelta(weeks=urgent_weeks)
@@ -225,10 +226,10 @@ def _gap_rows(figures: dict, language: str) -> list[dict]:
                 "academy": wording.label(gap, language, "academy"),
                 "course": wording.label(gap, language, "course_name") if gap.get("course_name") else gap["course"],
                 "starts_on": wording.day(gap["starts_on"], language),
-                "sort": (not urgent, gap["starts_on"], gap["cohort"]),
             }
         )
-    return sorted(rows, key=lambda row: row["sort"])
+        order.append((not urgent, gap["starts_on"], gap["cohort"]))
+    return [row for _key, row in sorted(zip(order, rows, strict=True), key=lambda pair: pair[0])]
 
 
 def _backlog_rows(backlog: list[dict], t: dict, language: str) -> tuple[list[str], list[dict]]:
@@ -389,9 +390,9 @@ def _context(figures: dict, *, subscription_name: str, language: str, attach_csv
         "breakdowns": breakdowns,
         "activity": activity
         and {
-            "started": wording.counted("cohorts", activity["started"], language),
+            "started": number(activity["started"], language),
             "started_seats": wording.counted("seats", activity["started_seats"], language),
-            "completed": wording.counted("cohorts", activity["completed"], language),
+            "completed": number(activity["completed"], language),
             "completed_seats": wording.counted("seats", activity["completed_seats"], language),
         },
         "gaps": _gap_rows(figures, language),

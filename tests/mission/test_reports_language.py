@@ -87,6 +87,19 @@ def test_the_english_lead_is_two_sentences_with_the_range_and_the_plan():
         assert "were planned to bring about 164 completions: 133 are official, 32 await approval" in body
     # The lead comes before the breakdowns, and "needs attention" before the figures table.
     assert html.index(first) < html.index('id="attention"') < html.index("Official total trained")
+    # The gap table lists the urgent cohort first: C6 starts on 13 April with no trainer; C9 and C5 have started or
+    # have some, so they follow by start date.
+    assert text.index("\nC6 · ") < text.index("\nC9 · ") < text.index("\nC5 · ")
+    assert "C6 · Site DE · Medic · 13\u00a0Apr\u00a02026" in text
+
+
+def test_a_scoped_lead_gives_the_scope_s_total_and_its_pipeline_without_the_mission_ladder():
+    scenario = build_scenario()
+    text = _rendered(_report(scope="nation", nation=scenario.nation_de)).text
+    # Germany: C2's 40 official, C4's 30 waiting; planned C6 (50 medic at 43/54) and C9 (40 basic at 0.9): 76.
+    assert "DE · Germany has trained 40 (official); 30 more await approval." in text
+    assert "The 2 planned cohorts would add about 76 by 22\u00a0May\u00a02026." in text
+    assert "next milestone" not in text
 
 
 def test_the_ukrainian_report_uses_the_right_plural_forms():

@@ -115,6 +115,7 @@ def _lead(result: Progress, weekly: list[int]) -> dict:
             "passed_on": last_passed["passed_on"],
         },
         "next": following,
+        "window_weeks": FORECAST_RATE_WINDOW_WEEKS,
         "pipeline_cohorts": result.forecast.get("pipeline_cohorts", 0),
         "pipeline_expected": result.forecast.get("pipeline_expected_completions", 0),
         "pipeline_until": result.forecast.get("pipeline_until"),

@@ -91,71 +91,68 @@ def _(message: str) -> str:
 def lead(briefing: dict, *, scope_label: str, mission_scope: bool, language: str) -> list[str]:
     """Two sentences: where the total stands and what it passed; what comes next, when, and whether the plan
     reaches it."""
-    figures = briefing["lead"]
-    total, pending = number(figures["total"], language), number(figures["pending"], language)
+    return [_standing(briefing["lead"], scope_label, language), _outlook(briefing["lead"], mission_scope, language)]
+
+
+def _standing(figures: dict, scope_label: str, language: str) -> str:
+    values = {
+        "scope": scope_label,
+        "total": number(figures["total"], language),
+        "pending": number(figures["pending"], language),
+    }
     passed = figures["last_passed"]
-    if passed:
-        first = _(
-            "%(scope)s has trained %(total)s (official), passing %(milestone)s on %(date)s; %(pending)s more await approval."
-        ) % {
-            "scope": scope_label,
-            "total": total,
-            "milestone": number(passed["value"], language),
-            "date": day(passed["passed_on"], language),
-            "pending": pending,
-        }
-    else:
-        first = _("%(scope)s has trained %(total)s (official); %(pending)s more await approval.") % {
-            "scope": scope_label,
-            "total": total,
-            "pending": pending,
-        }
-    coming = figures["next"]
+    if passed is None:
+        return _("%(scope)s has trained %(total)s (official); %(pending)s more await approval.") % values
+    return _(
+        "%(scope)s has trained %(total)s (official), passing %(milestone)s on %(date)s; %(pending)s more await approval."
+    ) % {**values, "milestone": number(passed["value"], language), "date": day(passed["passed_on"], language)}
+
+
+def _outlook(figures: dict, mission_scope: bool, language: str) -> str:
     planned = counted("planned_cohorts", figures["pipeline_cohorts"], language)
-    if coming is None and mission_scope:
-        second = _(
-            "Every milestone of the ladder is passed; the %(planned)s would add about %(expected)s by %(until)s."
-        )
-    elif coming is None:
-        second = _("The %(planned)s would add about %(expected)s by %(until)s.")
-    else:
-        if coming["forecast"] and coming["interval"]:
-            when = _(
-                "at the pace of the last 13 weeks it is forecast for %(date)s (%(level)s interval %(early)s to %(late)s, from the variability of weekly completions)"
-            ) % {
-                "date": day(coming["forecast"], language),
-                "level": f"{round(coming['interval']['level'] * 100)}%",
-                "early": day(coming["interval"]["early"], language),
-                "late": day(coming["interval"]["late"], language),
-            }
-        else:
-            when = _("without official completions in the last 13 weeks there is no forecast")
-        if coming["pipeline_shortfall"] > 0:
-            plan = _("the %(planned)s fall about %(shortfall)s short of it") % {
-                "planned": planned,
-                "shortfall": number(coming["pipeline_shortfall"], language),
-            }
-        else:
-            plan = _("the %(planned)s reach it by %(date)s") % {
-                "planned": planned,
-                "date": day(coming["pipeline_date"], language),
-            }
-        second = _("The next milestone, %(milestone)s, is %(remaining)s away: %(when)s, and %(plan)s.") % {
-            "milestone": number(coming["value"], language),
-            "remaining": number(coming["remaining"], language),
-            "when": when,
-            "plan": plan,
-        }
-        return [first, second]
-    return [
-        first,
-        second
-        % {
+    coming = figures["next"]
+    if coming is None:
+        pipeline = {
             "planned": planned,
             "expected": number(figures["pipeline_expected"], language),
             "until": day(figures["pipeline_until"], language),
-        },
-    ]
+        }
+        if mission_scope:
+            return (
+                _("Every milestone of the ladder is passed; the %(planned)s would add about %(expected)s by %(until)s.")
+                % pipeline
+            )
+        return _("The %(planned)s would add about %(expected)s by %(until)s.") % pipeline
+    weeks = figures.get("window_weeks", 13)
+    interval = coming["interval"]
+    if coming["forecast"] and interval:
+        when = _(
+            "at the pace of the last %(weeks)s weeks it is forecast for %(date)s (%(level)s interval %(early)s to %(late)s, from the variability of weekly completions)"
+        ) % {
+            "weeks": weeks,
+            "date": day(coming["forecast"], language),
+            "level": f"{round(interval['level'] * 100)}%",
+            "early": day(interval["early"], language),
+            "late": day(interval["late"], language),
+        }
+    else:
+        when = _("without official completions in the last %(weeks)s weeks there is no forecast") % {"weeks": weeks}
+    if coming["pipeline_shortfall"] > 0:
+        plan = _("the %(planned)s fall about %(shortfall)s short of it") % {
+            "planned": planned,
+            "shortfall": number(coming["pipeline_shortfall"], language),
+        }
+    else:
+        plan = _("the %(planned)s reach it by %(date)s") % {
+            "planned": planned,
+            "date": day(coming["pipeline_date"], language),
+        }
+    return _("The next milestone, %(milestone)s, is %(remaining)s away: %(when)s, and %(plan)s.") % {
+        "milestone": number(coming["value"], language),
+        "remaining": number(coming["remaining"], language),
+        "when": when,
+        "plan": plan,
+    }
 
 
 def staffing_summary(staffing: dict, language: str) -> str:

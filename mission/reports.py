@@ -713,6 +713,8 @@ def _milestone_alert(figures: dict, milestone: dict, *, t: dict, language: str) 
     following = coming[0] if coming else None
     context = {
         "t": t,
+        "language": language,
+        "width": EMAIL_WIDTH,
         "title": t["alert_title"],
         "body": t["alert_body"]
         % {"label": wording.label(milestone, language), "date": wording.day(milestone["passed_on"], language)},

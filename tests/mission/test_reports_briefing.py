@@ -8,6 +8,7 @@ Every figure is worked out by hand from the scenario in `reports_scenario.py` (a
 import datetime as dt
 import math
 from statistics import NormalDist
+from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -122,7 +123,7 @@ def test_since_the_last_report_counts_approvals_and_splits_the_forecast_shift():
 
 
 def test_since_the_last_report_counts_cohorts_added_and_cancelled_in_the_window():
-    brussels = dt.timezone(dt.timedelta(hours=2))
+    brussels = ZoneInfo("Europe/Brussels")
     with time_machine.travel(dt.datetime(2026, 3, 20, 12, tzinfo=brussels)):
         scenario = build_scenario()
     with time_machine.travel(dt.datetime(2026, 3, 28, 12, tzinfo=brussels)):

@@ -255,6 +255,8 @@ def test_a_milestone_alert_fires_once_even_if_the_crossing_is_reverted_and_appro
         f"It became official on {day(timezone.localdate(), 'en')}, when mission HQ approved the count return of "
         f"cohort {cohort.reference}." in mail.outbox[0].body
     )
+    # The alert's HTML is the report's fixed-width table too, with the body as its preheader.
+    assert '<table role="presentation" width="640"' in mail.outbox[0].alternatives[0].content
     with django_capture_on_commit_callbacks(execute=True):
         _approve(cohort, 5, verifier, approver, as_of)  # a correction: 95, below again
         _approve(cohort, 30, verifier, approver, as_of)  # 120: above again

@@ -189,7 +189,30 @@ def _ukraine(since: dt.date, as_of: dt.date) -> dict:
         "changed": (before.mandate_adopted, before.ceasefire_in_effect)
         != (now.mandate_adopted, now.ceasefire_in_effect),
         "sites_accepting": Academy.objects.in_ukraine().filter(accepts_cohorts=True).count(),
+        "sites_changed": _ukraine_sites_changed(since, as_of),
     }
+
+
+def _ukraine_sites_changed(since: dt.date, as_of: dt.date) -> list[dict]:
+    """Sites in Ukraine whose security status or acceptance of cohorts differs between the ends of the two days,
+    read from their history (one query over a handful of rows). Sites are reference data every partner reads."""
+    start, end = clock.end_of_day(since), clock.end_of_day(as_of)
+    rows = (
+        Academy.history.filter(nation_id="UA", history_date__lt=end)
+        .order_by("id", "history_date", "history_id")
+        .values_list("id", "history_date", "security_status", "accepts_cohorts", "name_en", "name_uk")
+    )
+    then: dict[int, tuple] = {}
+    latest: dict[int, tuple] = {}
+    for site, moment, status, accepts, name, name_uk in rows:
+        if moment < start:
+            then[site] = (status, accepts)
+        latest[site] = (status, accepts, name, name_uk)
+    changed = []
+    for site, (status, accepts, name, name_uk) in latest.items():
+        if then.get(site) != (status, accepts):
+            changed.append({"name": name, "name_uk": name_uk, "security_status": status, "accepts_cohorts": accepts})
+    return sorted(changed, key=lambda row: row["name"])
 
 
 def _pace(result: Progress, in_the_past: bool) -> list[dict]:

@@ -14,6 +14,8 @@ import datetime as dt
 from django.utils.dateformat import format as date_format
 from django.utils.translation import gettext, npgettext, pgettext
 
+from academies.models import Academy
+
 NBSP = "\u00a0"
 NARROW_NBSP = "\u202f"
 CONTEXT = "progress report"
@@ -220,11 +222,21 @@ def ukraine_summary(ukraine: dict, language: str) -> str:
         reasons.append(gettext("no ceasefire is in effect"))
     if reasons:
         state += " " + _("Why: %(reasons)s.") % {"reasons": "; ".join(reasons)}
-    return (
-        state
-        + " "
-        + _("Sites in Ukraine accepting cohorts: %(count)s.") % {"count": number(ukraine["sites_accepting"], language)}
-    )
+    state += " " + _("Sites in Ukraine accepting cohorts: %(count)s.") % {
+        "count": number(ukraine["sites_accepting"], language)
+    }
+    changes = [
+        (
+            _("%(site)s now accepts cohorts (security status: %(status)s)")
+            if site["accepts_cohorts"]
+            else _("%(site)s does not accept cohorts (security status: %(status)s)")
+        )
+        % {"site": label(site, language, "name"), "status": Academy.SecurityStatus(site["security_status"]).label}
+        for site in ukraine.get("sites_changed", [])
+    ]
+    if changes:
+        state += " " + _("Changed: %(changes)s.") % {"changes": "; ".join(changes)}
+    return state
 
 
 def since_lines(since: dict, language: str) -> list[str]:

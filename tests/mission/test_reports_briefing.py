@@ -14,11 +14,19 @@ import pytest
 import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
+from academies.models import Academy
 from mission.briefing import forecast_interval, report_briefing
 from mission.models import ReportDispatch
 from mission.selectors import Scope, progress
-from tests.factories import ApprovedCountReturnFactory, CohortFactory, CountReturnFactory, ReportSubscriptionFactory
+from tests.factories import (
+    ApprovedCountReturnFactory,
+    CohortFactory,
+    CountReturnFactory,
+    ReportSubscriptionFactory,
+    UkrainianAcademyFactory,
+)
 from tests.mission.reports_scenario import AS_OF, PERIOD_START, build_scenario
 from trainees.models import Cohort
 
@@ -175,3 +183,24 @@ def test_the_briefing_query_count_does_not_grow_with_the_data():
         briefing = report_briefing(result, period_start=PERIOD_START)
     assert briefing["plan"]["cohorts"] == 4 + 20 and briefing["attention"]["staffing"]["cohorts"] > 3
     assert len(large.captured_queries) == len(small.captured_queries)
+
+
+def test_needs_attention_names_the_sites_in_ukraine_that_changed_since_the_baseline():
+    from mission.report_wording import ukraine_summary
+
+    brussels = ZoneInfo("Europe/Brussels")
+    with time_machine.travel(dt.datetime(2026, 3, 20, 12, tzinfo=brussels)):
+        build_scenario()
+        kyiv = UkrainianAcademyFactory(name_en="Kyiv academy", name_uk="Київська академія", accepts_cohorts=False)
+        UkrainianAcademyFactory(name_en="Lviv academy", accepts_cohorts=False)  # unchanged: not named
+    with time_machine.travel(dt.datetime(2026, 3, 28, 12, tzinfo=brussels)):
+        kyiv.security_status = Academy.SecurityStatus.OPEN
+        kyiv.accepts_cohorts = True
+        kyiv.save()
+    ukraine = _briefing()["attention"]["ukraine"]
+    assert ukraine["sites_changed"] == [
+        {"name": "Kyiv academy", "name_uk": "Київська академія", "security_status": "open", "accepts_cohorts": True}
+    ]
+    with translation.override("uk"):
+        summary = ukraine_summary(ukraine, "uk")
+    assert "Зміни: Київська академія тепер приймає групи (безпекова ситуація: відкрито)." in summary

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from statistics import NormalDist
-from typing import Any
+from typing import Any, TypedDict
 
 from django.db.models import Exists, OuterRef
 
@@ -29,6 +29,136 @@ URGENT_STAFFING_WEEKS = 6
 BACKLOG_AGE_BANDS = ((0, 7), (8, 14), (15, 30), (31, None))  # days since submission
 PLAN_WINDOW_WEEKS = FORECAST_RATE_WINDOW_WEEKS
 FAILED_DISPATCHES_LISTED = 5
+
+
+# THE STORED SHAPE
+# `ProgressReport.figures["briefing"]` is JSON; these types say what it holds (dates as ISO strings), so the
+# reports, the tests and mypy read one definition. BRIEFING_VERSION changes with it.
+
+
+class ForecastInterval(TypedDict):
+    level: float
+    weekly_mean: float
+    weekly_deviation: float
+    early: str
+    late: str
+
+
+class PassedMilestone(TypedDict):
+    value: int
+    label: str
+    label_uk: str
+    passed_on: str
+
+
+class NextMilestone(TypedDict):
+    value: int
+    label: str
+    label_uk: str
+    remaining: int
+    forecast: str | None
+    interval: ForecastInterval | None
+    pipeline_date: str | None
+    pipeline_shortfall: int
+
+
+class Lead(TypedDict):
+    total: int
+    pending: int
+    last_passed: PassedMilestone | None
+    next: NextMilestone | None
+    window_weeks: int
+    pipeline_cohorts: int
+    pipeline_expected: int
+    pipeline_until: str | None
+
+
+class Staffing(TypedDict):
+    cohorts: int
+    shortfall: int
+    urgent: int
+    urgent_weeks: int
+
+
+class BacklogStage(TypedDict):
+    stage: str
+    returns: int
+    trained: int
+    oldest_days: int
+    ages: list[int]
+
+
+class FailedDispatch(TypedDict):
+    subscription: str
+    period_key: str
+
+
+class FailedDispatches(TypedDict):
+    count: int
+    listed: list[FailedDispatch]
+
+
+class SiteChange(TypedDict):
+    name: str
+    name_uk: str
+    security_status: str
+    accepts_cohorts: bool
+
+
+class Ukraine(TypedDict):
+    mandate_adopted: bool
+    mandate_reference: str | None
+    ceasefire_in_effect: bool
+    allowed: bool
+    allowed_before: bool
+    changed: bool
+    sites_accepting: int
+    sites_changed: list[SiteChange]
+
+
+class Attention(TypedDict):
+    staffing: Staffing
+    backlog: list[BacklogStage]
+    failed_dispatches: FailedDispatches
+    ukraine: Ukraine
+
+
+class ForecastShift(TypedDict):
+    goal: int
+    before: str
+    now: str
+    days: int
+    elapsed_days: int
+    approvals_days: int
+    rate_days: int
+    rate_before: float
+    rate_now: float
+
+
+class Plan(TypedDict):
+    weeks: int
+    cohorts: int
+    promised: float
+    official: int
+    pending: int
+    unreported: int
+
+
+class Pace(TypedDict):
+    weeks: int
+    official_per_week: float
+    pending_per_week: float
+    combined_per_week: float
+
+
+class Briefing(TypedDict):
+    version: int
+    weekly_completions: list[int]
+    lead: Lead
+    attention: Attention
+    since: dict[str, Any]  # "from" is a Python keyword, so this one stays a plain mapping
+    plan: Plan
+    pace: list[Pace]
 
 
 def weekly_completions(progress_figures: Progress, *, weeks: int = FORECAST_RATE_WINDOW_WEEKS) -> list[int]:
@@ -56,7 +186,7 @@ def interval_z(level: float = FORECAST_INTERVAL) -> float:
 
 def forecast_interval(
     *, remaining: int, weekly: list[int], as_of: dt.date, level: float = FORECAST_INTERVAL
-) -> dict | None:
+) -> ForecastInterval | None:
     """The range of dates on which `remaining` more completions arrive, if weeks keep varying as they did.
 
     Weekly completions are taken as independent draws with the trailing window's mean `m` and standard deviation
@@ -85,12 +215,12 @@ def forecast_interval(
     }
 
 
-def _lead(result: Progress, weekly: list[int]) -> dict:
+def _lead(result: Progress, weekly: list[int]) -> Lead:
     passed = [row for row in result.milestones if row["reached"]]
     coming = [row for row in result.milestones if not row["reached"]]
     mission = result.scope.kind == "mission"
     last_passed = passed[-1] if passed and mission else None
-    following = None
+    following: NextMilestone | None = None
     if coming and mission:
         row = coming[0]
         expected = result.forecast.get("pipeline_expected_completions", 0)
@@ -107,13 +237,14 @@ def _lead(result: Progress, weekly: list[int]) -> dict:
     return {
         "total": result.official_total,
         "pending": result.pending_total,
-        "last_passed": last_passed
-        and {
-            "value": last_passed["value"],
-            "label": last_passed["label"],
-            "label_uk": last_passed.get("label_uk", ""),
-            "passed_on": last_passed["passed_on"],
-        },
+        "last_passed": PassedMilestone(
+            value=last_passed["value"],
+            label=last_passed["label"],
+            label_uk=last_passed.get("label_uk", ""),
+            passed_on=last_passed["passed_on"],
+        )
+        if last_passed
+        else None,
         "next": following,
         "window_weeks": FORECAST_RATE_WINDOW_WEEKS,
         "pipeline_cohorts": result.forecast.get("pipeline_cohorts", 0),
@@ -122,7 +253,7 @@ def _lead(result: Progress, weekly: list[int]) -> dict:
     }
 
 
-def _staffing(result: Progress) -> dict:
+def _staffing(result: Progress) -> Staffing:
     horizon = result.as_of + dt.timedelta(weeks=URGENT_STAFFING_WEEKS)
     urgent = [
         gap
@@ -142,17 +273,18 @@ def _pending_returns(scope: Scope, as_of: dt.date, in_the_past: bool):
     return returns.filter(scope.cohort_q("cohort__"))
 
 
-def _backlog(scope: Scope, as_of: dt.date, in_the_past: bool) -> list[dict]:
+def _backlog(scope: Scope, as_of: dt.date, in_the_past: bool) -> list[BacklogStage]:
     """The returns in the approval chain at the end of `as_of`, by the stage they stood at then and by age."""
     end = clock.end_of_day(as_of)
     rows = _pending_returns(scope, as_of, in_the_past).values_list(
         "verified_at", "submitted_at", "completed", "supersedes__completed"
     )
-    stages: dict[str, dict] = {}
+    stages: dict[str, BacklogStage] = {}
     for verified_at, submitted_at, completed, replaced in rows:
         stage = "verified" if verified_at is not None and verified_at < end else "submitted"
         entry = stages.setdefault(
-            stage, {"stage": stage, "returns": 0, "trained": 0, "oldest_days": 0, "ages": [0] * len(BACKLOG_AGE_BANDS)}
+            stage,
+            BacklogStage(stage=stage, returns=0, trained=0, oldest_days=0, ages=[0] * len(BACKLOG_AGE_BANDS)),
         )
         age = max((end - submitted_at).days, 0)
         entry["returns"] += 1
@@ -163,7 +295,7 @@ def _backlog(scope: Scope, as_of: dt.date, in_the_past: bool) -> list[dict]:
     return [stages[stage] for stage in ("submitted", "verified") if stage in stages]
 
 
-def _failed_dispatches(scope: Scope, subscription: ReportSubscription | None) -> dict:
+def _failed_dispatches(scope: Scope, subscription: ReportSubscription | None) -> FailedDispatches:
     """Failed deliveries: all of them in a mission-wide report; a narrower report sees only its own, so that no
     other organisation's subscription is named."""
     failed = ReportDispatch.objects.filter(state=ReportDispatch.State.FAILED)
@@ -178,7 +310,7 @@ def _failed_dispatches(scope: Scope, subscription: ReportSubscription | None) ->
     }
 
 
-def _ukraine(since: dt.date, as_of: dt.date) -> dict:
+def _ukraine(since: dt.date, as_of: dt.date) -> Ukraine:
     before, now = ukraine_conditions(since), ukraine_conditions(as_of)
     return {
         "mandate_adopted": now.mandate_adopted,
@@ -193,7 +325,7 @@ def _ukraine(since: dt.date, as_of: dt.date) -> dict:
     }
 
 
-def _ukraine_sites_changed(since: dt.date, as_of: dt.date) -> list[dict]:
+def _ukraine_sites_changed(since: dt.date, as_of: dt.date) -> list[SiteChange]:
     """Sites in Ukraine whose security status or acceptance of cohorts differs between the ends of the two days,
     read from their history (one query over a handful of rows). Sites are reference data every partner reads."""
     start, end = clock.end_of_day(since), clock.end_of_day(as_of)
@@ -208,21 +340,21 @@ def _ukraine_sites_changed(since: dt.date, as_of: dt.date) -> list[dict]:
         if moment < start:
             then[site] = (status, accepts)
         latest[site] = (status, accepts, name, name_uk)
-    changed = []
+    changed: list[SiteChange] = []
     for site, (status, accepts, name, name_uk) in latest.items():
         if then.get(site) != (status, accepts):
             changed.append({"name": name, "name_uk": name_uk, "security_status": status, "accepts_cohorts": accepts})
     return sorted(changed, key=lambda row: row["name"])
 
 
-def _pace(result: Progress, in_the_past: bool) -> list[dict]:
+def _pace(result: Progress, in_the_past: bool) -> list[Pace]:
     """Official pace beside the completions dated in the same weeks that still wait for approval: a low recent
     official pace with many waiting is approval lag, not a decline."""
     returns = _pending_returns(result.scope, result.as_of, in_the_past).filter(
         as_of__lte=result.as_of, as_of__gt=result.as_of - dt.timedelta(weeks=max(RUN_RATE_WINDOWS_WEEKS))
     )
     rows = list(returns.values_list("as_of", "completed", "supersedes__completed"))
-    pace = []
+    pace: list[Pace] = []
     for weeks in RUN_RATE_WINDOWS_WEEKS:
         since = result.as_of - dt.timedelta(weeks=weeks)
         waiting = sum(completed - (replaced or 0) for day, completed, replaced in rows if day > since)
@@ -238,7 +370,7 @@ def _pace(result: Progress, in_the_past: bool) -> list[dict]:
     return pace
 
 
-def _plan(result: Progress, in_the_past: bool) -> dict:
+def _plan(result: Progress, in_the_past: bool) -> Plan:
     """What the cohorts that ended in the trailing window were planned to bring (seats at their course's completion
     rate), against what of it is official, what waits for approval and how many have not reported at all."""
     since = result.as_of - dt.timedelta(weeks=PLAN_WINDOW_WEEKS)
@@ -266,7 +398,7 @@ def _plan(result: Progress, in_the_past: bool) -> dict:
     }
 
 
-def _since(result: Progress, baseline: Progress, *, from_report: bool) -> dict:
+def _since(result: Progress, baseline: Progress, *, from_report: bool) -> dict[str, Any]:
     """What changed between the baseline (the previous report's date, or the day before the period) and now."""
     scope = result.scope
     start, end = clock.end_of_day(baseline.as_of), clock.end_of_day(result.as_of)
@@ -305,7 +437,7 @@ def _since(result: Progress, baseline: Progress, *, from_report: bool) -> dict:
     return since
 
 
-def forecast_shift(result: Progress, baseline: Progress, goal: int) -> dict | None:
+def forecast_shift(result: Progress, baseline: Progress, goal: int) -> ForecastShift | None:
     """How far the run-rate forecast of `goal` moved since the baseline, split into its causes (in days).
 
     The forecast is `date + 7·remaining / rate`. Its change is the sum of the days elapsed, the effect of the
@@ -343,7 +475,7 @@ def report_briefing(
     period_start: dt.date,
     previous_as_of: dt.date | None = None,
     subscription: ReportSubscription | None = None,
-) -> dict[str, Any]:
+) -> Briefing:
     """The lead, the "needs attention" items, the changes since the last report, actual against plan and the pace,
     for the report whose figures are `result`.
 

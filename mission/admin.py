@@ -42,7 +42,7 @@ from .selectors import failed_dispatches
 @admin.register(Target)
 class TargetAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     list_display = ("value", "in_force_from", "label", "source")
-    search_fields = ("label", "source")
+    search_fields = ("label", "label_uk", "source")
     date_hierarchy = "in_force_from"
 
 
@@ -50,7 +50,7 @@ class TargetAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
 class MilestoneAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     list_display = ("value", "label", "first_reached_on", "alerted_at")
     list_filter = ("first_reached_on",)
-    search_fields = ("label",)
+    search_fields = ("label", "label_uk")
     # Set by the mission when the official total passes the milestone; never edited by hand.
     readonly_fields = ("first_reached_on", "alerted_at")
 

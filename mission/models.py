@@ -21,6 +21,8 @@ class Target(ChangeStamped):
     value = models.PositiveIntegerField(_("target"))
     in_force_from = models.DateField(_("in force from"), unique=True)
     label = models.CharField(_("label"), max_length=120)
+    # Nullable so that SQLite adds the column in place (migration 0006); an empty label falls back to English.
+    label_uk = models.CharField(_("label (Ukrainian)"), max_length=120, null=True, blank=True)
     source = models.CharField(_("source"), max_length=300, blank=True)
     history = HistoricalRecords(excluded_fields=["updated_at"])
 
@@ -49,6 +51,7 @@ class Milestone(ChangeStamped):
 
     value = models.PositiveIntegerField(_("trained"), unique=True)
     label = models.CharField(_("label"), max_length=120)
+    label_uk = models.CharField(_("label (Ukrainian)"), max_length=120, null=True, blank=True)
     first_reached_on = models.DateField(
         _("first reached on"),
         null=True,

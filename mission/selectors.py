@@ -442,10 +442,10 @@ def _staffing_gaps(scope: Scope, as_of: dt.date) -> list[dict]:
         on=as_of, weeks=STAFFING_HORIZON_WEEKS, cohorts=cohorts, leads=False, needed=False
     ).values_list(
         "reference", "starts_on", "ends_on", "seats", "course__trainees_per_trainer", "trainers_assigned",
-        "academy__name_en", "academy__name_uk", "course__code",
+        "academy__name_en", "academy__name_uk", "course__code", "course__name_en", "course__name_uk",
     )  # fmt: skip
     gaps = []
-    for reference, starts_on, ends_on, seats, ratio, assigned, academy, academy_uk, course in window:
+    for reference, starts_on, ends_on, seats, ratio, assigned, academy, academy_uk, course, name, name_uk in window:
         needed = trainers_needed(seats, ratio)
         if assigned < needed:
             gaps.append(
@@ -454,6 +454,8 @@ def _staffing_gaps(scope: Scope, as_of: dt.date) -> list[dict]:
                     "academy": academy,
                     "academy_uk": academy_uk,
                     "course": course,
+                    "course_name": name,
+                    "course_name_uk": name_uk,
                     "starts_on": starts_on.isoformat(),
                     "ends_on": ends_on.isoformat(),
                     "seats": seats,
@@ -550,6 +552,7 @@ def progress(
         target = {
             "value": entry.value,
             "label": entry.label,
+            "label_uk": entry.label_uk or "",
             "in_force_from": entry.in_force_from.isoformat(),
             "source": entry.source,
             "progress": round(official_total / entry.value, 4),
@@ -574,6 +577,7 @@ def progress(
             {
                 "value": milestone.value,
                 "label": milestone.label,
+                "label_uk": milestone.label_uk or "",
                 "reached": reached_on is not None,
                 "passed_on": reached_on.isoformat() if reached_on else None,
                 "remaining": max(milestone.value - official_total, 0),

@@ -164,6 +164,7 @@ def progress_report_create(
 ) -> ProgressReport:
     """Compute the subscription's figures for the period, render them in its language and store the report."""
     from .. import reports
+    from ..briefing import report_briefing
     from ..selectors import progress, subscription_report_scope
 
     with translation.override(subscription.language):
@@ -181,6 +182,12 @@ def progress_report_create(
             "official_trained": before,
             "change": result.official_total - before,
         }
+    figures["briefing"] = report_briefing(
+        result,
+        period_start=period_start,
+        previous_as_of=dt.date.fromisoformat(previous["figures"]["as_of"]) if previous is not None else None,
+        subscription=subscription,
+    )
     rendered = reports.render_report(
         figures, subscription_name=subscription.name, language=subscription.language, attach_csv=subscription.attach_csv
     )

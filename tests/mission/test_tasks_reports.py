@@ -14,6 +14,7 @@ from django_celery_beat.models import CrontabSchedule, PeriodicTask
 
 from academies.scope import SYSTEM, Actor
 from mission.models import Milestone, ProgressReport, ReportDispatch
+from mission.report_wording import day
 from mission.schedules import SCHEDULES, due_period, period_for_key
 from mission.selectors import failed_dispatches
 from mission.services import (
@@ -251,9 +252,11 @@ def test_a_milestone_alert_fires_once_even_if_the_crossing_is_reverted_and_appro
     assert [message.to for message in mail.outbox] == [["hq@example.eu"]]
     assert mail.outbox[0].subject == "EUMAM Ukraine passed 100 trained"
     assert (
-        f"It became official on {timezone.localdate().isoformat()}, when mission HQ approved the count return of "
+        f"It became official on {day(timezone.localdate(), 'en')}, when mission HQ approved the count return of "
         f"cohort {cohort.reference}." in mail.outbox[0].body
     )
+    # The alert's HTML is the report's fixed-width table too, with the body as its preheader.
+    assert '<table role="presentation" width="640"' in mail.outbox[0].alternatives[0].content
     with django_capture_on_commit_callbacks(execute=True):
         _approve(cohort, 5, verifier, approver, as_of)  # a correction: 95, below again
         _approve(cohort, 30, verifier, approver, as_of)  # 120: above again

@@ -12,10 +12,12 @@ import datetime as dt
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
-from django.contrib.admin.utils import unquote
+from django.contrib.admin.utils import quote, unquote
+from django.core.exceptions import PermissionDenied
 from django.db.models import F, IntegerField, OuterRef, Q, Subquery
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -42,6 +44,7 @@ from .resources import CohortResource, CountReturnResource, EnrollmentResource, 
 from .services import (
     cohort_schedule,
     cohort_update,
+    count_return_allowed_steps,
     count_return_approve,
     count_return_reject,
     count_return_submit,
@@ -477,6 +480,13 @@ class CountReturnStateFilter(admin.SimpleListFilter):
         return queryset.filter(state__in=states)
 
 
+DECISION_DONE = {
+    "verify": _("The return is verified; mission HQ approves it next."),
+    "approve": _("The return is approved; the official total now includes it."),
+    "reject": _("The return is rejected and goes back to its site with your reason."),
+}
+
+
 @admin.register(CountReturn)
 class CountReturnAdmin(ScopedAdminMixin, ImportExportLimitsMixin, ImportExportMixin, SimpleHistoryAdmin):
     form = CountReturnForm
@@ -484,6 +494,7 @@ class CountReturnAdmin(ScopedAdminMixin, ImportExportLimitsMixin, ImportExportMi
     list_display = (
         "cohort",
         "academy",
+        "command",
         "as_of",
         "enrolled",
         "completed",
@@ -502,7 +513,7 @@ class CountReturnAdmin(ScopedAdminMixin, ImportExportLimitsMixin, ImportExportMi
         "as_of",
     )
     search_fields = ("cohort__reference", "cohort__academy__name_en", "rejection_reason")
-    list_select_related = ("cohort", "cohort__academy", "submitted_by_organisation")
+    list_select_related = ("cohort", "cohort__academy", "cohort__academy__command", "submitted_by_organisation")
     autocomplete_fields = ("cohort",)
     managed_choice_fields = ("cohort",)
     date_hierarchy = "as_of"
@@ -523,14 +534,20 @@ class CountReturnAdmin(ScopedAdminMixin, ImportExportLimitsMixin, ImportExportMi
         "rejection_reason",
     )
 
+    change_form_template = "admin/trainees/countreturn/change_form.html"
+    # Who decides a return depends on where it was trained: its site and that site's command, on its own page too.
+    place_fields = ("academy", "command")
+
     def get_readonly_fields(self, request, obj=None):
         # A return's figures are what the site reported; a correction is a new return, never an edit.
         if obj is not None:
-            return (*self.form.Meta.fields, *self.audit_fields)
+            return (*self.form.Meta.fields, *self.place_fields, *self.audit_fields)
         return self.audit_fields
 
     def get_fields(self, request, obj=None):
-        return (*self.form.Meta.fields, *self.audit_fields) if obj is not None else self.form.Meta.fields
+        if obj is None:
+            return self.form.Meta.fields
+        return (*self.form.Meta.fields, *self.place_fields, *self.audit_fields)
 
     def save_model(self, request, obj, form, change):
         if change:
@@ -555,6 +572,62 @@ class CountReturnAdmin(ScopedAdminMixin, ImportExportLimitsMixin, ImportExportMi
     @admin.display(description=_("academy or site"), ordering="cohort__academy__name_en")
     def academy(self, obj: CountReturn):
         return obj.cohort.academy
+
+    @admin.display(description=_("training command"), ordering="cohort__academy__command__code")
+    def command(self, obj: CountReturn):
+        return obj.cohort.academy.command or "–"
+
+    # DECISIONS ON THE RETURN'S OWN PAGE
+
+    def get_urls(self):
+        decide = path(
+            "<path:object_id>/decide/<str:step>/",
+            self.admin_site.admin_view(self.decide_view),
+            name=f"{self.opts.app_label}_{self.opts.model_name}_decide",
+        )
+        return [decide, *super().get_urls()]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        context = dict(extra_context or {})
+        obj = self.get_object(request, unquote(object_id)) if self.has_decide_permission(request) else None
+        if obj is not None:
+            # The buttons are the steps the services would take from this user now; the rules live there only.
+            context["decision_steps"] = count_return_allowed_steps(actor=actor_of(request), count_return=obj)
+            context["rejection_form"] = RejectionForm()
+            context["decide_urls"] = {
+                step: reverse("admin:trainees_countreturn_decide", args=[quote(obj.pk), step])
+                for step in ("verify", "approve", "reject")
+            }
+        return super().change_view(request, object_id, form_url, extra_context=context)
+
+    def decide_view(self, request, object_id, step):
+        """Verify, approve or reject one return from its page (POST, CSRF-checked by the admin), through the services
+        with the user as actor. A missing id and one outside the scope answer alike."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if step not in DECISION_DONE:
+            raise Http404
+        if not self.has_decide_permission(request):
+            raise PermissionDenied
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        actor = actor_of(request)
+        try:
+            if step == "verify":
+                count_return_verify(count_return=obj, actor=actor)
+            elif step == "approve":
+                count_return_approve(count_return=obj, actor=actor)
+            else:
+                form = RejectionForm(request.POST)
+                if not form.is_valid():
+                    raise ApplicationError(gettext("A rejection states the reason."))
+                count_return_reject(count_return=obj, actor=actor, reason=form.cleaned_data["reason"])
+        except ApplicationError as error:
+            self.message_user(request, error.message, messages.ERROR)
+        else:
+            self.message_user(request, str(DECISION_DONE[step]), messages.SUCCESS)
+        return HttpResponseRedirect(reverse("admin:trainees_countreturn_change", args=[quote(obj.pk)]))
 
     @admin.action(description=_("Verify the selected returns"), permissions=["verify"])
     def verify_returns(self, request, queryset):

@@ -472,6 +472,8 @@ MODEL_VIEWS = {"changelist", "add", "change", "delete", "history"}
 # Views of django-import-export and django-simple-history, checked by their own tests (tests/admin/test_import_export.py,
 # the history form below).
 EXTRA_VIEWS = {"import", "process_import", "export", "simple_history"}
+# Views a model admin adds for its own workflow, each checked for every role and scope below.
+WORKFLOW_VIEWS = {"trainees.countreturn": {"decide"}}
 
 
 def _names(patterns, prefix: str = ""):
@@ -498,12 +500,46 @@ def test_every_admin_url_has_an_entry():
         app_model = label.replace("_", ".", 1)
         if app_model in EXPECTED and (view in MODEL_VIEWS or view in EXTRA_VIEWS):
             continue
+        if view in WORKFLOW_VIEWS.get(app_model, ()):
+            continue
         if label.startswith(("auth_user", "auth_group", "axes_")):
             continue  # operators' own tables: no role of the mission holds a permission on them
         if label.startswith(("django_celery_beat", "otp_", "django_otp", "webauthn", "otp")):
             continue  # infrastructure kept by operators (beat schedules, second-factor devices)
         missing.append(name)
     assert not missing, missing
+
+
+# Who verifies the "in" (CAT-C) and "out" (ST-C) submitted return from its page: a coordinator whose organisation
+# runs its site. Approving needs a verified return, so only verify is posted here (the rest: test_return_decisions).
+DECIDE_VERIFIES = {("hq_coordinator", "in"), ("hq_coordinator", "out"), ("catc_coordinator", "in")}
+DECIDE_OUTCOME = {"hq_approver": "page", "hq_coordinator": "page", "catc_coordinator": "page"}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_the_decision_url_of_a_return_for_every_role_and_scope(client, world, role):
+    client.force_login(world["users"][role], backend="django.contrib.auth.backends.ModelBackend")
+    for side in ("in", "out"):
+        count_return = world["objects"][side]["trainees.countreturn"]
+        url = reverse("admin:trainees_countreturn_decide", args=[count_return.pk, "verify"])
+        response = client.post(url)
+        count_return.refresh_from_db()
+        verified = count_return.state == CountReturn.State.VERIFIED
+        assert verified == ((role, side) in DECIDE_VERIFIES), (role, side)
+        if not verified:
+            # Without a deciding role: refused; outside the scope: the same answer as a missing id.
+            expected = (
+                "refused"
+                if role not in DECIDE_OUTCOME
+                else ("absent" if not sees(role, "trainees.countreturn", side) else "back to the page")
+            )
+            got = _outcome(response)
+            if response.status_code == 302 and "/change/" in response["Location"]:
+                got = "back to the page"
+            assert got == expected, (role, side, got)
+        CountReturn.objects.filter(pk=count_return.pk).update(
+            state=CountReturn.State.SUBMITTED, verified_by=None, verified_at=None
+        )
 
 
 @pytest.mark.parametrize("role", ROLES)

@@ -32,6 +32,7 @@ from .cohorts import (
     trainers_needed,
 )
 from .returns import (
+    count_return_allowed_steps,
     count_return_approve,
     count_return_reject,
     count_return_submit,
@@ -67,6 +68,7 @@ __all__ = [
     "cohort_staffing",
     "cohort_update",
     "cohort_upsert_bulk",
+    "count_return_allowed_steps",
     "count_return_approve",
     "count_return_item_errors",
     "count_return_reject",

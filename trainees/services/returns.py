@@ -60,27 +60,52 @@ def _same_person(actor: Actor, user_id: int | None) -> bool:
     return actor.user_or_none is not None and user_id is not None and actor.user.pk == user_id
 
 
-def _check_may_verify(actor: Actor, current: CountReturn, action: str) -> None:
-    """The first pair of eyes after the submitter: a verifier of the site's own command, not the submitter."""
-    actor.require("trainees.verify_countreturn", action=action)
-    require_cohort_managed(actor, current.cohort)
+def _verify_refusal(actor: Actor, current: CountReturn, action: str) -> tuple[str, str] | None:
+    """The first pair of eyes after the submitter: a verifier of the site's own command, not the submitter.
+
+    The rule as (rule, message) or None, so that the admin asks it to decide which buttons to show without
+    logging a refusal nobody attempted."""
+    if not actor.may("trainees.verify_countreturn"):
+        return "role", _("Your role does not allow you to %(action)s.") % {"action": action}
+    if not Cohort.objects.managed_by(actor.policy).filter(pk=current.cohort_id).exists():
+        return "scope", _("This %(noun)s is outside your organisation's scope.") % {"noun": _("cohort")}
     if _same_person(actor, current.submitted_by_id):
-        actor.refuse(
-            "four_eyes_submitter",
-            _("Four eyes: you submitted this return, so someone else verifies or rejects it."),
-        )
+        return "four_eyes_submitter", _("Four eyes: you submitted this return, so someone else verifies or rejects it.")
+    return None
+
+
+def _approve_refusal(actor: Actor, current: CountReturn, action: str) -> tuple[str, str] | None:
+    """The second pair of eyes: mission HQ, and not whoever verified the return."""
+    if not actor.may("trainees.approve_countreturn"):
+        return "role", _("Your role does not allow you to %(action)s.") % {"action": action}
+    if not actor.policy.approves:
+        return "approver_hq", _("Only mission HQ approves count returns, and your account is not at mission HQ.")
+    if _same_person(actor, current.verified_by_id):
+        return "four_eyes_verifier", _("Four eyes: you verified this return, so someone else approves or rejects it.")
+    return None
+
+
+def _check_may_verify(actor: Actor, current: CountReturn, action: str) -> None:
+    refusal = _verify_refusal(actor, current, action)
+    if refusal is not None:
+        actor.refuse(*refusal)
 
 
 def _check_may_approve(actor: Actor, current: CountReturn, action: str) -> None:
-    """The second pair of eyes: mission HQ, and not whoever verified the return."""
-    actor.require("trainees.approve_countreturn", action=action)
-    if not actor.policy.approves:
-        actor.refuse("approver_hq", _("Only mission HQ approves count returns, and your account is not at mission HQ."))
-    if _same_person(actor, current.verified_by_id):
-        actor.refuse(
-            "four_eyes_verifier",
-            _("Four eyes: you verified this return, so someone else approves or rejects it."),
-        )
+    refusal = _approve_refusal(actor, current, action)
+    if refusal is not None:
+        actor.refuse(*refusal)
+
+
+def count_return_allowed_steps(*, actor: Actor, count_return: CountReturn) -> frozenset[str]:
+    """The decisions ("verify", "approve", "reject") the actor may take on the return now: the very rules the
+    services below apply, asked without acting. The admin shows a button for each."""
+    state = count_return.state
+    if state == CountReturn.State.SUBMITTED and _verify_refusal(actor, count_return, "") is None:
+        return frozenset({"verify", "reject"})
+    if state == CountReturn.State.VERIFIED and _approve_refusal(actor, count_return, "") is None:
+        return frozenset({"approve", "reject"})
+    return frozenset()
 
 
 def _transition(

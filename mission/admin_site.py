@@ -282,8 +282,13 @@ class MissionAdminSite(SecondFactorAdminSiteMixin, admin.AdminSite):
 
     def index(self, request, extra_context=None):
         from config.admin import actor_of
+        from trainees.selectors import count_returns_awaiting_decision
 
-        context = {**dashboard_context(policy=actor_of(request).policy), **(extra_context or {})}
+        actor = actor_of(request)
+        context = {**dashboard_context(policy=actor.policy), **(extra_context or {})}
+        # What this user may verify or approve now, by their role and organisation (nothing for an observer).
+        context["awaiting_you"] = count_returns_awaiting_decision(actor=actor)
+        context["awaiting_organisation"] = actor.organisation
         if request.user.has_perm(PLANNING_PERMISSION):
             context["planning_links"] = planning_links(self.name)
         return super().index(request, extra_context=context)

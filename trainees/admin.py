@@ -49,6 +49,7 @@ from .services import (
     count_return_reject,
     count_return_submit,
     count_return_verify,
+    count_returns_awaiting_step,
     enrollment_record,
     trainer_assign,
     trainer_unassign,
@@ -458,26 +459,23 @@ class RejectionForm(forms.Form):
 
 
 class CountReturnStateFilter(admin.SimpleListFilter):
+    """The returns waiting for the reader's decision: the same query as the dashboard's "awaiting you" and the digest."""
+
     title = _("awaiting")
     parameter_name = "awaiting"
 
     def lookups(self, request, model_admin):
-        return [("me", _("my decision"))]
-
-    def __init__(self, request, params, model, model_admin):
-        super().__init__(request, params, model, model_admin)
-        self.model_admin = model_admin
+        return [("me", _("my decision")), ("verify", _("my verification")), ("approve", _("my approval"))]
 
     def queryset(self, request, queryset):
-        if self.value() != "me":
+        steps = {"me": ("verify", "approve"), "verify": ("verify",), "approve": ("approve",)}.get(self.value() or "")
+        if steps is None:
             return queryset
-        # The decisions the reader may take are those the admin's actions offer them.
-        states = []
-        if self.model_admin.has_verify_permission(request):
-            states.append(CountReturn.State.SUBMITTED)
-        if self.model_admin.has_approve_permission(request):
-            states.append(CountReturn.State.VERIFIED)
-        return queryset.filter(state__in=states)
+        actor = actor_of(request)
+        waiting = Q(pk__in=[])
+        for step in steps:
+            waiting |= Q(pk__in=count_returns_awaiting_step(actor=actor, step=step).values("pk"))
+        return queryset.filter(waiting)
 
 
 DECISION_DONE = {

@@ -8,15 +8,15 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Min, QuerySet
 from django.utils.translation import gettext as _
 
-from academies.scope import Scope, policy_for
+from academies.scope import Actor, Scope, policy_for
 from config import clock
 
 from .models import Cohort, CountReturn
 from .querysets import CohortQuerySet
-from .services import peak_seats
+from .services import DECISION_STEPS, count_returns_awaiting_step, peak_seats
 
 GAP_HORIZON_WEEKS = 8
 
@@ -167,6 +167,46 @@ def count_returns_awaiting(*, limit: int = 15, scope: Scope | None = None) -> di
         "verified": counts.get(CountReturn.State.VERIFIED, 0),
         "oldest": oldest,
     }
+
+
+@dataclass(frozen=True)
+class AwaitingDecision:
+    """Returns waiting for one step ("verify" or "approve") from one user: how many, and since when the oldest."""
+
+    step: str
+    count: int
+    oldest_since: dt.datetime
+    oldest_days: int
+    oldest: list[CountReturn] = field(default_factory=list)
+
+
+def count_returns_awaiting_decision(
+    *, actor: Actor, now: dt.datetime | None = None, with_oldest: int = 0
+) -> list[AwaitingDecision]:
+    """The steps the actor may take now, each with its returns' count and age (and the oldest few, if asked):
+    the dashboard's "awaiting you" and the daily digest. Empty for an observer, or for no waiting return."""
+    now = now or clock.now()
+    waiting = []
+    for step, since in DECISION_STEPS.items():
+        rows = count_returns_awaiting_step(actor=actor, step=step)
+        if rows.query.is_empty():
+            continue
+        figures = rows.aggregate(count=Count("id"), oldest=Min(since))
+        if not figures["count"]:
+            continue
+        oldest = []
+        if with_oldest:
+            oldest = list(rows.select_related("cohort", "cohort__academy").order_by(since, "id")[:with_oldest])
+        waiting.append(
+            AwaitingDecision(
+                step=step,
+                count=figures["count"],
+                oldest_since=figures["oldest"],
+                oldest_days=max((now - figures["oldest"]).days, 0),
+                oldest=oldest,
+            )
+        )
+    return waiting
 
 
 # COUNTS OF PARTNER LISTS

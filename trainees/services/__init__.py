@@ -32,11 +32,13 @@ from .cohorts import (
     trainers_needed,
 )
 from .returns import (
+    DECISION_STEPS,
     count_return_allowed_steps,
     count_return_approve,
     count_return_reject,
     count_return_submit,
     count_return_verify,
+    count_returns_awaiting_step,
     enrollment_record,
 )
 from .upsert import (
@@ -52,6 +54,7 @@ from .upsert import (
 
 __all__ = [
     "BULK_MAX_ITEMS",
+    "DECISION_STEPS",
     "RATIO_ROLES",
     "UPSERT_MAX_ITEMS",
     "AssignmentResult",
@@ -75,6 +78,7 @@ __all__ = [
     "count_return_submit",
     "count_return_submit_bulk",
     "count_return_verify",
+    "count_returns_awaiting_step",
     "enrollment_record",
     "enrollment_record_bulk",
     "peak_seats",

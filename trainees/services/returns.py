@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Callable
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from academies.scope import Actor
@@ -95,6 +96,28 @@ def _check_may_approve(actor: Actor, current: CountReturn, action: str) -> None:
     refusal = _approve_refusal(actor, current, action)
     if refusal is not None:
         actor.refuse(*refusal)
+
+
+# Where the actor's decision waits since: a return to verify since it was submitted, one to approve since verified.
+DECISION_STEPS = {"verify": "submitted_at", "approve": "verified_at"}
+
+
+def count_returns_awaiting_step(*, actor: Actor, step: str) -> QuerySet[CountReturn]:
+    """The returns on which the actor may take `step` ("verify" or "approve") now, for lists and counts: the rules of
+    `_verify_refusal` and `_approve_refusal` as one query each (tests/trainees/test_decisions.py holds both to the
+    same answers, return by return)."""
+    user = actor.user_or_none
+    if step == "verify":
+        if not actor.may("trainees.verify_countreturn"):
+            return CountReturn.objects.none()
+        rows = CountReturn.objects.managed_by(actor.policy).filter(state=CountReturn.State.SUBMITTED)
+        return rows.exclude(submitted_by=user) if user is not None else rows
+    if step == "approve":
+        if not (actor.may("trainees.approve_countreturn") and actor.policy.approves):
+            return CountReturn.objects.none()
+        rows = CountReturn.objects.visible_to(actor.policy).filter(state=CountReturn.State.VERIFIED)
+        return rows.exclude(verified_by=user) if user is not None else rows
+    raise ValueError(step)
 
 
 def count_return_allowed_steps(*, actor: Actor, count_return: CountReturn) -> frozenset[str]:

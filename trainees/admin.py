@@ -7,6 +7,7 @@ an ApplicationError into an error message.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 
 from django import forms
@@ -15,11 +16,11 @@ from django.contrib.admin import helpers
 from django.contrib.admin.utils import quote, unquote
 from django.core.exceptions import PermissionDenied
 from django.db.models import F, IntegerField, OuterRef, Q, Subquery
-from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportMixin
 from simple_history.admin import SimpleHistoryAdmin
@@ -35,13 +36,18 @@ from config.admin import (
     ServiceSaveAdminMixin,
     actor_of,
     dry_run,
+    escape_formula,
     run_service_for_objects,
 )
 from config.exceptions import ApplicationError
 
 from .models import Cohort, CountReturn, Enrollment, Trainee, TrainerAssignment
 from .resources import CohortResource, CountReturnResource, EnrollmentResource, TraineeResource
+from .selectors import cohort_assignment_plan
 from .services import (
+    POSTPONE_MAX_DAYS,
+    cohort_cancel_bulk,
+    cohort_postpone_bulk,
     cohort_schedule,
     cohort_update,
     count_return_allowed_steps,
@@ -220,6 +226,7 @@ class CohortAdmin(
         (_("Flag and record"), {"fields": ("flagged", "flag_reason", "created_at", "updated_at")}),
     )
     inlines = [TrainerAssignmentInline, CountReturnInline]
+    actions = ["postpone_cohorts", "cancel_cohorts", "export_assignment_plan"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).with_staffing().annotate(reported_enrolled=_latest_return("enrolled"))
@@ -288,6 +295,89 @@ class CohortAdmin(
                 continue
             for warning in result.warnings:
                 self.message_user(request, warning, messages.WARNING)
+
+    # BULK WORK: each cohort through the cohort service, all or nothing (trainees.services.cohort_batch)
+
+    def _batch_form_page(self, request, queryset, form, *, action: str, title: str):
+        context = {
+            **self.admin_site.each_context(request),
+            "title": title,
+            "opts": self.model._meta,
+            "queryset": queryset,
+            "form": form,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            "action_name": action,
+            "select_across": request.POST.get("select_across", "0"),
+            "changelist_url": reverse("admin:trainees_cohort_changelist"),
+        }
+        return TemplateResponse(request, f"admin/trainees/cohort/{action}.html", context)
+
+    def _run_batch(self, request, call, done: str) -> bool:
+        try:
+            changed = call()
+        except ApplicationError as error:
+            self.message_user(request, error.message, messages.ERROR)
+            for reference, refusals in error.extra.get("cohorts", {}).items():
+                for refusal in refusals:
+                    self.message_user(request, f"{reference}: {refusal}", messages.ERROR)
+            return False
+        self.message_user(request, done % {"count": len(changed)}, messages.SUCCESS)
+        return True
+
+    @admin.action(description=_("Postpone the selected cohorts by a number of days"), permissions=["change"])
+    def postpone_cohorts(self, request, queryset):
+        form = PostponeForm(request.POST if "apply" in request.POST else None)
+        if form.is_valid():
+            days = form.cleaned_data["days"]
+            cohorts = list(queryset)
+            done = ngettext("%(count)s cohort postponed.", "%(count)s cohorts postponed.", len(cohorts))
+            self._run_batch(
+                request, lambda: cohort_postpone_bulk(cohorts=cohorts, days=days, actor=actor_of(request)), done
+            )
+            return None
+        return self._batch_form_page(
+            request, queryset, form, action="postpone_cohorts", title=gettext("Postpone cohorts")
+        )
+
+    @admin.action(description=_("Cancel the selected cohorts, with a reason"), permissions=["change"])
+    def cancel_cohorts(self, request, queryset):
+        form = CancellationForm(request.POST if "apply" in request.POST else None)
+        if form.is_valid():
+            reason = form.cleaned_data["reason"]
+            cohorts = list(queryset)
+            done = ngettext("%(count)s cohort cancelled.", "%(count)s cohorts cancelled.", len(cohorts))
+            self._run_batch(
+                request, lambda: cohort_cancel_bulk(cohorts=cohorts, reason=reason, actor=actor_of(request)), done
+            )
+            return None
+        return self._batch_form_page(request, queryset, form, action="cancel_cohorts", title=gettext("Cancel cohorts"))
+
+    @admin.action(description=_("Export the assignment plan of the selected cohorts (CSV)"), permissions=["view"])
+    def export_assignment_plan(self, request, queryset):
+        rows = cohort_assignment_plan(cohorts=queryset, scope=actor_of(request).policy)
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="assignment-plan-{clock.today().isoformat()}.csv"'
+        writer = csv.writer(response, lineterminator="\r\n")
+        for row in rows:
+            writer.writerow([escape_formula(cell) for cell in row])
+        return response
+
+
+class PostponeForm(forms.Form):
+    days = forms.IntegerField(
+        label=_("Days"),
+        min_value=1,
+        max_value=POSTPONE_MAX_DAYS,
+        help_text=_("Each cohort's start and end move this many days later; its trainers must still fit."),
+    )
+
+
+class CancellationForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"),
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+        help_text=_("Kept in each cohort's history and the audit trail."),
+    )
 
 
 # TRAINER ASSIGNMENTS

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from academies.scope import Actor, Scope, policy_for
 from config import clock
 
-from .models import Cohort, CountReturn
+from .models import Cohort, CountReturn, TrainerAssignment
 from .querysets import CohortQuerySet
 from .services import DECISION_STEPS, count_returns_awaiting_step, peak_seats
 
@@ -207,6 +207,57 @@ def count_returns_awaiting_decision(
             )
         )
     return waiting
+
+
+# THE ASSIGNMENT PLAN
+
+
+def cohort_assignment_plan(*, cohorts: QuerySet[Cohort], scope: Scope) -> list[list[str]]:
+    """The plan of the given cohorts, one row per trainer on a cohort (one bare row for a cohort with none), in
+    the active language: a header row first. Only the assignments `scope` sees (a ministry: its own trainers')."""
+    header = [
+        _("Cohort"),
+        _("Course"),
+        _("Site"),
+        _("Starts on"),
+        _("Ends on"),
+        _("Status"),
+        _("Trainer"),
+        _("Trainer's nation"),
+        _("Role"),
+        _("Assigned from"),
+        _("Assigned until"),
+    ]
+    assignments: dict[int, list[TrainerAssignment]] = {}
+    visible = TrainerAssignment.objects.visible_to(scope).filter(cohort__in=cohorts.values("pk"))
+    for assignment in visible.select_related("trainer", "trainer__nation").order_by("role", "trainer__reference"):
+        assignments.setdefault(assignment.cohort_id, []).append(assignment)
+    rows = [header]
+    for cohort in cohorts.select_related("course", "academy").order_by("starts_on", "reference"):
+        plan = [
+            cohort.reference,
+            cohort.course.code,
+            str(cohort.academy),
+            cohort.starts_on.isoformat(),
+            cohort.ends_on.isoformat(),
+            cohort.get_status_display(),
+        ]
+        for assignment in assignments.get(cohort.pk, []) or [None]:
+            if assignment is None:
+                rows.append([*plan, "", "", "", "", ""])
+                continue
+            trainer = assignment.trainer
+            rows.append(
+                [
+                    *plan,
+                    trainer.reference,
+                    str(trainer.nation),
+                    assignment.get_role_display(),
+                    assignment.starts_on.isoformat(),
+                    assignment.ends_on.isoformat(),
+                ]
+            )
+    return rows
 
 
 # COUNTS OF PARTNER LISTS

@@ -127,6 +127,12 @@ EXPECTED_ACTIONS: dict[str, dict[str, set[str]]] = {
         "approve_returns": {"hq_approver"},
         "reject_returns": {"hq_approver", "hq_coordinator", "catc_coordinator"},
     },
+    # Bulk cohort work (issue 15, item 8): changing needs the change permission at a site the organisation runs.
+    "trainees.cohort": {
+        "postpone_cohorts": {"hq_coordinator", "catc_coordinator"},
+        "cancel_cohorts": {"hq_coordinator", "catc_coordinator"},
+        "export_assignment_plan": set(ROLES),
+    },
     "mission.mandateversion": {"adopt_mandates": {"hq_approver"}, "withdraw_mandates": {"hq_approver"}},
     "mission.ceasefire": {"end_ceasefires": {"hq_approver"}},
     "mission.reportsubscription": {

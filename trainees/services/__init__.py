@@ -5,6 +5,7 @@ also holds (constraints) are checked first, so that the caller sees a clear mess
 
 - `cohorts`: planning cohorts (size, site status, capacity over time) and assigning trainers;
 - `returns`: enrollments, count returns and their approval chain;
+- `cohort_batch`: the cohort admin's all-or-nothing postponing and cancelling;
 - `bulk`: the partner API's all-or-nothing bulk writes;
 - `upsert`: the partner API's upserts by natural key, through the one-object services.
 """
@@ -18,6 +19,7 @@ from .bulk import (
     count_return_submit_bulk,
     enrollment_record_bulk,
 )
+from .cohort_batch import BATCH_MAX_COHORTS, POSTPONE_MAX_DAYS, cohort_cancel_bulk, cohort_postpone_bulk
 from .cohorts import (
     AssignmentResult,
     cohort_flag_clear,
@@ -53,8 +55,10 @@ from .upsert import (
 )
 
 __all__ = [
+    "BATCH_MAX_COHORTS",
     "BULK_MAX_ITEMS",
     "DECISION_STEPS",
+    "POSTPONE_MAX_DAYS",
     "RATIO_ROLES",
     "UPSERT_MAX_ITEMS",
     "AssignmentResult",
@@ -65,8 +69,10 @@ __all__ = [
     "InvalidItem",
     "ItemError",
     "UpsertResult",
+    "cohort_cancel_bulk",
     "cohort_flag_clear",
     "cohort_language_warnings",
+    "cohort_postpone_bulk",
     "cohort_schedule",
     "cohort_staffing",
     "cohort_update",

@@ -242,10 +242,9 @@ def cohort_assignment_plan(*, cohorts: QuerySet[Cohort], scope: Scope) -> list[l
             cohort.ends_on.isoformat(),
             cohort.get_status_display(),
         ]
-        for assignment in assignments.get(cohort.pk, []) or [None]:
-            if assignment is None:
-                rows.append([*plan, "", "", "", "", ""])
-                continue
+        if cohort.pk not in assignments:
+            rows.append([*plan, "", "", "", "", ""])
+        for assignment in assignments.get(cohort.pk, []):
             trainer = assignment.trainer
             rows.append(
                 [

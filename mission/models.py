@@ -483,3 +483,37 @@ class ReportDispatch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subscription_id} {self.kind} {self.period_key}: {self.state}"
+
+
+class DecisionDigest(models.Model):
+    """The one daily digest of a verifier or approver: count returns awaiting their decision, sent at most once a
+    day. The unique pair (user, day) makes it once; `sent_at` stays empty until the mail is out."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        # A log of mails sent, not an official record: it goes with the account.
+        on_delete=models.CASCADE,
+        related_name="decision_digests",
+        verbose_name=_("user"),
+    )
+    day = models.DateField(_("day"), help_text=_("The mission's local day (Europe/Brussels) of the digest."))
+    language = models.CharField(_("language"), max_length=2)
+    # The counts the mail gave, by step ("verify", "approve"): what the user was told, for the record.
+    waiting = models.JSONField(_("waiting"), default=dict)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-day", "user"]
+        verbose_name = _("decision digest")
+        verbose_name_plural = _("decision digests")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "day"],
+                name="decision_digest_once_per_user_day",
+                violation_error_message=_("This user already has a decision digest for this day."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.day}"

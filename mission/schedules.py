@@ -180,6 +180,13 @@ SCHEDULES: tuple[BeatSchedule, ...] = (
         hour="0",
         description="Re-gates sites in Ukraine at the start of each day, when a ceasefire or mandate may lapse.",
     ),
+    BeatSchedule(
+        name="mission: send the daily decision digests",
+        task="mission.tasks.send_decision_digests",
+        minute="30",
+        hour="7",
+        description="Mails each verifier and approver the count returns awaiting their decision, once a day.",
+    ),
     # EVENTS AND WEBHOOKS (issue 14): the tasks live in academies, the lowest layer; their schedules are here too.
     BeatSchedule(
         name="mission: publish events and send due webhooks",

@@ -54,3 +54,9 @@ def check_milestones() -> list[int]:
 def refresh_ukraine_gating() -> dict:
     """Daily: a ceasefire or a mandate can lapse on a date with no edit to trigger the gating."""
     return services.ukraine_gating_refresh()
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def send_decision_digests() -> int:
+    """Daily: each verifier and approver with count returns waiting gets one digest (at most once a day)."""
+    return len(services.decision_digests_send())

@@ -2,9 +2,11 @@
 
 - `steering`: mandates and member-state positions, ceasefires, the gating of sites in Ukraine;
 - `subscriptions`: report subscriptions as partners manage them;
+- `digest`: the daily digest of count returns awaiting each verifier and approver;
 - `dispatch`: progress reports and milestone alerts, delivered exactly once through the dispatch log.
 """
 
+from .digest import decision_digest_send, decision_digests_send, staff_language
 from .dispatch import (
     MAX_DELIVERY_ATTEMPTS,
     MILESTONE_ALERT_FRESHNESS,
@@ -62,6 +64,8 @@ __all__ = [
     "UnsubscribeChannel",
     "ceasefire_declare",
     "ceasefire_end",
+    "decision_digest_send",
+    "decision_digests_send",
     "manage_link_verify",
     "mandate_adopt",
     "mandate_adoption_blockers",
@@ -85,6 +89,7 @@ __all__ = [
     "report_subscription_unsubscribe",
     "report_subscription_update",
     "retry_delay",
+    "staff_language",
     "ukraine_conditions",
     "ukraine_gating_refresh",
 ]

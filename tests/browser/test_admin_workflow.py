@@ -12,6 +12,7 @@ from tests.factories import (
     AcademyFactory,
     ApprovedCountReturnFactory,
     CohortFactory,
+    CountReturnFactory,
     CourseFactory,
     MilestoneFactory,
     OrganisationFactory,
@@ -142,6 +143,36 @@ def test_a_coordinator_imports_returns_that_a_second_person_verifies_and_a_third
     page.goto("/admin/")
     assert official_total(page) == 90 + 45
     screenshot("dashboard-after-approval")
+
+
+def test_a_return_is_verified_and_approved_from_its_own_page(page, world, screenshot):
+    done = world["done"]
+    submitted = CountReturnFactory(
+        cohort=done,
+        as_of=done.ends_on,
+        enrolled=50,
+        completed=45,
+        withdrawn=5,
+        submitted_by=UserFactory(username="coordinator"),
+    )
+    log_in(page, "verifier")
+    page.click("#awaiting-you a:has-text('1 return to verify')")
+    page.click(f"a[href*='/countreturn/{submitted.pk}/change/']")
+    assert world["academy"].name_en in page.inner_text(".field-academy")
+    assert page.locator("#return-decisions input[name=approve]").count() == 0
+    page.click("#return-decisions input[name=verify]")
+    page.wait_for_selector(".messagelist .success")
+    assert CountReturn.objects.get(pk=submitted.pk).state == CountReturn.State.VERIFIED
+
+    log_in(page, "approver")
+    page.click("#awaiting-you a:has-text('1 return to approve')")
+    page.click(f"a[href*='/countreturn/{submitted.pk}/change/']")
+    screenshot("return-page-decisions")
+    page.click("#return-decisions input[name=approve]")
+    page.wait_for_selector(".messagelist .success")
+    assert CountReturn.objects.get(pk=submitted.pk).state == CountReturn.State.APPROVED
+    page.goto("/admin/")
+    assert official_total(page) == 90 + 45
 
 
 def test_a_coordinator_switches_the_admin_to_ukrainian(page, world, screenshot):

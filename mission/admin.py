@@ -28,6 +28,7 @@ from config.exceptions import ApplicationError
 from . import services
 from .models import (
     Ceasefire,
+    DecisionDigest,
     MandatePosition,
     MandateVersion,
     Milestone,
@@ -387,3 +388,15 @@ class ReportDispatchAdmin(ScopedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin
             done_message=gettext("%(count)s dispatch(es) queued to be sent again."),
             modeladmin=self,
         )
+
+
+@admin.register(DecisionDigest)
+class DecisionDigestAdmin(ScopedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    """The log of daily decision digests, for mission HQ: who was told what, on which day. Written by the system."""
+
+    list_display = ("user", "day", "language", "waiting", "sent_at")
+    list_filter = ("day", "language")
+    search_fields = ("user__username",)
+    list_select_related = ("user",)
+    date_hierarchy = "day"
+    show_full_result_count = False

@@ -34,7 +34,7 @@ from academies.scope import SYSTEM
 from academies.services import api_key_create
 from academies.webhooks import webhook_create
 from config import clock
-from mission.models import ProgressReport, ReportDispatch
+from mission.models import DecisionDigest, ProgressReport, ReportDispatch
 from tests.factories import (
     AcademyFactory,
     CeasefireFactory,
@@ -113,6 +113,8 @@ EXPECTED: dict[str, Expect] = {
     "mission.reportsubscription": Expect(catc_sees=(True, False), catc_runs_in=True, catc_adds=True),
     "mission.progressreport": Expect(catc_sees=(True, False), never_add=True, never_change=True, never_delete=True),
     "mission.reportdispatch": Expect(catc_sees=(False, False), never_add=True, never_change=True, never_delete=True),
+    # The log of daily decision digests (issue 15): mission HQ's, written by the system only.
+    "mission.decisiondigest": Expect(catc_sees=(False, False), never_add=True, never_change=True, never_delete=True),
     # Events and webhooks (issue 14): an event is seen through its cohort; endpoints and their delivery log are the
     # organisation's own. Events and deliveries are written by the system only.
     "academies.event": Expect(catc_sees=(True, False), never_add=True, never_change=True, never_delete=True),
@@ -279,6 +281,7 @@ def world(roles):
             "mission.reportsubscription": subscription,
             "mission.progressreport": report,
             "mission.reportdispatch": dispatch,
+            "mission.decisiondigest": DecisionDigest.objects.create(user=member, day=today, language="en"),
             "academies.event": event,
             "academies.webhookendpoint": endpoint,
             "academies.webhookdelivery": delivery,

@@ -30,6 +30,7 @@ from academies.models import (
 )
 from config import clock
 from mission.models import (
+    DecisionDigest,
     MandatePosition,
     MandateVersion,
     ProgressReport,
@@ -53,6 +54,7 @@ from tests.factories import (
     TrainerAssignmentFactory,
     TrainerAvailabilityFactory,
     TrainerFactory,
+    UserFactory,
 )
 from trainees.models import Enrollment, RosterTally, SiteCourseTally, TrainerAssignment
 
@@ -148,6 +150,11 @@ def _second_delivery() -> Model:
     return WebhookDelivery(
         endpoint=endpoint, event=event, sequence=1, ordering_key=first.ordering_key, created_at=clock.now()
     )
+
+
+def _duplicate_digest() -> Model:
+    existing = DecisionDigest.objects.create(user=UserFactory(), day=clock.today(), language="en")
+    return DecisionDigest(user=existing.user, day=existing.day, language="uk")
 
 
 def _duplicate_dispatch() -> Model:
@@ -390,6 +397,12 @@ CASES = [
         _duplicate_dispatch,
         "This subscription already has a dispatch for this period.",
         "This subscription already has a dispatch for this period.",
+    ),
+    Case(
+        "decision_digest_once_per_user_day",
+        _duplicate_digest,
+        "This user already has a decision digest for this day.",
+        "This user already has a decision digest for this day.",
     ),
     Case(
         "dispatch_sent_is_dated",

@@ -178,3 +178,9 @@ class TrainerAssignmentQuerySet(models.QuerySet):
     def managed_by(self, scope: Scope) -> TrainerAssignmentQuerySet:
         """Whoever runs the cohort's site staffs it."""
         return _of_cohorts(self, scope, managed=True)
+
+    def clashing(self, starts_on: dt.date, ends_on: dt.date, *, cohort_pk: int | None) -> TrainerAssignmentQuerySet:
+        """Assignments whose dates share a day with [starts_on, ends_on], on a cohort other than `cohort_pk`:
+        the double-booking rule of `trainer_assign` and of the trainer finder."""
+        clashing = self.filter(starts_on__lte=ends_on, ends_on__gte=starts_on)
+        return clashing.exclude(cohort_id=cohort_pk) if cohort_pk is not None else clashing

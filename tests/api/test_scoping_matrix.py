@@ -218,6 +218,10 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("cohort-list", "get"): read_list("command_a", "cohort", "cohort"),
     ("cohort-list", "post"): create("command_a", "cohort", _cohort_payload),
     ("cohort-detail", "get"): read_detail("command_a", "cohort", "cohort"),
+    # The trainer finder answers for the cohorts the caller sees (its content by scope: test_eligible_trainers.py).
+    ("cohort-eligible-trainers", "get"): read_detail(
+        "command_a", "cohort", "cohort", url=_action("cohort", "cohort", "eligible-trainers")
+    ),
     ("cohort-detail", "put"): write_detail("command_a", _detail("cohort", "cohort"), 200, _cohort_put),
     ("cohort-detail", "patch"): write_detail("command_a", _detail("cohort", "cohort"), 200, lambda w: {"seats": 90}),
     ("trainer-assignment-list", "get"): read_list("command_a", "trainer-assignment", "assignment"),

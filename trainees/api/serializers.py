@@ -131,6 +131,63 @@ def _iso_date(value):
     return value.isoformat() if hasattr(value, "isoformat") else value
 
 
+# THE TRAINER FINDER (issue 15)
+
+
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample(
+            "Eligible trainer",
+            response_only=True,
+            value={
+                "trainer": "PL-T0042",
+                "display_name": "Capt. A. Nowak",
+                "nation": "PL",
+                "languages": ["en", "pl", "uk"],
+                "language_match": "speaks_ukrainian",
+                "language_match_label": "speaks Ukrainian",
+                "assignments_in_quarter": 1,
+            },
+        )
+    ]
+)
+class EligibleTrainerSerializer(serializers.Serializer):
+    """One ranked row of `trainees.selectors.eligible_trainers`: a trainer the cohort may take, and why there."""
+
+    trainer = serializers.CharField(source="trainer.reference", help_text=_("The trainer's reference."))
+    display_name = serializers.CharField(source="trainer.display_name")
+    nation = serializers.CharField(source="trainer.nation_id", help_text=_("The contributing state (ISO code)."))
+    languages = serializers.ListField(child=serializers.CharField(), source="trainer.languages")
+    language_match = serializers.ChoiceField(
+        choices=["speaks_ukrainian", "with_interpreter", "needs_interpreter"],
+        help_text=_(
+            "How the trainer would teach the cohort's Ukrainian trainees: in Ukrainian, through the interpreter the "
+            "cohort already has, or only once it has one."
+        ),
+    )
+    language_match_label = serializers.CharField(help_text=_("The language match, in words of your language."))
+    assignments_in_quarter = serializers.IntegerField(
+        help_text=_("The trainer's assignments in the calendar quarters of the cohort's dates: the load ranked on.")
+    )
+
+
+class EligibleTrainerPageSerializer(serializers.Serializer):
+    """A page of the finder's ranked rows (numbered pages only: the rows are computed, not stored)."""
+
+    count = serializers.IntegerField(help_text=_("Eligible trainers in the whole ranking (at most 500)."))
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = EligibleTrainerSerializer(many=True)
+
+
+class EligibleTrainersQuerySerializer(serializers.Serializer):
+    role = serializers.ChoiceField(
+        choices=TrainerAssignment.Role.choices,
+        default=TrainerAssignment.Role.INSTRUCTOR,
+        help_text=_("The role to fill: an interpreter needs no course qualification."),
+    )
+
+
 ASSIGNMENT_EXAMPLE = {"trainer": "PL-T0042", "cohort": 14, "role": "instructor"}
 
 

@@ -2,9 +2,10 @@
 
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins
 from rest_framework.decorators import action
+from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
 from config.api.pagination import PAGE_PARAMS, PageRows
@@ -18,7 +19,7 @@ from trainees.filtersets import (
     TrainerAssignmentFilterSet,
 )
 from trainees.models import Cohort, CountReturn, Enrollment, Trainee, TrainerAssignment
-from trainees.selectors import visible_cohort_count
+from trainees.selectors import eligible_trainers, visible_cohort_count
 
 from .serializers import (
     AssignmentUpsertItemSerializer,
@@ -28,6 +29,9 @@ from .serializers import (
     CohortUpsertSerializer,
     CountReturnBulkSerializer,
     CountReturnSerializer,
+    EligibleTrainerPageSerializer,
+    EligibleTrainerSerializer,
+    EligibleTrainersQuerySerializer,
     EnrollmentBulkSerializer,
     EnrollmentSerializer,
     RejectionSerializer,
@@ -101,6 +105,25 @@ class UpsertMixin:
         return Response(upsert_answer(results, atomic=atomic))
 
 
+class RankingPagination(PageNumberPagination):
+    """Numbered pages of a ranking computed on request: no delta sync, which needs stored rows and stamps."""
+
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 500
+
+
+ELIGIBLE_TRAINERS_DESCRIPTION = _(
+    "The trainers this cohort may take in `role` (instructor by default): qualified for its course (an "
+    "interpreter needs no qualification), available for every day of its dates, on no other cohort that shares one "
+    "of them, and not on it yet. Ranked: who speaks Ukrainian first, then who can teach through the interpreter the "
+    "cohort already has, then the rest; within each, the fewest assignments in the calendar quarters of the "
+    "cohort's dates; then by name. A site's organisation sees the mission's pool of trainers it may assign from; a "
+    "ministry sees its own nation's. A cohort you cannot see answers 404; a cancelled or completed one has none. "
+    "At most 500 rows, paginated."
+)
+
+
 class CohortViewSet(
     UpsertMixin,
     mixins.ListModelMixin,
@@ -119,6 +142,8 @@ class CohortViewSet(
     ordering = ["-starts_on", "reference"]
     etag = True
     resource_noun, resource_plural = "cohort", "cohorts"
+    # Query parameters a view reads by hand, besides its filterset's and the page's (set per action below).
+    extra_query_params: tuple[str, ...] = ()
 
     def list(self, request, *args, **kwargs):
         """A page of plain rows rather than model instances: the same output for a fraction of the work (issue 7)."""
@@ -143,6 +168,36 @@ class CohortViewSet(
             serializer.instance = services.cohort_update(
                 cohort=cohort, actor=self.caller.actor, **serializer.validated_data
             )
+
+    @extend_schema(
+        parameters=[
+            EligibleTrainersQuerySerializer,
+            OpenApiParameter("page", int, description=_("A page number within the ranking.")),
+            OpenApiParameter("page_size", int, description=_("Rows per page (50; at most 500).")),
+        ],
+        responses=EligibleTrainerPageSerializer,
+        description=ELIGIBLE_TRAINERS_DESCRIPTION,
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path="eligible-trainers",
+        serializer_class=EligibleTrainerSerializer,
+        pagination_class=RankingPagination,
+        filterset_class=None,
+        search_fields=None,
+        ordering_fields=None,
+        # The query parameters it reads besides the page's (for the unknown-parameter check).
+        extra_query_params=("role",),
+    )
+    def eligible_trainers(self, request, pk=None):
+        cohort = self.get_object()
+        query = EligibleTrainersQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        rows = eligible_trainers(cohort=cohort, policy=self.caller.actor.policy, role=query.validated_data["role"])
+        page = self.paginate_queryset(rows)
+        data = EligibleTrainerSerializer(rows if page is None else page, many=True).data
+        return Response(data) if page is None else self.get_paginated_response(data)
 
     @extend_schema(
         request=CohortUpsertSerializer,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -254,17 +255,37 @@ def cohort_language_warnings(cohort: Cohort) -> list[str]:
     return [_("No trainer on %(cohort)s speaks Ukrainian and it has no interpreter.") % {"cohort": cohort}]
 
 
-def _available_throughout(trainer: Trainer, starts_on: dt.date, ends_on: dt.date) -> bool:
-    """Whether the trainer's availability windows, joined end to end, cover every day from start to end."""
+def windows_cover(windows: Iterable[tuple[dt.date, dt.date]], starts_on: dt.date, ends_on: dt.date) -> bool:
+    """Whether availability windows, joined end to end, cover every day from start to end.
+
+    The one availability rule: `trainer_assign` asks it of one trainer's windows, the trainer finder of each
+    candidate's (`trainees.selectors.eligible_trainers`).
+    """
     covered_until = starts_on - dt.timedelta(days=1)
-    windows = trainer.availabilities.filter(starts_on__lte=ends_on, ends_on__gte=starts_on).order_by("starts_on")
-    for window in windows:
-        if window.starts_on > covered_until + dt.timedelta(days=1):
+    for window_start, window_end in sorted(windows):
+        if window_end < starts_on or window_start > ends_on:
+            continue
+        if window_start > covered_until + dt.timedelta(days=1):
             return False
-        covered_until = max(covered_until, window.ends_on)
+        covered_until = max(covered_until, window_end)
         if covered_until >= ends_on:
             return True
     return False
+
+
+def _available_throughout(trainer: Trainer, starts_on: dt.date, ends_on: dt.date) -> bool:
+    windows = trainer.availabilities.filter(starts_on__lte=ends_on, ends_on__gte=starts_on)
+    return windows_cover(windows.values_list("starts_on", "ends_on"), starts_on, ends_on)
+
+
+def role_needs_qualification(role: str) -> bool:
+    """Interpreters need no course qualification; every other role is qualified for the cohort's course."""
+    return role != TrainerAssignment.Role.INTERPRETER
+
+
+def cohort_takes_trainers(cohort: Cohort) -> bool:
+    """A cancelled or completed cohort takes no more trainers."""
+    return cohort.status not in (Cohort.Status.CANCELLED, Cohort.Status.COMPLETED)
 
 
 def _check_trainer_fits(
@@ -281,7 +302,7 @@ def _check_trainer_fits(
 
     A clash with a cohort the actor cannot see is told without naming that cohort: only the dates the trainer is busy.
     """
-    if role != TrainerAssignment.Role.INTERPRETER and not trainer.qualifications.filter(pk=course.pk).exists():
+    if role_needs_qualification(role) and not trainer.qualifications.filter(pk=course.pk).exists():
         raise ApplicationError(
             _("%(trainer)s is not qualified for %(course)s.") % {"trainer": trainer, "course": course},
             {"trainer": [_("Not qualified for this course.")]},
@@ -294,9 +315,7 @@ def _check_trainer_fits(
             {"trainer": [_("Outside the trainer's availability.")]},
             code="unavailable",
         )
-    overlapping = TrainerAssignment.objects.filter(trainer=trainer, starts_on__lte=ends_on, ends_on__gte=starts_on)
-    if cohort_pk is not None:
-        overlapping = overlapping.exclude(cohort_id=cohort_pk)
+    overlapping = TrainerAssignment.objects.filter(trainer=trainer).clashing(starts_on, ends_on, cohort_pk=cohort_pk)
     clash = overlapping.select_related("cohort").first()
     if clash is not None and not Cohort.objects.visible_to(actor.policy).filter(pk=clash.cohort_id).exists():
         raise ApplicationError(
@@ -322,6 +341,10 @@ def trainer_assign(
     and missing qualification."""
     actor.require("trainees.add_trainerassignment", action=_("assign trainers"))
     require_cohort_managed(actor, cohort)
+    # The same pool the trainer finder lists from, so that what it offers is what this accepts.
+    actor.require_in_scope(
+        Trainer.objects.assignable_by(actor.policy).filter(pk=trainer.pk).exists(), noun=_("trainer")
+    )
     if role not in TrainerAssignment.Role.values:
         raise ApplicationError(_("Unknown role “%(role)s”.") % {"role": role}, {"role": [_("Unknown role.")]})
     # The cohort first, then the trainer (see cohort_update); the cohort is re-read so its dates are current.
@@ -329,7 +352,7 @@ def trainer_assign(
     trainer = Trainer.objects.select_for_update().get(pk=trainer.pk)
     if not trainer.is_active:
         raise ApplicationError(_("%(trainer)s is not active.") % {"trainer": trainer}, {"trainer": [_("Inactive.")]})
-    if cohort.status in (Cohort.Status.CANCELLED, Cohort.Status.COMPLETED):
+    if not cohort_takes_trainers(cohort):
         raise ApplicationError(
             _("%(cohort)s is %(status)s; trainers can no longer be assigned.")
             % {"cohort": cohort, "status": cohort.get_status_display()},
@@ -376,7 +399,7 @@ def trainer_assignment_update(*, assignment: TrainerAssignment, role: str, actor
     cohort = Cohort.objects.select_for_update().select_related("course").get(pk=assignment.cohort_id)
     trainer = Trainer.objects.select_for_update().get(pk=assignment.trainer_id)
     assignment = TrainerAssignment.objects.select_for_update().get(pk=assignment.pk)
-    if cohort.status in (Cohort.Status.CANCELLED, Cohort.Status.COMPLETED):
+    if not cohort_takes_trainers(cohort):
         raise ApplicationError(
             _("%(cohort)s is %(status)s; its trainers' roles no longer change.")
             % {"cohort": cohort, "status": cohort.get_status_display()},

@@ -153,7 +153,8 @@ class TrainerAssignment(ChangeStamped):
         ]
 
     def __str__(self) -> str:
-        return f"{self.trainer_id} → {self.cohort_id} ({self.role})"
+        # Read in the cohort's trainers, history and messages: the trainer by name, the role in the active language.
+        return f"{self.trainer.display_name or self.trainer.reference} · {self.get_role_display()}"
 
     def clean(self) -> None:
         _end_not_before_start(self.starts_on, self.ends_on)

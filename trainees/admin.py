@@ -61,6 +61,7 @@ COHORT_PLAN_FIELDS = ("reference", "course", "academy", "starts_on", "ends_on", 
 # The submit button of the cohort form that saves and opens the trainer finder (templates/admin/trainees/cohort/).
 FIND_TRAINERS_SUBMIT = "_findtrainers"
 FINDER_PAGE_SIZE = 50
+FINDER_PREVIEW_ROWS = 5
 
 
 # COHORTS
@@ -221,6 +222,7 @@ class CohortAdmin(
     autocomplete_fields = ("course", "academy")
     managed_choice_fields = ("academy",)  # a cohort is planned at one of the organisation's own sites
     object_history_template = "admin/trainees/cohort/object_history.html"
+    change_form_template = "admin/trainees/cohort/change_form.html"
     date_hierarchy = "starts_on"
     show_full_result_count = False
     readonly_fields = ("fill_rate", "staffing", "flagged", "flag_reason", "created_at", "updated_at")
@@ -303,6 +305,20 @@ class CohortAdmin(
                     self.message_user(request, warning, messages.WARNING)
         finder = reverse("admin:trainees_cohort_find_trainers", args=[cohort.pk])
         return HttpResponseRedirect(f"{finder}?role={role}" if role in TrainerAssignment.Role.values else finder)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        # The finder's first rows as a panel above the cohort's trainers (the full ranking is one click away).
+        cohort = self.get_object(request, unquote(object_id)) if request.method == "GET" else None
+        if cohort is not None and self.has_view_permission(request, cohort):
+            rows = eligible_trainers(cohort=cohort, policy=actor_of(request).policy)
+            extra_context = {
+                **(extra_context or {}),
+                "finder_preview": rows[:FINDER_PREVIEW_ROWS],
+                "finder_total": len(rows),
+                "finder_can_assign": self.has_assign_trainers_permission(request, cohort),
+                "finder_url": reverse("admin:trainees_cohort_find_trainers", args=[cohort.pk]),
+            }
+        return super().change_view(request, object_id, form_url, extra_context)
 
     def _to_finder_if_asked(self, request, obj):
         if FIND_TRAINERS_SUBMIT in request.POST and obj.pk is not None:

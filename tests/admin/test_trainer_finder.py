@@ -152,3 +152,19 @@ def test_the_finder_reads_in_ukrainian(admin_client_for, coordinator, cohort, sp
     page = client.get(_finder(cohort)).content.decode()
     assert "говорить українською" in page and "потрібен перекладач" in page
     assert "Призначити" in page
+
+
+def test_the_change_form_shows_the_first_fitting_trainers_with_their_assign_buttons(
+    admin_client_for, coordinator, mission, cohort, spare
+):
+    page = admin_client_for(coordinator).get(reverse("admin:trainees_cohort_change", args=[cohort.pk])).content
+    panel = page.decode().split('id="trainer-finder-panel"', 1)[1]
+    assert panel.index("PL-0001") < panel.index("Lt. Krüger")
+    assert f'form="finder-assign-{spare.pk}"' in panel
+    assert f'id="finder-assign-{spare.pk}"' in panel and f'action="{_finder(cohort)}"' in panel
+    assert "All 2 trainers who fit, and other roles" in panel
+
+
+def test_an_observer_sees_the_panel_without_assign_buttons(admin_client_for, observer, cohort, spare):
+    page = admin_client_for(observer).get(reverse("admin:trainees_cohort_change", args=[cohort.pk])).content
+    assert 'id="trainer-finder-panel"' in page.decode() and "finder-assign-" not in page.decode()

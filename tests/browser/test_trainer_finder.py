@@ -71,5 +71,15 @@ def test_a_command_coordinator_saves_a_cohort_into_its_finder_and_assigns_in_one
     assert "Nowak · instructor" in page.inner_text(".messagelist")
     assert page.locator("#eligible-trainers tbody tr").count() == 1
     screenshot("assigned")
-    assignment = TrainerAssignment.objects.get(cohort=Cohort.objects.get(reference="C-FINDER"))
+    cohort = Cohort.objects.get(reference="C-FINDER")
+    assignment = TrainerAssignment.objects.get(cohort=cohort)
     assert assignment.trainer.reference == "PL-0002" and assignment.role == "instructor"
+
+    # The cohort's own page offers the next fitting trainer in its panel, also one click away.
+    page.goto(f"/admin/trainees/cohort/{cohort.pk}/change/")
+    screenshot("change-form")
+    page.locator("#trainer-finder-panel button").first.click()
+    page.wait_for_selector(".messagelist .success")
+    assert "Brandt · instructor" in page.inner_text(".messagelist")
+    assert cohort.assignments.count() == 2
+    screenshot("assigned-from-panel")

@@ -19,6 +19,7 @@ from config.api.fields import (
 )
 from trainees import services
 from trainees.models import REFERENCE_VALIDATOR, Cohort, CountReturn, Enrollment, Trainee, TrainerAssignment
+from trainees.selectors import LanguageMatch
 from trainees.services import BULK_MAX_ITEMS
 
 COHORT_EXAMPLE = {
@@ -159,7 +160,7 @@ class EligibleTrainerSerializer(serializers.Serializer):
     nation = serializers.CharField(source="trainer.nation_id", help_text=_("The contributing state (ISO code)."))
     languages = serializers.ListField(child=serializers.CharField(), source="trainer.languages")
     language_match = serializers.ChoiceField(
-        choices=["speaks_ukrainian", "with_interpreter", "needs_interpreter"],
+        choices=list(LanguageMatch.codes.values()),
         help_text=_(
             "How the trainer would teach the cohort's Ukrainian trainees: in Ukrainian, through the interpreter the "
             "cohort already has, or only once it has one."

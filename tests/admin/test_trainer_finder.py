@@ -168,3 +168,25 @@ def test_the_change_form_shows_the_first_fitting_trainers_with_their_assign_butt
 def test_an_observer_sees_the_panel_without_assign_buttons(admin_client_for, observer, cohort, spare):
     page = admin_client_for(observer).get(reverse("admin:trainees_cohort_change", args=[cohort.pk])).content
     assert 'id="trainer-finder-panel"' in page.decode() and "finder-assign-" not in page.decode()
+
+
+def test_the_finder_page_runs_as_many_queries_for_eight_trainers_as_for_two(
+    admin_client_for, coordinator, mission, cohort, spare
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = admin_client_for(coordinator)
+    client.get(_finder(cohort))  # sessions, permissions and the actor are cached from here on
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(_finder(cohort)).status_code == 200
+        return len(captured)
+
+    two = queries()
+    today = clock.today()
+    for number in range(6):
+        trainer = TrainerFactory(reference=f"FR-{number:04d}", qualifications=[mission["course"]])
+        TrainerAvailabilityFactory(trainer=trainer, starts_on=today, ends_on=today + dt.timedelta(days=200))
+    assert queries() == two

@@ -259,7 +259,8 @@ class CountReturn(ChangeStamped):
     """An aggregate figure for a cohort as of a date, and where it stands in the approval chain.
 
     Only the one official return per cohort counts: approved and not superseded. An approved return is
-    locked; a correction is a new return that supersedes it once approved.
+    locked; a correction is a new return that supersedes it once approved. A cohort has at most one pending
+    (submitted or verified) return at a time.
     """
 
     class State(models.TextChoices):
@@ -367,6 +368,16 @@ class CountReturn(ChangeStamped):
                 condition=Q(state="approved"),
                 name="count_return_one_official_per_cohort",
                 violation_error_message=_("A cohort has at most one official (approved) return."),
+            ),
+            # A second pending return would count twice in the pending figures: a site corrects figures still in
+            # the chain by having the pending return rejected, then submitting again.
+            models.UniqueConstraint(
+                fields=["cohort"],
+                condition=Q(state__in=["submitted", "verified"]),
+                name="count_return_one_pending_per_cohort",
+                violation_error_message=_(
+                    "A cohort has at most one pending return: it is approved or rejected before another is submitted."
+                ),
             ),
         ]
         indexes = [

@@ -164,6 +164,17 @@ class CountReturnResource(ServiceResource):
     def get_queryset(self):
         return super().get_queryset().select_related("cohort__academy", "cohort__course")
 
+    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        """The row's own checks, leaving out the state, which the service sets: so the one-pending-return rule is
+        the service's to tell, naming the pending return, rather than the constraint's general message here."""
+        errors = dict(import_validation_errors or {})
+        try:
+            instance.full_clean(exclude=[*errors, "state"], validate_unique=validate_unique)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        if errors:
+            raise ValidationError(errors)
+
     def save_via_service(self, instance: CountReturn, is_create: bool, row: dict, actor: Actor) -> CountReturn:
         return count_return_submit(
             cohort=instance.cohort,

@@ -5,7 +5,7 @@ from drf_spectacular.utils import OpenApiExample, extend_schema_serializer
 from rest_framework import serializers
 
 from academies.models import Academy, Nation, TrainingCommand
-from config.api.fields import MissionDateField, MissionModelSerializer
+from config.api.fields import MissionDateField, MissionModelSerializer, ScopedSlugRelatedField
 from mission.models import MandatePosition, MandateVersion, Milestone, ProgressReport, ReportSubscription, Target
 
 
@@ -141,14 +141,14 @@ class ReportSubscriptionSerializer(MissionModelSerializer):
     recipients = serializers.ListField(
         child=serializers.EmailField(max_length=254), min_length=1, max_length=50, help_text=_("E-mail addresses.")
     )
-    nation = serializers.SlugRelatedField(
-        slug_field="code", queryset=Nation.objects.all(), allow_null=True, required=False
+    nation = ScopedSlugRelatedField(
+        slug_field="code", queryset=Nation.objects.all(), allow_null=True, required=False, for_write=False
     )
-    command = serializers.SlugRelatedField(
-        slug_field="code", queryset=TrainingCommand.objects.all(), allow_null=True, required=False
+    command = ScopedSlugRelatedField(
+        slug_field="code", queryset=TrainingCommand.objects.all(), allow_null=True, required=False, for_write=False
     )
-    academy = serializers.SlugRelatedField(
-        slug_field="slug", queryset=Academy.objects.all(), allow_null=True, required=False
+    academy = ScopedSlugRelatedField(
+        slug_field="slug", queryset=Academy.objects.all(), allow_null=True, required=False, for_write=False
     )
 
     class Meta:

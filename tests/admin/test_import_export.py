@@ -30,13 +30,14 @@ def _upload(client, url, content: bytes, name="returns.csv"):
 
 def test_importing_count_returns_previews_first_and_writes_nothing(admin_client_for, superuser, mission):
     today = dt.date.today().isoformat()
-    content = _csv([["cohort", "as_of", "enrolled", "completed", "withdrawn"], ["C-NOW", today, 100, 80, 5]])
+    # C-PAST has an official return and none pending: the row would correct it.
+    content = _csv([["cohort", "as_of", "enrolled", "completed", "withdrawn"], ["C-PAST", today, 100, 80, 5]])
 
     response = _upload(admin_client_for(superuser), reverse("admin:trainees_countreturn_import"), content)
 
     assert response.status_code == 200
     assert "confirm" in response.content.decode().lower()
-    assert CountReturn.objects.filter(cohort=mission["current"]).count() == 1  # only the fixture's return
+    assert CountReturn.objects.filter(cohort=mission["past"]).count() == 1  # only the fixture's return
 
 
 def test_confirming_the_import_creates_submitted_returns_even_if_the_file_says_approved(
@@ -73,6 +74,7 @@ def test_an_invalid_row_is_reported_with_its_error_and_nothing_is_imported(admin
     response = _upload(admin_client_for(superuser), reverse("admin:trainees_countreturn_import"), content)
 
     html = response.content.decode()
+    assert "already has a pending return" in html  # C-NOW: the fixture's own
     assert "cannot exceed enrolled" in html
     assert "cannot be dated in the future" in html
     assert response.context.get("confirm_form") is None

@@ -19,7 +19,7 @@ from academies.management.commands.setup_roles import OBSERVER as OBSERVER_ROLE
 from academies.scope import SYSTEM
 from academies.webhooks import webhook_create
 from config.api_router import urlpatterns as api_urlpatterns
-from tests.factories import MandateVersionFactory, MilestoneFactory, TargetFactory
+from tests.factories import CohortFactory, MandateVersionFactory, MilestoneFactory, TargetFactory
 from trainees.models import Cohort, CountReturn, TrainerAssignment
 
 ANON, READ_ONLY, OUT, IN, COORDINATOR = "anonymous", "read-only key", "out-of-scope key", "in-scope key", "coordinator"
@@ -122,9 +122,18 @@ def _subscription(w):
     }
 
 
-def _return(w):
+def _reporting_cohort(w):
+    """A cohort of site A without a pending return: a cohort takes one pending return at a time."""
+    if "reporting" not in w.objects:
+        w.objects["reporting"] = CohortFactory(
+            reference="C-A-REPORTING", academy=w.objects["a"]["site"], course=w.objects["course"]
+        )
+    return w.objects["reporting"]
+
+
+def _return(w, cohort=None):
     return {
-        "cohort": w.objects["a"]["cohort"].pk,
+        "cohort": (cohort or _reporting_cohort(w)).pk,
         "as_of": "2025-04-06",
         "enrolled": 100,
         "completed": 90,
@@ -467,7 +476,7 @@ def test_an_observers_session_reads_the_whole_mission_and_writes_nothing(world, 
     writes = [
         ("post", reverse("api:cohort-list"), _cohort_payload(world)),
         ("patch", reverse("api:cohort-detail", args=[cohort.pk]), {"seats": 90}),
-        ("post", reverse("api:count-return-list"), _return(world)),
+        ("post", reverse("api:count-return-list"), _return(world, cohort=cohort)),
         ("post", reverse("api:count-return-verify", args=[count_return.pk]), None),
         ("delete", reverse("api:trainer-assignment-detail", args=[world.objects["a"]["assignment"].pk]), None),
     ]

@@ -10,10 +10,12 @@ import datetime as dt
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 
 from academies.management.commands.setup_roles import APPROVER, COORDINATOR, OBSERVER
 from academies.models import Academy, OrganisationAPIKey
 from academies.scope import SYSTEM, Actor
+from config import clock
 from config.exceptions import ApplicationError
 from tests.factories import (
     AcademyFactory,
@@ -428,6 +430,18 @@ def finished(site, course):
     return CohortFactory(academy=site, course=course, reference="C-DONE", seats=100)
 
 
+@pytest.fixture
+def finished_twin(site, course):
+    return CohortFactory(academy=site, course=course, reference="C-DONE-2", seats=100)
+
+
+def set_aside(count_return) -> None:
+    """Take a pending return out of the way, as a rejection would: a cohort takes one pending return at a time."""
+    CountReturn.objects.filter(pk=count_return.pk).update(
+        state="rejected", supersedes=None, rejection_reason="Set aside by the test", rejected_at=clock.now()
+    )
+
+
 def submit(cohort, *, actor=SYSTEM, **figures):
     values = {"as_of": cohort.ends_on, "enrolled": 100, "completed": 90, "withdrawn": 5, **figures}
     return count_return_submit(actor=actor, cohort=cohort, **values)
@@ -491,7 +505,9 @@ class TestCountReturnSubmit:
         site_staff = OrganisationFactory(kind="academy", academy=finished.academy, name="Site Alpha Staff")
         coordinator = make_staff_user(COORDINATOR, organisation=command)
         by_staff = submit(finished, actor=Actor.for_user(coordinator), completed=1)
+        set_aside(by_staff)
         by_key = submit(finished, actor=key_of(site_staff), completed=2)
+        set_aside(by_key)
         by_system = submit(finished, completed=3)
         assert [(r.submitted_by_organisation, r.submitted_by) for r in (by_staff, by_key, by_system)] == [
             (command, coordinator),
@@ -513,7 +529,7 @@ class TestCountReturnSubmit:
 
     def test_it_refuses_outcomes_beyond_enrolled(self, finished):
         error = refused(submit, finished, enrolled=10, completed=8, withdrawn=3)
-        assert error.message == "The data is invalid."
+        assert error.message == "Completed and withdrawn trainees together cannot exceed enrolled."
         assert error.extra["completed"] == ["Completed and withdrawn trainees together cannot exceed enrolled."]
 
     def test_it_refuses_negative_counts(self, finished):
@@ -615,8 +631,12 @@ class TestCountReturnChain:
         assert CountReturn.objects.get(pk=rejected.pk).supersedes is None
         correction = submit(finished, completed=91)
         error = refused(submit, finished, completed=93)
-        assert error.code == "correction_pending"
-        assert error.message == "A correction of this cohort's official return is already pending."
+        assert error.code == "return_pending"
+        assert error.message == (
+            f"This cohort already has a pending return ({correction.pk}, as of {finished.ends_on.isoformat()}, "
+            "submitted): it is approved or rejected before another return is submitted."
+        )
+        assert error.extra == {"cohort": [error.message]}
         count_return_verify(count_return=correction, actor=Actor.for_user(verifier))
         count_return_approve(count_return=correction, actor=Actor.for_user(approver))
         second = submit(finished, completed=93)
@@ -629,15 +649,24 @@ class TestCountReturnChain:
             "submitted",
         ]
 
-    def test_a_pending_correction_follows_a_newer_official_figure(self, finished, verifier, approver):
-        early = count_return_verify(count_return=submit(finished, completed=80), actor=Actor.for_user(verifier))
-        original = ApprovedCountReturnFactory(cohort=finished)
+    def test_a_second_pending_return_is_refused_whether_or_not_the_cohort_has_an_official_one(
+        self, finished, verifier, approver
+    ):
+        first = count_return_verify(count_return=submit(finished, completed=80), actor=Actor.for_user(verifier))
+        error = refused(submit, finished, completed=81)
+        assert error.code == "return_pending"
+        assert f"({first.pk}, as of {finished.ends_on.isoformat()}, verified)" in error.message
+        count_return_approve(count_return=first, actor=Actor.for_user(approver))
         correction = submit(finished, completed=91)
-        count_return_approve(count_return=early, actor=Actor.for_user(approver))
-        early.refresh_from_db()
-        correction.refresh_from_db()
-        assert (early.supersedes, correction.supersedes) == (original, early)
-        assert list(CountReturn.objects.official()) == [early]
+        assert correction.supersedes_id == first.pk
+        assert refused(submit, finished, completed=92).code == "return_pending"
+        assert list(CountReturn.objects.pending()) == [correction]
+
+    def test_the_database_holds_one_pending_return_per_cohort(self, finished):
+        submit(finished)
+        with pytest.raises(IntegrityError), transaction.atomic():
+            CountReturnFactory(cohort=finished)
+        assert CountReturn.objects.filter(cohort=finished).count() == 1
 
 
 class TestRejection:
@@ -830,9 +859,9 @@ def test_only_approvers_may_approve(finished, verifier, as_user, role):
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_rejecting_needs_the_permission_of_the_step(finished, verifier, as_user, role):
+def test_rejecting_needs_the_permission_of_the_step(finished, finished_twin, verifier, as_user, role):
     submitted = submit(finished)
-    verified = count_return_verify(count_return=submit(finished), actor=Actor.for_user(verifier))
+    verified = count_return_verify(count_return=submit(finished_twin), actor=Actor.for_user(verifier))
     actor = Actor.for_user(as_user[role])
     steps = ((submitted, VERIFY_ALLOWED, "submitted"), (verified, APPROVE_ALLOWED, "verified"))
     for count_return, allowed, state in steps:

@@ -27,16 +27,18 @@ from .serializers import (
     CohortUpsertItemSerializer,
     CohortUpsertSerializer,
     CountReturnBulkSerializer,
+    CountReturnItemSerializer,
     CountReturnSerializer,
     EnrollmentBulkSerializer,
+    EnrollmentItemSerializer,
     EnrollmentSerializer,
     RejectionSerializer,
     TraineeSerializer,
     TrainerAssignmentSerializer,
     TrainerAssignmentUpsertSerializer,
     UpsertResultSerializer,
+    parse_items,
     upsert_answer,
-    upsert_items,
 )
 
 BULK_RESULT = OpenApiResponse(
@@ -96,7 +98,7 @@ class UpsertMixin:
         envelope = request_serializer(data=request.data)
         envelope.is_valid(raise_exception=True)
         atomic = envelope.validated_data["atomic"]
-        items = upsert_items(item_serializer, envelope.validated_data["items"])
+        items = parse_items(item_serializer, envelope.validated_data["items"])
         results = service(items=items, atomic=atomic, actor=self.caller.actor)
         return Response(upsert_answer(results, atomic=atomic))
 
@@ -251,10 +253,7 @@ class EnrollmentViewSet(
     def bulk(self, request):
         serializer = EnrollmentBulkSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
-        items = [
-            services.EnrollmentItem(cohort_id=item["cohort"], trainee_reference=item["trainee"], status=item["status"])
-            for item in serializer.validated_data["items"]
-        ]
+        items = parse_items(EnrollmentItemSerializer, serializer.validated_data["items"])
         ids = services.enrollment_record_bulk(items=items, actor=self.caller.actor)
         return Response({"created": len(ids), "ids": ids}, status=201)
 
@@ -293,16 +292,7 @@ class CountReturnViewSet(
     def bulk(self, request):
         serializer = CountReturnBulkSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
-        items = [
-            services.CountReturnItem(
-                cohort_id=item["cohort"],
-                as_of=item["as_of"],
-                enrolled=item["enrolled"],
-                completed=item["completed"],
-                withdrawn=item["withdrawn"],
-            )
-            for item in serializer.validated_data["items"]
-        ]
+        items = parse_items(CountReturnItemSerializer, serializer.validated_data["items"])
         ids = services.count_return_submit_bulk(items=items, actor=self.caller.actor)
         return Response({"created": len(ids), "ids": ids}, status=201)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -10,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from academies.scope import Actor
-from config.exceptions import ApplicationError
+from config.exceptions import ApplicationError, CodedMessage
 from config.stamps import restamp
 
 
@@ -63,3 +64,30 @@ def restamp_what_partners_see_through(*, cohort_ids: Sequence[int] = (), trainer
     if trainer_ids:
         restamp(Trainer.objects.filter(pk__in=trainer_ids))
         restamp(TrainerAvailability.objects.filter(trainer_id__in=trainer_ids))
+
+
+# ITEMS OF BULK WRITES AND UPSERTS
+
+
+@dataclass(frozen=True)
+class ItemError:
+    """One message about one item: the field it concerns (`non_field_errors` for the item as a whole)."""
+
+    field: str
+    code: str
+    detail: str
+
+
+@dataclass(frozen=True)
+class InvalidItem:
+    """An item the caller already found malformed (a missing field, a date out of range): it is not written."""
+
+    errors: tuple[ItemError, ...]
+
+
+def messages_by_field(errors: Sequence[ItemError]) -> dict[str, list[str]]:
+    """The messages of one item, per field, as the API's error format nests them."""
+    by_field: dict[str, list[str]] = {}
+    for error in errors:
+        by_field.setdefault(error.field, []).append(CodedMessage(error.detail, error.code))
+    return by_field

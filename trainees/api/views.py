@@ -245,8 +245,9 @@ class EnrollmentViewSet(
         request=EnrollmentBulkSerializer,
         responses={201: BULK_RESULT},
         description=_(
-            "Enroll up to 5,000 trainees, or update their outcomes, in one request. All or nothing: if any item "
-            "is invalid nothing is saved, and each error names its item as `items.<index>.<field>`."
+            "Enroll up to 5,000 trainees, or update their outcomes, in one request. All or nothing: every item is "
+            "checked, and if any is invalid nothing is saved and one answer names every bad item, each error as "
+            "`items.<index>.<field>`."
         ),
     )
     @action(detail=False, methods=["post"], url_path="bulk")
@@ -283,9 +284,9 @@ class CountReturnViewSet(
         request=CountReturnBulkSerializer,
         responses={201: BULK_RESULT},
         description=_(
-            "Submit up to 5,000 count returns in one request. All or nothing: if any item is invalid nothing is "
-            "saved, and each error names its item as `items.<index>.<field>`. Send `Idempotency-Key` so that a "
-            "retry never counts the same trainees twice."
+            "Submit up to 5,000 count returns in one request, one per cohort. All or nothing: every item is "
+            "checked, and if any is invalid nothing is saved and one answer names every bad item, each error as "
+            "`items.<index>.<field>`. Send `Idempotency-Key` so that a retry never counts the same trainees twice."
         ),
     )
     @action(detail=False, methods=["post"], url_path="bulk")

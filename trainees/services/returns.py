@@ -117,7 +117,8 @@ def count_return_submit(
     actor: Actor,
 ) -> CountReturn:
     """Record a return as submitted. If the cohort already has an official return, this one corrects it once
-    approved. The actor submits only for the sites its organisation runs, and in its organisation's name."""
+    approved; while the cohort has a pending return, it takes no other. The actor submits only for the sites its
+    organisation runs, and in its organisation's name."""
     actor.require("trainees.add_countreturn", action=_("submit count returns"))
     cohort = Cohort.objects.get(pk=cohort.pk)  # the current status, not the caller's copy
     require_cohort_managed(actor, cohort)

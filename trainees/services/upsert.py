@@ -159,12 +159,15 @@ def cohort_upsert_bulk(
     )
 
     def write(item: CohortUpsertItem) -> UpsertResult:
+        cohort = existing.get(item.reference)
+        if cohort is not None and cohort.pk not in managed:
+            # The same answer whoever holds the reference, and whatever else the item says: never where, or whose.
+            raise _refusal("reference", _("This reference is taken."), "taken")
         course, site = courses.get(item.course), sites.get(item.academy)
         if course is None:
             raise _refusal("course", not_in_scope_message(Course), "does_not_exist")
         if site is None:
             raise _refusal("academy", not_in_scope_message(Academy), "does_not_exist")
-        cohort = existing.get(item.reference)
         if cohort is None:
             created = cohort_schedule(
                 reference=item.reference,
@@ -177,9 +180,6 @@ def cohort_upsert_bulk(
                 actor=actor,
             )
             return UpsertResult(CREATED, created.pk)
-        if cohort.pk not in managed:
-            # The same answer whoever holds the reference: never where, or whose.
-            raise _refusal("reference", _("This reference is taken."), "taken")
         wanted: dict[str, Any] = {
             "course": course,
             "academy": site,

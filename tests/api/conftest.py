@@ -6,7 +6,9 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
+from django.utils import translation
 from rest_framework.test import APIClient
 
 from academies.models import Organisation
@@ -56,6 +58,14 @@ def _clear_throttle_counters():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _back_to_the_default_language():
+    """A request in Ukrainian leaves Ukrainian active in this thread: later tests that read messages off the
+    services directly would see it."""
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture

@@ -152,3 +152,27 @@ def test_an_assignment_upsert_names_every_bad_item_in_one_answer(world):
     assert errors["items.1.trainer"] == ("does_not_exist", "No such trainer in your scope.")
     assert errors["items.2.cohort"] == ("does_not_exist", "No such cohort in your scope.")
     assert TrainerAssignment.objects.filter(trainer__reference=spare).count() == 0
+
+
+def test_a_malformed_item_is_also_told_what_its_cohort_refuses(world, free_cohorts):
+    """An item with a bad count and a cohort outside the scope hears both at once, not the cohort after a fix."""
+    outside = world.objects["b"]["cohort"].pk
+    pending_cohort = world.objects["a"]["cohort"].pk  # its fixture return is pending
+    items = [
+        _return(outside, enrolled="many"),
+        _return(pending_cohort, as_of="not a date"),
+        _return(free_cohorts[0].pk, completed=None),
+    ]
+    errors = errors_of(world.client("command_a").post("/api/v1/count-returns/bulk/", {"items": items}, format="json"))
+    assert errors["items.0.enrolled"][0] == "invalid"
+    assert errors["items.0.cohort"] == ("does_not_exist", "No such cohort in your scope.")
+    assert errors["items.1.as_of"][0] == "invalid"
+    assert errors["items.1.cohort"][0] == "return_pending"
+    assert "items.2.completed" in errors and "items.2.cohort" not in errors
+
+
+def test_a_malformed_enrollment_is_also_told_what_its_cohort_refuses(world):
+    items = [{"cohort": world.objects["b"]["cohort"].pk, "trainee": "UA-ok-0009", "status": "promoted"}]
+    errors = errors_of(world.client("command_a").post("/api/v1/enrollments/bulk/", {"items": items}, format="json"))
+    assert errors["items.0.status"][0] == "invalid_choice"
+    assert errors["items.0.cohort"] == ("does_not_exist", "No such cohort in your scope.")

@@ -453,10 +453,26 @@ def parse_items(serializer_class, raw_items: list) -> list:
                     services.ItemError(name, getattr(message, "code", "invalid"), str(message))
                     for name, messages in errors.items()
                     for message in (messages if isinstance(messages, list) else [messages])
-                )
+                ),
+                known=_well_formed_fields(serializer, raw, errors),
             )
         )
     return items
+
+
+def _well_formed_fields(serializer, raw, errors) -> dict:
+    """The fields of a malformed item that are well-formed on their own, as the item serializer reads them."""
+    if not isinstance(raw, dict):
+        return {}
+    known = {}
+    for name, field in serializer.fields.items():
+        if name in errors or name not in raw or field.read_only:
+            continue
+        try:
+            known[name] = field.run_validation(raw[name])
+        except serializers.ValidationError:
+            continue
+    return known
 
 
 class _UpsertRequestSerializer(serializers.Serializer):

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -80,9 +80,13 @@ class ItemError:
 
 @dataclass(frozen=True)
 class InvalidItem:
-    """An item the caller already found malformed (a missing field, a date out of range): it is not written."""
+    """An item the caller already found malformed (a missing field, a date out of range): it is not written.
+
+    `known` holds its fields that are well-formed, so that the rules about them are told in the same answer.
+    """
 
     errors: tuple[ItemError, ...]
+    known: Mapping[str, Any] = field(default_factory=dict)
 
 
 def messages_by_field(errors: Sequence[ItemError]) -> dict[str, list[str]]:

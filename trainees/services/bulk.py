@@ -86,10 +86,8 @@ def count_return_item_errors(
 ) -> dict[str, list[str]]:
     """The rules of `count_return_submit`, as field errors of one item, without touching the database."""
     errors: dict[str, list[str]] = {}
-    if cohort is None:
-        return {"cohort": [CodedMessage(not_in_scope_message(Cohort), "does_not_exist")]}
-    if cohort.status == Cohort.Status.CANCELLED:
-        errors["cohort"] = [_("Cancelled.")]
+    if cohort is None or cohort.status == Cohort.Status.CANCELLED:
+        return {"cohort": cohort_errors(cohort)}
     if item.as_of < cohort.starts_on:
         errors["as_of"] = [_("Before the cohort starts.")]
     elif item.as_of > today:
@@ -101,6 +99,16 @@ def count_return_item_errors(
     elif item.enrolled > cohort.seats:
         errors["enrolled"] = [enrolled_beyond_seats(cohort.seats)]
     return errors
+
+
+def cohort_errors(cohort: Cohort | CohortFacts | None) -> list[str]:
+    """What a return cannot name as its cohort: one outside the caller's scope (as one that does not exist), or a
+    cancelled one."""
+    if cohort is None:
+        return [CodedMessage(not_in_scope_message(Cohort), "does_not_exist")]
+    if cohort.status == Cohort.Status.CANCELLED:
+        return [_("Cancelled.")]
+    return []
 
 
 def enrolled_beyond_seats(seats: int) -> str:
@@ -140,12 +148,15 @@ def count_return_submit_bulk(
     actor.require("trainees.add_countreturn", action=_("submit count returns"))
     _check_bulk_size(items)
     valid = [item for item in items if isinstance(item, CountReturnItem)]
+    named = {item.cohort_id for item in valid} | {
+        item.known["cohort"] for item in items if isinstance(item, InvalidItem) and "cohort" in item.known
+    }
     cohorts = Cohort.objects.managed_by(actor.policy)
     by_id = {
         pk: CohortFacts(status, starts_on, seats)
-        for pk, status, starts_on, seats in cohorts.filter(
-            pk__any=list({item.cohort_id for item in valid})
-        ).values_list("pk", "status", "starts_on", "seats")
+        for pk, status, starts_on, seats in cohorts.filter(pk__any=list(named)).values_list(
+            "pk", "status", "starts_on", "seats"
+        )
     }
     # Cohort id -> id of its official return, which a new return corrects once approved.
     official = dict(
@@ -164,19 +175,27 @@ def count_return_submit_bulk(
     in_batch: set[int] = set()
     for item in items:
         if isinstance(item, InvalidItem):
-            errors.append(messages_by_field(item.errors))
+            # Malformed, but its cohort may be well-formed: what the cohort refuses is told now, not after a fix.
+            item_errors = messages_by_field(item.errors)
+            cohort_id = item.known.get("cohort")
+        else:
+            cohort_id = item.cohort_id
+            item_errors = count_return_item_errors(by_id.get(cohort_id), item, today)
+        if cohort_id is None:
+            errors.append(item_errors)
             continue
-        cohort = by_id.get(item.cohort_id)
-        item_errors = count_return_item_errors(cohort, item, today)
+        cohort = by_id.get(cohort_id)
+        if isinstance(item, InvalidItem) and cohort_errors(cohort):
+            item_errors.setdefault("cohort", []).extend(cohort_errors(cohort))
         if cohort is not None:
-            if item.cohort_id in pending:
-                message = CodedMessage(return_pending_message(*pending[item.cohort_id]), "return_pending")
+            if cohort_id in pending:
+                message = CodedMessage(return_pending_message(*pending[cohort_id]), "return_pending")
                 item_errors.setdefault("cohort", []).append(message)
-            elif item.cohort_id in in_batch:
+            elif cohort_id in in_batch:
                 item_errors.setdefault("cohort", []).append(
                     _("Another item of this batch is already a return for this cohort: one pending return per cohort.")
                 )
-            in_batch.add(item.cohort_id)
+            in_batch.add(cohort_id)
         errors.append(item_errors)
     _raise_item_errors(errors)
     submitter = actor.user_or_none
@@ -218,13 +237,20 @@ def _history_create(columns: list[str], rows: list[tuple]) -> None:
     copy_rows(history, names, [(*(row[index] for index in indexes), *tail) for row in rows])
 
 
+def _roster_errors(has_roster: bool | None) -> list[str]:
+    """What an enrollment cannot name as its cohort; `has_roster` is None for a cohort outside the scope."""
+    if has_roster is None:
+        return [CodedMessage(not_in_scope_message(Cohort), "does_not_exist")]
+    if not has_roster:
+        return [_("This cohort keeps no roster.")]
+    return []
+
+
 def _enrollment_item_errors(has_roster: bool | None, item: EnrollmentItem) -> dict[str, list[str]]:
     """`has_roster` is the cohort's flag, or None when the cohort is not in the caller's scope."""
     errors: dict[str, list[str]] = {}
-    if has_roster is None:
-        errors["cohort"] = [CodedMessage(not_in_scope_message(Cohort), "does_not_exist")]
-    elif not has_roster:
-        errors["cohort"] = [_("This cohort keeps no roster.")]
+    if cohort_refusal := _roster_errors(has_roster):
+        errors["cohort"] = cohort_refusal
     from ..models import REFERENCE_VALIDATOR
 
     try:
@@ -247,13 +273,22 @@ def enrollment_record_bulk(*, items: Sequence[EnrollmentItem | InvalidItem], act
     actor.require("trainees.add_enrollment", action=_("record enrollments"))
     _check_bulk_size(items)
     valid = [item for item in items if isinstance(item, EnrollmentItem)]
+    named = {item.cohort_id for item in valid} | {
+        item.known["cohort"] for item in items if isinstance(item, InvalidItem) and "cohort" in item.known
+    }
     cohorts = Cohort.objects.managed_by(actor.policy)
-    has_roster = dict(cohorts.filter(pk__any=list({item.cohort_id for item in valid})).values_list("pk", "has_roster"))
+    has_roster = dict(cohorts.filter(pk__any=list(named)).values_list("pk", "has_roster"))
     errors: list[dict[str, list[str]]] = []
     seen: set[tuple[int, str]] = set()
     for item in items:
         if isinstance(item, InvalidItem):
-            errors.append(messages_by_field(item.errors))
+            # Malformed, but its cohort may be well-formed: what the cohort refuses is told now, not after a fix.
+            item_errors = messages_by_field(item.errors)
+            if "cohort" in item.known:
+                cohort_refusal = _roster_errors(has_roster.get(item.known["cohort"]))
+                if cohort_refusal:
+                    item_errors.setdefault("cohort", []).extend(cohort_refusal)
+            errors.append(item_errors)
             continue
         item_errors = _enrollment_item_errors(has_roster.get(item.cohort_id), item)
         pair = (item.cohort_id, item.trainee_reference)

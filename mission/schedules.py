@@ -158,6 +158,13 @@ SCHEDULES: tuple[BeatSchedule, ...] = (
         hour="0",
         description="Re-gates sites in Ukraine at the start of each day, when a ceasefire or mandate may lapse.",
     ),
+    BeatSchedule(
+        name="mission: cohort status follows the dates",
+        task="trainees.tasks.follow_cohort_dates",
+        minute="15",
+        hour="0",
+        description="Moves cohorts that started or ended to in training or completed, with their events.",
+    ),
     # EVENTS AND WEBHOOKS (issue 14): the tasks live in academies, the lowest layer; their schedules are here too.
     BeatSchedule(
         name="mission: publish events and send due webhooks",

@@ -141,8 +141,13 @@ def cohort_planned_record(cohort: Cohort) -> None:
 
 
 def cohort_changes_record(cohort: Cohort, before: dict[str, Any]) -> None:
-    """The events of a saved cohort against its representation `before` the change: `cohort.cancelled` or
-    `cohort.status_changed` for its status, `cohort.changed` for anything else; nothing if nothing changed."""
+    """Record the events of a saved cohort against its representation `before` the change."""
+    events_record(cohort_change_events(cohort, before))
+
+
+def cohort_change_events(cohort: Cohort, before: dict[str, Any]) -> list[Event]:
+    """The events of a cohort against its representation `before` the change: `cohort.cancelled` or
+    `cohort.status_changed` for its status, `cohort.changed` for anything else; none if nothing changed."""
     after = cohort_payload(cohort)
     changed = {field: [before[field], after[field]] for field in COHORT_CHANGE_FIELDS if before[field] != after[field]}
     events = []
@@ -151,7 +156,7 @@ def cohort_changes_record(cohort: Cohort, before: dict[str, Any]) -> None:
         events.append(_event(kind, "cohort", cohort.pk, cohort.pk, after, {"status": changed.pop("status")}))
     if changed:
         events.append(_event("cohort.changed", "cohort", cohort.pk, cohort.pk, after, changed))
-    events_record(events)
+    return events
 
 
 def assignment_record(kind: str, assignment: TrainerAssignment, *, assignment_id: int | None = None) -> None:

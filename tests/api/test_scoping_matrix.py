@@ -95,7 +95,7 @@ def _cohort_put(w):
         "starts_on": cohort.starts_on.isoformat(),
         "ends_on": cohort.ends_on.isoformat(),
         "seats": 120,
-        "status": "in_training",
+        "status": "completed",  # what its dates give: they lie in the past
         "has_roster": True,
     }
 

@@ -51,6 +51,7 @@ from config.logging import security_logger
 from .events import event_body, event_types_check, events_unpublished, of_types, visible
 from .models import Event, Organisation, WebhookDelivery, WebhookEndpoint
 from .scope import Actor, policy_for
+from .tombstones import WebhookEndpointTombstone, tombstone_record
 
 logger = logging.getLogger(__name__)
 
@@ -382,6 +383,7 @@ def webhook_delete(*, endpoint: WebhookEndpoint, actor: Actor) -> None:
     """Remove an endpoint and its delivery log. The events stay in the feed."""
     actor.require("academies.delete_webhookendpoint", action=_("remove webhooks"))
     _require_endpoint_managed(actor, endpoint)
+    tombstone_record(WebhookEndpointTombstone, object_id=endpoint.pk, organisation_id=endpoint.organisation_id)
     endpoint.delete()
 
 

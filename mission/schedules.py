@@ -178,7 +178,8 @@ SCHEDULES: tuple[BeatSchedule, ...] = (
         task="academies.tasks.purge_events",
         minute="40",
         hour="3",
-        description="Deletes events (and their webhook delivery log) older than EUMAM_EVENT_RETENTION_DAYS.",
+        description="Deletes events (and their webhook delivery log) and the tombstones of deleted rows older than "
+        "EUMAM_EVENT_RETENTION_DAYS.",
     ),
 )
 SCHEDULE_PREFIX = "mission: "

@@ -13,9 +13,11 @@ from academies import events, services, webhooks
 from academies.filtersets import AcademyFilterSet, CourseFilterSet, TrainerAvailabilityFilterSet, TrainerFilterSet
 from academies.models import Academy, Course, Event, Trainer, TrainerAvailability, WebhookDelivery, WebhookEndpoint
 from academies.scope import KEY_PERMISSIONS
+from academies.tombstones import TrainerAvailabilityTombstone, WebhookEndpointTombstone
 from config.api import idempotency
 from config.api.scoping import Caller
 from config.api.throttling import policy_of, rate_state_of
+from config.api.tombstones import DeletedRowsMixin
 from config.api.viewsets import ReadOnlyViewSet, ScopedGenericViewSet, ScopedViewSetMixin
 
 from .serializers import (
@@ -95,6 +97,7 @@ class TrainerViewSet(
 
 
 class TrainerAvailabilityViewSet(
+    DeletedRowsMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -111,6 +114,7 @@ class TrainerAvailabilityViewSet(
     ordering_fields = ["starts_on", "ends_on"]
     ordering = ["starts_on", "id"]
     resource_noun, resource_plural = "trainer availability window", "trainer availability windows"
+    tombstone_model = TrainerAvailabilityTombstone
 
     def perform_create(self, serializer):
         serializer.instance = services.trainer_availability_add(**serializer.validated_data, actor=self.caller.actor)
@@ -205,6 +209,7 @@ DELIVERIES_EXAMPLE = OpenApiExample(
 
 
 class WebhookEndpointViewSet(
+    DeletedRowsMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -221,6 +226,7 @@ class WebhookEndpointViewSet(
     ordering_fields = ["created_at", "url"]
     ordering = ["id"]
     resource_noun, resource_plural = "webhook endpoint", "webhook endpoints"
+    tombstone_model = WebhookEndpointTombstone
 
     @extend_schema(
         request=WebhookEndpointSerializer,

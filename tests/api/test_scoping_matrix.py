@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 import pytest
 from django.urls import URLPattern, URLResolver, reverse
@@ -17,10 +18,13 @@ from django.urls import URLPattern, URLResolver, reverse
 from academies.management.commands.setup_roles import COORDINATOR as COORDINATOR_ROLE
 from academies.management.commands.setup_roles import OBSERVER as OBSERVER_ROLE
 from academies.scope import SYSTEM
+from academies.tombstones import TrainerAvailabilityTombstone, WebhookEndpointTombstone
 from academies.webhooks import webhook_create
+from config import clock
 from config.api_router import urlpatterns as api_urlpatterns
+from mission.models import ReportSubscriptionTombstone
 from tests.factories import MandateVersionFactory, MilestoneFactory, TargetFactory
-from trainees.models import Cohort, CountReturn, TrainerAssignment
+from trainees.models import Cohort, CountReturn, TrainerAssignment, TrainerAssignmentTombstone
 
 ANON, READ_ONLY, OUT, IN, COORDINATOR = "anonymous", "read-only key", "out-of-scope key", "in-scope key", "coordinator"
 
@@ -60,6 +64,17 @@ def _public(w, model_name):
 def read_list(scope, basename, name, public=False, listed=None):
     expect = {ANON: 401, READ_ONLY: 200, OUT: 200, IN: 200}
     return Entry(scope, _list(basename), expect, listed=listed or (lambda w: _obj(name)(w).pk), public=public)
+
+
+def read_deleted(scope, basename):
+    """A list's `deleted/`: everyone reads their own; the tombstone made in `matrix_world` is the in-scope one's."""
+    expect = {ANON: 401, READ_ONLY: 200, OUT: 200, IN: 200}
+
+    def url(w):
+        since = (clock.now() - dt.timedelta(days=1)).isoformat()
+        return f"{reverse(f'api:{basename}-deleted')}?{urlencode({'since': since})}"
+
+    return Entry(scope, url, expect, listed=lambda w: TOMBSTONE_ID)
 
 
 def read_detail(scope, basename, name, public=False, url=None):
@@ -201,6 +216,7 @@ MATRIX: dict[tuple[str, str], Entry] = {
         "trainer-availability",
         lambda w: {"trainer": "T-A-2", "starts_on": "2026-01-01", "ends_on": "2026-06-30"},
     ),
+    ("trainer-availability-deleted", "get"): read_deleted("ministry_a", "trainer-availability"),
     ("trainer-availability-detail", "get"): read_detail("ministry_a", "trainer-availability", "window"),
     ("trainer-availability-detail", "put"): write_detail(
         "ministry_a",
@@ -241,6 +257,7 @@ MATRIX: dict[tuple[str, str], Entry] = {
         ok=200,
         url=lambda w: reverse("api:trainer-assignment-upsert"),
     ),
+    ("trainer-assignment-deleted", "get"): read_deleted("command_a", "trainer-assignment"),
     ("trainer-assignment-detail", "get"): read_detail("command_a", "trainer-assignment", "assignment"),
     ("trainer-assignment-detail", "delete"): write_detail(
         "command_a", _detail("trainer-assignment", "assignment"), 204
@@ -285,6 +302,7 @@ MATRIX: dict[tuple[str, str], Entry] = {
     # Report subscriptions belong to the organisation that made them; reports are seen through them.
     ("report-subscription-list", "get"): read_list("command_a", "report-subscription", "subscription"),
     ("report-subscription-list", "post"): create("command_a", "report-subscription", _subscription),
+    ("report-subscription-deleted", "get"): read_deleted("command_a", "report-subscription"),
     ("report-subscription-detail", "get"): read_detail("command_a", "report-subscription", "subscription"),
     ("report-subscription-detail", "put"): write_detail(
         "command_a", _detail("report-subscription", "subscription"), 200, _subscription
@@ -322,6 +340,7 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("webhook-list", "post"): create(
         "command_a", "webhook", lambda w: {"url": "https://hooks.example.eu/new"}, out=201
     ),
+    ("webhook-deleted", "get"): read_deleted("command_a", "webhook"),
     ("webhook-detail", "get"): read_detail("command_a", "webhook", "webhook"),
     ("webhook-detail", "put"): write_detail(
         "command_a",
@@ -397,7 +416,19 @@ def matrix_world(world):
         world.objects[suffix]["webhook"] = webhook_create(
             actor=SYSTEM, organisation=world.orgs[organisation], url=f"https://hooks-{suffix}.example.eu/eumam"
         )[0]
+    # One tombstone per deletable list, in the scope of its `_a` caller (a row deleted there a moment ago).
+    a, now = world.objects["a"], clock.now()
+    for model, scope in (
+        (TrainerAssignmentTombstone, {"cohort": a["cohort"], "trainer": a["trainer"]}),
+        (TrainerAvailabilityTombstone, {"trainer": a["trainer"]}),
+        (ReportSubscriptionTombstone, {"organisation": world.orgs["command_a"]}),
+        (WebhookEndpointTombstone, {"organisation": world.orgs["command_a"]}),
+    ):
+        model.objects.create(object_id=TOMBSTONE_ID, deleted_at=now, **scope)
     return world
+
+
+TOMBSTONE_ID = 9_000_001
 
 
 def _ids(response) -> set[int]:

@@ -8,6 +8,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from config.api.pagination import PAGE_PARAMS, PageRows
+from config.api.tombstones import DeletedRowsMixin
 from config.api.viewsets import ReadOnlyViewSet, ScopedGenericViewSet
 from trainees import services
 from trainees.filtersets import (
@@ -17,7 +18,7 @@ from trainees.filtersets import (
     TraineeFilterSet,
     TrainerAssignmentFilterSet,
 )
-from trainees.models import Cohort, CountReturn, Enrollment, Trainee, TrainerAssignment
+from trainees.models import Cohort, CountReturn, Enrollment, Trainee, TrainerAssignment, TrainerAssignmentTombstone
 from trainees.selectors import visible_cohort_count
 
 from .serializers import (
@@ -162,6 +163,7 @@ class CohortViewSet(
 
 
 class TrainerAssignmentViewSet(
+    DeletedRowsMixin,
     UpsertMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -178,6 +180,7 @@ class TrainerAssignmentViewSet(
     ordering_fields = ["starts_on", "created_at"]
     ordering = ["-starts_on", "id"]
     resource_noun, resource_plural = "trainer assignment", "trainer assignments"
+    tombstone_model = TrainerAssignmentTombstone
 
     def perform_create(self, serializer):
         result = services.trainer_assign(**serializer.validated_data, actor=self.caller.actor)

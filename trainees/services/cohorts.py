@@ -11,11 +11,12 @@ from django.utils.translation import gettext as _
 
 from academies.models import Academy, Course, Trainer
 from academies.scope import Actor
+from academies.tombstones import tombstone_record
 from config import clock
 from config.exceptions import ApplicationError
 
 from ..events import assignment_record, cohort_changes_record, cohort_payload, cohort_planned_record
-from ..models import Cohort, TrainerAssignment
+from ..models import Cohort, TrainerAssignment, TrainerAssignmentTombstone
 from ..querysets import RATIO_ROLES  # the roles that count towards the ratio; re-exported for callers
 from ._common import _save, require_cohort_managed, restamp_what_partners_see_through
 from .lifecycle import cohort_status_check
@@ -191,8 +192,7 @@ def cohort_update(*, cohort: Cohort, actor: Actor, today: dt.date | None = None,
     if is_cancelled and not was_cancelled:
         # A cancelled cohort holds no trainer; the history keeps who was on it.
         for assignment in cohort.assignments.select_related("trainer"):
-            assignment_record("assignment.removed", assignment)
-            assignment.delete()
+            _assignment_remove(assignment)
     elif {"starts_on", "ends_on", "course"} & replanned:
         assignments = list(cohort.assignments.select_related("trainer").order_by("trainer_id"))
         for assignment in assignments:
@@ -421,6 +421,16 @@ def trainer_unassign(*, assignment: TrainerAssignment, actor: Actor) -> None:
     actor.require_in_scope(
         TrainerAssignment.objects.managed_by(actor.policy).filter(pk=assignment.pk).exists(), noun=_("assignment")
     )
-    assignment = TrainerAssignment.objects.select_related("trainer").get(pk=assignment.pk)
+    _assignment_remove(TrainerAssignment.objects.select_related("trainer").get(pk=assignment.pk))
+
+
+def _assignment_remove(assignment: TrainerAssignment) -> None:
+    """Delete an assignment, with its event and its tombstone (for the partners' delta sync), in this transaction."""
     assignment_record("assignment.removed", assignment)
+    tombstone_record(
+        TrainerAssignmentTombstone,
+        object_id=assignment.pk,
+        cohort_id=assignment.cohort_id,
+        trainer_id=assignment.trainer_id,
+    )
     assignment.delete()

@@ -61,6 +61,12 @@ class CohortForm(ServiceModelForm):
     class Meta:
         model = Cohort
         fields = COHORT_PLAN_FIELDS
+        help_texts = {
+            "status": _(
+                "Follows the dates: planned before the first day, in training until the last, completed after it "
+                "(moved on every night). Only cancelling is a choice; a status the dates contradict is refused."
+            )
+        }
 
     def service_call(self):
         data = {name: self.cleaned_data.get(name) for name in COHORT_PLAN_FIELDS if name in self.cleaned_data}

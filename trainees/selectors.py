@@ -26,6 +26,11 @@ def _cohorts(scope: Scope | None) -> CohortQuerySet:
     return Cohort.objects.all() if scope is None else Cohort.objects.visible_to(scope)  # type: ignore[return-value]
 
 
+def cohorts_behind_their_dates_count(*, today: dt.date) -> int:
+    """How many cohorts the status follower would move on `today` (`services.cohort_status_follow_dates`)."""
+    return Cohort.objects.behind_their_dates(today).count()
+
+
 def cohorts_in_training(*, on: dt.date | None = None, limit: int = 20, scope: Scope | None = None) -> QuerySet[Cohort]:
     """Cohorts whose dates include `on` and that are neither cancelled nor completed, soonest ending first."""
     on = on or clock.today()

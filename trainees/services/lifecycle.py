@@ -120,7 +120,3 @@ def cohort_status_follow_dates(
         if progress is not None:
             progress(len(ids))
     return moved
-
-
-def cohorts_behind_their_dates_count(*, today: dt.date) -> int:
-    return Cohort.objects.behind_their_dates(today).count()

@@ -2,8 +2,9 @@ from django.core.management.base import BaseCommand
 from tqdm import tqdm
 
 from config import clock
+from trainees.selectors import cohorts_behind_their_dates_count
 from trainees.services import cohort_status_follow_dates
-from trainees.services.lifecycle import FOLLOW_BATCH, cohorts_behind_their_dates_count
+from trainees.services.lifecycle import FOLLOW_BATCH
 
 
 class Command(BaseCommand):

@@ -94,8 +94,12 @@ def cohort_status_follow_dates(
             if not ids:
                 break
             after = ids[-1]
+            # The cohorts' rows only, not the joined course and site: writers lock the site before the cohort.
             cohorts = list(
-                Cohort.objects.select_for_update().filter(pk__in=ids).select_related("course", "academy").order_by("pk")
+                Cohort.objects.select_for_update(of=("self",))
+                .filter(pk__in=ids)
+                .select_related("course", "academy")
+                .order_by("pk")
             )
             now = clock.now()
             changed, events = [], []

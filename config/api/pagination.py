@@ -60,8 +60,7 @@ class StandardPagination(PageNumberPagination):
     def get_paginated_response(self, data):
         if not self.sync:
             return super().get_paginated_response(data)
-        # Tombstones (ids deleted or moved out of scope since `updated_since`) belong beside `results` here; the
-        # event outbox will provide them.
+        # Rows deleted since `updated_since` are told by the list's `deleted/?since=` (config.api.tombstones).
         return Response({"next": self.get_next_link(), "results": data})
 
     def get_next_link(self):

@@ -50,6 +50,17 @@ class DeletedQuerySerializer(serializers.Serializer):
         required=False, min_value=1, max_value=DELETED_MAX_PAGE_SIZE, default=DELETED_PAGE_SIZE
     )
 
+    def validate_since(self, value):
+        """Within the mission's days, as every moment the API reads; an older one within them may still be 410."""
+        if not clock.MISSION_FIRST_DAY <= clock.local_date(value) <= clock.MISSION_LAST_DAY:
+            raise serializers.ValidationError(
+                _("Give a moment between {first} and {last}.").format(
+                    first=clock.MISSION_FIRST_DAY, last=clock.MISSION_LAST_DAY
+                ),
+                code="out_of_range",
+            )
+        return value
+
 
 class DeletedRowSerializer(serializers.Serializer):
     id = serializers.IntegerField(help_text=_("The id the row had in this list."))

@@ -151,9 +151,12 @@ def test_a_since_beyond_the_retention_answers_410_to_sync_again(world, settings)
     assert "30 days" in body["errors"][0]["detail"]
 
 
-def test_since_is_required_and_a_foreign_cursor_is_refused(world):
+def test_since_is_required_within_the_mission_days_and_a_foreign_cursor_is_refused(world):
     client = world.client("command_a")
     assert client.get(ASSIGNMENTS).json()["errors"][0]["attr"] == "since"
+    for outside in ("1999-12-31T00:00:00Z", "2101-01-01T00:00:00Z"):
+        error = client.get(ASSIGNMENTS, {"since": outside}).json()["errors"][0]
+        assert (error["attr"], error["code"]) == ("since", "out_of_range"), outside
     response = client.get(ASSIGNMENTS, {"since": clock.now().isoformat(), "cursor": "not-ours"})
     assert response.status_code == 400 and response.json()["errors"][0]["attr"] == "cursor"
 

@@ -52,7 +52,7 @@ class DeletedQuerySerializer(serializers.Serializer):
 
     def validate_since(self, value):
         """Within the mission's days, as every moment the API reads; an older one within them may still be 410."""
-        if not clock.MISSION_FIRST_DAY <= clock.local_date(value) <= clock.MISSION_LAST_DAY:
+        if not clock.MISSION_FIRST_DAY <= value.date() <= clock.MISSION_LAST_DAY:  # already in mission time
             raise serializers.ValidationError(
                 _("Give a moment between {first} and {last}.").format(
                     first=clock.MISSION_FIRST_DAY, last=clock.MISSION_LAST_DAY

@@ -274,7 +274,7 @@ class PlanningView(ScopedViewSetMixin, generics.GenericAPIView):
 
     pagination_class = None
     filter_backends: list = []
-    query_serializer_class: type[serializers.Serializer] = AsOfQuerySerializer
+    query_serializer_class: type[serializers.Serializer] | None = AsOfQuerySerializer
 
     def query(self) -> dict:
         query = self.query_serializer_class(data=self.request.query_params)
@@ -427,6 +427,7 @@ class UkraineConditionsView(PlanningView):
     """
 
     serializer_class = UkraineConditionsSerializer
+    query_serializer_class = None  # mission-wide facts of today: it reads no parameter
 
     @extend_schema(
         responses=_ok(UkraineConditionsSerializer, _("The conditions."), "Ceasefire lapsed", UKRAINE_EXAMPLE),

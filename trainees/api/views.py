@@ -109,7 +109,8 @@ class CohortViewSet(
     mixins.UpdateModelMixin,
     ScopedGenericViewSet,
 ):
-    """Cohorts at the caller's sites (a ministry: those its trainers work on). ETag / If-Match protect updates."""
+    """Cohorts at the caller's sites (a ministry: those its trainers work on). Every change sends the cohort's ETag
+    as If-Match."""
 
     queryset = Cohort.objects.select_related("course", "academy")
     serializer_class = CohortSerializer

@@ -62,6 +62,21 @@ def allowed_query_params(view) -> frozenset[str]:
     return frozenset(names)
 
 
+# What a view reads depends only on its class and action (an action's own attributes come with its name), so it is
+# derived once per process rather than on every request.
+_ALLOWED: dict[tuple[type, str | None], frozenset[str]] = {}
+
+
+def check_query_params(view, request) -> None:
+    """Refuse the request if it names a query parameter `view` does not read."""
+    if not request.query_params:
+        return
+    key = (type(view), getattr(view, "action", None))
+    if key not in _ALLOWED:
+        _ALLOWED[key] = allowed_query_params(view)
+    refuse_unknown_query_params(request, _ALLOWED[key])
+
+
 def refuse_unknown_query_params(request, allowed: frozenset[str]) -> None:
     """400, one error per unknown parameter (its name as `attr`), naming what the endpoint does read."""
     unknown = sorted(set(request.query_params) - allowed)

@@ -15,7 +15,7 @@ from config.stamps import STAMP
 from . import conditional, idempotency, throttling
 from .authentication import PartnerPrincipal
 from .conditional import check_if_match, deprecation_headers, etag_of
-from .query import allowed_query_params, refuse_unknown_query_params
+from .query import check_query_params
 from .scoping import caller_of, log_denied_object, scope_queryset
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
@@ -78,7 +78,7 @@ class ScopedViewSetMixin:
         self._idempotency_record = None
         super().initial(request, *args, **kwargs)
         # After authentication and permissions: an unknown caller learns nothing of what an endpoint reads.
-        refuse_unknown_query_params(request, allowed_query_params(self))
+        check_query_params(self, request)
         key = request.headers.get(idempotency.HEADER)
         caller = caller_of(request)
         if request.method == "POST" and key and caller is not None:

@@ -79,6 +79,13 @@ IF_NONE_MATCH = OpenApiParameter(
     OpenApiParameter.HEADER,
     description=_("The ETag of the copy you hold: if it is still current, the answer is 304 with no body."),
 )
+ETAG = OpenApiParameter(
+    "ETag",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    response=["200", "201", "304"],
+    description=_("The tag of what this answer shows; send it as If-Match on a write, or If-None-Match on a read."),
+)
 NOT_MODIFIED = {"description": str(_("Not modified: the copy named by If-None-Match is current. No body."))}
 
 
@@ -110,7 +117,18 @@ class AutoSchema(StandardizedErrorsAutoSchema):
             parameters.append(IF_MATCH)
         if self.is_tagged_read():
             parameters.append(IF_NONE_MATCH)
+        if self.is_tagged_read() or self.answers_with_etag():
+            parameters.append(ETAG)
         return parameters
+
+    def answers_with_etag(self) -> bool:
+        """A write whose answer is the object, tagged (config.api.viewsets: `etag_actions`)."""
+        view = self.view
+        return (
+            self.method != "GET"
+            and getattr(view, "etag", False)
+            and getattr(view, "action", None) in getattr(view, "etag_actions", ())
+        )
 
     def _resolve_path_parameters(self, variables):
         parameters = super()._resolve_path_parameters(variables)
@@ -122,7 +140,8 @@ class AutoSchema(StandardizedErrorsAutoSchema):
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction=direction)
         if direction == "response" and self.is_tagged_read():
-            responses["304"] = dict(NOT_MODIFIED)
+            etag = {"schema": {"type": "string"}, "description": str(ETAG.description)}
+            responses["304"] = {**NOT_MODIFIED, "headers": {"ETag": etag}}
         return responses
 
     def _should_add_error_response(self, responses: dict, status_code: str) -> bool:

@@ -12,6 +12,7 @@ from drf_spectacular.generators import SchemaGenerator
 from academies.scope import SYSTEM
 from academies.webhooks import webhook_create
 from config import clock
+from config.api.query import allowed_query_params
 from tests.api.test_scoping_matrix import MATRIX
 from trainees.models import Cohort
 
@@ -139,3 +140,16 @@ def test_every_documented_parameter_is_read(path, parameter, hq_world):
     if response.status_code == 400:
         codes = {error["code"] for error in response.json()["errors"]}
         assert "unknown_parameter" not in codes, (url, parameter["name"], response.content[:300])
+
+
+def test_what_each_read_accepts_is_exactly_what_its_schema_documents():
+    generator = SchemaGenerator()
+    schema = generator.get_schema(request=None, public=True)
+    checked = 0
+    for path, _regex, method, view in generator._get_paths_and_endpoints():
+        if method != "GET" or path not in schema["paths"]:  # the schema's own views are not part of the API
+            continue
+        documented = {p["name"] for p in schema["paths"][path]["get"].get("parameters", []) if p["in"] == "query"}
+        assert allowed_query_params(view) - {"format"} == documented, path
+        checked += 1
+    assert checked >= 35

@@ -66,6 +66,8 @@ def test_every_write_to_one_object_requires_if_match_and_documents_428_and_412(s
         assert headers.get("If-Match", {}).get("required") is True, name
         assert {"412", "428"} <= set(operation["responses"]), name
         assert operation["responses"]["428"]["content"], name
+        if not name.startswith("DELETE"):
+            assert "ETag" in operation["responses"]["200"]["headers"], name
 
 
 def test_no_other_operation_asks_for_if_match(schema):
@@ -79,6 +81,7 @@ def test_every_tagged_read_documents_304_and_if_none_match(schema):
     for path in ("/api/v1/cohorts/", "/api/v1/cohorts/{id}/", "/api/v1/webhooks/{id}/", "/api/v1/trainees/"):
         operation = schema["paths"][path]["get"]
         assert "304" in operation["responses"] and "content" not in operation["responses"]["304"], path
+        assert "ETag" in operation["responses"]["200"]["headers"] and "ETag" in operation["responses"]["304"]["headers"]
         assert "If-None-Match" in {p["name"] for p in operation["parameters"] if p["in"] == "header"}, path
 
 

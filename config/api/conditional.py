@@ -37,6 +37,8 @@ def check_if_match(request, current_etag: str) -> None:
     if not header:
         if if_match_optional_until() is None:
             raise PreconditionRequired()
+        if getattr(request, "_eumam_unconditional_write", False):
+            return  # checked again under the row lock: logged once
         request._eumam_unconditional_write = True
         # So that operators can tell which partner systems still need changing before the window closes.
         logger.warning(

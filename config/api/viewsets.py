@@ -32,7 +32,8 @@ class ScopedViewSetMixin:
     `managed_by(organisation)`. Objects outside the scope are simply absent, so they answer 404.
     Every read sends an ETag and answers 304 to an `If-None-Match` that still matches: a detail's tag hashes its
     representation, a list's is `conditional.list_etag`. Every write to one object (`conditional_actions`) needs
-    `If-Match` with the current tag: 404 (scope) first, then 428 without it, 412 when stale, then the body.
+    `If-Match` with the current tag: 404 (scope) first, then 403 for a role that never allows the write
+    (`check_role`), 428 without the header, 412 when it is stale, and only then the body.
     A POST that creates, a bulk write or a natural-key upsert names no version of one object, so it needs none.
     """
 

@@ -109,9 +109,9 @@ def test_a_coordinator_verifies_only_with_the_current_etag(world, coordinator_cl
 # THE DEPRECATION WINDOW
 
 
-def test_within_the_window_a_write_without_if_match_goes_through_and_says_it_is_deprecated(world):
+def test_within_the_window_a_write_without_if_match_goes_through_and_says_it_is_deprecated(world, caplog):
     last_day = clock.today() + dt.timedelta(days=14)
-    with override_settings(EUMAM_API_IF_MATCH_OPTIONAL_UNTIL=last_day):
+    with override_settings(EUMAM_API_IF_MATCH_OPTIONAL_UNTIL=last_day), caplog.at_level("WARNING"):
         response = world.client("command_a").patch(_cohort_url(world), {"seats": 90}, format="json")
 
     assert response.status_code == 200
@@ -119,6 +119,9 @@ def test_within_the_window_a_write_without_if_match_goes_through_and_says_it_is_
     since = clock.end_of_day(IF_MATCH_REQUIRED_SINCE - dt.timedelta(days=1))
     assert response["Deprecation"] == f"@{int(since.timestamp())}"
     assert parse_http_date(response["Sunset"]) == int(clock.end_of_day(last_day).timestamp())
+    # Logged once, with the key's prefix, so that the operator knows which partner system still has to change.
+    logged = [record for record in caplog.records if record.getMessage() == "api.write_without_if_match"]
+    assert len(logged) == 1 and logged[0].key_prefix == world.keys["command_a"].split(".")[0]
     first_day_required = (last_day + dt.timedelta(days=1)).isoformat()
     assert response["Warning"].startswith("299 - ") and first_day_required in response["Warning"]
 

@@ -315,9 +315,14 @@ REST_FRAMEWORK = {
 # A window for partner systems still being changed: until this date (inclusive, Brussels), such a write goes through
 # and its answer carries `Deprecation`, `Sunset` and `Warning`. Unset: required now.
 _if_match_optional_until = env.str("EUMAM_API_IF_MATCH_OPTIONAL_UNTIL", default="")
-EUMAM_API_IF_MATCH_OPTIONAL_UNTIL = (
-    dt.date.fromisoformat(_if_match_optional_until) if _if_match_optional_until else None
-)
+try:
+    EUMAM_API_IF_MATCH_OPTIONAL_UNTIL = (
+        dt.date.fromisoformat(_if_match_optional_until) if _if_match_optional_until else None
+    )
+except ValueError as error:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("EUMAM_API_IF_MATCH_OPTIONAL_UNTIL must be a date, YYYY-MM-DD.") from error
 
 DRF_STANDARDIZED_ERRORS = {
     "EXCEPTION_HANDLER_CLASS": "config.api.exceptions.DomainExceptionHandler",

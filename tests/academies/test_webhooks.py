@@ -440,9 +440,11 @@ def test_enabling_a_disabled_endpoint_clears_its_record_and_replay_sends_what_it
         webhooks.webhook_disable(endpoint=endpoint, reason="test")
         client = world.client("command_a")
         detail = reverse("api:webhook-detail", args=[endpoint.pk])
-        assert client.get(detail).json()["disabled_reason"] == "test"
+        read = client.get(detail)
+        assert read.json()["disabled_reason"] == "test"
         assert client.post(reverse("api:webhook-replay", args=[endpoint.pk]), {"from_sequence": 0}).status_code == 400
-        assert client.patch(detail, {"is_active": True}, format="json").json()["disabled_at"] is None
+        enabled = client.patch(detail, {"is_active": True}, format="json", HTTP_IF_MATCH=read["ETag"])
+        assert enabled.json()["disabled_at"] is None
         client.post(reverse("api:webhook-replay", args=[endpoint.pk]), {"from_sequence": 0}, format="json")
         webhooks_sweep()
     assert [m["data"]["seats"] for m in receiver.messages()] == [70]

@@ -341,7 +341,7 @@ def measure_delta(scale: int, repeat: int) -> list[dict]:
         sync_ms = _median_ms(lambda path=path, query=query: _wsgi_get(application, path, query, headers), repeat * 3)
         out += [
             metric(f"delta.{label}_{DELTA_CHANGES}_changes", scale, round(sync_ms, 1), "ms",
-                   goal=f"flat (growth abs(slope) <= {DELTA_FLAT})"),
+                   goal=f"flat (growth slope <= {DELTA_FLAT})"),
             metric(f"delta.{label}_rows_listed", scale, len(ids), "rows"),
             metric(f"delta.{label}_exactly_the_changes", scale, int(same), "bool", goal="1", ok=same),
         ]  # fmt: skip

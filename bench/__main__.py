@@ -6,8 +6,8 @@
     python -m bench --only "events and webhooks"   # one step of bench.measure
 
 Each scale has its own database, `<prefix>_<N>x` on the server of BENCH_DATABASE_URL (default
-postgres://postgres@127.0.0.1:5432), the prefix from BENCH_DATABASE_PREFIX (default `eumam_bench`), created, migrated and seeded with `seed_demo --scale N` the first time and
-reused afterwards. Each scale is measured by `python -m bench.measure` in a process of its own. The table is
+postgres://postgres@127.0.0.1:5432), the prefix from BENCH_DATABASE_PREFIX (default `eumam_bench`): created,
+migrated and seeded with `seed_demo --scale N` the first time and reused afterwards. Each scale is measured by `python -m bench.measure` in a process of its own. The table is
 printed and written to bench/results.json as {"machine": ..., "metrics": [...]}, with a growth metric per figure:
 the slope of log(value) against log(scale) from the smallest scale to the largest (0 is flat, 1 is linear).
 """

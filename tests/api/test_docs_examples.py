@@ -1,4 +1,4 @@
-"""Every curl example of docs/api.md, run in order through the test client, so that the integration guide cannot rot.
+"""The curl examples and key creations of docs/api.md, run in order through the test client: the guide cannot rot.
 
 The examples are read from the guide's `sh` blocks: each `curl` command's method, path, headers and body, with
 `$API` and `$KEY` as the guide sets them, and the `<PLACEHOLDERS>` a reader fills in by hand filled in from the
@@ -88,33 +88,47 @@ def shell_commands(block: str) -> list[tuple[str, str]]:
     return commands
 
 
-def curl_examples(guide: str) -> list[Example]:
-    examples = []
+def _commands(guide: str):
     for block in re.findall(r"^```sh\n(.*?)^```", guide, flags=re.S | re.M):
         for text, comment in shell_commands(block):
-            words = shlex.split(text)
-            if words[0] != "curl":
-                continue  # the key's creation and the exports of §3
-            if "|" in words:
-                words = words[: words.index("|")]  # piped to json.tool or grep: the request is what counts
-            example = Example(text=text, comment=comment)
-            rest = iter(words[1:])
-            for word in rest:
-                if word in ("-s", "-i"):
-                    continue
-                if word == "-X":
-                    example.method = next(rest)
-                elif word == "-H":
-                    example.headers.append(next(rest))
-                elif word == "-d":
-                    example.body = next(rest)
-                    if example.method == "GET":
-                        example.method = "POST"
-                elif word.startswith("-"):
-                    raise AssertionError(f"docs/api.md: a curl flag the test does not read, {word}: {text}")
-                else:
-                    example.url = word
-            examples.append(example)
+            yield text, comment, shlex.split(text)
+
+
+def management_examples(guide: str) -> list[list[str]]:
+    """The guide's `manage.py` commands (the keys' creation), as the command's name and its arguments."""
+    examples = []
+    for _text, _comment, words in _commands(guide):
+        # `python manage.py …` or `.venv/bin/python manage.py …`
+        if len(words) > 2 and words[0].endswith("python") and words[1] == "manage.py":
+            examples.append(words[2:])
+    return examples
+
+
+def curl_examples(guide: str) -> list[Example]:
+    examples = []
+    for text, comment, words in _commands(guide):
+        if words[0] != "curl":
+            continue  # the key's creation and the exports of §3
+        if "|" in words:
+            words = words[: words.index("|")]  # piped to json.tool or grep: the request is what counts
+        example = Example(text=text, comment=comment)
+        rest = iter(words[1:])
+        for word in rest:
+            if word in ("-s", "-i"):
+                continue
+            if word == "-X":
+                example.method = next(rest)
+            elif word == "-H":
+                example.headers.append(next(rest))
+            elif word == "-d":
+                example.body = next(rest)
+                if example.method == "GET":
+                    example.method = "POST"
+            elif word.startswith("-"):
+                raise AssertionError(f"docs/api.md: a curl flag the test does not read, {word}: {text}")
+            else:
+                example.url = word
+        examples.append(example)
     return examples
 
 
@@ -201,6 +215,19 @@ def test_every_curl_example_of_the_integration_guide_works_as_written(reference_
             values["<ID>"] = str(data["id"])
         if example.method == "POST" and url == f"{API}/webhooks/" and response.status_code == 201:
             values["<HOOK_ID>"] = str(data["id"])
+
+
+def test_every_management_command_of_the_integration_guide_works_as_written(reference_world):
+    examples = management_examples(GUIDE.read_text())
+    assert len(examples) >= 3, "the guide's key creation was not found"
+    values = {"<YYYY-MM-DD>": (clock.today() + dt.timedelta(days=90)).isoformat()}
+    for name, *arguments in examples:
+        filled = [
+            _fill(argument, values, Example(text=" ".join([name, *arguments]), comment="")) for argument in arguments
+        ]
+        output = io.StringIO()
+        call_command(name, *filled, stdout=output, stderr=output)
+        assert "Store it now" in output.getvalue(), (name, filled, output.getvalue())
 
 
 def test_the_reader_of_the_guide_finds_flags_bodies_and_expected_statuses():

@@ -176,7 +176,8 @@ def events_record_rows(rows: list[EventRow], *, occurred_at: dt.datetime | None 
 
     A bulk write records up to 5,000 events. Building them as model instances and encoding their payloads
     through the JSON field cost more than the change itself (issue 7): the rows go to COPY as tuples, each
-    payload encoded once. Elsewhere (SQLite) they become instances for `bulk_create`.
+    payload encoded once. A few rows (below `COPY_FROM`), and any number on SQLite, become instances for
+    `bulk_create`, as `events_record` does.
     """
     if not rows:
         return
@@ -185,7 +186,7 @@ def events_record_rows(rows: list[EventRow], *, occurred_at: dt.datetime | None 
         if type not in EVENT_TYPES:
             raise ValueError(f"{type!r} is not in EVENT_TYPES")
     moment = occurred_at or clock.now()
-    if copy_supported(Event):
+    if len(rows) >= COPY_FROM and copy_supported(Event):
         copy_rows(
             Event,
             _COPY_COLUMNS,

@@ -267,6 +267,28 @@ def test_a_delivery_that_succeeds_clears_the_failure_record(world, frozen):
     assert WebhookDelivery.objects.get().attempts == 3
 
 
+def test_each_delivery_of_a_batch_keeps_its_own_outcome(world, frozen):
+    """A batch's outcomes are stored together; each row still holds its own answer, attempt and state."""
+    answers = iter([204, 503, 204, 201])
+    with serving() as receiver:
+        receiver.answer = lambda request: next(answers)
+        register(world, "command_a", receiver.url)
+        for n in range(4):  # four subjects, so that the failure holds none of the others back
+            enrollment_record(cohort=world.objects["a"]["cohort"], trainee_reference=f"UA-batch-{n}", actor=SYSTEM)
+        webhooks_sweep()
+
+    rows = WebhookDelivery.objects.order_by("event__sequence")
+    assert [(d.state, d.attempts, d.last_status_code, d.last_error, d.lease_until) for d in rows] == [
+        ("succeeded", 1, 204, "", None),
+        ("pending", 1, 503, "HTTP 503", None),
+        ("succeeded", 1, 204, "", None),
+        ("succeeded", 1, 201, "", None),
+    ]
+    assert [d.delivered_at == clock.now() for d in rows] == [True, False, True, True]
+    assert all(d.last_latency_ms is not None and d.last_attempt_at == clock.now() for d in rows)
+    assert rows[1].next_attempt_at > clock.now()
+
+
 def test_an_endpoint_that_is_down_is_backed_off_as_a_whole(world, frozen):
     with serving() as receiver:
         url = receiver.url

@@ -1,5 +1,6 @@
 """The mission's steering: targets, milestones, mandates, ceasefire, report subscriptions and their dispatch."""
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -21,6 +22,8 @@ class Target(ChangeStamped):
     value = models.PositiveIntegerField(_("target"))
     in_force_from = models.DateField(_("in force from"), unique=True)
     label = models.CharField(_("label"), max_length=120)
+    # Nullable so that SQLite adds the column in place (migration 0006); an empty label falls back to English.
+    label_uk = models.CharField(_("label (Ukrainian)"), max_length=120, null=True, blank=True)
     source = models.CharField(_("source"), max_length=300, blank=True)
     history = HistoricalRecords(excluded_fields=["updated_at"])
 
@@ -49,6 +52,7 @@ class Milestone(ChangeStamped):
 
     value = models.PositiveIntegerField(_("trained"), unique=True)
     label = models.CharField(_("label"), max_length=120)
+    label_uk = models.CharField(_("label (Ukrainian)"), max_length=120, null=True, blank=True)
     first_reached_on = models.DateField(
         _("first reached on"),
         null=True,
@@ -288,6 +292,36 @@ class ReportSubscription(ChangeStamped):
         help_text=_("The partner that manages this subscription through the API, if any."),
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    # Recipients in control (issue 16): the PDF copy, the staff account whose scope bounds the figures, and the
+    # record of an unsubscription. A subscription is not an official record (its sent dispatches are), but an
+    # unsubscription is deactivation, never deletion, so the dispatch log and the reports keep their subscription.
+    # Nullable with no default (empty reads as no), so that SQLite adds the column without rebuilding the table.
+    attach_pdf = models.BooleanField(
+        _("attach PDF copy"), null=True, blank=True, help_text=_("Attach the report as a PDF file too.")
+    )
+    staff_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="report_subscriptions",
+        verbose_name=_("staff user"),
+        help_text=_(
+            "If set, the report shows no more than this staff user's organisation may see, whatever the scope "
+            "says. A user without an organisation, or deactivated, receives no report."
+        ),
+    )
+    unsubscribed_at = models.DateTimeField(_("unsubscribed at"), null=True, blank=True)
+    unsubscribed_via = models.CharField(
+        _("unsubscribed through"),
+        max_length=20,
+        null=True,
+        blank=True,
+        choices=[
+            ("one_click", _("one-click unsubscribe (List-Unsubscribe-Post)")),
+            ("manage_page", _("the manage page of the report's link")),
+        ],
+    )
     history = HistoricalRecords(excluded_fields=["updated_at"])
 
     objects = ReportSubscriptionQuerySet.as_manager()
@@ -441,6 +475,10 @@ class ReportDispatch(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    # A report sent outside its schedule (the admin's "send report now", `send_progress_reports --force`): who
+    # asked and why. Nullable with no default, so that SQLite adds the columns without rebuilding this table.
+    requested_by = models.CharField(_("requested by"), max_length=150, null=True, blank=True)
+    request_reason = models.TextField(_("reason"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

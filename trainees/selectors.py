@@ -8,7 +8,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, QuerySet, Sum
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from academies.scope import Scope, policy_for
@@ -194,4 +195,5 @@ def visible_cohort_count(scope: Scope) -> int | None:
     tallies = SiteCohortTally.objects.all()
     if not policy.sees_everything:
         tallies = tallies.filter(academy__in=sites_of(policy))
-    return sum(tallies.values_list("cohorts", flat=True))
+    # Summed by the database: at 100x a command has ~1,100 sites, and fetching a row each cost more than the page.
+    return tallies.aggregate(total=Coalesce(Sum("cohorts"), 0))["total"]

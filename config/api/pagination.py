@@ -126,8 +126,13 @@ class StandardPagination(PageNumberPagination):
         return paginated
 
     def get_schema_operation_parameters(self, view):
+        """Numbered pages everywhere; the delta sync's cursor only on lists of rows that carry a change stamp."""
+        numbered = super().get_schema_operation_parameters(view)
+        model = getattr(getattr(view, "queryset", None), "model", None)
+        if getattr(view, "action", None) != "list" or not hasattr(model, STAMP):
+            return numbered
         return [
-            *super().get_schema_operation_parameters(view),
+            *numbered,
             {
                 "name": self.cursor_query_param,
                 "required": False,

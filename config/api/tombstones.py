@@ -105,7 +105,14 @@ class DeletedRowsMixin:
         description=DELETED_DESCRIPTION,
         filters=False,
     )
-    @action(detail=False, methods=["get"], url_path="deleted", filter_backends=[], pagination_class=None)
+    @action(
+        detail=False,
+        methods=["get"],
+        url_path="deleted",
+        filter_backends=[],
+        pagination_class=None,
+        query_serializer_class=DeletedQuerySerializer,  # what `config.api.query` lets through
+    )
     def deleted(self, request):
         query = DeletedQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)

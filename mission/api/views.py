@@ -140,6 +140,7 @@ class ProgressView(ScopedViewSetMixin, generics.GenericAPIView):
     """
 
     serializer_class = ProgressSerializer
+    query_serializer_class = ProgressQuerySerializer
     pagination_class = None
     filter_backends: list = []
 
@@ -154,7 +155,7 @@ class ProgressView(ScopedViewSetMixin, generics.GenericAPIView):
         },
     )
     def get(self, request):
-        query = ProgressQuerySerializer(data=request.query_params)
+        query = self.query_serializer_class(data=request.query_params)
         query.is_valid(raise_exception=True)
         scope = scope_of(self.caller)
         if scope is None:

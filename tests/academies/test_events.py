@@ -536,3 +536,18 @@ def test_a_large_batch_records_its_events_in_bulk_as_the_api_shows_them(world, p
     enrollments = {e.pk: e for e in Enrollment.objects.select_related("trainee").filter(pk__in=ids)}
     assert all(event.payload == _api(EnrollmentSerializer(enrollments[event.subject_id]).data) for event in events)
     assert len({event.uuid for event in events}) == 150 and all(event.changes == {} for event in events)
+
+
+def test_a_payload_moment_is_written_in_the_active_time_zone_however_often_it_recurs():
+    """The moments of a bulk write's payloads are formatted once each; the active time zone still decides."""
+    from django.utils import timezone
+
+    from trainees.events import _moment
+
+    moment = clock.now()
+    with timezone.override("UTC"):
+        in_utc = [_moment(moment), _moment(moment)]
+    with timezone.override("Europe/Kyiv"):
+        in_kyiv = _moment(moment)
+    assert in_utc[0] == in_utc[1] and in_utc[0] != in_kyiv
+    assert dt.datetime.fromisoformat(in_utc[0].replace("Z", "+00:00")) == dt.datetime.fromisoformat(in_kyiv)

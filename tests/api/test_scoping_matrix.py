@@ -17,14 +17,10 @@ from django.urls import URLPattern, URLResolver, reverse
 
 from academies.management.commands.setup_roles import COORDINATOR as COORDINATOR_ROLE
 from academies.management.commands.setup_roles import OBSERVER as OBSERVER_ROLE
-from academies.scope import SYSTEM
-from academies.tombstones import TrainerAvailabilityTombstone, WebhookEndpointTombstone
-from academies.webhooks import webhook_create
 from config import clock
 from config.api_router import urlpatterns as api_urlpatterns
-from mission.models import ReportSubscriptionTombstone
-from tests.factories import MandateVersionFactory, MilestoneFactory, TargetFactory
-from trainees.models import Cohort, CountReturn, TrainerAssignment, TrainerAssignmentTombstone
+from tests.api.conftest import TOMBSTONE_ID
+from trainees.models import Cohort, CountReturn, TrainerAssignment
 
 ANON, READ_ONLY, OUT, IN, COORDINATOR = "anonymous", "read-only key", "out-of-scope key", "in-scope key", "coordinator"
 
@@ -403,36 +399,22 @@ def test_every_api_route_has_a_matrix_entry():
     assert len(routes) >= 40
 
 
-@pytest.fixture
-def matrix_world(world):
-    spare = world.objects["a"]["spare_trainer"]
-    world.objects["a"]["spare_window"] = spare.availabilities.get()
-    world.objects["public"] = {
-        "target": TargetFactory(),
-        "milestone": MilestoneFactory(value=100_000),
-        "mandate": MandateVersionFactory(valid_from=dt.date(2024, 11, 15)),
-    }
-    for suffix, organisation in (("a", "command_a"), ("b", "command_b")):
-        world.objects[suffix]["webhook"] = webhook_create(
-            actor=SYSTEM, organisation=world.orgs[organisation], url=f"https://hooks-{suffix}.example.eu/eumam"
-        )[0]
-    # One tombstone per deletable list, in the scope of its `_a` caller (a row deleted there a moment ago).
-    a, now = world.objects["a"], clock.now()
-    for model, scope in (
-        (TrainerAssignmentTombstone, {"cohort": a["cohort"], "trainer": a["trainer"]}),
-        (TrainerAvailabilityTombstone, {"trainer": a["trainer"]}),
-        (ReportSubscriptionTombstone, {"organisation": world.orgs["command_a"]}),
-        (WebhookEndpointTombstone, {"organisation": world.orgs["command_a"]}),
-    ):
-        model.objects.create(object_id=TOMBSTONE_ID, deleted_at=now, **scope)
-    return world
-
-
-TOMBSTONE_ID = 9_000_001
-
-
 def _ids(response) -> set[int]:
     return {row["id"] for row in response.json()["results"]}
+
+
+# Writes to one object, which must send the object's current ETag as If-Match (docs/api.md §6).
+WORKFLOW_ACTIONS = ("verify", "approve", "reject")
+
+
+def _conditional(route) -> bool:
+    name, method = route
+    return method in ("put", "patch", "delete") or name.rsplit("-", 1)[-1] in WORKFLOW_ACTIONS
+
+
+def _object_url(url: str, route) -> str:
+    """The object a write addresses: the detail itself, or the detail of a workflow action's return."""
+    return url.rsplit("/", 2)[0] + "/" if route[0].rsplit("-", 1)[-1] in WORKFLOW_ACTIONS else url
 
 
 @pytest.mark.django_db
@@ -444,6 +426,7 @@ def test_scoping_matrix(route, matrix_world, coordinator_client):
     url = entry.url(w)
     payload = entry.payload(w) if entry.payload else None
     out_scope = entry.scope[:-1] + "b"
+    conditional = _conditional(route)
     # Callers that must not change anything go first, the in-scope writer last.
     # Coordinator-only workflows: the in-scope partner is refused (changing nothing) before the coordinator acts.
     callers = [(ANON, None), (READ_ONLY, entry.scope + "_ro"), (OUT, out_scope), (IN, entry.scope)]
@@ -451,7 +434,16 @@ def test_scoping_matrix(route, matrix_world, coordinator_client):
         callers.append((COORDINATOR, "coordinator"))
     for label, who in callers:
         client = coordinator_client if who == "coordinator" else w.client(who)
-        response = getattr(client, method)(url, payload, format="json")
+        headers = {}
+        if conditional and label in (IN, COORDINATOR):
+            if entry.expect[label] < 300:
+                # Without If-Match the write is refused, and changes nothing: 428, after scope and role.
+                bare = getattr(client, method)(url, payload, format="json")
+                assert bare.status_code == 428, f"{method.upper()} {url} without If-Match: {bare.status_code}"
+            headers["HTTP_IF_MATCH"] = client.get(_object_url(url, route))["ETag"]
+        # Everyone else sends none: 401, 403 and 404 come before the precondition, so a 428 never tells them an
+        # object exists.
+        response = getattr(client, method)(url, payload, format="json", **headers)
         assert response.status_code == entry.expect[label], (
             f"{method.upper()} {url} as {label}: expected {entry.expect[label]}, got {response.status_code}: "
             f"{response.content[:300]!r}"
@@ -484,7 +476,9 @@ def test_a_cat_c_coordinators_session_sees_and_verifies_only_cat_c(world, sessio
     assert {row["id"] for row in client.get(reverse("api:count-return-list")).json()["results"]} == {
         own["count_return"].pk
     }
-    assert client.post(reverse("api:count-return-verify", args=[own["count_return"].pk])).status_code == 200
+    own_return = reverse("api:count-return-detail", args=[own["count_return"].pk])
+    etag = client.get(own_return)["ETag"]
+    assert client.post(own_return + "verify/", HTTP_IF_MATCH=etag).status_code == 200
     assert client.post(reverse("api:count-return-verify", args=[other["count_return"].pk])).status_code == 404
     assert CountReturn.objects.get(pk=other["count_return"].pk).state == "submitted"
 

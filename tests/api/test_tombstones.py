@@ -55,10 +55,15 @@ def deleted(client, url, since, **params) -> list[int]:
     raise AssertionError("the deletions did not end within 50 pages")
 
 
+def _delete(client, url: str):
+    """A delete as a partner sends it: with the object's current ETag as If-Match (docs/api.md §6)."""
+    return client.delete(url, HTTP_IF_MATCH=client.get(url)["ETag"])
+
+
 def test_a_deleted_assignment_is_told_to_exactly_those_who_listed_it(world, since):
     assignment = world.objects["a"]["assignment"]
     client = world.client("command_a")
-    assert client.delete(f"/api/v1/trainer-assignments/{assignment.pk}/").status_code == 204
+    assert _delete(client, f"/api/v1/trainer-assignments/{assignment.pk}/").status_code == 204
 
     assert deleted(client, ASSIGNMENTS, since) == [assignment.pk]
     assert deleted(world.client("hq"), ASSIGNMENTS, since) == [assignment.pk]
@@ -79,7 +84,7 @@ def test_cancelling_a_cohort_leaves_a_tombstone_for_each_trainer_it_released(wor
 def test_a_removed_window_is_told_where_its_trainer_is_seen(world, since):
     trainer = world.objects["a"]["spare_trainer"]
     window = TrainerAvailabilityFactory(trainer=trainer, starts_on=clock.today(), ends_on=clock.today())
-    response = world.client("ministry_a").delete(f"/api/v1/trainer-availability/{window.pk}/")
+    response = _delete(world.client("ministry_a"), f"/api/v1/trainer-availability/{window.pk}/")
     assert response.status_code == 204, response.content
 
     assert deleted(world.client("ministry_a"), WINDOWS, since) == [window.pk]
@@ -102,7 +107,7 @@ def test_an_ended_subscription_is_told_to_its_owner_only(world, since):
     subscription = ReportSubscriptionFactory(
         organisation=world.orgs["command_a"], scope="command", command=world.objects["a"]["site"].command
     )
-    response = world.client("command_a").delete(f"/api/v1/report-subscriptions/{subscription.pk}/")
+    response = _delete(world.client("command_a"), f"/api/v1/report-subscriptions/{subscription.pk}/")
     assert response.status_code == 204, response.content
     assert deleted(world.client("command_a"), SUBSCRIPTIONS, since) == [subscription.pk]
     assert deleted(world.client("hq"), SUBSCRIPTIONS, since) == [subscription.pk]
@@ -113,7 +118,7 @@ def test_a_removed_webhook_is_told_to_its_organisation_only(world, since):
     endpoint = WebhookEndpoint.objects.create(
         organisation=world.orgs["command_a"], url="https://hooks.example.eu/a", secret_encrypted="-"
     )
-    assert world.client("command_a").delete(f"/api/v1/webhooks/{endpoint.pk}/").status_code == 204
+    assert _delete(world.client("command_a"), f"/api/v1/webhooks/{endpoint.pk}/").status_code == 204
     assert deleted(world.client("command_a"), WEBHOOKS, since) == [endpoint.pk]
     assert deleted(world.client("command_b"), WEBHOOKS, since) == []
 

@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('academies', '0008_tombstones'),
-        ('mission', '0005_change_stamps'),
+        ('mission', '0007_merge_recipient_controls_labels_uk'),
     ]
 
     operations = [

@@ -25,6 +25,8 @@ urlpatterns = [
     path("api/v1/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/redoc/", redoc_view, name="api-redoc"),
     path("health/", HealthView.as_view(), name="health"),
+    # Progress reports (issue 16): the manage and one-click unsubscribe page of a report's signed link.
+    path("", include("mission.urls")),
     path("csp-report/", csp_report, name="csp-report"),
     # Last: any other API path (a malformed id such as /cohorts/abc/) is the API's JSON 404, with DEBUG on or off.
     # Only paths ending in a slash, so that CommonMiddleware still redirects /api/v1/cohorts to /api/v1/cohorts/.

@@ -6,7 +6,9 @@ State changes with rules (adopting a mandate, ending a ceasefire, sending a repo
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
 from django.db.models import Count, Q
 from django.utils.html import format_html
 from django.utils.translation import gettext
@@ -40,7 +42,7 @@ from .selectors import failed_dispatches
 @admin.register(Target)
 class TargetAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     list_display = ("value", "in_force_from", "label", "source")
-    search_fields = ("label", "source")
+    search_fields = ("label", "label_uk", "source")
     date_hierarchy = "in_force_from"
 
 
@@ -48,7 +50,7 @@ class TargetAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
 class MilestoneAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     list_display = ("value", "label", "first_reached_on", "alerted_at")
     list_filter = ("first_reached_on",)
-    search_fields = ("label",)
+    search_fields = ("label", "label_uk")
     # Set by the mission when the official total passes the milestone; never edited by hand.
     readonly_fields = ("first_reached_on", "alerted_at")
 
@@ -192,15 +194,22 @@ SUBSCRIPTION_FIELDS = (
     "day_of_month",
     "milestone_alerts",
     "attach_csv",
+    "attach_pdf",
     "scope",
     "nation",
     "command",
     "academy",
+    "staff_user",
 )
+# Fields only mission HQ chooses: whose name a subscription is in, and which staff account bounds its figures.
+SUBSCRIPTION_HQ_FIELDS = ("organisation", "staff_user")
 
 
 class ReportSubscriptionForm(ServiceModelForm):
     """A subscription, saved by the service that holds it to the organisation's own part of the mission."""
+
+    # The column is nullable (added without rebuilding the table); in the form it is a plain yes/no.
+    attach_pdf = forms.BooleanField(label=_("attach PDF copy"), required=False)
 
     class Meta:
         model = ReportSubscription
@@ -225,11 +234,21 @@ class ReportSubscriptionAdmin(ScopedAdminMixin, ServiceSaveAdminMixin, SimpleHis
     autocomplete_fields = ("nation", "command", "academy", "organisation")
     form = ReportSubscriptionForm
     actions = ["send_report_now"]
+    readonly_fields = ("unsubscribed_at", "unsubscribed_via")
     fieldsets = (
         (None, {"fields": ("name", "recipients", "language", "is_active", "organisation")}),
-        (_("Schedule"), {"fields": ("frequency", "weekday", "day_of_month", "milestone_alerts", "attach_csv")}),
-        (_("Scope"), {"fields": ("scope", "nation", "command", "academy")}),
+        (
+            _("Schedule"),
+            {"fields": ("frequency", "weekday", "day_of_month", "milestone_alerts", "attach_csv", "attach_pdf")},
+        ),
+        (_("Scope"), {"fields": ("scope", "nation", "command", "academy", "staff_user")}),
+        (_("Unsubscribed by a recipient"), {"fields": ("unsubscribed_at", "unsubscribed_via")}),
     )
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "staff_user":
+            kwargs["queryset"] = get_user_model().objects.filter(is_staff=True).order_by("username")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     @admin.display(description=_("scope target"))
     def scope_target(self, obj: ReportSubscription) -> str:
@@ -242,11 +261,11 @@ class ReportSubscriptionAdmin(ScopedAdminMixin, ServiceSaveAdminMixin, SimpleHis
     def get_fieldsets(self, request, obj=None):
         if actor_of(request).policy.sees_everything:
             return self.fieldsets
-        # A partner's subscriptions are in its own name: the organisation is not a choice.
-        first = dict(
-            self.fieldsets[0][1], fields=tuple(f for f in self.fieldsets[0][1]["fields"] if f != "organisation")
+        # A partner's subscriptions are in its own name, and it picks no staff account: neither is a choice.
+        return tuple(
+            (title, dict(options, fields=tuple(f for f in options["fields"] if f not in SUBSCRIPTION_HQ_FIELDS)))
+            for title, options in self.fieldsets
         )
-        return ((None, first), *self.fieldsets[1:])
 
     def has_delete_permission(self, request, obj=None):
         # Reports that went out are official records: their subscription is deactivated, never deleted.
@@ -276,7 +295,9 @@ class ReportSubscriptionAdmin(ScopedAdminMixin, ServiceSaveAdminMixin, SimpleHis
         run_service_for_objects(
             request,
             queryset,
-            lambda subscription: services.progress_report_send_now(subscription=subscription, actor=actor_of(request)),
+            lambda subscription: services.progress_report_send_now(
+                subscription=subscription, actor=actor_of(request), reason=gettext("sent from the admin")
+            ),
             done_message=gettext("%(count)s report(s) queued for sending."),
             modeladmin=self,
         )
@@ -329,7 +350,17 @@ class DispatchStateFilter(admin.SimpleListFilter):
 
 @admin.register(ReportDispatch)
 class ReportDispatchAdmin(ScopedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ("subscription", "kind", "period_key", "state", "attempts", "sent_at", "updated_at", "short_error")
+    list_display = (
+        "subscription",
+        "kind",
+        "period_key",
+        "state",
+        "attempts",
+        "sent_at",
+        "requested_by",
+        "updated_at",
+        "short_error",
+    )
     list_filter = (DispatchStateFilter, "state", "kind", "updated_at")
     search_fields = ("subscription__name", "period_key", "last_error")
     list_select_related = ("subscription",)

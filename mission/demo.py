@@ -192,10 +192,74 @@ def seed_demo(
         raise ValueError(f"today must be after the mission's start ({MISSION_START.isoformat()})")
     with transaction.atomic():
         reference_data_load()
+        # Before the early return, so that a demo seeded before the subscriptions existed gets them too.
+        subscriptions = demo_subscriptions_ensure()
         if Cohort.objects.filter(reference__startswith=DEMO_REFERENCE_PREFIX).exists():
-            return {"skipped": True, "scale": scale, "seed": seed, **_counts()}
+            return {"skipped": True, "scale": scale, "seed": seed, **_counts(), "report_subscriptions": subscriptions}
         _DemoBuilder(scale=scale, seed=seed, progress=progress, today=today).build()
-        return {"skipped": False, "scale": scale, "seed": seed, **_counts()}
+        return {"skipped": False, "scale": scale, "seed": seed, **_counts(), "report_subscriptions": subscriptions}
+
+
+# The demo's report subscriptions, one of each kind a reader should see: mission-wide in English (with the PDF
+# copy), one training command's monthly in Ukrainian, and one nation's weekly with the CSV. Keyed on the name.
+DEMO_SUBSCRIPTIONS: list[dict[str, Any]] = [
+    {
+        "name": "Mission leadership weekly",
+        "recipients": ["leadership@eumam.invalid"],
+        "organisation": "mission-hq",
+        "language": "en",
+        "scope": "mission",
+        "frequency": "weekly",
+        "weekday": 0,
+        "attach_pdf": True,
+    },
+    {
+        "name": "Щомісячний звіт командування загальновійськової підготовки",
+        "recipients": ["catc-reports@eumam.invalid"],
+        "organisation": "catc",
+        "language": "uk",
+        "scope": "command",
+        "command": "cat-c",
+        "frequency": "monthly",
+        "day_of_month": 1,
+    },
+    {
+        "name": "Poland weekly, with CSV",
+        "recipients": ["mod-pl-reports@eumam.invalid"],
+        "organisation": "mod-pl",
+        "language": "en",
+        "scope": "nation",
+        "nation": "PL",
+        "frequency": "weekly",
+        "weekday": 0,
+        "attach_csv": True,
+    },
+]
+
+
+def demo_subscriptions_ensure() -> int:
+    """Create the demo subscriptions that do not exist yet, through the service; return how many exist."""
+    from academies.models import TrainingCommand
+    from academies.scope import SYSTEM
+    from mission.models import ReportSubscription
+    from mission.services import report_subscription_create
+
+    existing = set(
+        ReportSubscription.objects.filter(name__in=[row["name"] for row in DEMO_SUBSCRIPTIONS]).values_list(
+            "name", flat=True
+        )
+    )
+    for row in DEMO_SUBSCRIPTIONS:
+        if row["name"] in existing:
+            continue
+        fields = dict(row)
+        organisation = Organisation.objects.get(slug=fields.pop("organisation"))
+        if "command" in fields:
+            fields["command"] = TrainingCommand.objects.get(code=fields["command"])
+        if "nation" in fields:
+            fields["nation"] = Nation.objects.get(code=fields["nation"])
+        report_subscription_create(actor=SYSTEM, organisation=organisation, **fields)
+    return len(DEMO_SUBSCRIPTIONS)
 
 
 def _counts() -> dict[str, Any]:

@@ -1,5 +1,6 @@
 """The mission's steering: targets, milestones, mandates, ceasefire, report subscriptions and their dispatch."""
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -9,6 +10,7 @@ from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from academies.models import Academy, Nation, Organisation, TrainingCommand
+from academies.tombstones import Tombstone, since_index
 from config.stamps import ChangeStamped, restamp
 
 from .querysets import MissionWideQuerySet, ProgressReportQuerySet, ReportSubscriptionQuerySet
@@ -20,6 +22,8 @@ class Target(ChangeStamped):
     value = models.PositiveIntegerField(_("target"))
     in_force_from = models.DateField(_("in force from"), unique=True)
     label = models.CharField(_("label"), max_length=120)
+    # Nullable so that SQLite adds the column in place (migration 0006); an empty label falls back to English.
+    label_uk = models.CharField(_("label (Ukrainian)"), max_length=120, null=True, blank=True)
     source = models.CharField(_("source"), max_length=300, blank=True)
     history = HistoricalRecords(excluded_fields=["updated_at"])
 
@@ -48,6 +52,7 @@ class Milestone(ChangeStamped):
 
     value = models.PositiveIntegerField(_("trained"), unique=True)
     label = models.CharField(_("label"), max_length=120)
+    label_uk = models.CharField(_("label (Ukrainian)"), max_length=120, null=True, blank=True)
     first_reached_on = models.DateField(
         _("first reached on"),
         null=True,
@@ -287,6 +292,36 @@ class ReportSubscription(ChangeStamped):
         help_text=_("The partner that manages this subscription through the API, if any."),
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    # Recipients in control (issue 16): the PDF copy, the staff account whose scope bounds the figures, and the
+    # record of an unsubscription. A subscription is not an official record (its sent dispatches are), but an
+    # unsubscription is deactivation, never deletion, so the dispatch log and the reports keep their subscription.
+    # Nullable with no default (empty reads as no), so that SQLite adds the column without rebuilding the table.
+    attach_pdf = models.BooleanField(
+        _("attach PDF copy"), null=True, blank=True, help_text=_("Attach the report as a PDF file too.")
+    )
+    staff_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="report_subscriptions",
+        verbose_name=_("staff user"),
+        help_text=_(
+            "If set, the report shows no more than this staff user's organisation may see, whatever the scope "
+            "says. A user without an organisation, or deactivated, receives no report."
+        ),
+    )
+    unsubscribed_at = models.DateTimeField(_("unsubscribed at"), null=True, blank=True)
+    unsubscribed_via = models.CharField(
+        _("unsubscribed through"),
+        max_length=20,
+        null=True,
+        blank=True,
+        choices=[
+            ("one_click", _("one-click unsubscribe (List-Unsubscribe-Post)")),
+            ("manage_page", _("the manage page of the report's link")),
+        ],
+    )
     history = HistoricalRecords(excluded_fields=["updated_at"])
 
     objects = ReportSubscriptionQuerySet.as_manager()
@@ -348,6 +383,22 @@ class ReportSubscription(ChangeStamped):
             errors["day_of_month"] = _("A monthly subscription names its day, 1 to 28.")
         if errors:
             raise ValidationError(errors)
+
+
+class ReportSubscriptionTombstone(Tombstone):
+    """A report subscription that was ended; seen, like the subscriptions, by the organisation that owned it."""
+
+    # None for a subscription of no organisation's (one of the mission's own): mission HQ alone sees it.
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("organisation")
+    )
+
+    objects = ReportSubscriptionQuerySet.as_manager()
+
+    class Meta(Tombstone.Meta):
+        indexes = [since_index("subscription")]
+        verbose_name = _("ended report subscription")
+        verbose_name_plural = _("ended report subscriptions")
 
 
 class ProgressReport(ChangeStamped):
@@ -424,6 +475,10 @@ class ReportDispatch(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    # A report sent outside its schedule (the admin's "send report now", `send_progress_reports --force`): who
+    # asked and why. Nullable with no default, so that SQLite adds the columns without rebuilding this table.
+    requested_by = models.CharField(_("requested by"), max_length=150, null=True, blank=True)
+    request_reason = models.TextField(_("reason"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

@@ -528,24 +528,28 @@ TARGETS: list[dict] = [
         "in_force_from": dt.date(2022, 11, 15),
         "value": 15_000,
         "label": "Initial target at launch (2022)",
+        "label_uk": "Початкова ціль на старті місії (2022)",
         "source": 'eu4ukraine.eu, "New EU military support mission to Ukraine"',
     },
     {
         "in_force_from": dt.date(2023, 3, 1),
         "value": 30_000,
         "label": "Target for 2023",
+        "label_uk": "Ціль на 2023 рік",
         "source": "urdupoint.com (Borrell, Mar 2023)",
     },
     {
         "in_force_from": dt.date(2023, 8, 1),
         "value": 40_000,
         "label": "Raised target for the end of 2023",
+        "label_uk": "Підвищена ціль на кінець 2023 року",
         "source": "politico.eu, Borrell new target 40,000",
     },
     {
         "in_force_from": dt.date(2024, 8, 30),
         "value": 75_000,
         "label": "Target raised in August 2024",
+        "label_uk": "Ціль, підвищена в серпні 2024 року",
         "source": "euromaidanpress.com 2024/08/30",
     },
     {
@@ -554,15 +558,16 @@ TARGETS: list[dict] = [
         "in_force_from": dt.date(2025, 5, 15),
         "value": 80_000,
         "label": "80,000 figure, after 75,000 was reached",
+        "label_uk": "Рубіж 80 000 після досягнення 75 000",
         "source": "bundeswehr.de, Germany EUMAM UA; unn.ua, EU ministers support training in Ukraine after ceasefire",
     },
 ]
 
 # MILESTONE LADDER
 MILESTONES: list[dict] = [
-    {"value": 80_000, "label": "80,000 trained"},
-    {"value": 90_000, "label": "90,000 trained"},
-    {"value": 100_000, "label": "100,000 trained"},
+    {"value": 80_000, "label": "80,000 trained", "label_uk": "80 000 підготовлених"},
+    {"value": 90_000, "label": "90,000 trained", "label_uk": "90 000 підготовлених"},
+    {"value": 100_000, "label": "100,000 trained", "label_uk": "100 000 підготовлених"},
 ]
 
 # MANDATE VERSIONS

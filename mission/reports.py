@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import math
 from dataclasses import dataclass
 from email.mime.image import MIMEImage
 from typing import Any
@@ -26,7 +27,19 @@ from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.translation import pgettext_lazy
 
+from . import report_wording as wording
+from .report_wording import number, percent
+
 CHART_CID = "progress-chart"
+# The mail is a fixed-width table (Outlook's Word engine honours a table's width, not a div's max-width) with
+# 24 px of padding each side. The chart fills the content width and is drawn at twice its pixel density.
+EMAIL_WIDTH = 640
+CONTENT_WIDTH = EMAIL_WIDTH - 2 * 24
+CHART_HEIGHT = 330
+CHART_DPI = 200
+CHART_SIZE_INCHES = (2 * CONTENT_WIDTH / CHART_DPI, 2 * CHART_HEIGHT / CHART_DPI)
+CHART_PAST_DAYS = 730
+CHART_MIN_FUTURE_WEEKS = 26
 
 # The report's own words, translated through the catalogue (context "progress report", so that a word such as
 # "Cohort" can read differently in a report than in the admin). `labels_for` resolves them in one language.
@@ -71,7 +84,7 @@ LABELS: dict[str, Promise] = {
     ),
     "assumption_pipeline": pgettext_lazy(
         "progress report",
-        "The pipeline forecast assumes that the %(cohorts)s scheduled cohorts (ending by %(until)s) complete at their course's historical completion rate, about %(expected)s completions in all. Cohorts not yet scheduled are not counted.",
+        "The pipeline forecast assumes that the %(cohorts)s (ending by %(until)s) complete at their course's historical completion rate, about %(expected)s completions in all. Cohorts not yet scheduled are not counted.",
     ),
     "breakdowns": pgettext_lazy("progress report", "Breakdowns"),
     "by_nation": pgettext_lazy("progress report", "By nation"),
@@ -107,6 +120,39 @@ LABELS: dict[str, Promise] = {
     "csv_dimension": pgettext_lazy("progress report", "dimension"),
     "csv_key": pgettext_lazy("progress report", "key"),
     "csv_label": pgettext_lazy("progress report", "name"),
+    "report_subject": pgettext_lazy("progress report", "%(scope)s: %(total)s trained · %(period)s"),
+    "report_subject_next": pgettext_lazy(
+        "progress report",
+        "%(scope)s: %(total)s trained · next milestone %(milestone)s (%(remaining)s to go) · %(period)s",
+    ),
+    "attention": pgettext_lazy("progress report", "Needs attention"),
+    "since": pgettext_lazy("progress report", "Since the last report (%(date)s)"),
+    "since_period": pgettext_lazy("progress report", "Since the start of the period (%(date)s)"),
+    "plan": pgettext_lazy("progress report", "Actual against plan"),
+    "pace_table": pgettext_lazy("progress report", "Pace, per week"),
+    "official": pgettext_lazy("progress report", "Official"),
+    "awaiting": pgettext_lazy("progress report", "Awaiting approval"),
+    "together": pgettext_lazy("progress report", "Together"),
+    "weeks_window": pgettext_lazy("progress report", "last %(weeks)s weeks"),
+    "stage": pgettext_lazy("progress report", "Stage"),
+    "short_by": pgettext_lazy("progress report", "planned cohorts fall about %(count)s short"),
+    "returns_header": pgettext_lazy("progress report", "Returns"),
+    "oldest": pgettext_lazy("progress report", "Oldest, days"),
+    "age_band": pgettext_lazy("progress report", "%(low)s–%(high)s days"),
+    "age_band_open": pgettext_lazy("progress report", "over %(low)s days"),
+    "chart_title": pgettext_lazy("progress report", "Trained: official, awaiting approval and forecast"),
+    "chart_y": pgettext_lazy("progress report", "Course completions (cumulative)"),
+    "chart_today": pgettext_lazy("progress report", "Today"),
+    "chart_pending": pgettext_lazy("progress report", "Awaiting approval"),
+    "chart_range": pgettext_lazy("progress report", "Run-rate forecast, 80% interval"),
+    "chart_alt_figures": pgettext_lazy(
+        "progress report",
+        "Chart of the cumulative trained: %(total)s official on %(date)s, %(pending)s more awaiting approval; the forecasts rise towards the next milestone.",
+    ),
+    "csv_nation": pgettext_lazy("progress report", "nation"),
+    "csv_command": pgettext_lazy("progress report", "training command"),
+    "csv_academy": pgettext_lazy("progress report", "site"),
+    "csv_course": pgettext_lazy("progress report", "course"),
     "alert_subject": pgettext_lazy("progress report", "EUMAM Ukraine passed %(value)s trained"),
     "alert_title": pgettext_lazy("progress report", "Milestone passed"),
     "alert_body": pgettext_lazy("progress report", "The official total passed the milestone “%(label)s” on %(date)s."),
@@ -123,19 +169,6 @@ def labels_for(language: str) -> dict[str, str]:
     """The report's words in `language` (English for a language we do not have)."""
     with translation.override(language):
         return {key: str(label) for key, label in LABELS.items()}
-
-
-def number(value: float | int | None, language: str) -> str:
-    """80,000 in English; 80 000 (narrow no-break space) in Ukrainian."""
-    if value is None:
-        return "–"
-    text = f"{value:,}" if isinstance(value, int) else f"{value:,.1f}"
-    return text.replace(",", "\u202f").replace(".", ",") if language == "uk" else text
-
-
-def percent(value: float, language: str) -> str:
-    text = f"{value * 100:.1f}"
-    return (text.replace(".", ",") if language == "uk" else text) + "%"
 
 
 # FIGURES STORED WITH A REPORT
@@ -172,23 +205,123 @@ class RenderedReport:
     chart_png: bytes
 
 
-def _localised(row: dict, key: str, language: str) -> str:
-    return (language == "uk" and row.get(f"{key}_uk")) or row.get(key) or "–"
+def _scope_label(figures: dict, t: dict) -> str:
+    return t["mission"] if figures["scope"]["kind"] == "mission" else figures["scope"]["label"]
+
+
+def _gap_rows(figures: dict, language: str) -> list[dict]:
+    """The staffing gaps, the most urgent first: none assigned and starting soonest, then by start date."""
+    briefing = figures.get("briefing") or {}
+    urgent_weeks = (briefing.get("attention") or {}).get("staffing", {}).get("urgent_weeks", 6)
+    as_of = dt.date.fromisoformat(figures["as_of"])
+    rows: list[dict] = []
+    order: list[tuple] = []
+    for gap in figures.get("staffing_gaps", []):
+        starts_on = dt.date.fromisoformat(gap["starts_on"])
+        urgent = gap["trainers_assigned"] == 0 and as_of < starts_on <= as_of + dt.timedelta(weeks=urgent_weeks)
+        rows.append(
+            {
+                **gap,
+                "urgent": urgent,
+                "academy": wording.label(gap, language, "academy"),
+                "course": wording.label(gap, language, "course_name") if gap.get("course_name") else gap["course"],
+                "starts_on": wording.day(gap["starts_on"], language),
+            }
+        )
+        order.append((not urgent, gap["starts_on"], gap["cohort"]))
+    return [row for _key, row in sorted(zip(order, rows, strict=True), key=lambda pair: pair[0])]
+
+
+def _backlog_rows(backlog: list[dict], t: dict, language: str) -> tuple[list[str], list[dict]]:
+    from .briefing import BACKLOG_AGE_BANDS
+
+    bands = [
+        t["age_band"] % {"low": low, "high": high} if high is not None else t["age_band_open"] % {"low": low - 1}
+        for low, high in BACKLOG_AGE_BANDS
+    ]
+    rows = [
+        {
+            "stage": wording.stage_name(row["stage"]),
+            "returns": number(row["returns"], language),
+            "trained": number(row["trained"], language),
+            "ages": [number(value, language) for value in row["ages"]],
+            "oldest": number(row["oldest_days"], language),
+        }
+        for row in backlog
+    ]
+    return bands, rows
+
+
+def _briefing_context(figures: dict, t: dict, *, scope_label: str, language: str) -> dict:
+    """The lead, "needs attention", "since the last report", the plan and the pace, as sentences and rows.
+
+    A report stored before these figures existed (issue 16) has none, and renders without them.
+    """
+    briefing = figures.get("briefing")
+    if not briefing:
+        return {"briefing": False}
+    mission_scope = figures["scope"]["kind"] == "mission"
+    attention = briefing["attention"]
+    since = briefing["since"]
+    bands, backlog = _backlog_rows(attention["backlog"], t, language)
+    return {
+        "briefing": True,
+        "lead": wording.lead(briefing, scope_label=scope_label, mission_scope=mission_scope, language=language),
+        "attention": [
+            line
+            for line in (
+                wording.staffing_summary(attention["staffing"], language),
+                wording.backlog_summary(attention["backlog"], language),
+                wording.failed_summary(attention["failed_dispatches"], language),
+                wording.ukraine_summary(attention["ukraine"], language),
+            )
+            if line
+        ],
+        "backlog_bands": bands,
+        "backlog": backlog,
+        # The baseline is the end of a day: the previous report's, or the day before the period began.
+        "since_title": t["since"] % {"date": wording.day(since["from"], language)}
+        if since["from_report"]
+        else t["since_period"]
+        % {"date": wording.day(dt.date.fromisoformat(since["from"]) + dt.timedelta(days=1), language)},
+        "since": wording.since_lines(since, language),
+        "plan": wording.plan_sentence(briefing["plan"], language),
+        "pace": [
+            {
+                "window": t["weeks_window"] % {"weeks": row["weeks"]},
+                "official": number(row["official_per_week"], language),
+                "pending": number(row["pending_per_week"], language),
+                "together": number(row["combined_per_week"], language),
+            }
+            for row in briefing["pace"]
+        ],
+        "pace_note": wording.pace_note(briefing["pace"], language),
+    }
+
+
+def _pipeline_short(row: dict, forecast: dict, t: dict, language: str) -> str:
+    """Instead of "not within the horizon": by how much the planned cohorts fall short of the milestone."""
+    shortfall = row["remaining"] - forecast.get("pipeline_expected_completions", 0)
+    return t["short_by"] % {"count": number(shortfall, language)} if shortfall > 0 else t["no_forecast"]
 
 
 def _context(figures: dict, *, subscription_name: str, language: str, attach_csv: bool) -> dict:
     t = labels_for(language)
-    scope_label = t["mission"] if figures["scope"]["kind"] == "mission" else figures["scope"]["label"]
+    scope_label = _scope_label(figures, t)
     forecast = figures.get("forecast") or {}
     milestones = [
         {
-            "label": row["label"],
+            "label": wording.label(row, language),
             "value": number(row["value"], language),
-            "passed_on": row["passed_on"] or t["not_yet"],
+            "passed_on": wording.day(row["passed_on"], language) if row["passed_on"] else t["not_yet"],
             "remaining": number(row["remaining"], language),
             "progress": percent(row["progress"], language),
-            "by_rate": row["forecast_by_run_rate"] or ("–" if row["reached"] else t["no_forecast"]),
-            "by_pipeline": row["forecast_by_pipeline"] or ("–" if row["reached"] else t["no_forecast"]),
+            "by_rate": wording.day(row["forecast_by_run_rate"], language)
+            if row["forecast_by_run_rate"]
+            else ("–" if row["reached"] else t["no_forecast"]),
+            "by_pipeline": wording.day(row["forecast_by_pipeline"], language)
+            if row["forecast_by_pipeline"]
+            else ("–" if row["reached"] else _pipeline_short(row, forecast, t, language)),
         }
         for row in figures["milestones"]
     ]
@@ -197,36 +330,42 @@ def _context(figures: dict, *, subscription_name: str, language: str, attach_csv
             t[f"by_{dimension}"],
             [
                 {
-                    "label": _localised(row, "label", language),
+                    "label": wording.label(row, language),
                     "key": row["key"] or "–",
                     "trained": number(row["trained"], language),
-                    "cohorts": row["cohorts"],
+                    "cohorts": number(row["cohorts"], language),
                 }
                 for row in figures["breakdowns"].get(dimension, [])
             ],
         )
         for dimension in ("nation", "command", "academy", "course")
     ]
-    gaps = [{**gap, "academy": _localised(gap, "academy", language)} for gap in figures.get("staffing_gaps", [])]
-    period = figures.get("period") or {}
+    period = figures.get("period") or {"start": figures["as_of"], "end": figures["as_of"]}
     previous = figures.get("previous_report")
     target = figures.get("target")
+    activity = figures.get("cohort_activity")
+    briefing = _briefing_context(figures, t, scope_label=scope_label, language=language)
     return {
         "t": t,
         "language": language,
+        "width": EMAIL_WIDTH,
+        "content_width": CONTENT_WIDTH,
+        "chart_height": CHART_HEIGHT,
         "scope_label": scope_label,
         "mission_scope": figures["scope"]["kind"] == "mission",
-        "period": period,
+        "period_text": wording.day_range(period["start"], period["end"], language),
+        "as_of_text": wording.day(period["end"], language),
+        "preheader": briefing["lead"][0] if briefing["briefing"] else report_subject(figures, language),
         "official_total": number(figures["official"]["trained"], language),
         "pending_total": number(figures["pending"]["trained"], language),
-        "pending_returns": figures["pending"]["returns"],
+        "pending_returns": wording.counted("returns", figures["pending"]["returns"], language),
         "unique_people": number(figures["unique_people"]["trained"], language),
         "coverage": t["coverage"] % {"coverage": percent(figures["unique_people"]["coverage"], language)},
-        "change": _signed(period.get("change"), language),
-        "change_since_report": _signed(previous["change"], language) if previous else None,
+        "change": wording.signed(period.get("change"), language),
+        "change_since_report": wording.signed(previous["change"], language) if previous else None,
         "target": target
         and {
-            "label": target["label"],
+            "label": wording.label(target, language),
             "value": number(target["value"], language),
             "progress": percent(target["progress"], language),
             "remaining": number(target["remaining"], language),
@@ -244,54 +383,89 @@ def _context(figures: dict, *, subscription_name: str, language: str, attach_csv
         },
         "assumption_pipeline": t["assumption_pipeline"]
         % {
-            "cohorts": forecast.get("pipeline_cohorts", 0),
-            "until": forecast.get("pipeline_until") or "–",
+            "cohorts": wording.counted("planned_cohorts", forecast.get("pipeline_cohorts", 0), language),
+            "until": wording.day(forecast.get("pipeline_until"), language),
             "expected": number(forecast.get("pipeline_expected_completions", 0), language),
         },
         "breakdowns": breakdowns,
-        "activity": figures.get("cohort_activity"),
-        "gaps": gaps,
+        "activity": activity
+        and {
+            "started": number(activity["started"], language),
+            "started_seats": wording.counted("seats", activity["started_seats"], language),
+            "completed": number(activity["completed"], language),
+            "completed_seats": wording.counted("seats", activity["completed_seats"], language),
+        },
+        "gaps": _gap_rows(figures, language),
         "chart_cid": CHART_CID,
+        "chart_alt": t["chart_alt_figures"]
+        % {
+            "total": number(figures["official"]["trained"], language),
+            "date": wording.day(figures["as_of"], language),
+            "pending": number(figures["pending"]["trained"], language),
+        },
         "footer": (t["footer"] if attach_csv else t["footer_no_csv"]) % {"name": subscription_name},
+        **briefing,
     }
 
 
-def _signed(value: int | None, language: str) -> str:
-    if value is None:
-        return "–"
-    return ("+" if value > 0 else "") + number(value, language)
-
-
 def report_subject(figures: dict, language: str) -> str:
+    """The total and the next milestone, so that the inbox line alone answers "where do we stand"."""
     t = labels_for(language)
-    scope_label = t["mission"] if figures["scope"]["kind"] == "mission" else figures["scope"]["label"]
-    period = figures.get("period") or {"start": figures["as_of"], "end": figures["as_of"]}
-    return t["subject"] % {"scope": scope_label, "start": period["start"], "end": period["end"]}
+    with translation.override(language):
+        period = figures.get("period") or {"start": figures["as_of"], "end": figures["as_of"]}
+        values = {
+            "scope": t["mission"]
+            if figures["scope"]["kind"] == "mission"
+            else f"{t['mission']}, {figures['scope']['label']}",
+            "total": number(figures["official"]["trained"], language),
+            "period": wording.day_range(period["start"], period["end"], language).replace("\u00a0", " "),
+        }
+        coming = [row for row in figures["milestones"] if not row["reached"]]
+        if coming and figures["scope"]["kind"] == "mission":
+            return t["report_subject_next"] % {
+                **values,
+                "milestone": number(coming[0]["value"], language),
+                "remaining": number(coming[0]["remaining"], language),
+            }
+        return t["report_subject"] % values
 
 
-def render_report(figures: dict, *, subscription_name: str, language: str, attach_csv: bool) -> RenderedReport:
-    """Render the stored figures in the subscription's language."""
+def render_report(
+    figures: dict,
+    *,
+    subscription_name: str,
+    language: str,
+    attach_csv: bool,
+    recipient_controls: dict | None = None,
+) -> RenderedReport:
+    """Render the stored figures in the subscription's language. `recipient_controls` (the manage link and the
+    contact, `mission.recipients.footer_context`) adds the footer that lets a recipient unsubscribe."""
     with translation.override(language):
         context = _context(figures, subscription_name=subscription_name, language=language, attach_csv=attach_csv)
+        context["recipient_controls"] = recipient_controls
         html = render_to_string("mission/email/progress_report.html", context)
         text = render_to_string("mission/email/progress_report.txt", context)
+        chart = chart_png(figures, language)
     return RenderedReport(
         subject=report_subject(figures, language),
         html=html,
         text=text,
         csv=breakdown_csv(figures, language),
-        chart_png=chart_png(figures, language),
+        chart_png=chart,
     )
 
 
 def breakdown_csv(figures: dict, language: str) -> str:
+    """The breakdowns, headers and dimension names in the reader's language; keys stay codes for machines."""
     t = labels_for(language)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow([t["csv_dimension"], t["csv_key"], t["csv_label"], t["trained"], t["cohorts"]])
     for dimension in ("nation", "command", "academy", "course"):
         for row in figures["breakdowns"].get(dimension, []):
-            writer.writerow([dimension, row["key"], _localised(row, "label", language), row["trained"], row["cohorts"]])
+            writer.writerow(
+                [t[f"csv_{dimension}"], row["key"], wording.label(row, language), row["trained"], row["cohorts"]]
+            )
     return buffer.getvalue()
 
 
@@ -310,71 +484,173 @@ def chart_rungs(figures: dict, *, top: float) -> list[dict]:
     return [row for row in figures["milestones"] if row["reached"] or row["value"] <= top * 1.5]
 
 
+def chart_window(figures: dict) -> tuple[dt.date, dt.date]:
+    """About two years back, and forward to the later of half a year and the next milestone's late forecast bound
+    or the pipeline's end (a month beyond it, two years at most), so the forecast gets room, not the last seventh."""
+    as_of = dt.date.fromisoformat(figures["as_of"])
+    future = as_of + dt.timedelta(weeks=CHART_MIN_FUTURE_WEEKS)
+    coming = ((figures.get("briefing") or {}).get("lead") or {}).get("next") or {}
+    candidates = [(coming.get("interval") or {}).get("late"), coming.get("forecast"), coming.get("pipeline_date")]
+    pipeline_until = (figures.get("forecast") or {}).get("pipeline_until")
+    if pipeline_until:
+        candidates.append(pipeline_until)
+    latest = max([dt.date.fromisoformat(value) for value in candidates if value] or [future])
+    end = min(max(future, latest + dt.timedelta(days=30)), as_of + dt.timedelta(days=CHART_PAST_DAYS))
+    start = as_of - dt.timedelta(days=CHART_PAST_DAYS)
+    actual = (figures.get("chart") or {}).get("actual") or []
+    if actual:
+        # A younger scope starts a month before its first official return, not on an empty stretch.
+        start = max(start, dt.date.fromisoformat(actual[0][0]) - dt.timedelta(days=30))
+    return start, end
+
+
+def _tick_label(when: dt.date, language: str) -> str:
+    from django.utils.dateformat import format as date_format
+
+    text = date_format(when, "M Y")
+    return text.lower() if language == "uk" else text
+
+
 def chart_png(figures: dict, language: str) -> bytes:
-    """Cumulative official total, both forecasts and the milestone lines, as a PNG (Agg, no display needed)."""
+    """The chart as a PNG drawn at twice the mail's pixel width (Agg, no display needed)."""
+    buffer = io.BytesIO()
+    # The month names on the axis are formatted while saving, so the language must still be active then.
+    with translation.override(language):
+        chart_figure(figures, language).savefig(buffer, format="png", metadata={"Software": None})
+    return buffer.getvalue()
+
+
+def chart_figure(figures: dict, language: str) -> Any:
+    """The cumulative official total, what awaits approval, both forecasts with the run rate's 80% band, the
+    milestone lines and a "today" marker, every label in `language`; drawn, so that its texts can be read."""
+    with translation.override(language):
+        return _chart_figure(figures, language)
+
+
+def _chart_figure(figures: dict, language: str) -> Any:
     # The object-oriented API with an explicit Agg canvas: no pyplot global state, safe in worker threads.
     from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.dates import AutoDateLocator, ConciseDateFormatter, date2num
+    from matplotlib.dates import MonthLocator, date2num, num2date
     from matplotlib.figure import Figure
     from matplotlib.ticker import FuncFormatter
+
+    from .briefing import interval_z, weekly_spread
 
     t = labels_for(language)
     series = figures.get("chart") or {"actual": [], "pipeline": [], "rate_per_week": 0.0}
     as_of = dt.date.fromisoformat(figures["as_of"])
+    start, horizon = chart_window(figures)
     total = figures["official"]["trained"]
-    figure = Figure(figsize=(8, 4), dpi=100)
+    pending = max(figures["pending"]["trained"], 0)
+    figure = Figure(figsize=CHART_SIZE_INCHES, dpi=CHART_DPI)
     FigureCanvasAgg(figure)
     axes = figure.add_subplot()
-    actual = [(dt.date.fromisoformat(day), value) for day, value in series["actual"]] or [(as_of, 0)]
+    # The curve before the window starts at the total it had then, so that the window opens on the right level.
+    before = [value for day, value in series["actual"] if dt.date.fromisoformat(day) < start]
+    actual = [(start, before[-1] if before else 0)] + [
+        (dt.date.fromisoformat(day), value) for day, value in series["actual"] if dt.date.fromisoformat(day) >= start
+    ]
     if actual[-1][0] < as_of:
         actual.append((as_of, total))
     axes.step(
-        date2num([day for day, _ in actual]), [value for _, value in actual], where="post", label=t["chart_actual"]
+        date2num([day for day, _ in actual]),
+        [value for _, value in actual],
+        where="post",
+        color="#1f4e99",
+        linewidth=1.6,
+        label=t["chart_actual"],
     )
-    horizon = as_of + dt.timedelta(weeks=26)
+    if pending:
+        # Drawn apart from the official curve: a thick bar on today's date, labelled with its figure, because
+        # against the whole total it is a sliver that a reader would otherwise miss.
+        axes.vlines(
+            float(date2num(as_of)), total, total + pending, color="#e67e00", linewidth=5, label=t["chart_pending"]
+        )
+        axes.annotate(
+            "+" + number(pending, language),
+            (float(date2num(as_of)), total + pending),
+            xytext=(-4, 4),
+            textcoords="offset points",
+            fontsize=7,
+            color="#b06a00",
+            ha="right",
+        )
     pipeline = [(dt.date.fromisoformat(day), value) for day, value in series["pipeline"]]
+    pipeline = [(day, value) for day, value in pipeline if day <= horizon]
     if pipeline:
-        horizon = max(horizon, pipeline[-1][0])
         axes.step(
             date2num([as_of, *[day for day, _ in pipeline]]),
             [total, *[value for _, value in pipeline]],
             where="post",
             linestyle="--",
+            color="#2b8a3e",
             label=t["chart_pipeline"],
         )
     rate = float(series.get("rate_per_week") or 0.0)
+    highest = max([total + pending, *[value for _, value in pipeline]])
     if rate > 0:
         weeks = (horizon - as_of).days / 7
-        axes.plot(date2num([as_of, horizon]), [total, total + rate * weeks], linestyle=":", label=t["chart_rate"])
-    rungs = chart_rungs(figures, top=max([total, *[value for _, value in pipeline]]))
+        axes.plot(
+            date2num([as_of, horizon]), [total, total + rate * weeks], linestyle=":", color="#7a3e9d",
+            label=t["chart_rate"],
+        )  # fmt: skip
+        highest = max(highest, total + rate * weeks)
+        weekly = (figures.get("briefing") or {}).get("weekly_completions") or []
+        if len(weekly) >= 2:
+            # The same model as the lead's interval: after k weeks, k·mean ± z·√k·deviation.
+            mean, deviation = weekly_spread(weekly)
+            steps = [as_of + dt.timedelta(weeks=week) for week in range(int(weeks) + 2)]
+            centre = [total + mean * (day - as_of).days / 7 for day in steps]
+            spread = [interval_z() * deviation * math.sqrt((day - as_of).days / 7) for day in steps]
+            axes.fill_between(
+                date2num(steps),
+                [max(middle - width, total) for middle, width in zip(centre, spread, strict=True)],
+                [middle + width for middle, width in zip(centre, spread, strict=True)],
+                color="#7a3e9d",
+                alpha=0.2,
+                linewidth=0,
+                label=t["chart_range"],
+            )
+    rungs = chart_rungs(figures, top=highest)
     for milestone in rungs:
         axes.axhline(milestone["value"], color="grey", linewidth=0.8, alpha=0.7)
         axes.annotate(
             number(milestone["value"], language),
-            (float(date2num(actual[0][0])), milestone["value"]),
+            (float(date2num(start)), milestone["value"]),
             xytext=(3, 2),
             textcoords="offset points",
-            fontsize=8,
+            fontsize=7,
             color="dimgrey",
             va="bottom",
         )
-    locator = AutoDateLocator()
-    axes.xaxis.set_major_locator(locator)
-    axes.xaxis.set_major_formatter(ConciseDateFormatter(locator))
-    # Head-room above the highest line, so the top rung's label stays inside the frame.
-    highest = max([total, *[value for _, value in pipeline], *[row["value"] for row in rungs]])
-    if rate > 0:
-        highest = max(highest, total + rate * (horizon - as_of).days / 7)
-    axes.set_ylim(bottom=0, top=max(highest, 1) * 1.08)
+    axes.axvline(float(date2num(as_of)), color="#c0392b", linewidth=1, linestyle="-", alpha=0.8)
+    axes.annotate(
+        t["chart_today"],
+        (float(date2num(as_of)), 0.02),
+        xycoords=axes.get_xaxis_transform(),
+        xytext=(3, 0),
+        textcoords="offset points",
+        fontsize=7,
+        color="#c0392b",
+        va="bottom",
+    )
+    axes.set_xlim(float(date2num(start)), float(date2num(horizon)))
+    axes.xaxis.set_major_locator(MonthLocator(bymonth=(1, 7)))
+    axes.xaxis.set_major_formatter(
+        FuncFormatter(lambda value, _position: _tick_label(num2date(value).date(), language))
+    )
+    top = max([highest, *[row["value"] for row in rungs], 1]) * 1.06
+    floor = min([value for _, value in actual] or [0])
+    axes.set_ylim(bottom=max(floor * 0.9, 0) if floor > top * 0.5 else 0, top=top)
     axes.yaxis.set_major_formatter(FuncFormatter(lambda value, _position: number(int(value), language)))
+    axes.set_title(t["chart_title"], fontsize=9, loc="left")
+    axes.set_ylabel(t["chart_y"], fontsize=7)
+    axes.tick_params(labelsize=7)
     axes.grid(alpha=0.3)
-    # The curve rises from the lower left to the upper right and the rung labels sit at the left, so the lower
-    # right corner is the one place the legend hides nothing.
-    axes.legend(loc="lower right", fontsize=8, framealpha=0.9)
+    axes.legend(loc="upper left", bbox_to_anchor=(0.0, -0.1), ncol=2, fontsize=6.5, frameon=False)
     figure.tight_layout()
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png")
-    return buffer.getvalue()
+    figure.canvas.draw()
+    return figure
 
 
 # E-MAIL
@@ -434,28 +710,45 @@ def report_email(
     return message
 
 
-def render_milestone_alert(figures: dict, milestone: dict, *, language: str) -> tuple[str, str, str]:
+def render_milestone_alert(
+    figures: dict, milestone: dict, *, language: str, recipient_controls: dict | None = None
+) -> tuple[str, str, str]:
     """Subject, text and HTML of the one-time alert that the official total passed `milestone`."""
     t = labels_for(language)
+    with translation.override(language):
+        return _milestone_alert(figures, milestone, t=t, language=language, recipient_controls=recipient_controls)
+
+
+def _milestone_alert(
+    figures: dict, milestone: dict, *, t: dict, language: str, recipient_controls: dict | None
+) -> tuple[str, str, str]:
     coming = [row for row in figures["milestones"] if not row["reached"]]
     following = coming[0] if coming else None
     context = {
         "t": t,
+        "recipient_controls": recipient_controls,
+        "language": language,
+        "width": EMAIL_WIDTH,
         "title": t["alert_title"],
-        "body": t["alert_body"] % {"label": milestone["label"], "date": milestone["passed_on"]},
+        "body": t["alert_body"]
+        % {"label": wording.label(milestone, language), "date": wording.day(milestone["passed_on"], language)},
         "official": milestone.get("made_official_on")
-        and t["alert_official"] % {"date": milestone["made_official_on"], "cohort": milestone["made_official_by"]},
+        and t["alert_official"]
+        % {"date": wording.day(milestone["made_official_on"], language), "cohort": milestone["made_official_by"]},
         "total": number(figures["official"]["trained"], language),
         "next": following
         and {
-            "label": following["label"],
+            "label": wording.label(following, language),
             "remaining": number(following["remaining"], language),
-            "by_rate": following["forecast_by_run_rate"] or t["no_forecast"],
-            "by_pipeline": following["forecast_by_pipeline"] or t["no_forecast"],
+            "by_rate": wording.day(following["forecast_by_run_rate"], language)
+            if following["forecast_by_run_rate"]
+            else t["no_forecast"],
+            "by_pipeline": wording.day(following["forecast_by_pipeline"], language)
+            if following["forecast_by_pipeline"]
+            else t["no_forecast"],
         },
     }
-    with translation.override(language):
-        html = render_to_string("mission/email/milestone_alert.html", context)
-        text = render_to_string("mission/email/milestone_alert.txt", context)
+    html = render_to_string("mission/email/milestone_alert.html", context)
+    text = render_to_string("mission/email/milestone_alert.txt", context)
     subject = t["alert_subject"] % {"value": number(milestone["value"], language)}
     return subject, text, html

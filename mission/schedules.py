@@ -87,6 +87,24 @@ def due_period(subscription: Any, now: dt.datetime | None = None) -> ReportPerio
     return period if local_now(now) >= period.scheduled_at else None
 
 
+def latest_period(subscription: Any, now: dt.datetime | None = None) -> ReportPeriod:
+    """The most recent period whose send moment has passed: the current one once due, else the one before.
+
+    `send_progress_reports` sends this period under its periodic key, so a run after the beat (or a second run)
+    finds the dispatch already sent.
+    """
+    period = current_period(subscription, now)
+    if local_now(now) >= period.scheduled_at:
+        return period
+    if subscription.frequency == DAILY:
+        send_on = period.send_on - dt.timedelta(days=1)
+    elif subscription.frequency == WEEKLY:
+        send_on = period.send_on - dt.timedelta(days=7)
+    else:
+        send_on = _month_back(period.send_on)
+    return period_for_send_day(subscription.frequency, send_on)
+
+
 def period_for_key(subscription: Any, key: str) -> ReportPeriod:
     """Rebuild a periodic dispatch's period from its key, so that a retried task reports the same days."""
     if subscription.frequency == DAILY:
@@ -104,9 +122,13 @@ def period_for_key(subscription: Any, key: str) -> ReportPeriod:
 
 
 def period_on_request(subscription: Any, key: str, today: dt.date) -> ReportPeriod:
-    """A report sent on request covers the subscription's usual length of time, up to and including today."""
-    usual = period_for_send_day(subscription.frequency, today + dt.timedelta(days=1))
-    return ReportPeriod(key, today, usual.start, today)
+    """A report sent on request covers the subscription's usual length of time up to the last full day.
+
+    Today is under way: its returns are mostly not in yet, so a daily report on request at 08:00 would be all
+    zeros. Yesterday is what a scheduled report sent today covers too.
+    """
+    usual = period_for_send_day(subscription.frequency, today)
+    return ReportPeriod(key, today, usual.start, usual.end)
 
 
 # BEAT SCHEDULES
@@ -158,6 +180,13 @@ SCHEDULES: tuple[BeatSchedule, ...] = (
         hour="0",
         description="Re-gates sites in Ukraine at the start of each day, when a ceasefire or mandate may lapse.",
     ),
+    BeatSchedule(
+        name="mission: cohort status follows the dates",
+        task="trainees.tasks.follow_cohort_dates",
+        minute="15",
+        hour="0",
+        description="Moves cohorts that started or ended to in training or completed, with their events.",
+    ),
     # EVENTS AND WEBHOOKS (issue 14): the tasks live in academies, the lowest layer; their schedules are here too.
     BeatSchedule(
         name="mission: publish events and send due webhooks",
@@ -171,7 +200,8 @@ SCHEDULES: tuple[BeatSchedule, ...] = (
         task="academies.tasks.purge_events",
         minute="40",
         hour="3",
-        description="Deletes events (and their webhook delivery log) older than EUMAM_EVENT_RETENTION_DAYS.",
+        description="Deletes events (and their webhook delivery log) and the tombstones of deleted rows older than "
+        "EUMAM_EVENT_RETENTION_DAYS.",
     ),
 )
 SCHEDULE_PREFIX = "mission: "

@@ -67,8 +67,36 @@ class Scope:
             return cls("academy", subscription.academy_id, str(subscription.academy))
         return cls()
 
+    def within(self, bound: Scope | None) -> Scope | None:
+        """This scope, bounded by what an organisation reads (`bound`, from `of_policy`): itself where `bound`
+        covers it (the mission, the same scope, or a site of the bounding nation or command), otherwise `bound`.
+        None when there is no bound to read at all."""
+        if bound is None:
+            return None
+        if bound.kind == "mission" or (self.kind, self.value) == (bound.kind, bound.value):
+            return self
+        if self.kind == "academy" and bound.kind in ("nation", "command"):
+            field_name = "nation_id" if bound.kind == "nation" else "command_id"
+            if Academy.objects.filter(pk=self.value, **{field_name: bound.value}).exists():
+                return self
+        return bound
+
 
 MISSION = Scope()
+
+
+def subscription_report_scope(subscription: Any) -> Scope | None:
+    """The scope a subscription's report covers. Tied to a staff user, it is bounded by that user's organisation
+    through the one scope policy; a deactivated user, or one with no organisation, reads nothing (None)."""
+    from academies.scope import Actor
+
+    scope = Scope.of_subscription(subscription)
+    user = subscription.staff_user
+    if user is None:
+        return scope
+    if not (user.is_active and user.is_staff):
+        return None
+    return scope.within(Scope.of_policy(Actor.for_user(user).policy))
 
 
 @dataclass
@@ -414,10 +442,10 @@ def _staffing_gaps(scope: Scope, as_of: dt.date) -> list[dict]:
         on=as_of, weeks=STAFFING_HORIZON_WEEKS, cohorts=cohorts, leads=False, needed=False
     ).values_list(
         "reference", "starts_on", "ends_on", "seats", "course__trainees_per_trainer", "trainers_assigned",
-        "academy__name_en", "academy__name_uk", "course__code",
+        "academy__name_en", "academy__name_uk", "course__code", "course__name_en", "course__name_uk",
     )  # fmt: skip
     gaps = []
-    for reference, starts_on, ends_on, seats, ratio, assigned, academy, academy_uk, course in window:
+    for reference, starts_on, ends_on, seats, ratio, assigned, academy, academy_uk, course, name, name_uk in window:
         needed = trainers_needed(seats, ratio)
         if assigned < needed:
             gaps.append(
@@ -426,6 +454,8 @@ def _staffing_gaps(scope: Scope, as_of: dt.date) -> list[dict]:
                     "academy": academy,
                     "academy_uk": academy_uk,
                     "course": course,
+                    "course_name": name,
+                    "course_name_uk": name_uk,
                     "starts_on": starts_on.isoformat(),
                     "ends_on": ends_on.isoformat(),
                     "seats": seats,
@@ -522,6 +552,7 @@ def progress(
         target = {
             "value": entry.value,
             "label": entry.label,
+            "label_uk": entry.label_uk or "",
             "in_force_from": entry.in_force_from.isoformat(),
             "source": entry.source,
             "progress": round(official_total / entry.value, 4),
@@ -546,6 +577,7 @@ def progress(
             {
                 "value": milestone.value,
                 "label": milestone.label,
+                "label_uk": milestone.label_uk or "",
                 "reached": reached_on is not None,
                 "passed_on": reached_on.isoformat() if reached_on else None,
                 "remaining": max(milestone.value - official_total, 0),

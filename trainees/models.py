@@ -12,6 +12,7 @@ from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from academies.models import Academy, Course, Organisation, Trainer
+from academies.tombstones import Tombstone, since_index
 from config.db import DateRange, PostgresExclusionConstraint
 from config.stamps import ChangeStamped
 
@@ -157,6 +158,21 @@ class TrainerAssignment(ChangeStamped):
 
     def clean(self) -> None:
         _end_not_before_start(self.starts_on, self.ends_on)
+
+
+class TrainerAssignmentTombstone(Tombstone):
+    """A trainer taken off a cohort (or released by its cancellation); scoped as the assignments are: the
+    cohort's site, and for a ministry the trainer's nation (academies.tombstones)."""
+
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="+", verbose_name=_("cohort"))
+    trainer = models.ForeignKey(Trainer, on_delete=models.CASCADE, related_name="+", verbose_name=_("trainer"))
+
+    objects = TrainerAssignmentQuerySet.as_manager()
+
+    class Meta(Tombstone.Meta):
+        indexes = [since_index("assignment")]
+        verbose_name = _("removed trainer assignment")
+        verbose_name_plural = _("removed trainer assignments")
 
 
 class Trainee(ChangeStamped):

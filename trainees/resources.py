@@ -74,12 +74,11 @@ class CohortResource(ServiceResource):
             "seats": instance.seats,
             "has_roster": instance.has_roster,
         }
+        # A blank status leaves it to the dates; a status given is checked against them.
+        status = (row.get("status") or "").strip() or None
         if is_create:
-            cohort = cohort_schedule(reference=instance.reference, actor=actor, **plan)
-            if instance.status and instance.status != cohort.status:
-                cohort = cohort_update(cohort=cohort, status=instance.status, actor=actor)
-            return cohort
-        return cohort_update(cohort=instance, status=instance.status, actor=actor, **plan)
+            return cohort_schedule(reference=instance.reference, status=status, actor=actor, **plan)
+        return cohort_update(cohort=instance, status=status, actor=actor, **plan)
 
 
 class TraineeResource(ImportRowLimitMixin, resources.ModelResource):

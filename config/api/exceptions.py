@@ -25,6 +25,15 @@ class PreconditionFailed(exceptions.APIException):
     default_code = "precondition_failed"
 
 
+class PreconditionRequired(exceptions.APIException):
+    status_code = status.HTTP_428_PRECONDITION_REQUIRED
+    default_detail = _(
+        "This write needs If-Match. Read the resource with GET and send its ETag back as If-Match, so that you do "
+        "not overwrite a change you have not seen."
+    )
+    default_code = "precondition_required"
+
+
 class IdempotencyConflict(exceptions.APIException):
     status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
     default_detail = _("This Idempotency-Key was already used with a different request.")

@@ -1,5 +1,6 @@
 """Settings shared by every profile. Values come from the environment through django-environ."""
 
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -183,12 +184,18 @@ _email_url = env.str("EMAIL_URL", default="")
 if _email_url:
     vars().update(env.email_url("EMAIL_URL"))
 else:
-    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    # One .eml file per message (config/mail.py); Django's own file backend appends a connection's messages to one.
+    EMAIL_BACKEND = "config.mail.OneFilePerMessageBackend"
 DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="EUMAM UA logistics <noreply@eumam.invalid>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_TIMEOUT = 20
 # Coordinators who are told when training inside Ukraine lapses, or a dispatch fails.
 COORDINATOR_EMAILS = env.list("EUMAM_COORDINATOR_EMAILS", default=["coordinators@eumam.invalid"])
+# Progress reports (issue 16): the address recipients reply to (Reply-To, and the mailto of List-Unsubscribe), the
+# public address of this site for the links in a report, and how long a report's manage link stays valid.
+REPORTS_CONTACT_EMAIL = env.str("EUMAM_REPORTS_CONTACT", default="")
+PUBLIC_URL = env.str("EUMAM_PUBLIC_URL", default="http://127.0.0.1:8000").rstrip("/")
+REPORT_LINK_MAX_AGE_DAYS = env.int("EUMAM_REPORT_LINK_MAX_AGE_DAYS", default=400)
 
 # ADMIN
 ADMIN_URL = env.str("DJANGO_ADMIN_URL", default="admin/")
@@ -292,7 +299,7 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": [
         "config.api.filters.FilterBackend",
         "rest_framework.filters.SearchFilter",
-        "rest_framework.filters.OrderingFilter",
+        "config.api.filters.OrderingFilter",
     ],
     "DEFAULT_PAGINATION_CLASS": "config.api.pagination.StandardPagination",
     "PAGE_SIZE": 50,
@@ -310,13 +317,27 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["config.api.parsers.BoundedJSONParser", "rest_framework.parsers.FormParser"],
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
+# Writes to a resource that has an ETag need `If-Match` (config/api/conditional.py): without it they answer 428.
+# A window for partner systems still being changed: until this date (inclusive, Brussels), such a write goes through
+# and its answer carries `Deprecation`, `Sunset` and `Warning`. Unset: required now.
+_if_match_optional_until = env.str("EUMAM_API_IF_MATCH_OPTIONAL_UNTIL", default="")
+try:
+    EUMAM_API_IF_MATCH_OPTIONAL_UNTIL = (
+        dt.date.fromisoformat(_if_match_optional_until) if _if_match_optional_until else None
+    )
+except ValueError as error:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("EUMAM_API_IF_MATCH_OPTIONAL_UNTIL must be a date, YYYY-MM-DD.") from error
+
 DRF_STANDARDIZED_ERRORS = {
     "EXCEPTION_HANDLER_CLASS": "config.api.exceptions.DomainExceptionHandler",
-    "ALLOWED_ERROR_STATUS_CODES": ["400", "401", "403", "404", "405", "406", "412", "415", "422", "429", "500"],
+    "ALLOWED_ERROR_STATUS_CODES": ["400", "401", "403", "404", "405", "406", "412", "415", "422", "428", "429", "500"],
     "ERROR_SCHEMAS": {
         "400": "config.api.schema.ValidationErrorResponseSerializer",
         "412": "config.api.schema.ClientErrorResponseSerializer",
         "422": "config.api.schema.ClientErrorResponseSerializer",
+        "428": "config.api.schema.ClientErrorResponseSerializer",
     },
 }
 _ERRORS = "drf_standardized_errors.openapi_serializers"

@@ -20,6 +20,10 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 ALLOWED_HOSTS = [host for host in _required("DJANGO_ALLOWED_HOSTS").split(",") if host.strip()]
 DEBUG = False
+# The links in reports (manage, unsubscribe) point here: https://, the first allowed host unless told otherwise.
+PUBLIC_URL = env.str("EUMAM_PUBLIC_URL", default=f"https://{ALLOWED_HOSTS[0].strip()}" if ALLOWED_HOSTS else "").rstrip(
+    "/"
+)
 
 # SECURITY
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -118,6 +118,7 @@ SUBSCRIPTION_EXAMPLE = {
     "language": "en",
     "milestone_alerts": True,
     "attach_csv": False,
+    "attach_pdf": False,
     "is_active": True,
 }
 
@@ -141,14 +142,61 @@ class ReportSubscriptionSerializer(MissionModelSerializer):
     recipients = serializers.ListField(
         child=serializers.EmailField(max_length=254), min_length=1, max_length=50, help_text=_("E-mail addresses.")
     )
+    # What is needed depends on `frequency` and `scope`, which an OpenAPI schema cannot make conditional: each
+    # field's description says when it is needed, and `frequency` and `scope` themselves carry no default, since
+    # the model's (weekly, mission-wide) needs a weekday and is refused to every partner.
+    frequency = serializers.ChoiceField(
+        choices=ReportSubscription.Frequency.choices,
+        help_text=_("daily, weekly (then give `weekday`) or monthly (then give `day_of_month`)."),
+    )
+    weekday = serializers.IntegerField(
+        min_value=0,
+        max_value=6,
+        allow_null=True,
+        required=False,
+        help_text=_("Required when `frequency` is weekly: 0 is Monday, 6 is Sunday."),
+    )
+    day_of_month = serializers.IntegerField(
+        min_value=1,
+        max_value=28,
+        allow_null=True,
+        required=False,
+        help_text=_("Required when `frequency` is monthly: 1 to 28, so that every month has the day."),
+    )
+    scope = serializers.ChoiceField(
+        choices=ReportSubscription.Scope.choices,
+        help_text=_(
+            "What the report is about: mission (mission HQ only), nation, command or academy; name that nation, "
+            "command or academy in the field of the same name, and leave the other two out."
+        ),
+    )
     nation = ScopedSlugRelatedField(
-        slug_field="code", queryset=Nation.objects.all(), allow_null=True, required=False, for_write=False
+        slug_field="code",
+        queryset=Nation.objects.all(),
+        allow_null=True,
+        required=False,
+        for_write=False,
+        help_text=_("Required when `scope` is nation: its ISO code, such as PL."),
     )
     command = ScopedSlugRelatedField(
-        slug_field="code", queryset=TrainingCommand.objects.all(), allow_null=True, required=False, for_write=False
+        slug_field="code",
+        queryset=TrainingCommand.objects.all(),
+        allow_null=True,
+        required=False,
+        for_write=False,
+        help_text=_("Required when `scope` is command: its code, such as cat-c."),
     )
     academy = ScopedSlugRelatedField(
-        slug_field="slug", queryset=Academy.objects.all(), allow_null=True, required=False, for_write=False
+        slug_field="slug",
+        queryset=Academy.objects.all(),
+        allow_null=True,
+        required=False,
+        for_write=False,
+        help_text=_("Required when `scope` is academy: its slug."),
+    )
+    # The column is nullable (added without rebuilding the table); the API speaks plain true/false.
+    attach_pdf = serializers.BooleanField(
+        required=False, default=False, help_text=_("Attach the report as a PDF file too.")
     )
 
     class Meta:
@@ -167,11 +215,17 @@ class ReportSubscriptionSerializer(MissionModelSerializer):
             "language",
             "milestone_alerts",
             "attach_csv",
+            "attach_pdf",
             "is_active",
             "created_at",
             "updated_at",
         ]
         read_only_fields = ["id", "created_at", "updated_at"]
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        data["attach_pdf"] = bool(instance.attach_pdf)
+        return data
 
 
 @extend_schema_serializer(

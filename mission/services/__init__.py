@@ -37,7 +37,17 @@ from .steering import (
     ukraine_conditions,
     ukraine_gating_refresh,
 )
-from .subscriptions import report_subscription_create, report_subscription_delete, report_subscription_update
+from .subscriptions import (
+    ManageLink,
+    UnsubscribeChannel,
+    manage_link_verify,
+    report_subscription_create,
+    report_subscription_delete,
+    report_subscription_preferences_change,
+    report_subscription_resubscribe,
+    report_subscription_unsubscribe,
+    report_subscription_update,
+)
 
 __all__ = [
     "MAX_DELIVERY_ATTEMPTS",
@@ -47,9 +57,12 @@ __all__ = [
     "TRANSIENT_DELIVERY_ERRORS",
     "DeliveryOutcome",
     "DeliveryRetry",
+    "ManageLink",
     "UkraineConditions",
+    "UnsubscribeChannel",
     "ceasefire_declare",
     "ceasefire_end",
+    "manage_link_verify",
     "mandate_adopt",
     "mandate_adoption_blockers",
     "mandate_position_record",
@@ -67,6 +80,9 @@ __all__ = [
     "report_dispatches_enqueue_due",
     "report_subscription_create",
     "report_subscription_delete",
+    "report_subscription_preferences_change",
+    "report_subscription_resubscribe",
+    "report_subscription_unsubscribe",
     "report_subscription_update",
     "retry_delay",
     "ukraine_conditions",

@@ -15,6 +15,7 @@ from academies.scope import Actor
 from config import clock
 from config.exceptions import ApplicationError
 
+from .. import recipients
 from ..events import milestone_reached_record
 from ..models import (
     Milestone,
@@ -52,6 +53,8 @@ class DeliveryOutcome:
     BUSY = "busy"
     FAILED = "failed"
     INACTIVE = "inactive"
+    # Tied to a staff user who reads nothing now (deactivated, or no organisation): no report, no dispatch.
+    NO_SCOPE = "no_scope"
 
 
 class DeliveryRetry(Exception):
@@ -161,10 +164,13 @@ def progress_report_create(
 ) -> ProgressReport:
     """Compute the subscription's figures for the period, render them in its language and store the report."""
     from .. import reports
-    from ..selectors import Scope, progress
+    from ..briefing import report_briefing
+    from ..selectors import progress, subscription_report_scope
 
     with translation.override(subscription.language):
-        scope = Scope.of_subscription(subscription)
+        scope = subscription_report_scope(subscription)
+    if scope is None:
+        raise ApplicationError(_("The subscription's staff user may read no progress: it sends no report."))
     result = progress(scope, period_end, period_start=period_start)
     figures = result.as_dict()
     figures["chart"] = reports.chart_series(result)
@@ -176,6 +182,12 @@ def progress_report_create(
             "official_trained": before,
             "change": result.official_total - before,
         }
+    figures["briefing"] = report_briefing(
+        result,
+        period_start=period_start,
+        previous_as_of=dt.date.fromisoformat(previous["figures"]["as_of"]) if previous is not None else None,
+        subscription=subscription,
+    )
     rendered = reports.render_report(
         figures, subscription_name=subscription.name, language=subscription.language, attach_csv=subscription.attach_csv
     )
@@ -203,25 +215,55 @@ def _progress_report_message(dispatch: ReportDispatch):
         report = progress_report_create(subscription=subscription, period_start=period.start, period_end=period.end)
         ReportDispatch.objects.filter(pk=dispatch.pk).update(report=report)
         dispatch.report = report
+    controls = recipients.footer_context(subscription)
     rendered = reports.render_report(
         report.figures,
         subscription_name=subscription.name,
         language=report.language,
         attach_csv=subscription.attach_csv,
+        recipient_controls=controls,
     )
-    return reports.report_email(
+    message = reports.report_email(
         rendered,
         recipients=list(subscription.recipients),
         attach_csv=subscription.attach_csv,
         message_id=_message_id(dispatch),
         filename=f"eumam-progress-{report.period_end.isoformat()}.csv",
     )
+    if subscription.attach_pdf:
+        message.attach(
+            f"eumam-progress-{report.period_end.isoformat()}.pdf",
+            _progress_report_pdf(report, rendered),
+            "application/pdf",
+        )
+    return recipients.apply_to_message(message, subscription, controls)
+
+
+def _progress_report_pdf(report: ProgressReport, rendered) -> bytes:
+    """The PDF copy: the stored report's text (the e-mail's content, without its per-recipient footer) and chart."""
+    from .. import reports
+    from ..report_pdf import report_pdf
+
+    return report_pdf(
+        title=rendered.subject,
+        text=report.text,
+        chart_png=rendered.chart_png,
+        language=report.language,
+        chart_after=reports.labels_for(report.language)["pace"],
+        created=report.generated_at,
+    )
 
 
 def progress_report_deliver(*, subscription_id: int, period_key: str, kind: str = ReportDispatch.Kind.PERIODIC) -> str:
     """Send the subscription's report for the period, at most once. Raises DeliveryRetry on a transient error."""
-    if not ReportSubscription.objects.filter(pk=subscription_id, is_active=True).exists():
+    from ..selectors import subscription_report_scope
+
+    subscription = ReportSubscription.objects.select_related("staff_user").filter(pk=subscription_id).first()
+    if subscription is None or not subscription.is_active:
         return DeliveryOutcome.INACTIVE
+    if subscription.staff_user_id is not None and subscription_report_scope(subscription) is None:
+        logger.warning("report subscription %s: its staff user reads no progress; nothing sent", subscription_id)
+        return DeliveryOutcome.NO_SCOPE
     outcome, dispatch = report_dispatch_claim(subscription_id=subscription_id, kind=kind, period_key=period_key)
     if outcome is not None:
         logger.info("report dispatch %s not sent: %s", dispatch.pk, outcome)
@@ -266,11 +308,22 @@ def report_dispatches_enqueue_due(*, now: dt.datetime | None = None) -> list[tup
     return enqueued + [(subscription_id, key) for subscription_id, key, _kind in resumed]
 
 
-def progress_report_send_now(*, subscription: ReportSubscription, actor: Actor) -> ReportDispatch:
-    """Send the subscription's report now, outside its schedule (the admin's "send report now").
+def progress_report_send_now(
+    *,
+    subscription: ReportSubscription,
+    actor: Actor,
+    reason: str = "",
+    requested_by: str | None = None,
+    enqueue: bool = True,
+) -> ReportDispatch:
+    """Send the subscription's report now, outside its schedule (the admin's "send report now",
+    `send_progress_reports --force`).
 
-    The report covers the subscription's usual period up to today. It goes through the dispatch log like any
-    other, with its own key, so it is retried on SMTP failure and shows on the dashboard if it fails.
+    The report covers the subscription's usual length of time up to the last full day. It goes through the
+    dispatch log like any other, as a `manual` dispatch with its own key that records who asked and why, so it is
+    retried on SMTP failure and shows on the dashboard if it fails. `requested_by` names who asked where the
+    actor alone does not (a command run by an operator). The send is enqueued after commit, unless the caller
+    (a command) delivers it itself with `progress_report_deliver`.
     """
     from ..schedules import local_now
 
@@ -282,17 +335,22 @@ def progress_report_send_now(*, subscription: ReportSubscription, actor: Actor) 
     stamp = local_now().strftime("%Y%m%dT%H%M%S")
     key = f"manual-{stamp}"
     with transaction.atomic():
-        dispatch, _created = _dispatch_get_or_create(
+        dispatch, created = _dispatch_get_or_create(
             subscription_id=subscription.pk, kind=ReportDispatch.Kind.MANUAL, period_key=key
         )
+        if created:
+            dispatch.requested_by = (requested_by or str(actor))[:150]
+            dispatch.request_reason = reason or None
+            _save(dispatch)
 
-        def enqueue() -> None:
+        def send() -> None:
             from ..tasks import send_subscription_report
 
             send_subscription_report.delay(subscription.pk, key, ReportDispatch.Kind.MANUAL)
 
-        transaction.on_commit(enqueue)
-    logger.info("report for subscription %s requested by %s", subscription.pk, actor)
+        if enqueue:
+            transaction.on_commit(send)
+    logger.info("report for subscription %s requested by %s: %s", subscription.pk, actor, reason or "no reason given")
     return dispatch
 
 
@@ -409,12 +467,15 @@ def _milestone_alert_message(milestone: Milestone):
             "made_official_on": milestone.officially_reached_on.isoformat() if milestone.officially_reached_on else "",
             "made_official_by": milestone.reached_by.cohort.reference if milestone.reached_by else "",
         }
-        subject, text, html = reports.render_milestone_alert(figures, row, language=subscription.language)
+        controls = recipients.footer_context(subscription)
+        subject, text, html = reports.render_milestone_alert(
+            figures, row, language=subscription.language, recipient_controls=controls
+        )
         message = EmailMultiAlternatives(
             subject=subject, body=text, to=list(subscription.recipients), headers={"Message-ID": _message_id(dispatch)}
         )
         message.attach_alternative(html, "text/html")
-        return message
+        return recipients.apply_to_message(message, subscription, controls)
 
     return build
 

@@ -163,3 +163,27 @@ def test_the_export_action_escapes_a_rejection_reason_that_looks_like_a_formula(
     body = response.content.decode()
     assert response.status_code == 200
     assert "'=cmd" in body and "\n=cmd" not in body and ",=cmd" not in body
+
+
+def _cohort_rows(start: dt.date, status: str) -> bytes:
+    header = ["reference", "course", "academy", "starts_on", "ends_on", "seats", "status", "has_roster"]
+    end = start + dt.timedelta(days=10)
+    return _csv([header, ["C-IMP", "basic-5w", "zagan", start.isoformat(), end.isoformat(), 20, status, 0]])
+
+
+def test_an_imported_cohort_takes_its_dates_status_and_a_contradicting_one_is_refused(
+    admin_client_for, superuser, mission
+):
+    from config import clock
+    from trainees.models import Cohort
+
+    client, url = admin_client_for(superuser), reverse("admin:trainees_cohort_import")
+    coming = clock.today() + dt.timedelta(days=20)
+
+    refused = _upload(client, url, _cohort_rows(coming, "completed"), "cohorts.csv")
+    assert "status follows its dates" in refused.content.decode() and "Errors" in refused.content.decode()
+
+    preview = _upload(client, url, _cohort_rows(clock.today() - dt.timedelta(days=2), ""), "cohorts.csv")
+    assert preview.status_code == 200 and "status follows its dates" not in preview.content.decode()
+    assert "Errors" not in preview.content.decode() and "confirm" in preview.content.decode().lower()
+    assert not Cohort.objects.filter(reference="C-IMP").exists()  # a dry run until it is confirmed

@@ -49,17 +49,18 @@ def test_the_email_states_every_headline_figure_in_html_and_text():
     progress_report_deliver(subscription_id=subscription.pk, period_key=WEEK_KEY)
     (message,) = mail.outbox
     assert message.to == ["leadership@example.eu"]
-    assert message.subject == "EUMAM Ukraine progress report: EUMAM Ukraine, 2026-03-25 to 2026-03-31"
+    # The inbox line answers "where do we stand": the total and the next milestone (200, 200 - 133 = 67 to go).
+    assert message.subject == "EUMAM Ukraine: 133 trained · next milestone 200 (67 to go) · 25 Mar 2026 – 31 Mar 2026"
     html = message.alternatives[0].content
     for body in (message.body, html):
         assert "Official total trained" in body and "133" in body
         assert "+3" in body  # change in the period
         assert "32 (2 returns)" in body  # pending, apart from the official total
         assert "Rosters cover 2.3% of the official total." in body
-        assert "2026-03-06" in body  # the day 100 was passed
-        assert "2026-05-16" in body and "2026-05-08" in body  # 200 by run rate and by pipeline
+        assert "6\u00a0Mar\u00a02026" in body  # the day 100 was passed, on one line
+        assert "16\u00a0May\u00a02026" in body and "8\u00a0May\u00a02026" in body  # 200 by run rate and by pipeline
         assert "10.8" in body and "10.2" in body  # run rates, 4 and 13 weeks
-        assert "5 scheduled cohorts" in body and "about 260 completions" in body  # the pipeline's assumptions
+        assert "5 planned cohorts" in body and "about 260 completions" in body  # the pipeline's assumptions
         assert "Cohorts started: " in body and "Cohorts completed: " in body
         assert "C9" in body and "C5" in body and "C6" in body  # staffing gaps
         assert "Site PL" in body and "Germany" in body  # breakdowns
@@ -77,7 +78,9 @@ def test_the_chart_is_an_inline_png_cited_by_the_html():
     assert 'src="cid:progress-chart"' in parts["text/html"].get_payload(decode=True).decode()
     picture = Image.open(io.BytesIO(image.get_payload(decode=True)))
     picture.load()
-    assert picture.format == "PNG" and picture.size == (800, 400)
+    # Twice the pixel density of the 592 px it is shown at (the 640 px mail less its padding).
+    assert picture.format == "PNG" and picture.size == (1184, 660)
+    assert 'width="592" height="330"' in parts["text/html"].get_payload(decode=True).decode()
 
 
 def test_the_csv_attachment_holds_the_breakdowns_only_when_asked():
@@ -115,11 +118,11 @@ def test_the_ukrainian_report_is_in_ukrainian():
     subscription = _subscription(language="uk", scope="academy", academy=scenario.site_pl, name="Полігон PL")
     progress_report_deliver(subscription_id=subscription.pk, period_key=WEEK_KEY)
     (message,) = mail.outbox
-    assert message.subject == "Звіт про хід підготовки EUMAM Україна: Полігон PL, з 2026-03-25 по 2026-03-31"
+    assert message.subject == "EUMAM Україна, Полігон PL: підготовлено 93 · 25 березня 2026 – 31 березня 2026"
     html = message.alternatives[0].content
     for body in (message.body, html):
         assert "Офіційно підготовлено" in body and "93" in body
-        assert "Темп за останні 4 тиж." in body
+        assert "останні 4 тиж." in body and "Очікує затвердження" in body  # the pace, official and waiting
         assert "Нестача інструкторів у наступні 8 тижнів" in body
         assert "Польща" in body and "Медик" in body  # names from the data, in Ukrainian
         assert "Official total" not in body and "Poland" not in body

@@ -218,3 +218,59 @@ def test_trainee_references_are_opaque(demo):
     references = list(Trainee.objects.values_list("reference", flat=True))
     assert references
     assert all(re.fullmatch(r"UA-[0-9a-f]{12}", reference) for reference in references)
+
+
+# REPORT SUBSCRIPTIONS (issue 16): a fresh `make run` followed by `send_progress_reports` produces mail.
+
+
+@pytest.mark.django_db
+def test_the_demo_seeds_its_three_report_subscriptions_once(demo):
+    from mission.demo import DEMO_SUBSCRIPTIONS, demo_subscriptions_ensure
+    from mission.models import ReportSubscription
+
+    demo_subscriptions_ensure()
+    rows = {
+        row.name: row
+        for row in ReportSubscription.objects.filter(name__in=[entry["name"] for entry in DEMO_SUBSCRIPTIONS])
+    }
+    assert len(rows) == 3 == ReportSubscription.objects.count()
+    mission_weekly, command_monthly, nation_weekly = (rows[entry["name"]] for entry in DEMO_SUBSCRIPTIONS)
+    assert (mission_weekly.scope, mission_weekly.language, mission_weekly.frequency) == ("mission", "en", "weekly")
+    assert (command_monthly.scope, command_monthly.command.code, command_monthly.language) == ("command", "cat-c", "uk")
+    assert command_monthly.frequency == "monthly"
+    assert (nation_weekly.scope, nation_weekly.nation_id, nation_weekly.attach_csv) == ("nation", "PL", True)
+    assert all(row.organisation is not None and row.is_active for row in rows.values())
+
+
+@pytest.mark.django_db
+def test_after_the_demo_the_send_command_writes_one_file_per_report_and_only_once(demo, settings, tmp_path):
+    from email import message_from_bytes
+    from zoneinfo import ZoneInfo
+
+    import time_machine
+    from django.core.management import call_command
+
+    settings.EMAIL_BACKEND = "config.mail.OneFilePerMessageBackend"
+    settings.EMAIL_FILE_PATH = str(tmp_path)
+    # The morning after the demo's last day, after the reports' send time.
+    morning = dt.datetime.combine(DEMO_TODAY + dt.timedelta(days=1), dt.time(9), tzinfo=ZoneInfo("Europe/Brussels"))
+    with time_machine.travel(morning, tick=True):
+        call_command("send_progress_reports")
+        files = sorted(tmp_path.glob("*.eml"))
+        call_command("send_progress_reports")
+    assert len(files) == 3 and sorted(tmp_path.glob("*.eml")) == files
+    messages = [message_from_bytes(path.read_bytes()) for path in files]
+    by_recipient = {message["To"]: message for message in messages}
+    assert set(by_recipient) == {
+        "leadership@eumam.invalid",
+        "catc-reports@eumam.invalid",
+        "mod-pl-reports@eumam.invalid",
+    }
+    for message in messages:
+        assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    types = {to: {part.get_content_type() for part in message.walk()} for to, message in by_recipient.items()}
+    assert "application/pdf" in types["leadership@eumam.invalid"]
+    assert "text/csv" in types["mod-pl-reports@eumam.invalid"]
+    ukrainian = by_recipient["catc-reports@eumam.invalid"]
+    text = next(part for part in ukrainian.walk() if part.get_content_type() == "text/plain")
+    assert "Офіційно підготовлено" in text.get_payload(decode=True).decode()

@@ -14,6 +14,7 @@ from django_celery_beat.models import CrontabSchedule, PeriodicTask
 
 from academies.scope import SYSTEM, Actor
 from mission.models import Milestone, ProgressReport, ReportDispatch
+from mission.report_wording import day
 from mission.schedules import SCHEDULES, due_period, period_for_key
 from mission.selectors import failed_dispatches
 from mission.services import (
@@ -251,9 +252,11 @@ def test_a_milestone_alert_fires_once_even_if_the_crossing_is_reverted_and_appro
     assert [message.to for message in mail.outbox] == [["hq@example.eu"]]
     assert mail.outbox[0].subject == "EUMAM Ukraine passed 100 trained"
     assert (
-        f"It became official on {timezone.localdate().isoformat()}, when mission HQ approved the count return of "
+        f"It became official on {day(timezone.localdate(), 'en')}, when mission HQ approved the count return of "
         f"cohort {cohort.reference}." in mail.outbox[0].body
     )
+    # The alert's HTML is the report's fixed-width table too, with the body as its preheader.
+    assert '<table role="presentation" width="640"' in mail.outbox[0].alternatives[0].content
     with django_capture_on_commit_callbacks(execute=True):
         _approve(cohort, 5, verifier, approver, as_of)  # a correction: 95, below again
         _approve(cohort, 30, verifier, approver, as_of)  # 120: above again
@@ -280,14 +283,19 @@ def test_a_milestone_passed_long_ago_is_recorded_without_an_alert(django_capture
 
 
 @pytest.mark.django_db
-def test_send_now_sends_a_report_up_to_today_through_the_dispatch_log(django_capture_on_commit_callbacks):
+def test_send_now_sends_a_report_up_to_the_last_full_day_through_the_dispatch_log(
+    django_capture_on_commit_callbacks,
+):
     subscription = ReportSubscriptionFactory(frequency="weekly", weekday=0)
     with django_capture_on_commit_callbacks(execute=True):
-        dispatch = progress_report_send_now(actor=SYSTEM, subscription=subscription)
+        dispatch = progress_report_send_now(actor=SYSTEM, subscription=subscription, reason="board meeting")
     dispatch.refresh_from_db()
     assert dispatch.kind == "manual" and dispatch.state == "sent"
+    assert (dispatch.requested_by, dispatch.request_reason) == ("system", "board meeting")
     assert len(mail.outbox) == 1
-    assert ProgressReport.objects.get().period_end == timezone.localdate()
+    report = ProgressReport.objects.get()
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    assert (report.period_start, report.period_end) == (yesterday - dt.timedelta(days=6), yesterday)
 
 
 @pytest.mark.django_db

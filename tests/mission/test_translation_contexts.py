@@ -26,3 +26,15 @@ def test_every_report_label_has_its_ukrainian_wording():
     assert untranslated == []
     assert ukrainian["staffing"] == "Нестача інструкторів у наступні 8 тижнів"
     assert labels_for("fr")["title"] == "Progress report"  # a language we do not have falls back to English
+
+
+def test_every_counted_noun_of_the_report_has_its_ukrainian_forms():
+    from mission.report_wording import PLURALS, counted
+
+    with translation.override("uk"):
+        ukrainian = {noun: [counted(noun, n, "uk") for n in (1, 2, 5)] for noun in PLURALS}
+    with translation.override("en"):
+        english = {noun: [counted(noun, n, "en") for n in (1, 2, 5)] for noun in PLURALS}
+    untranslated = [noun for noun in PLURALS if set(ukrainian[noun]) & set(english[noun])]
+    assert untranslated == []
+    assert ukrainian["trainers"] == ["1 інструктор", "2 інструктори", "5 інструкторів"]

@@ -1,4 +1,4 @@
-"""Migration 0007: a cohort that already has several pending returns keeps one, and the others are rejected with a
+"""Migration 0008: a cohort that already has several pending returns keeps one, and the others are rejected with a
 reason, never deleted, before the one-pending-return constraint is added."""
 
 import datetime as dt
@@ -14,7 +14,7 @@ from trainees.models import CountReturn
 
 pytestmark = pytest.mark.django_db
 
-migration = importlib.import_module("trainees.migrations.0007_count_return_one_pending_per_cohort")
+migration = importlib.import_module("trainees.migrations.0008_count_return_one_pending_per_cohort")
 
 
 def test_surplus_pending_returns_are_rejected_keeping_the_one_furthest_along():

@@ -59,7 +59,11 @@ class CohortSerializer(MissionModelSerializer):
     status = serializers.ChoiceField(
         choices=Cohort.Status.choices,
         required=False,
-        help_text=_("Ignored on creation (a new cohort is planned); change it afterwards to mark progress."),
+        help_text=_(
+            "Follows the dates: planned before the first day, in training until the last, completed after it. "
+            "Ignored on creation (a new cohort takes the status its dates give). Set `cancelled` to cancel; a "
+            "status the dates contradict is refused."
+        ),
     )
 
     class Meta:
@@ -405,7 +409,10 @@ class CohortUpsertItemSerializer(serializers.Serializer):
     status = serializers.ChoiceField(
         choices=Cohort.Status.choices,
         required=False,
-        help_text=_("Left out: as it is. Ignored when the cohort is new: a new cohort is always planned."),
+        help_text=_(
+            "Left out: as it is. Ignored when the cohort is new (it takes the status its dates give); a status the "
+            "dates contradict is refused, `cancelled` never."
+        ),
     )
 
     def validate(self, attrs):

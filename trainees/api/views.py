@@ -8,6 +8,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from config.api.pagination import PAGE_PARAMS, PageRows
+from config.api.tombstones import DeletedRowsMixin
 from config.api.viewsets import ReadOnlyViewSet, ScopedGenericViewSet
 from trainees import services
 from trainees.filtersets import (
@@ -17,7 +18,7 @@ from trainees.filtersets import (
     TraineeFilterSet,
     TrainerAssignmentFilterSet,
 )
-from trainees.models import Cohort, CountReturn, Enrollment, Trainee, TrainerAssignment
+from trainees.models import Cohort, CountReturn, Enrollment, Trainee, TrainerAssignment, TrainerAssignmentTombstone
 from trainees.selectors import visible_cohort_count
 
 from .serializers import (
@@ -111,7 +112,8 @@ class CohortViewSet(
     mixins.UpdateModelMixin,
     ScopedGenericViewSet,
 ):
-    """Cohorts at the caller's sites (a ministry: those its trainers work on). ETag / If-Match protect updates."""
+    """Cohorts at the caller's sites (a ministry: those its trainers work on). Every change sends the cohort's ETag
+    as If-Match."""
 
     queryset = Cohort.objects.select_related("course", "academy")
     serializer_class = CohortSerializer
@@ -119,7 +121,6 @@ class CohortViewSet(
     search_fields = ["reference"]
     ordering_fields = ["starts_on", "ends_on", "reference", "seats"]
     ordering = ["-starts_on", "reference"]
-    etag = True
     resource_noun, resource_plural = "cohort", "cohorts"
 
     def list(self, request, *args, **kwargs):
@@ -164,6 +165,7 @@ class CohortViewSet(
 
 
 class TrainerAssignmentViewSet(
+    DeletedRowsMixin,
     UpsertMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -179,7 +181,10 @@ class TrainerAssignmentViewSet(
     search_fields = ["trainer__reference", "cohort__reference"]
     ordering_fields = ["starts_on", "created_at"]
     ordering = ["-starts_on", "id"]
+    # A creation's answer carries advice (`warnings`) that a later GET does not, so it is no ETag of the assignment.
+    etag_actions = ("retrieve",)
     resource_noun, resource_plural = "trainer assignment", "trainer assignments"
+    tombstone_model = TrainerAssignmentTombstone
 
     def perform_create(self, serializer):
         result = services.trainer_assign(**serializer.validated_data, actor=self.caller.actor)
@@ -259,6 +264,14 @@ class EnrollmentViewSet(
         return Response({"created": len(ids), "ids": ids}, status=201)
 
 
+# The permissions of which a workflow action needs one; the services check the rest (four eyes, mission HQ, state).
+WORKFLOW_ROLES = {
+    "verify": (("trainees.verify_countreturn",), _("verify count returns")),
+    "approve": (("trainees.approve_countreturn",), _("approve count returns")),
+    "reject": (("trainees.verify_countreturn", "trainees.approve_countreturn"), _("reject count returns")),
+}
+
+
 class CountReturnViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -273,9 +286,16 @@ class CountReturnViewSet(
     search_fields = ["cohort__reference"]
     ordering_fields = ["as_of", "submitted_at", "state"]
     ordering = ["-as_of", "-id"]
-    etag = True
+    # A return is never edited: its state moves by these actions, each based on the version the caller read.
     conditional_actions = ("verify", "approve", "reject")
     resource_noun, resource_plural = "count return", "count returns"
+
+    def check_role(self, instance) -> None:
+        # A partner key never verifies or approves: say so before asking it for an If-Match.
+        permissions, action = WORKFLOW_ROLES[self.action]
+        actor = self.caller.actor
+        if not any(actor.may(permission) for permission in permissions):
+            actor.refuse("role", _("Your role does not allow you to %(action)s.") % {"action": action})
 
     def perform_create(self, serializer):
         serializer.instance = services.count_return_submit(**serializer.validated_data, actor=self.caller.actor)

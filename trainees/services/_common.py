@@ -50,7 +50,8 @@ def restamp_what_partners_see_through(*, cohort_ids: Sequence[int] = (), trainer
     A ministry sees the cohorts its trainers work on, and their enrollments, returns and trainees; a command sees
     the trainers deployed to its sites, and their rotation windows. Assigning a trainer, or moving a cohort to
     another site, shows those rows to someone new without changing them: a new stamp puts them in that
-    partner's delta sync (`?updated_since=`). Rows that leave a scope are for the tombstones of the event outbox.
+    partner's delta sync (`?updated_since=`). Deleted rows are told by tombstones (`academies.tombstones`); rows
+    that only leave a scope (a cohort moved to another command's site) are not told yet: a full sync drops them.
     """
     from academies.models import Trainer, TrainerAvailability
 

@@ -88,7 +88,9 @@ def reference_data_load() -> dict[str, Any]:
         tally("targets", was_created)
 
     for row in data.MILESTONES:
-        _, was_created = Milestone.objects.update_or_create(value=row["value"], defaults={"label": row["label"]})
+        _, was_created = Milestone.objects.update_or_create(
+            value=row["value"], defaults={"label": row["label"], "label_uk": row["label_uk"]}
+        )
         tally("milestones", was_created)
 
     for row in data.MANDATES:

@@ -35,7 +35,7 @@ def reject_all_but_one_pending_return(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("trainees", "0006_change_stamps"),
+        ("trainees", "0007_tombstones"),
     ]
 
     operations = [

@@ -144,7 +144,7 @@ def _fill(text: str, values: dict[str, str], example: Example) -> str:
 @pytest.fixture
 def reference_world():
     """The reference data `make run` loads (CAT-C, its sites, the course catalogue) and what the walkthrough picks
-    from the demo data: a free qualified trainer, a running cohort and a running cohort with a roster."""
+    from the demo data: a free qualified trainer, two running cohorts and a running cohort with a roster."""
     call_command("load_reference_data", verbosity=0, stdout=io.StringIO())
     catc = Organisation.objects.get(slug="catc")
     site = Academy.objects.get(slug="training-centre-zagan")
@@ -156,6 +156,7 @@ def reference_world():
         "site": site,
         "course": course,
         "running": CohortFactory(starts_on=today - dt.timedelta(days=10), **running),
+        "other_running": CohortFactory(starts_on=today - dt.timedelta(days=11), **running),
         "roster": CohortFactory(starts_on=today - dt.timedelta(days=12), has_roster=True, **running),
     }
 
@@ -181,6 +182,7 @@ def test_every_curl_example_of_the_integration_guide_works_as_written(reference_
         "<TODAY>": clock.today().isoformat(),
         "<SINCE>": (clock.now() - dt.timedelta(days=1)).astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "<RUNNING_ID>": str(reference_world["running"].pk),
+        "<OTHER_RUNNING_ID>": str(reference_world["other_running"].pk),
         "<ROSTER_COHORT_ID>": str(reference_world["roster"].pk),
         "<REFERENCE>": _free_trainer(reference_world, examples),
     }

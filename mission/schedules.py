@@ -180,6 +180,13 @@ SCHEDULES: tuple[BeatSchedule, ...] = (
         hour="0",
         description="Re-gates sites in Ukraine at the start of each day, when a ceasefire or mandate may lapse.",
     ),
+    BeatSchedule(
+        name="mission: cohort status follows the dates",
+        task="trainees.tasks.follow_cohort_dates",
+        minute="15",
+        hour="0",
+        description="Moves cohorts that started or ended to in training or completed, with their events.",
+    ),
     # EVENTS AND WEBHOOKS (issue 14): the tasks live in academies, the lowest layer; their schedules are here too.
     BeatSchedule(
         name="mission: publish events and send due webhooks",
@@ -193,7 +200,8 @@ SCHEDULES: tuple[BeatSchedule, ...] = (
         task="academies.tasks.purge_events",
         minute="40",
         hour="3",
-        description="Deletes events (and their webhook delivery log) older than EUMAM_EVENT_RETENTION_DAYS.",
+        description="Deletes events (and their webhook delivery log) and the tombstones of deleted rows older than "
+        "EUMAM_EVENT_RETENTION_DAYS.",
     ),
 )
 SCHEDULE_PREFIX = "mission: "

@@ -71,19 +71,20 @@ class CohortForm(ServiceModelForm):
     class Meta:
         model = Cohort
         fields = COHORT_PLAN_FIELDS
+        help_texts = {
+            "status": _(
+                "Follows the dates: planned before the first day, in training until the last, completed after it "
+                "(moved on every night). Only cancelling is a choice; a status the dates contradict is refused."
+            )
+        }
 
     def service_call(self):
         data = {name: self.cleaned_data.get(name) for name in COHORT_PLAN_FIELDS if name in self.cleaned_data}
         if self.instance.pk is None:
+            # The dates give a new cohort its status; a status the coordinator picked is checked against them.
             status = data.pop("status", None)
-
-            def schedule():
-                cohort = cohort_schedule(actor=self.actor, **{k: v for k, v in data.items() if k != "status"})
-                if status and status != cohort.status:
-                    cohort = cohort_update(cohort=cohort, status=status, actor=self.actor)
-                return cohort
-
-            return schedule
+            chosen = status if "status" in self.changed_data else None
+            return lambda: cohort_schedule(actor=self.actor, status=chosen, **data)
         stored, changes = self.stored_and_changes(data)
         if stored is None:
             return None

@@ -59,6 +59,16 @@ class CohortQuerySet(models.QuerySet):
     def active(self) -> CohortQuerySet:
         return self.exclude(status="cancelled")
 
+    def behind_their_dates(self, today: dt.date) -> CohortQuerySet:
+        """Cohorts, not cancelled, whose stored status is not the one their dates give on `today`
+        (`trainees.services.lifecycle.status_by_dates`, in SQL)."""
+        started, ended = Q(starts_on__lte=today), Q(ends_on__lt=today)
+        return self.filter(
+            (Q(status="planned") & started)
+            | (Q(status="in_training") & (~started | ended))
+            | (Q(status="completed") & ~ended)
+        )
+
     def unfinished(self) -> CohortQuerySet:
         """Cohorts still to run or running: neither cancelled nor completed."""
         return self.exclude(status__in=["cancelled", "completed"])

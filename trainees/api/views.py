@@ -9,6 +9,7 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
 from config.api.pagination import PAGE_PARAMS, PageRows
+from config.api.tombstones import DeletedRowsMixin
 from config.api.viewsets import ReadOnlyViewSet, ScopedGenericViewSet
 from trainees import services
 from trainees.filtersets import (
@@ -18,7 +19,7 @@ from trainees.filtersets import (
     TraineeFilterSet,
     TrainerAssignmentFilterSet,
 )
-from trainees.models import Cohort, CountReturn, Enrollment, Trainee, TrainerAssignment
+from trainees.models import Cohort, CountReturn, Enrollment, Trainee, TrainerAssignment, TrainerAssignmentTombstone
 from trainees.selectors import eligible_trainers, visible_cohort_count
 
 from .serializers import (
@@ -28,19 +29,21 @@ from .serializers import (
     CohortUpsertItemSerializer,
     CohortUpsertSerializer,
     CountReturnBulkSerializer,
+    CountReturnItemSerializer,
     CountReturnSerializer,
     EligibleTrainerPageSerializer,
     EligibleTrainerSerializer,
     EligibleTrainersQuerySerializer,
     EnrollmentBulkSerializer,
+    EnrollmentItemSerializer,
     EnrollmentSerializer,
     RejectionSerializer,
     TraineeSerializer,
     TrainerAssignmentSerializer,
     TrainerAssignmentUpsertSerializer,
     UpsertResultSerializer,
+    parse_items,
     upsert_answer,
-    upsert_items,
 )
 
 BULK_RESULT = OpenApiResponse(
@@ -100,7 +103,7 @@ class UpsertMixin:
         envelope = request_serializer(data=request.data)
         envelope.is_valid(raise_exception=True)
         atomic = envelope.validated_data["atomic"]
-        items = upsert_items(item_serializer, envelope.validated_data["items"])
+        items = parse_items(item_serializer, envelope.validated_data["items"])
         results = service(items=items, atomic=atomic, actor=self.caller.actor)
         return Response(upsert_answer(results, atomic=atomic))
 
@@ -132,7 +135,8 @@ class CohortViewSet(
     mixins.UpdateModelMixin,
     ScopedGenericViewSet,
 ):
-    """Cohorts at the caller's sites (a ministry: those its trainers work on). ETag / If-Match protect updates."""
+    """Cohorts at the caller's sites (a ministry: those its trainers work on). Every change sends the cohort's ETag
+    as If-Match."""
 
     queryset = Cohort.objects.select_related("course", "academy")
     serializer_class = CohortSerializer
@@ -140,7 +144,6 @@ class CohortViewSet(
     search_fields = ["reference"]
     ordering_fields = ["starts_on", "ends_on", "reference", "seats"]
     ordering = ["-starts_on", "reference"]
-    etag = True
     resource_noun, resource_plural = "cohort", "cohorts"
     # Query parameters a view reads by hand, besides its filterset's and the page's (set per action below).
     extra_query_params: tuple[str, ...] = ()
@@ -217,6 +220,7 @@ class CohortViewSet(
 
 
 class TrainerAssignmentViewSet(
+    DeletedRowsMixin,
     UpsertMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -232,7 +236,10 @@ class TrainerAssignmentViewSet(
     search_fields = ["trainer__reference", "cohort__reference"]
     ordering_fields = ["starts_on", "created_at"]
     ordering = ["-starts_on", "id"]
+    # A creation's answer carries advice (`warnings`) that a later GET does not, so it is no ETag of the assignment.
+    etag_actions = ("retrieve",)
     resource_noun, resource_plural = "trainer assignment", "trainer assignments"
+    tombstone_model = TrainerAssignmentTombstone
 
     def perform_create(self, serializer):
         result = services.trainer_assign(**serializer.validated_data, actor=self.caller.actor)
@@ -298,20 +305,26 @@ class EnrollmentViewSet(
         request=EnrollmentBulkSerializer,
         responses={201: BULK_RESULT},
         description=_(
-            "Enroll up to 5,000 trainees, or update their outcomes, in one request. All or nothing: if any item "
-            "is invalid nothing is saved, and each error names its item as `items.<index>.<field>`."
+            "Enroll up to 5,000 trainees, or update their outcomes, in one request. All or nothing: every item is "
+            "checked, and if any is invalid nothing is saved and one answer names every bad item, each error as "
+            "`items.<index>.<field>`."
         ),
     )
     @action(detail=False, methods=["post"], url_path="bulk")
     def bulk(self, request):
         serializer = EnrollmentBulkSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
-        items = [
-            services.EnrollmentItem(cohort_id=item["cohort"], trainee_reference=item["trainee"], status=item["status"])
-            for item in serializer.validated_data["items"]
-        ]
+        items = parse_items(EnrollmentItemSerializer, serializer.validated_data["items"])
         ids = services.enrollment_record_bulk(items=items, actor=self.caller.actor)
         return Response({"created": len(ids), "ids": ids}, status=201)
+
+
+# The permissions of which a workflow action needs one; the services check the rest (four eyes, mission HQ, state).
+WORKFLOW_ROLES = {
+    "verify": (("trainees.verify_countreturn",), _("verify count returns")),
+    "approve": (("trainees.approve_countreturn",), _("approve count returns")),
+    "reject": (("trainees.verify_countreturn", "trainees.approve_countreturn"), _("reject count returns")),
+}
 
 
 class CountReturnViewSet(
@@ -328,9 +341,16 @@ class CountReturnViewSet(
     search_fields = ["cohort__reference"]
     ordering_fields = ["as_of", "submitted_at", "state"]
     ordering = ["-as_of", "-id"]
-    etag = True
+    # A return is never edited: its state moves by these actions, each based on the version the caller read.
     conditional_actions = ("verify", "approve", "reject")
     resource_noun, resource_plural = "count return", "count returns"
+
+    def check_role(self, instance) -> None:
+        # A partner key never verifies or approves: say so before asking it for an If-Match.
+        permissions, action = WORKFLOW_ROLES[self.action]
+        actor = self.caller.actor
+        if not any(actor.may(permission) for permission in permissions):
+            actor.refuse("role", _("Your role does not allow you to %(action)s.") % {"action": action})
 
     def perform_create(self, serializer):
         serializer.instance = services.count_return_submit(**serializer.validated_data, actor=self.caller.actor)
@@ -339,25 +359,16 @@ class CountReturnViewSet(
         request=CountReturnBulkSerializer,
         responses={201: BULK_RESULT},
         description=_(
-            "Submit up to 5,000 count returns in one request. All or nothing: if any item is invalid nothing is "
-            "saved, and each error names its item as `items.<index>.<field>`. Send `Idempotency-Key` so that a "
-            "retry never counts the same trainees twice."
+            "Submit up to 5,000 count returns in one request, one per cohort. All or nothing: every item is "
+            "checked, and if any is invalid nothing is saved and one answer names every bad item, each error as "
+            "`items.<index>.<field>`. Send `Idempotency-Key` so that a retry never counts the same trainees twice."
         ),
     )
     @action(detail=False, methods=["post"], url_path="bulk")
     def bulk(self, request):
         serializer = CountReturnBulkSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
-        items = [
-            services.CountReturnItem(
-                cohort_id=item["cohort"],
-                as_of=item["as_of"],
-                enrolled=item["enrolled"],
-                completed=item["completed"],
-                withdrawn=item["withdrawn"],
-            )
-            for item in serializer.validated_data["items"]
-        ]
+        items = parse_items(CountReturnItemSerializer, serializer.validated_data["items"])
         ids = services.count_return_submit_bulk(items=items, actor=self.caller.actor)
         return Response({"created": len(ids), "ids": ids}, status=201)
 

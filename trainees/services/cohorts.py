@@ -12,13 +12,15 @@ from django.utils.translation import gettext as _
 
 from academies.models import Academy, Course, Trainer
 from academies.scope import Actor
+from academies.tombstones import tombstone_record
 from config import clock
 from config.exceptions import ApplicationError
 
 from ..events import assignment_record, cohort_changes_record, cohort_payload, cohort_planned_record
-from ..models import Cohort, TrainerAssignment
+from ..models import Cohort, TrainerAssignment, TrainerAssignmentTombstone
 from ..querysets import RATIO_ROLES  # the roles that count towards the ratio; re-exported for callers
 from ._common import _save, require_cohort_managed, restamp_what_partners_see_through
+from .lifecycle import cohort_status_check
 
 # COHORTS
 
@@ -110,10 +112,15 @@ def cohort_schedule(
     ends_on: dt.date,
     seats: int,
     has_roster: bool = False,
+    status: str | None = None,
+    today: dt.date | None = None,
     actor: Actor,
 ) -> Cohort:
     """Plan a cohort at one of the actor's sites, checking the course's maximum size, the site's status and its
-    capacity over time."""
+    capacity over time.
+
+    Its status is the one its dates give on `today` (a cohort recorded after it started is in training, or
+    completed); `status` may only be that one, or cancelled (see `lifecycle.cohort_status_check`)."""
     actor.require("trainees.add_cohort", action=_("plan cohorts"))
     _require_site_managed(actor, academy)
     academy = _lock_academy(academy)
@@ -127,17 +134,21 @@ def cohort_schedule(
         seats=seats,
         has_roster=has_roster,
     )
+    if ends_on >= starts_on:  # otherwise _save refuses it with the dates' own message
+        cohort.status = cohort_status_check(cohort=cohort, requested=status, today=today or clock.today())
     _save(cohort)
     cohort_planned_record(cohort)
     return cohort
 
 
 @transaction.atomic
-def cohort_update(*, cohort: Cohort, actor: Actor, **changes: Any) -> Cohort:
+def cohort_update(*, cohort: Cohort, actor: Actor, today: dt.date | None = None, **changes: Any) -> Cohort:
     """Change a cohort's plan. Dates, seats, course or site changes are checked as a new plan would be.
 
-    Reviving a cancelled cohort is checked as a new plan too. Trainers already on the cohort must still fit its
-    new dates and course; cancelling a cohort releases its trainers.
+    When the dates move, the status follows them on `today`; a status the dates contradict is refused; cancelling
+    is always allowed, and reviving a cancelled cohort is allowed to the status its dates give, checked as a new plan (its
+    released trainers are not put back). Trainers already on the cohort must still fit its new dates and course;
+    cancelling a cohort releases its trainers.
     """
     allowed = {"reference", "course", "academy", "starts_on", "ends_on", "seats", "status", "has_roster"}
     unknown = set(changes) - allowed
@@ -159,8 +170,15 @@ def cohort_update(*, cohort: Cohort, actor: Actor, **changes: Any) -> Cohort:
     replanned = {"course", "academy", "starts_on", "ends_on", "seats"} & {
         key for key, value in changes.items() if getattr(cohort, key) != value
     }
+    requested_status = changes.pop("status", None)
     for key, value in changes.items():
         setattr(cohort, key, value)
+    # The status follows the dates when they move or a status is asked for; a write of other fields leaves it to
+    # the daily follower. Inverted dates are refused by the plan check, with their own message.
+    if (requested_status not in (None, cohort.status) or {"starts_on", "ends_on"} & replanned) and (
+        cohort.ends_on >= cohort.starts_on
+    ):
+        cohort.status = cohort_status_check(cohort=cohort, requested=requested_status, today=today or clock.today())
     is_cancelled = cohort.status == Cohort.Status.CANCELLED
     if not is_cancelled and (replanned or was_cancelled):
         academy = _lock_academy(cohort.academy)
@@ -175,8 +193,7 @@ def cohort_update(*, cohort: Cohort, actor: Actor, **changes: Any) -> Cohort:
     if is_cancelled and not was_cancelled:
         # A cancelled cohort holds no trainer; the history keeps who was on it.
         for assignment in cohort.assignments.select_related("trainer"):
-            assignment_record("assignment.removed", assignment)
-            assignment.delete()
+            _assignment_remove(assignment)
     elif {"starts_on", "ends_on", "course"} & replanned:
         assignments = list(cohort.assignments.select_related("trainer").order_by("trainer_id"))
         for assignment in assignments:
@@ -427,6 +444,16 @@ def trainer_unassign(*, assignment: TrainerAssignment, actor: Actor) -> None:
     actor.require_in_scope(
         TrainerAssignment.objects.managed_by(actor.policy).filter(pk=assignment.pk).exists(), noun=_("assignment")
     )
-    assignment = TrainerAssignment.objects.select_related("trainer").get(pk=assignment.pk)
+    _assignment_remove(TrainerAssignment.objects.select_related("trainer").get(pk=assignment.pk))
+
+
+def _assignment_remove(assignment: TrainerAssignment) -> None:
+    """Delete an assignment, with its event and its tombstone (for the partners' delta sync), in this transaction."""
     assignment_record("assignment.removed", assignment)
+    tombstone_record(
+        TrainerAssignmentTombstone,
+        object_id=assignment.pk,
+        cohort_id=assignment.cohort_id,
+        trainer_id=assignment.trainer_id,
+    )
     assignment.delete()

@@ -192,6 +192,7 @@ class CohortViewSet(
         ordering_fields=None,
         # The query parameters it reads besides the page's (for the unknown-parameter check).
         extra_query_params=("role",),
+        paginated=True,  # its page parameters are read (config.api.query)
     )
     def eligible_trainers(self, request, pk=None):
         cohort = self.get_object()

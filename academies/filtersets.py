@@ -4,7 +4,7 @@ import django_filters
 
 from config.api.filters import SyncFilterSet
 
-from .models import Academy, Course, Trainer, TrainerAvailability
+from .models import Academy, Course, Trainer, TrainerAvailability, WebhookEndpoint
 
 
 class AcademyFilterSet(SyncFilterSet):
@@ -41,3 +41,11 @@ class TrainerAvailabilityFilterSet(SyncFilterSet):
 
     def filter_covers(self, queryset, name, value):
         return queryset.filter(starts_on__lte=value, ends_on__gte=value)
+
+
+class WebhookEndpointFilterSet(SyncFilterSet):
+    """Only `updated_since`: a delta sync of the endpoints filters by it, as every other list does."""
+
+    class Meta:
+        model = WebhookEndpoint
+        fields: list[str] = []

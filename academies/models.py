@@ -517,3 +517,4 @@ class IdempotencyRecord(models.Model):
 
 # EVENTS AND WEBHOOKS (issue 14): defined in their own module, registered with this app here.
 from .event_models import Event, WebhookDelivery, WebhookEndpoint  # noqa: E402, F401
+from .tombstones import TrainerAvailabilityTombstone, WebhookEndpointTombstone  # noqa: E402, F401

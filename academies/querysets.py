@@ -38,6 +38,14 @@ class TrainerQuerySet(models.QuerySet):
         """Only the contributing state's ministry, or mission HQ, changes a trainer's record."""
         return _policy(scope).managed_trainers(self)
 
+    def assignable_by(self, scope: Scope) -> TrainerQuerySet:
+        """The trainers the organisation may put on the cohorts it runs (the mission's pool, for a site)."""
+        return _policy(scope).assignable_trainers(self)
+
+    def candidates_for(self, scope: Scope) -> TrainerQuerySet:
+        """The trainers the trainer finder lists to the organisation: those it may assign, or a ministry's own."""
+        return _policy(scope).candidate_trainers(self)
+
 
 # PARTNER API SCOPING (reference data and rotation windows)
 

@@ -38,6 +38,8 @@ class ScopePolicy:
     approves: ClassVar[bool] = False
     # Its visible cohorts are exactly those at its managed sites, so per-site tallies count them.
     cohorts_by_site: ClassVar[bool] = True
+    # It runs sites (their cohorts, and who trains on them).
+    runs_sites: ClassVar[bool] = False
 
     def __init__(self, organisation: Organisation | None) -> None:
         self.organisation = organisation
@@ -82,6 +84,19 @@ class ScopePolicy:
     def registers_trainers_of(self, nation_id: str) -> bool:
         """Whether it may register a new trainer contributed by `nation_id`."""
         return False
+
+    def assignable_trainers(self, trainers: QS) -> QS:
+        """The trainers it may put on the cohorts it runs: every trainer of the mission's pool.
+
+        Wider than `trainers()` on purpose: a command sees the trainers deployed to its sites, and assigning one
+        of the pool is how a trainer comes to be deployed there. The trainer finder lists from here and
+        `trainer_assign` checks here, so the two never disagree. An organisation that runs no site assigns nobody.
+        """
+        return trainers.all() if self.runs_sites else trainers.none()
+
+    def candidate_trainers(self, trainers: QS) -> QS:
+        """The trainers the finder lists for a cohort it sees: those it may assign."""
+        return self.assignable_trainers(trainers)
 
     # COHORTS AND WHAT HANGS OFF THEM
 
@@ -150,6 +165,7 @@ class MissionHQPolicy(ScopePolicy):
     kind: ClassVar[str] = Organisation.Kind.MISSION_HQ
     sees_everything = True
     approves = True
+    runs_sites = True
 
     def managed_sites(self, sites: QS) -> QS:
         return sites.all()
@@ -224,6 +240,10 @@ class MinistryPolicy(ScopePolicy):
     def registers_trainers_of(self, nation_id: str) -> bool:
         return nation_id == self.nation_id
 
+    def candidate_trainers(self, trainers: QS) -> QS:
+        """It assigns nobody (it runs no site), but the finder shows it which of its own trainers would fit."""
+        return trainers.filter(nation_id=self.nation_id)
+
     def cohorts(self, cohorts: QS) -> QS:
         """The cohorts its nation's trainers work on. It runs no site, so it changes none."""
         return cohorts.filter(pk__in=self.assignments(_assignments_of(cohorts)).values("cohort_id"))
@@ -253,6 +273,7 @@ class TrainingCommandPolicy(ScopePolicy):
     """A training command (CAT-C, ST-C): the sites it runs."""
 
     kind = Organisation.Kind.TRAINING_COMMAND
+    runs_sites = True
 
     def managed_sites(self, sites: QS) -> QS:
         assert self.organisation is not None
@@ -274,6 +295,7 @@ class AcademyPolicy(ScopePolicy):
     """An academy or training site: itself."""
 
     kind = Organisation.Kind.ACADEMY
+    runs_sites = True
 
     def managed_sites(self, sites: QS) -> QS:
         assert self.organisation is not None

@@ -13,6 +13,7 @@ from config.exceptions import ApplicationError
 
 from .models import Course, Nation, Organisation, OrganisationAPIKey, Trainer, TrainerAvailability
 from .scope import Actor
+from .tombstones import TrainerAvailabilityTombstone, tombstone_record
 
 
 def _require_registers_trainers_of(actor: Actor, nation: Nation) -> None:
@@ -135,6 +136,7 @@ def trainer_availability_delete(*, window: TrainerAvailability, actor: Actor) ->
     _require_trainer_managed(actor, window.trainer)
     window = TrainerAvailability.objects.select_for_update().get(pk=window.pk)
     _check_assignments_still_covered(window.trainer, exclude_pk=window.pk, extra=None)
+    tombstone_record(TrainerAvailabilityTombstone, object_id=window.pk, trainer_id=window.trainer_id)
     window.delete()
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from . import events, webhooks
+from . import events, tombstones, webhooks
 
 
 @shared_task(acks_late=True, ignore_result=True)
@@ -36,5 +36,6 @@ def sweep_webhooks() -> list[int]:
 
 @shared_task(acks_late=True, ignore_result=True)
 def purge_events() -> int:
-    """Daily: delete events (and their delivery log) older than EUMAM_EVENT_RETENTION_DAYS."""
-    return events.events_purge()
+    """Daily: delete events (and their delivery log) and the tombstones of deleted rows older than
+    EUMAM_EVENT_RETENTION_DAYS: the two answer for the same horizon."""
+    return events.events_purge() + tombstones.tombstones_purge()

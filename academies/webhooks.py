@@ -38,7 +38,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.core.mail import send_mail
 from django.core.validators import validate_email
-from django.db import connection, transaction
+from django.db import connection, connections, router, transaction
 from django.db.models import F, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import translation
@@ -51,6 +51,7 @@ from config.logging import security_logger
 from .events import event_body, event_types_check, events_unpublished, of_types, visible
 from .models import Event, Organisation, WebhookDelivery, WebhookEndpoint
 from .scope import Actor, policy_for
+from .tombstones import WebhookEndpointTombstone, tombstone_record
 
 logger = logging.getLogger(__name__)
 
@@ -382,6 +383,7 @@ def webhook_delete(*, endpoint: WebhookEndpoint, actor: Actor) -> None:
     """Remove an endpoint and its delivery log. The events stay in the feed."""
     actor.require("academies.delete_webhookendpoint", action=_("remove webhooks"))
     _require_endpoint_managed(actor, endpoint)
+    tombstone_record(WebhookEndpointTombstone, object_id=endpoint.pk, organisation_id=endpoint.organisation_id)
     endpoint.delete()
 
 
@@ -578,9 +580,19 @@ def _attempt(endpoint: WebhookEndpoint, delivery: WebhookDelivery, signing: list
     return Attempt(ok, status, elapsed(), "" if ok else f"HTTP {status}", False)
 
 
-def _record(endpoint: WebhookEndpoint, delivery: WebhookDelivery, attempt: Attempt) -> WebhookEndpoint:
+# What an attempt changes on its delivery.
+_OUTCOME_FIELDS = [
+    "attempts", "last_attempt_at", "last_status_code", "last_latency_ms", "last_error", "lease_until", "state",
+    "delivered_at", "next_attempt_at",
+]  # fmt: skip
+
+
+def _record(
+    endpoint: WebhookEndpoint, delivery: WebhookDelivery, attempt: Attempt, *, save: bool = True
+) -> WebhookEndpoint:
     """Store the attempt and move the delivery on; on failure count it against the endpoint, which may disable it.
-    Returns the endpoint as it stands after."""
+    Returns the endpoint as it stands after. With `save` false the caller stores the delivery's outcome itself
+    (`_OUTCOME_FIELDS`), with others of its batch."""
     now = clock.now()
     delivery.attempts += 1
     delivery.last_attempt_at = now
@@ -598,12 +610,8 @@ def _record(endpoint: WebhookEndpoint, delivery: WebhookDelivery, attempt: Attem
     else:
         delivery.state = WebhookDelivery.State.PENDING
         delivery.next_attempt_at = now + retry_delay(delivery.attempts)
-    delivery.save(
-        update_fields=[
-            "attempts", "last_attempt_at", "last_status_code", "last_latency_ms", "last_error", "lease_until",
-            "state", "delivered_at", "next_attempt_at",
-        ]
-    )  # fmt: skip
+    if save:
+        delivery.save(update_fields=_OUTCOME_FIELDS)
     if attempt.ok:
         if endpoint.consecutive_failures or endpoint.failing_since:
             WebhookEndpoint.objects.filter(pk=endpoint.pk).update(consecutive_failures=0, failing_since=None)
@@ -631,6 +639,27 @@ def _record(endpoint: WebhookEndpoint, delivery: WebhookDelivery, attempt: Attem
             endpoint=endpoint, state=WebhookDelivery.State.PENDING, next_attempt_at__lt=delivery.next_attempt_at
         ).update(next_attempt_at=delivery.next_attempt_at)
     return endpoint
+
+
+def _outcomes_save(deliveries: list[WebhookDelivery]) -> None:
+    """Store the outcomes of a batch's deliveries as `save(update_fields=_OUTCOME_FIELDS)` would, in one round trip:
+    one UPDATE per delivery sent together (psycopg pipelines `executemany`). Saved one by one, they were half of
+    each delivery's time at 100x; `bulk_update` builds a CASE per field and row and cost more still (issue 14)."""
+    if not deliveries:
+        return
+    meta = WebhookDelivery._meta
+    database = connections[router.db_for_write(WebhookDelivery)]
+    fields = [field for field in meta.concrete_fields if field.name in _OUTCOME_FIELDS]
+    assert meta.pk is not None and len(fields) == len(_OUTCOME_FIELDS)
+    quote = database.ops.quote_name
+    assignments = ", ".join(f"{quote(str(field.column))} = %s" for field in fields)
+    statement = f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {quote(str(meta.pk.column))} = %s"  # noqa: S608
+    rows = [
+        [*(field.get_db_prep_save(getattr(delivery, field.attname), database) for field in fields), delivery.pk]
+        for delivery in deliveries
+    ]
+    with database.cursor() as cursor:
+        cursor.executemany(statement, rows)
 
 
 def _release(deliveries: list[WebhookDelivery], *, not_before: dt.datetime | None) -> None:
@@ -665,8 +694,13 @@ def webhook_endpoint_deliver(*, endpoint_id: int, max_seconds: float = RUN_SECON
             if attempts[-1][1].unreachable:
                 break  # the endpoint is down: the rest of the batch waits with it
         with transaction.atomic():
+            succeeded = []
             for delivery, attempt in attempts:
-                endpoint = _record(endpoint, delivery, attempt)
+                # In order, so that the endpoint's run of failures counts as it happened.
+                endpoint = _record(endpoint, delivery, attempt, save=not attempt.ok)
+                if attempt.ok:
+                    succeeded.append(delivery)
+            _outcomes_save(succeeded)
             last, attempt = attempts[-1]
             if attempt.unreachable or not endpoint.is_active:
                 _release(batch[len(attempts) :], not_before=last.next_attempt_at if attempt.unreachable else None)

@@ -5,9 +5,9 @@
     python -m bench --rebuild             # drop and re-seed the scale databases first
     python -m bench --only "events and webhooks"   # one step of bench.measure
 
-Each scale has its own database, `eumam_bench_<N>x` on the server of BENCH_DATABASE_URL (default
-postgres://postgres@127.0.0.1:5432), created, migrated and seeded with `seed_demo --scale N` the first time and
-reused afterwards. Each scale is measured by `python -m bench.measure` in a process of its own. The table is
+Each scale has its own database, `<prefix>_<N>x` on the server of BENCH_DATABASE_URL (default
+postgres://postgres@127.0.0.1:5432), the prefix from BENCH_DATABASE_PREFIX (default `eumam_bench`): created,
+migrated and seeded with `seed_demo --scale N` the first time and reused afterwards. Each scale is measured by `python -m bench.measure` in a process of its own. The table is
 printed and written to bench/results.json as {"machine": ..., "metrics": [...]}, with a growth metric per figure:
 the slope of log(value) against log(scale) from the smallest scale to the largest (0 is flat, 1 is linear).
 """
@@ -26,9 +26,15 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from bench.measure import DELTA_FLAT
+
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results.json"
 SERVER_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432")
+# Two checkouts on one server keep their scale databases apart with prefixes of their own.
+DATABASE_PREFIX = os.environ.get("BENCH_DATABASE_PREFIX", "eumam_bench")
+if not DATABASE_PREFIX.replace("_", "").isalnum() or not DATABASE_PREFIX.isascii():
+    raise SystemExit("BENCH_DATABASE_PREFIX: letters, digits and underscores only")
 
 # Growth goals: paginated pages and the export's memory stay flat; the report grows sub-linearly.
 FLAT = 0.2
@@ -42,12 +48,24 @@ GROWTH_GOALS = {
     "admin.cohort_changelist": (f"abs(slope) <= {FLAT} (flat)", lambda slope: abs(slope) <= FLAT),
     "admin.enrollment_changelist": (f"abs(slope) <= {FLAT} (flat)", lambda slope: abs(slope) <= FLAT),
     "export.enrollments_peak_rss": (f"abs(slope) <= {FLAT} (flat)", lambda slope: abs(slope) <= FLAT),
+    # Issue 14: a delta sync of 100 changes costs the same over 1x and 100x the rows.
+    "delta.cohorts_100_changes": (f"<= {DELTA_FLAT} (flat)", lambda slope: slope <= DELTA_FLAT),
+    "delta.enrollments_100_changes": (f"<= {DELTA_FLAT} (flat)", lambda slope: slope <= DELTA_FLAT),
+    "conditional.not_modified": (f"abs(slope) <= {FLAT} (flat)", lambda slope: abs(slope) <= FLAT),
+    "me.latency": (f"abs(slope) <= {FLAT} (flat)", lambda slope: abs(slope) <= FLAT),
 }
-SKIP_GROWTH = {"progress.figures_match_sql", "api.same_rows_as_bare", "gunicorn.failed_requests"}
+SKIP_GROWTH = {
+    "progress.figures_match_sql", "api.same_rows_as_bare", "gunicorn.failed_requests",
+    "delta.cohorts_exactly_the_changes", "delta.enrollments_exactly_the_changes", "conditional.is_304_without_body",
+}  # fmt: skip
+
+
+def database_name(scale: int) -> str:
+    return f"{DATABASE_PREFIX}_{scale}x"
 
 
 def database_url(scale: int) -> str:
-    return f"{SERVER_URL.rstrip('/')}/eumam_bench_{scale}x"
+    return f"{SERVER_URL.rstrip('/')}/{database_name(scale)}"
 
 
 def _psql(sql: str) -> str:
@@ -65,8 +83,8 @@ def _manage(scale: int, *args: str) -> None:
 
 def prepare(scale: int, rebuild: bool) -> float | None:
     """Create, migrate and seed the scale's database unless it is already seeded; return the seconds seeding took."""
-    name = f"eumam_bench_{scale}x"
-    exists = _psql(f"SELECT 1 FROM pg_database WHERE datname = '{name}'") == "1"  # noqa: S608 (digits only)
+    name = database_name(scale)
+    exists = _psql(f"SELECT 1 FROM pg_database WHERE datname = '{name}'") == "1"  # noqa: S608 (checked name)
     if exists and rebuild:
         _psql(f'DROP DATABASE "{name}" WITH (FORCE)')
         exists = False
@@ -180,7 +198,7 @@ def main(argv: list[str] | None = None) -> int:
 
     metrics: list[dict] = []
     for scale in scales:
-        print(f"[{scale}x] preparing eumam_bench_{scale}x…", flush=True)
+        print(f"[{scale}x] preparing {database_name(scale)}…", flush=True)
         seeded = prepare(scale, args.rebuild)
         if seeded is not None:
             metrics.append(

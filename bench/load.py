@@ -7,7 +7,7 @@ It seeds its own partners, keys and cohorts in the database of DATABASE_URL (cre
 starts gunicorn with the production settings, and drives these requests from `--users` threads, each with its
 own partner key:
   60 % reads       cohort list, progress, trainees, count returns
-  25 % submissions one count return each
+  25 % submissions one count return each, each to a cohort without a pending return
   15 % bulk        one bulk enrollment of 10 new trainees
 
 Targets, checked at the end: no 5xx at all, and every acknowledged write is a row in the database (and no row
@@ -35,6 +35,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 MAX_REQUESTS = 2_000_000  # a bound on the volume whatever the duration
 BULK_SIZE = 10
+RETURN_COHORTS = 3000  # per partner: more than the submissions of a five-minute run
 
 
 def _free_port() -> int:
@@ -51,7 +52,8 @@ def _setup_django() -> None:
 
 
 def seed(run: str, users: int) -> dict:
-    """One training command, academy and open cohort per simulated partner, with a key each."""
+    """One training command, academy and open cohort per simulated partner, with a key each, and the cohorts its
+    count returns go to."""
     import datetime as dt
 
     from academies.scope import SYSTEM
@@ -64,6 +66,7 @@ def seed(run: str, users: int) -> dict:
         OrganisationFactory,
         TrainingCommandFactory,
     )
+    from trainees.models import Cohort
 
     nation = NationFactory(code="PL") if not _nation_exists("PL") else _nation("PL")
     course = CourseFactory(code=f"load-{run}", max_cohort_size=100_000)
@@ -80,9 +83,21 @@ def seed(run: str, users: int) -> dict:
             starts_on=dt.date.today() - dt.timedelta(days=30),
             ends_on=dt.date.today() + dt.timedelta(days=60),
         )
+        # A cohort takes one pending return at a time: each submission goes to a cohort that has none yet.
+        for_returns = Cohort.objects.bulk_create(
+            Cohort(
+                reference=f"LD-{run}-{n}-R{index:05d}",
+                course=course,
+                academy=academy,
+                seats=100,
+                starts_on=cohort.starts_on,
+                ends_on=cohort.ends_on,
+            )
+            for index in range(RETURN_COHORTS)
+        )
         organisation = OrganisationFactory(slug=f"ld{run}-{n}", kind="training_command", command=command)
         _key, plaintext = api_key_create(organisation=organisation, name=f"load {run} {n}", actor=SYSTEM)
-        partners.append({"key": plaintext, "cohort": cohort.pk})
+        partners.append({"key": plaintext, "cohort": cohort.pk, "return_cohorts": [row.pk for row in for_returns]})
     return {"partners": partners, "as_of": (dt.date.today() - dt.timedelta(days=1)).isoformat()}
 
 
@@ -176,6 +191,8 @@ def partner(url: str, data: dict, who: dict, stats: Stats, deadline: float, budg
     session = requests.Session()
     session.headers["Authorization"] = f"Api-Key {who['key']}"
     cohort = who["cohort"]
+    return_cohorts = iter(who["return_cohorts"])
+    reporting = next(return_cohorts)
     serial = 0
     reads = [
         "/api/v1/cohorts/",
@@ -196,10 +213,11 @@ def partner(url: str, data: dict, who: dict, stats: Stats, deadline: float, budg
                 response = session.get(url + rng.choice(reads), timeout=60)
             elif roll < 0.85:
                 kind = "count_return"
-                body = {"cohort": cohort, "as_of": data["as_of"], "enrolled": 100, "completed": rng.randint(0, 90)}
+                body = {"cohort": reporting, "as_of": data["as_of"], "enrolled": 100, "completed": rng.randint(0, 90)}
                 body["withdrawn"] = rng.randint(0, 100 - body["completed"])
                 response = session.post(f"{url}/api/v1/count-returns/", json=body, timeout=60)
                 if 200 <= response.status_code < 300:
+                    reporting = next(return_cohorts, reporting)
                     with stats.lock:
                         stats.acknowledged["count_returns"] += 1
             else:

@@ -19,12 +19,14 @@ import sys
 import threading
 import time
 from pathlib import Path
+from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 BULK_ITEMS = 5_000
 PAGE_SIZE = 100
 LIST_PATH = "/api/v1/cohorts/"
 BARE_PATH = "/bench/bare-cohorts/"
+FLOOR_PATH = "/bench/authenticated-floor/"
 BENCH_REFERENCE = "BENCH-"
 
 
@@ -71,6 +73,13 @@ def _wsgi_get(application, path: str, query: str = "", headers: dict | None = No
 
 
 def _wsgi(application, method: str, path: str, query: str, headers: dict, body: bytes) -> tuple[int, bytes]:
+    status, content, _headers = _wsgi_full(application, method, path, query, headers, body)
+    return status, content
+
+
+def _wsgi_full(
+    application, method: str, path: str, query: str, headers: dict, body: bytes
+) -> tuple[int, bytes, dict[str, str]]:
     environ = {
         "REQUEST_METHOD": method,
         "PATH_INFO": path,
@@ -93,9 +102,11 @@ def _wsgi(application, method: str, path: str, query: str, headers: dict, body: 
     for name, value in headers.items():
         environ["HTTP_" + name.upper().replace("-", "_")] = value
     status = []
+    response_headers: dict[str, str] = {}
 
-    def start_response(line, _headers, _exc_info=None):
+    def start_response(line, headers, _exc_info=None):
         status.append(int(line.split(" ", 1)[0]))
+        response_headers.update(headers)
 
     result = application(environ, start_response)
     try:
@@ -103,7 +114,7 @@ def _wsgi(application, method: str, path: str, query: str, headers: dict, body: 
     finally:
         if hasattr(result, "close"):
             result.close()
-    return status[0], content
+    return status[0], content, response_headers
 
 
 # 1. PROGRESS REPORT
@@ -288,6 +299,102 @@ def measure_gunicorn(scale: int, seconds: float, clients: int = 8, workers: int 
         metric("gunicorn.cohorts_list_throughput", scale, round(len(latencies) / elapsed, 1), "req/s"),
         metric("gunicorn.failed_requests", scale, failures[0], "requests", goal="0", ok=failures[0] == 0),
     ]
+
+
+# 2b. DELTA SYNC, CONDITIONAL READS AND /me/ (issue 14)
+
+DELTA_CHANGES = 100
+# The growth goal of a delta sync (issue 14): the log-log slope of its time from 1x to 100x.
+DELTA_FLAT = 0.1
+
+
+def measure_delta(scale: int, repeat: int) -> list[dict]:
+    """100 changed rows, then `?updated_since=` their moment over the whole list: the time must not grow with the
+    list. Cohorts (~150,000 at 100x) and enrollments (~1.4 M) of CAT-C, each re-stamped as the product re-stamps a
+    row whose representation changed elsewhere (`config.stamps.restamp`)."""
+    import orjson
+    from django.core.wsgi import get_wsgi_application
+
+    from academies.models import Organisation
+    from config import clock
+    from config.stamps import restamp
+    from trainees.models import Cohort, Enrollment
+
+    application = get_wsgi_application()
+    organisation = Organisation.objects.get(slug="catc")
+    headers = {"Authorization": f"Api-Key {_key('catc')}"}
+    out = []
+    for label, path, queryset in (
+        ("cohorts", LIST_PATH, Cohort.objects.visible_to(organisation)),
+        ("enrollments", "/api/v1/enrollments/", Enrollment.objects.visible_to(organisation)),
+    ):
+        # Spread over the list, not its newest rows: every `DELTA_CHANGES`-th id of the caller's rows.
+        ids = list(queryset.order_by("pk").values_list("pk", flat=True))
+        changed = sorted(ids[:: max(1, len(ids) // DELTA_CHANGES)][:DELTA_CHANGES])
+        since = clock.now()
+        restamp(queryset.model.objects.filter(pk__in=changed))
+        query = urlencode({"updated_since": since.isoformat(), "page_size": PAGE_SIZE})
+        status, body = _wsgi_get(application, path, query, headers)
+        assert status == 200, (status, body[:300])
+        page = orjson.loads(body)
+        same = sorted(row["id"] for row in page["results"]) == changed and page["next"] is None
+        sync_ms = _median_ms(lambda path=path, query=query: _wsgi_get(application, path, query, headers), repeat * 3)
+        out += [
+            metric(f"delta.{label}_{DELTA_CHANGES}_changes", scale, round(sync_ms, 1), "ms",
+                   goal=f"flat (growth slope <= {DELTA_FLAT})"),
+            metric(f"delta.{label}_rows_listed", scale, len(ids), "rows"),
+            metric(f"delta.{label}_exactly_the_changes", scale, int(same), "bool", goal="1", ok=same),
+        ]  # fmt: skip
+    return out
+
+
+def measure_conditional(scale: int, seconds: float) -> list[dict]:
+    """The same page of the same list with the same key, answered in full and as a 304 to its current ETag,
+    alternated in rounds of 10, beside `GET /me/` and the bench's authenticated floor (`bench/urls.py`: the
+    middleware, authentication, throttle and headers every API answer costs, around an empty 204). The full page
+    over the floor is the most a 304 could gain, whatever its validator cost."""
+    from django.core.wsgi import get_wsgi_application
+
+    application = get_wsgi_application()
+    headers = {"Authorization": f"Api-Key {_key('catc')}"}
+    query = f"page_size={PAGE_SIZE}"
+    status, body, response_headers = _wsgi_full(application, "GET", LIST_PATH, query, headers, b"")
+    assert status == 200, (status, body[:300])
+    tag = response_headers["ETag"]
+    conditional_headers = {**headers, "If-None-Match": tag}
+    status, body, response_headers = _wsgi_full(application, "GET", LIST_PATH, query, conditional_headers, b"")
+    honest = status == 304 and body == b"" and response_headers.get("ETag") == tag
+    assert _wsgi_get(application, FLOOR_PATH, "", headers)[0] == 204
+    kinds = {
+        "full": (LIST_PATH, query, headers),
+        "not_modified": (LIST_PATH, query, conditional_headers),
+        "me": ("/api/v1/me/", "", headers),
+        "floor": (FLOOR_PATH, "", headers),
+    }
+    counts, spent = dict.fromkeys(kinds, 0), dict.fromkeys(kinds, 0.0)
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        for kind, (path, kind_query, kind_headers) in kinds.items():
+            started = time.perf_counter()
+            for _ in range(10):
+                _wsgi_get(application, path, kind_query, kind_headers)
+            spent[kind] += time.perf_counter() - started
+            counts[kind] += 10
+    rate = {kind: counts[kind] / spent[kind] for kind in kinds}
+    ratio = round(rate["not_modified"] / rate["full"], 2)
+    return [
+        metric("conditional.not_modified", scale, round(rate["not_modified"], 1), "req/s", ratio=ratio,
+               goal="ratio >= 5 (to the full page)", ok=ratio >= 5),
+        metric("conditional.full_page", scale, round(rate["full"], 1), "req/s"),
+        metric("conditional.not_modified_latency", scale, round(1000 / rate["not_modified"], 2), "ms"),
+        metric("conditional.is_304_without_body", scale, int(honest), "bool", goal="1", ok=honest),
+        metric("me.requests", scale, round(rate["me"], 1), "req/s",
+               ratio=round(rate["me"] / rate["full"], 2)),
+        metric("me.latency", scale, round(1000 / rate["me"], 2), "ms"),
+        metric("conditional.authenticated_floor", scale, round(rate["floor"], 1), "req/s",
+               ratio=round(rate["floor"] / rate["full"], 2), goal="the most a 304 can gain (ratio to the full page)"),
+        metric("conditional.floor_latency", scale, round(1000 / rate["floor"], 2), "ms"),
+    ]  # fmt: skip
 
 
 # 3. BULK INGEST
@@ -618,6 +725,8 @@ def main(argv: list[str] | None = None) -> int:
     steps = [
         ("progress report", lambda: measure_progress(args.scale, repeat)),
         ("API list", lambda: measure_api_list(args.scale, 4 if args.quick else 12)),
+        ("delta sync", lambda: measure_delta(args.scale, repeat)),
+        ("conditional reads", lambda: measure_conditional(args.scale, 4 if args.quick else 12)),
         ("API latency under gunicorn", lambda: measure_gunicorn(args.scale, 5 if args.quick else 15)),
         ("bulk ingest", lambda: measure_bulk(args.scale, 1 if args.quick else 3)),
         ("admin changelists", lambda: measure_admin(args.scale, repeat)),

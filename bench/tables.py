@@ -1,4 +1,4 @@
-"""`python -m bench.tables [RESULTS]`: the tables of docs/performance.md, rendered from a results file.
+"""`python -m bench.tables [RESULTS [RUN]]`: the tables of docs/performance.md, rendered from a results file.
 
 One table of the metrics by scale, with each ratio to its limit and whether its goal is met, then one of the
 growth from the smallest scale to the largest. Written from the file, so the document never carries a figure the
@@ -54,7 +54,9 @@ def tables(result: dict) -> str:
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     path = Path(argv[0]) if argv else DEFAULT
-    print(tables(json.loads(path.read_text())))
+    result = json.loads(path.read_text())
+    # A later run of some steps is kept beside the full one, under its own key (docs/bench-results.json: issue_14).
+    print(tables(result[argv[1]] if len(argv) > 1 else result))
     return 0
 
 

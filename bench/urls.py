@@ -40,4 +40,27 @@ def bare_cohorts(request):
     return HttpResponse(orjson.dumps(body), content_type="application/json")
 
 
-urlpatterns = [path("bench/bare-cohorts/", bare_cohorts), *product_urlpatterns]
+def authenticated_floor():
+    """A view of the API that does what every request to it does, and nothing else: the middleware, key
+    authentication, the per-key throttle, the permission check and the answer's Vary and RateLimit headers,
+    around an empty 204. Nothing the product serves can be cheaper; the 304 of a list is compared with it."""
+    from rest_framework import generics
+    from rest_framework.response import Response
+
+    from config.api.viewsets import ScopedViewSetMixin
+
+    class AuthenticatedFloor(ScopedViewSetMixin, generics.GenericAPIView):
+        pagination_class = None
+        filter_backends: list = []
+
+        def get(self, request):
+            return Response(status=204)
+
+    return AuthenticatedFloor.as_view()
+
+
+urlpatterns = [
+    path("bench/bare-cohorts/", bare_cohorts),
+    path("bench/authenticated-floor/", authenticated_floor()),
+    *product_urlpatterns,
+]

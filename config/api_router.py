@@ -5,6 +5,7 @@ from rest_framework.routers import APIRootView, DefaultRouter
 import config.api.schema  # noqa: F401  (registers the API-key security scheme with drf-spectacular)
 from academies.api.urls import routes as academies_routes
 from academies.api.urls import urlpatterns as academies_urlpatterns
+from config.api.query import check_query_params
 from config.api.throttling import add_rate_limit_headers
 from mission.api.urls import routes as mission_routes
 from mission.api.urls import urlpatterns as mission_urlpatterns
@@ -13,6 +14,10 @@ from trainees.api.urls import routes as trainees_routes
 
 class RootView(APIRootView):
     """The index of the API's resources; like every answer, it carries the caller's RateLimit fields."""
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        check_query_params(self, request)
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)

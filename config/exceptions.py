@@ -1,6 +1,10 @@
 """The one domain exception. Services raise it; the API's exception handler and the admin turn it into messages."""
 
+from __future__ import annotations
+
 from typing import Any
+
+from django.utils.translation import gettext as _
 
 
 class ApplicationError(Exception):
@@ -11,3 +15,21 @@ class ApplicationError(Exception):
         self.message = message
         self.extra = extra or {}
         self.code = code
+
+
+class CodedMessage(str):
+    """A message that carries its machine-readable code into the API's error format, where a plain message takes
+    the code of the error around it (a bulk request's `bulk_invalid`)."""
+
+    code: str
+
+    def __new__(cls, text: str, code: str) -> CodedMessage:
+        message = super().__new__(cls, text)
+        message.code = code
+        return message
+
+
+def not_in_scope_message(model: Any) -> str:
+    """The one answer for a related id that does not exist or lies outside the caller's scope: it says neither
+    which, nor whose."""
+    return _("No such %(noun)s in your scope.") % {"noun": model._meta.verbose_name}

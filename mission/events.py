@@ -19,7 +19,7 @@ _moment_field = DateTimeField()
 
 SUBSCRIPTION_FIELDS = (
     "name", "recipients", "frequency", "weekday", "day_of_month", "scope", "nation", "command", "academy",
-    "language", "milestone_alerts", "attach_csv", "is_active",
+    "language", "milestone_alerts", "attach_csv", "attach_pdf", "is_active",
 )  # fmt: skip
 
 
@@ -38,6 +38,7 @@ def subscription_payload(subscription: ReportSubscription) -> dict[str, Any]:
         "language": str(subscription.language),
         "milestone_alerts": subscription.milestone_alerts,
         "attach_csv": subscription.attach_csv,
+        "attach_pdf": bool(subscription.attach_pdf),
         "is_active": subscription.is_active,
         "created_at": _moment_field.to_representation(subscription.created_at) if subscription.created_at else None,
         "updated_at": _moment_field.to_representation(subscription.updated_at) if subscription.updated_at else None,

@@ -10,6 +10,7 @@ from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from academies.models import Academy, Nation, Organisation, TrainingCommand
+from academies.tombstones import Tombstone, since_index
 from config.stamps import ChangeStamped, restamp
 
 from .querysets import MissionWideQuerySet, ProgressReportQuerySet, ReportSubscriptionQuerySet
@@ -382,6 +383,22 @@ class ReportSubscription(ChangeStamped):
             errors["day_of_month"] = _("A monthly subscription names its day, 1 to 28.")
         if errors:
             raise ValidationError(errors)
+
+
+class ReportSubscriptionTombstone(Tombstone):
+    """A report subscription that was ended; seen, like the subscriptions, by the organisation that owned it."""
+
+    # None for a subscription of no organisation's (one of the mission's own): mission HQ alone sees it.
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("organisation")
+    )
+
+    objects = ReportSubscriptionQuerySet.as_manager()
+
+    class Meta(Tombstone.Meta):
+        indexes = [since_index("subscription")]
+        verbose_name = _("ended report subscription")
+        verbose_name_plural = _("ended report subscriptions")
 
 
 class ProgressReport(ChangeStamped):

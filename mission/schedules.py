@@ -187,6 +187,13 @@ SCHEDULES: tuple[BeatSchedule, ...] = (
         hour="7",
         description="Mails each verifier and approver the count returns awaiting their decision, once a day.",
     ),
+    BeatSchedule(
+        name="mission: cohort status follows the dates",
+        task="trainees.tasks.follow_cohort_dates",
+        minute="15",
+        hour="0",
+        description="Moves cohorts that started or ended to in training or completed, with their events.",
+    ),
     # EVENTS AND WEBHOOKS (issue 14): the tasks live in academies, the lowest layer; their schedules are here too.
     BeatSchedule(
         name="mission: publish events and send due webhooks",
@@ -200,7 +207,8 @@ SCHEDULES: tuple[BeatSchedule, ...] = (
         task="academies.tasks.purge_events",
         minute="40",
         hour="3",
-        description="Deletes events (and their webhook delivery log) older than EUMAM_EVENT_RETENTION_DAYS.",
+        description="Deletes events (and their webhook delivery log) and the tombstones of deleted rows older than "
+        "EUMAM_EVENT_RETENTION_DAYS.",
     ),
 )
 SCHEDULE_PREFIX = "mission: "

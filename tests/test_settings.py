@@ -1,11 +1,14 @@
 """The settings profiles: production refuses to start without its secrets; the embedded default needs no server."""
 
+import datetime as dt
 import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from config import clock
 
 ROOT = Path(__file__).resolve().parent.parent
 PRODUCTION_ENV = {
@@ -49,3 +52,20 @@ def test_with_redis_url_celery_uses_redis(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split()[1] == "redis://127.0.0.1:6379/9"
+
+
+def test_the_if_match_window_is_a_date_or_the_server_refuses_to_start(tmp_path):
+    code = "import django; django.setup(); from django.conf import settings; print(settings.EUMAM_API_IF_MATCH_OPTIONAL_UNTIL)"
+
+    def start(**value: str) -> subprocess.CompletedProcess:
+        env = {name: text for name, text in os.environ.items() if name != "EUMAM_API_IF_MATCH_OPTIONAL_UNTIL"}
+        env.update(EUMAM_VAR_DIR=str(tmp_path), DJANGO_SETTINGS_MODULE="config.settings.local", **value)
+        return subprocess.run(
+            [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+        )
+
+    last_day = (clock.today() + dt.timedelta(days=30)).isoformat()
+    assert start(EUMAM_API_IF_MATCH_OPTIONAL_UNTIL=last_day).stdout.split()[-1] == last_day
+    refused = start(EUMAM_API_IF_MATCH_OPTIONAL_UNTIL="end of June")
+    assert refused.returncode != 0 and "EUMAM_API_IF_MATCH_OPTIONAL_UNTIL must be a date" in refused.stderr
+    assert start().stdout.split()[-1] == "None"

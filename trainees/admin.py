@@ -15,6 +15,7 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.utils import quote, unquote
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db.models import F, IntegerField, OuterRef, Q, Subquery
 from django.http import Http404, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -26,6 +27,7 @@ from import_export.admin import ImportExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
 from academies.admin import AcademyAdmin
+from academies.models import Trainer
 from config import clock
 from config.admin import (
     ImportExportLimitsMixin,
@@ -43,12 +45,13 @@ from config.exceptions import ApplicationError
 
 from .models import Cohort, CountReturn, Enrollment, Trainee, TrainerAssignment
 from .resources import CohortResource, CountReturnResource, EnrollmentResource, TraineeResource
-from .selectors import cohort_assignment_plan
+from .selectors import cohort_assignment_plan, eligible_trainers
 from .services import (
     POSTPONE_MAX_DAYS,
     cohort_cancel_bulk,
     cohort_postpone_bulk,
     cohort_schedule,
+    cohort_staffing,
     cohort_update,
     count_return_allowed_steps,
     count_return_approve,
@@ -62,6 +65,10 @@ from .services import (
 )
 
 COHORT_PLAN_FIELDS = ("reference", "course", "academy", "starts_on", "ends_on", "seats", "status", "has_roster")
+# The submit button of the cohort form that saves and opens the trainer finder (templates/admin/trainees/cohort/).
+FIND_TRAINERS_SUBMIT = "_findtrainers"
+FINDER_PAGE_SIZE = 50
+FINDER_PREVIEW_ROWS = 5
 
 
 # COHORTS
@@ -71,19 +78,20 @@ class CohortForm(ServiceModelForm):
     class Meta:
         model = Cohort
         fields = COHORT_PLAN_FIELDS
+        help_texts = {
+            "status": _(
+                "Follows the dates: planned before the first day, in training until the last, completed after it "
+                "(moved on every night). Only cancelling is a choice; a status the dates contradict is refused."
+            )
+        }
 
     def service_call(self):
         data = {name: self.cleaned_data.get(name) for name in COHORT_PLAN_FIELDS if name in self.cleaned_data}
         if self.instance.pk is None:
+            # The dates give a new cohort its status; a status the coordinator picked is checked against them.
             status = data.pop("status", None)
-
-            def schedule():
-                cohort = cohort_schedule(actor=self.actor, **{k: v for k, v in data.items() if k != "status"})
-                if status and status != cohort.status:
-                    cohort = cohort_update(cohort=cohort, status=status, actor=self.actor)
-                return cohort
-
-            return schedule
+            chosen = status if "status" in self.changed_data else None
+            return lambda: cohort_schedule(actor=self.actor, status=chosen, **data)
         stored, changes = self.stored_and_changes(data)
         if stored is None:
             return None
@@ -158,6 +166,12 @@ def _latest_return(field: str):
     )
 
 
+class FinderRoleForm(forms.Form):
+    role = forms.ChoiceField(
+        label=_("Role to fill"), choices=TrainerAssignment.Role.choices, initial=TrainerAssignment.Role.INSTRUCTOR
+    )
+
+
 class CohortStaffingFilter(admin.SimpleListFilter):
     title = _("staffing")
     parameter_name = "staffing"
@@ -216,6 +230,7 @@ class CohortAdmin(
     autocomplete_fields = ("course", "academy")
     managed_choice_fields = ("academy",)  # a cohort is planned at one of the organisation's own sites
     object_history_template = "admin/trainees/cohort/object_history.html"
+    change_form_template = "admin/trainees/cohort/change_form.html"
     date_hierarchy = "starts_on"
     show_full_result_count = False
     readonly_fields = ("fill_rate", "staffing", "flagged", "flag_reason", "created_at", "updated_at")
@@ -230,6 +245,102 @@ class CohortAdmin(
 
     def get_queryset(self, request):
         return super().get_queryset(request).with_staffing().annotate(reported_enrolled=_latest_return("enrolled"))
+
+    # THE TRAINER FINDER: the ranked trainers `trainer_assign` would accept, each assigned in one click.
+
+    def get_urls(self):
+        finder = path(
+            "<path:object_id>/trainers/",
+            self.admin_site.admin_view(self.find_trainers_view),
+            name=f"{self.opts.app_label}_{self.opts.model_name}_find_trainers",
+        )
+        return [finder, *super().get_urls()]  # before the change view's catch-all
+
+    def has_assign_trainers_permission(self, request, obj=None) -> bool:
+        """Putting trainers on the cohort: the role's permission, at a site the organisation runs."""
+        return actor_of(request).may("trainees.add_trainerassignment") and self._runs(request, obj)
+
+    def find_trainers_view(self, request, object_id):
+        cohort = self.get_object(request, unquote(object_id))
+        if cohort is None:
+            raise Http404
+        if not self.has_view_permission(request, cohort):
+            raise PermissionDenied
+        if request.method == "POST":
+            if not self.has_assign_trainers_permission(request, cohort):
+                raise PermissionDenied
+            return self._assign_from_finder(request, cohort)
+        role_form = FinderRoleForm(request.GET or None)
+        role = role_form.cleaned_data["role"] if role_form.is_valid() else TrainerAssignment.Role.INSTRUCTOR
+        if not role_form.is_bound or not role_form.is_valid():
+            role_form = FinderRoleForm(initial={"role": role})
+        rows = eligible_trainers(cohort=cohort, policy=actor_of(request).policy, role=role)
+        page = Paginator(rows, FINDER_PAGE_SIZE).get_page(request.GET.get("page"))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": gettext("Find trainers for %(cohort)s") % {"cohort": cohort},
+            "opts": self.opts,
+            "original": cohort,
+            "cohort": cohort,
+            "staffing": cohort_staffing(cohort),
+            "role": role,
+            "role_label": TrainerAssignment.Role(role).label,
+            "role_form": role_form,
+            "page": page,
+            "can_assign": self.has_assign_trainers_permission(request, cohort),
+            "change_url": reverse("admin:trainees_cohort_change", args=[cohort.pk]),
+        }
+        return TemplateResponse(request, "admin/trainees/cohort/find_trainers.html", context)
+
+    def _assign_from_finder(self, request, cohort):
+        actor = actor_of(request)
+        role = request.POST.get("role", TrainerAssignment.Role.INSTRUCTOR)
+        trainer_id = request.POST.get("trainer", "")
+        # The pool the service assigns from: a trainer outside it reads as one that does not exist.
+        trainer = (
+            Trainer.objects.assignable_by(actor.policy).filter(pk=trainer_id).first() if trainer_id.isdigit() else None
+        )
+        if trainer is None:
+            self.message_user(request, gettext("This trainer cannot be assigned to this cohort."), messages.ERROR)
+        else:
+            try:
+                result = trainer_assign(trainer=trainer, cohort=cohort, role=role, actor=actor)
+            except ApplicationError as error:
+                self.message_user(request, error.message, messages.ERROR)
+            else:
+                message = gettext("Assigned: %(assignment)s.") % {"assignment": result.assignment}
+                self.message_user(request, message, messages.SUCCESS)
+                for warning in result.warnings:
+                    self.message_user(request, warning, messages.WARNING)
+        finder = reverse("admin:trainees_cohort_find_trainers", args=[cohort.pk])
+        return HttpResponseRedirect(f"{finder}?role={role}" if role in TrainerAssignment.Role.values else finder)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        # The finder's first rows as a panel above the cohort's trainers (the full ranking is one click away).
+        cohort = self.get_object(request, unquote(object_id)) if request.method == "GET" else None
+        if cohort is not None and self.has_view_permission(request, cohort):
+            rows = eligible_trainers(cohort=cohort, policy=actor_of(request).policy)
+            extra_context = {
+                **(extra_context or {}),
+                "finder_preview": rows[:FINDER_PREVIEW_ROWS],
+                "finder_total": len(rows),
+                "finder_can_assign": self.has_assign_trainers_permission(request, cohort),
+                "finder_url": reverse("admin:trainees_cohort_find_trainers", args=[cohort.pk]),
+            }
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def _to_finder_if_asked(self, request, obj):
+        if FIND_TRAINERS_SUBMIT in request.POST and obj.pk is not None:
+            return HttpResponseRedirect(reverse("admin:trainees_cohort_find_trainers", args=[obj.pk]))
+        return None
+
+    def response_add(self, request, obj, post_url_continue=None):
+        response = super().response_add(request, obj, post_url_continue)
+        return self._to_finder_if_asked(request, obj) or response
+
+    def response_change(self, request, obj):
+        response = super().response_change(request, obj)
+        return self._to_finder_if_asked(request, obj) or response
 
     def history_view(self, request, object_id, extra_context=None):
         # The cohort's history also says who put trainers on it or took them off (the assignments' own history).

@@ -12,6 +12,7 @@ from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from academies.models import Academy, Course, Organisation, Trainer
+from academies.tombstones import Tombstone, since_index
 from config.db import DateRange, PostgresExclusionConstraint
 from config.stamps import ChangeStamped
 
@@ -153,10 +154,26 @@ class TrainerAssignment(ChangeStamped):
         ]
 
     def __str__(self) -> str:
-        return f"{self.trainer_id} → {self.cohort_id} ({self.role})"
+        # Read in the cohort's trainers, history and messages: the trainer by name, the role in the active language.
+        return f"{self.trainer.display_name or self.trainer.reference} · {self.get_role_display()}"
 
     def clean(self) -> None:
         _end_not_before_start(self.starts_on, self.ends_on)
+
+
+class TrainerAssignmentTombstone(Tombstone):
+    """A trainer taken off a cohort (or released by its cancellation); scoped as the assignments are: the
+    cohort's site, and for a ministry the trainer's nation (academies.tombstones)."""
+
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="+", verbose_name=_("cohort"))
+    trainer = models.ForeignKey(Trainer, on_delete=models.CASCADE, related_name="+", verbose_name=_("trainer"))
+
+    objects = TrainerAssignmentQuerySet.as_manager()
+
+    class Meta(Tombstone.Meta):
+        indexes = [since_index("assignment")]
+        verbose_name = _("removed trainer assignment")
+        verbose_name_plural = _("removed trainer assignments")
 
 
 class Trainee(ChangeStamped):
@@ -259,7 +276,8 @@ class CountReturn(ChangeStamped):
     """An aggregate figure for a cohort as of a date, and where it stands in the approval chain.
 
     Only the one official return per cohort counts: approved and not superseded. An approved return is
-    locked; a correction is a new return that supersedes it once approved.
+    locked; a correction is a new return that supersedes it once approved. A cohort has at most one pending
+    (submitted or verified) return at a time.
     """
 
     class State(models.TextChoices):
@@ -367,6 +385,16 @@ class CountReturn(ChangeStamped):
                 condition=Q(state="approved"),
                 name="count_return_one_official_per_cohort",
                 violation_error_message=_("A cohort has at most one official (approved) return."),
+            ),
+            # A second pending return would count twice in the pending figures: a site corrects figures still in
+            # the chain by having the pending return rejected, then submitting again.
+            models.UniqueConstraint(
+                fields=["cohort"],
+                condition=Q(state__in=["submitted", "verified"]),
+                name="count_return_one_pending_per_cohort",
+                violation_error_message=_(
+                    "A cohort has at most one pending return: it is approved or rejected before another is submitted."
+                ),
             ),
         ]
         indexes = [

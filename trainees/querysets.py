@@ -59,6 +59,16 @@ class CohortQuerySet(models.QuerySet):
     def active(self) -> CohortQuerySet:
         return self.exclude(status="cancelled")
 
+    def behind_their_dates(self, today: dt.date) -> CohortQuerySet:
+        """Cohorts, not cancelled, whose stored status is not the one their dates give on `today`
+        (`trainees.services.lifecycle.status_by_dates`, in SQL)."""
+        started, ended = Q(starts_on__lte=today), Q(ends_on__lt=today)
+        return self.filter(
+            (Q(status="planned") & started)
+            | (Q(status="in_training") & (~started | ended))
+            | (Q(status="completed") & ~ended)
+        )
+
     def unfinished(self) -> CohortQuerySet:
         """Cohorts still to run or running: neither cancelled nor completed."""
         return self.exclude(status__in=["cancelled", "completed"])
@@ -178,3 +188,9 @@ class TrainerAssignmentQuerySet(models.QuerySet):
     def managed_by(self, scope: Scope) -> TrainerAssignmentQuerySet:
         """Whoever runs the cohort's site staffs it."""
         return _of_cohorts(self, scope, managed=True)
+
+    def clashing(self, starts_on: dt.date, ends_on: dt.date, *, cohort_pk: int | None) -> TrainerAssignmentQuerySet:
+        """Assignments whose dates share a day with [starts_on, ends_on], on a cohort other than `cohort_pk`:
+        the double-booking rule of `trainer_assign` and of the trainer finder."""
+        clashing = self.filter(starts_on__lte=ends_on, ends_on__gte=starts_on)
+        return clashing.exclude(cohort_id=cohort_pk) if cohort_pk is not None else clashing

@@ -74,12 +74,11 @@ class CohortResource(ServiceResource):
             "seats": instance.seats,
             "has_roster": instance.has_roster,
         }
+        # A blank status leaves it to the dates; a status given is checked against them.
+        status = (row.get("status") or "").strip() or None
         if is_create:
-            cohort = cohort_schedule(reference=instance.reference, actor=actor, **plan)
-            if instance.status and instance.status != cohort.status:
-                cohort = cohort_update(cohort=cohort, status=instance.status, actor=actor)
-            return cohort
-        return cohort_update(cohort=instance, status=instance.status, actor=actor, **plan)
+            return cohort_schedule(reference=instance.reference, status=status, actor=actor, **plan)
+        return cohort_update(cohort=instance, status=status, actor=actor, **plan)
 
 
 class TraineeResource(ImportRowLimitMixin, resources.ModelResource):
@@ -163,6 +162,17 @@ class CountReturnResource(ServiceResource):
 
     def get_queryset(self):
         return super().get_queryset().select_related("cohort__academy", "cohort__course")
+
+    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        """The row's own checks, leaving out the state, which the service sets: so the one-pending-return rule is
+        the service's to tell, naming the pending return, rather than the constraint's general message here."""
+        errors = dict(import_validation_errors or {})
+        try:
+            instance.full_clean(exclude=[*errors, "state"], validate_unique=validate_unique)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        if errors:
+            raise ValidationError(errors)
 
     def save_via_service(self, instance: CountReturn, is_create: bool, row: dict, actor: Actor) -> CountReturn:
         return count_return_submit(

@@ -8,15 +8,20 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Min, QuerySet
+from django.db.models import Count, IntegerField, Min, OuterRef, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from academies.scope import Actor, Scope, policy_for
+from academies.models import Trainer, TrainerAvailability
+from academies.scope import Actor, Scope, ScopePolicy, policy_for
 from config import clock
 
 from .models import Cohort, CountReturn, TrainerAssignment
 from .querysets import CohortQuerySet
 from .services import DECISION_STEPS, count_returns_awaiting_step, peak_seats
+from .services.cohorts import cohort_takes_trainers, role_needs_qualification, windows_cover
 
 GAP_HORIZON_WEEKS = 8
 
@@ -24,6 +29,11 @@ GAP_HORIZON_WEEKS = 8
 def _cohorts(scope: Scope | None) -> CohortQuerySet:
     """Every cohort (no scope given: the mission's own tools), or those the scope's policy sees."""
     return Cohort.objects.all() if scope is None else Cohort.objects.visible_to(scope)  # type: ignore[return-value]
+
+
+def cohorts_behind_their_dates_count(*, today: dt.date) -> int:
+    """How many cohorts the status follower would move on `today` (`services.cohort_status_follow_dates`)."""
+    return Cohort.objects.behind_their_dates(today).count()
 
 
 def cohorts_in_training(*, on: dt.date | None = None, limit: int = 20, scope: Scope | None = None) -> QuerySet[Cohort]:
@@ -279,4 +289,136 @@ def visible_cohort_count(scope: Scope) -> int | None:
     tallies = SiteCohortTally.objects.all()
     if not policy.sees_everything:
         tallies = tallies.filter(academy__in=sites_of(policy))
-    return sum(tallies.values_list("cohorts", flat=True))
+    # Summed by the database: at 100x a command has ~1,100 sites, and fetching a row each cost more than the page.
+    return tallies.aggregate(total=Coalesce(Sum("cohorts"), 0))["total"]
+
+
+# THE TRAINER FINDER (issue 15)
+
+# Cohorts train Ukrainian soldiers: the language a trainer is matched against is Ukrainian.
+TRAINING_LANGUAGE = "uk"
+# The most trainers one answer ranks; the admin and the API page through them.
+FINDER_LIMIT = 500
+
+
+class LanguageMatch:
+    """How a trainer would teach the cohort, best first (the value is the rank)."""
+
+    SPEAKS = 0  # teaches in the trainees' language
+    WITH_INTERPRETER = 1  # does not, but the cohort already has an interpreter
+    NEEDS_INTERPRETER = 2  # does not, and the cohort has no interpreter yet
+
+    codes = {SPEAKS: "speaks_ukrainian", WITH_INTERPRETER: "with_interpreter", NEEDS_INTERPRETER: "needs_interpreter"}
+    labels: dict[int, Promise] = {
+        SPEAKS: gettext_lazy("speaks Ukrainian"),
+        WITH_INTERPRETER: gettext_lazy("through the cohort's interpreter"),
+        NEEDS_INTERPRETER: gettext_lazy("needs an interpreter"),
+    }
+
+
+@dataclass(frozen=True)
+class EligibleTrainer:
+    """A trainer who may be put on the cohort in the role asked, with what ranks them."""
+
+    trainer: Trainer
+    language_rank: int
+    assignments_in_quarter: int
+
+    @property
+    def language_match(self) -> str:
+        return LanguageMatch.codes[self.language_rank]
+
+    @property
+    def language_match_label(self) -> str:
+        return str(LanguageMatch.labels[self.language_rank])
+
+
+def quarters_of(starts_on: dt.date, ends_on: dt.date) -> tuple[dt.date, dt.date]:
+    """The calendar quarters a window touches: the first day of the start's quarter to the last of the end's."""
+    first = dt.date(starts_on.year, 3 * ((starts_on.month - 1) // 3) + 1, 1)
+    end_month = 3 * ((ends_on.month - 1) // 3) + 3
+    next_quarter = dt.date(ends_on.year + end_month // 12, end_month % 12 + 1, 1)
+    return first, next_quarter - dt.timedelta(days=1)
+
+
+def eligible_trainers(
+    *,
+    cohort: Cohort,
+    policy: ScopePolicy,
+    role: str = TrainerAssignment.Role.INSTRUCTOR,
+    limit: int = FINDER_LIMIT,
+) -> list[EligibleTrainer]:
+    """The trainers `trainer_assign` would accept on `cohort` in `role`, ranked, in three queries.
+
+    Eligible: among the policy's candidates (`Trainer.objects.candidates_for`: the pool a site's organisation
+    assigns from, a ministry's own trainers), active, not on this cohort yet, qualified for its course (unless
+    the role needs none), available for every day of its dates and on no other cohort that shares one of them.
+    The rules are the service's own functions (`role_needs_qualification`, `windows_cover`,
+    `TrainerAssignment.objects.clashing`), so the finder offers nobody the service would refuse.
+
+    Ranked: first who speaks Ukrainian, then who can teach through an interpreter the cohort already has, then
+    the rest; within each, fewest assignments in the calendar quarters of the cohort's dates (the lightest
+    load); then by display name and reference. A closed (cancelled or completed) cohort has none.
+    """
+    if not cohort_takes_trainers(cohort):
+        return []
+    starts_on, ends_on = cohort.starts_on, cohort.ends_on
+    quarter_start, quarter_end = quarters_of(starts_on, ends_on)
+    load = (
+        TrainerAssignment.objects.filter(trainer=OuterRef("pk"), starts_on__lte=quarter_end, ends_on__gte=quarter_start)
+        .order_by()
+        .values("trainer")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    candidates = (
+        Trainer.objects.candidates_for(policy)
+        .filter(is_active=True)
+        .exclude(pk__in=TrainerAssignment.objects.filter(cohort=cohort).values("trainer_id"))
+        .exclude(
+            pk__in=TrainerAssignment.objects.clashing(starts_on, ends_on, cohort_pk=cohort.pk).values("trainer_id")
+        )
+        # A window that holds the first day is needed to cover them all: the database narrows, windows_cover decides.
+        .filter(
+            pk__in=TrainerAvailability.objects.filter(starts_on__lte=starts_on, ends_on__gte=starts_on).values(
+                "trainer_id"
+            )
+        )
+        .annotate(assignments_in_quarter=Coalesce(Subquery(load, output_field=IntegerField()), 0))
+        .select_related("nation")
+    )
+    if role_needs_qualification(role):
+        candidates = candidates.filter(qualifications=cohort.course_id)
+    trainers = list(candidates)
+    if not trainers:
+        return []
+    windows: dict[int, list[tuple[dt.date, dt.date]]] = {}
+    for trainer_id, window_start, window_end in TrainerAvailability.objects.filter(
+        trainer_id__in=[trainer.pk for trainer in trainers], starts_on__lte=ends_on, ends_on__gte=starts_on
+    ).values_list("trainer_id", "starts_on", "ends_on"):
+        windows.setdefault(trainer_id, []).append((window_start, window_end))
+    has_interpreter = cohort.assignments.filter(role=TrainerAssignment.Role.INTERPRETER).exists()
+    eligible = []
+    for trainer in trainers:
+        if not windows_cover(windows.get(trainer.pk, []), starts_on, ends_on):
+            continue
+        if TRAINING_LANGUAGE in (trainer.languages or []):
+            rank = LanguageMatch.SPEAKS
+        else:
+            rank = LanguageMatch.WITH_INTERPRETER if has_interpreter else LanguageMatch.NEEDS_INTERPRETER
+        eligible.append(
+            EligibleTrainer(
+                trainer=trainer,
+                language_rank=rank,
+                assignments_in_quarter=trainer.assignments_in_quarter,  # type: ignore[attr-defined]
+            )
+        )
+    eligible.sort(
+        key=lambda row: (
+            row.language_rank,
+            row.assignments_in_quarter,
+            (row.trainer.display_name or row.trainer.reference).casefold(),
+            row.trainer.reference,
+        )
+    )
+    return eligible[:limit]

@@ -120,13 +120,14 @@ TRAINER_EXAMPLE = {
     ]
 )
 class TrainerSerializer(MissionModelSerializer):
-    nation = serializers.SlugRelatedField(
+    nation = ScopedSlugRelatedField(
         slug_field="code",
         queryset=Nation.objects.all(),
+        for_write=False,
         help_text=_("ISO code of the contributing state. A ministry may only name its own nation."),
     )
-    qualifications = serializers.SlugRelatedField(
-        slug_field="code", many=True, queryset=Course.objects.all(), required=False
+    qualifications = ScopedSlugRelatedField(
+        slug_field="code", many=True, queryset=Course.objects.all(), required=False, for_write=False
     )
     languages = serializers.ListField(
         child=serializers.RegexField(r"^[a-zA-Z]{2}$", max_length=2),

@@ -10,12 +10,20 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from academies import events, services, webhooks
-from academies.filtersets import AcademyFilterSet, CourseFilterSet, TrainerAvailabilityFilterSet, TrainerFilterSet
+from academies.filtersets import (
+    AcademyFilterSet,
+    CourseFilterSet,
+    TrainerAvailabilityFilterSet,
+    TrainerFilterSet,
+    WebhookEndpointFilterSet,
+)
 from academies.models import Academy, Course, Event, Trainer, TrainerAvailability, WebhookDelivery, WebhookEndpoint
 from academies.scope import KEY_PERMISSIONS
+from academies.tombstones import TrainerAvailabilityTombstone, WebhookEndpointTombstone
 from config.api import idempotency
 from config.api.scoping import Caller
 from config.api.throttling import policy_of, rate_state_of
+from config.api.tombstones import DeletedRowsMixin
 from config.api.viewsets import ReadOnlyViewSet, ScopedGenericViewSet, ScopedViewSetMixin
 
 from .serializers import (
@@ -95,6 +103,7 @@ class TrainerViewSet(
 
 
 class TrainerAvailabilityViewSet(
+    DeletedRowsMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -111,6 +120,7 @@ class TrainerAvailabilityViewSet(
     ordering_fields = ["starts_on", "ends_on"]
     ordering = ["starts_on", "id"]
     resource_noun, resource_plural = "trainer availability window", "trainer availability windows"
+    tombstone_model = TrainerAvailabilityTombstone
 
     def perform_create(self, serializer):
         serializer.instance = services.trainer_availability_add(**serializer.validated_data, actor=self.caller.actor)
@@ -146,13 +156,14 @@ class EventFeedView(ScopedViewSetMixin, generics.GenericAPIView):
 
     queryset = Event.objects.all()
     serializer_class = EventFeedSerializer
+    query_serializer_class = EventFeedQuerySerializer
     pagination_class = None
     filter_backends: list = []
     resource_noun, resource_plural = "event", "events"
 
     @extend_schema(parameters=[EventFeedQuerySerializer], responses={200: EventFeedSerializer})
     def get(self, request):
-        query = EventFeedQuerySerializer(data=request.query_params)
+        query = self.query_serializer_class(data=request.query_params)
         query.is_valid(raise_exception=True)
         params = query.validated_data
         types = events.event_types_check(
@@ -178,33 +189,28 @@ class EventFeedView(ScopedViewSetMixin, generics.GenericAPIView):
 DELIVERIES_EXAMPLE = OpenApiExample(
     "Delivery log",
     response_only=True,
+    # One row: the schema wraps it in a page (`count`, `next`, `previous`, `results`).
     value={
-        "count": 1,
-        "next": None,
-        "previous": None,
-        "results": [
-            {
-                "id": 881,
-                "event": "0b7c4e0e-5d7a-4c1e-9a55-3f2f0f6c9e21",
-                "event_type": "cohort.changed",
-                "sequence": 1042,
-                "state": "succeeded",
-                "attempts": 1,
-                "last_status_code": 204,
-                "last_latency_ms": 41,
-                "last_error": "",
-                "last_attempt_at": "2026-03-02T10:15:06+01:00",
-                "next_attempt_at": None,
-                "delivered_at": "2026-03-02T10:15:06+01:00",
-                "is_replay": False,
-                "created_at": "2026-03-02T10:15:05+01:00",
-            }
-        ],
+        "id": 881,
+        "event": "0b7c4e0e-5d7a-4c1e-9a55-3f2f0f6c9e21",
+        "event_type": "cohort.changed",
+        "sequence": 1042,
+        "state": "succeeded",
+        "attempts": 1,
+        "last_status_code": 204,
+        "last_latency_ms": 41,
+        "last_error": "",
+        "last_attempt_at": "2026-03-02T10:15:06+01:00",
+        "next_attempt_at": None,
+        "delivered_at": "2026-03-02T10:15:06+01:00",
+        "is_replay": False,
+        "created_at": "2026-03-02T10:15:05+01:00",
     },
 )
 
 
 class WebhookEndpointViewSet(
+    DeletedRowsMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -217,10 +223,14 @@ class WebhookEndpointViewSet(
 
     queryset = WebhookEndpoint.objects.all()
     serializer_class = WebhookEndpointSerializer
+    filterset_class = WebhookEndpointFilterSet
     search_fields = ["url", "description"]
     ordering_fields = ["created_at", "url"]
     ordering = ["id"]
+    # A creation's answer holds the secret, which a GET never shows, so it is no ETag of the endpoint.
+    etag_actions = ("retrieve", "update", "partial_update")
     resource_noun, resource_plural = "webhook endpoint", "webhook endpoints"
+    tombstone_model = WebhookEndpointTombstone
 
     @extend_schema(
         request=WebhookEndpointSerializer,
@@ -288,16 +298,24 @@ class WebhookEndpointViewSet(
 
     @extend_schema(
         parameters=[WebhookDeliveryQuerySerializer],
-        responses={200: OpenApiResponse(WebhookDeliverySerializer(many=True), examples=[DELIVERIES_EXAMPLE])},
+        # A list serializer, so that the schema shows the page parameters and the paginated answer it has.
+        responses={200: WebhookDeliverySerializer(many=True)},
+        examples=[DELIVERIES_EXAMPLE],
         description=_(
             "The endpoint's delivery log, newest first: state, attempts, the last response code and latency, and "
             "when the next attempt is due. `?state=failed` lists what was given up."
         ),
     )
-    @action(detail=True, methods=["get"])
+    @action(
+        detail=True,
+        methods=["get"],
+        filter_backends=[],
+        paginated=True,
+        query_serializer_class=WebhookDeliveryQuerySerializer,
+    )
     def deliveries(self, request, pk=None):
         endpoint = self.get_object()
-        query = WebhookDeliveryQuerySerializer(data=request.query_params)
+        query = self.query_serializer_class(data=request.query_params)
         query.is_valid(raise_exception=True)
         log = WebhookDelivery.objects.filter(endpoint=endpoint).select_related("event").order_by("-id")
         if query.validated_data.get("state"):

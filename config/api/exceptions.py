@@ -16,13 +16,22 @@ from redis.exceptions import RedisError
 from rest_framework import exceptions, status
 from rest_framework.settings import api_settings
 
-from config.exceptions import ApplicationError
+from config.exceptions import ApplicationError, CodedMessage
 
 
 class PreconditionFailed(exceptions.APIException):
     status_code = status.HTTP_412_PRECONDITION_FAILED
     default_detail = _("The resource has changed since you read it. Fetch it again and retry with the new ETag.")
     default_code = "precondition_failed"
+
+
+class PreconditionRequired(exceptions.APIException):
+    status_code = status.HTTP_428_PRECONDITION_REQUIRED
+    default_detail = _(
+        "This write needs If-Match. Read the resource with GET and send its ETag back as If-Match, so that you do "
+        "not overwrite a change you have not seen."
+    )
+    default_code = "precondition_required"
 
 
 class IdempotencyConflict(exceptions.APIException):
@@ -38,10 +47,17 @@ def _detail_from_extra(extra: dict[str, Any]) -> dict[str, Any]:
         if isinstance(messages, dict):
             detail[str(field)] = _detail_from_extra(messages)
         elif isinstance(messages, list | tuple):
-            detail[str(field)] = [m if isinstance(m, dict) else str(m) for m in messages]
+            detail[str(field)] = [_message(m) for m in messages]
         else:
-            detail[str(field)] = [str(messages)]
+            detail[str(field)] = [_message(messages)]
     return detail
+
+
+def _message(message: Any) -> Any:
+    """A message as DRF takes it: a nested dict as it is, a coded message with its own code, else as text."""
+    if isinstance(message, dict | CodedMessage):
+        return message
+    return str(message)
 
 
 def application_error_to_api(error: ApplicationError) -> exceptions.APIException:

@@ -7,12 +7,15 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django_filters.fields import IsoDateTimeField
 from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import exceptions, filters
 
 from config import clock
 
 MAX_ID = 2**63 - 1
 
 
+@extend_schema_field({"type": "integer", "format": "int64", "minimum": 1, "maximum": MAX_ID})
 class IdFilter(django_filters.NumberFilter):
     """An integer id, bounded so that no value can overflow the database's integer type.
 
@@ -78,3 +81,45 @@ class FilterBackend(DjangoFilterBackend):
 def _names_a_filter(params, filters) -> bool:
     # Range and multi-value widgets take suffixed names (`starts_on_after`, `seats_min`).
     return any(param == name or param.startswith(f"{name}_") for param in params for name in filters)
+
+
+class OrderingFilter(filters.OrderingFilter):
+    """DRF's ordering, exact both ways: the schema lists the values a list orders by (each, and `-` each), and a
+    value outside them answers 400 instead of being dropped in silence."""
+
+    def orderable(self, view) -> list[str]:
+        return [name for name in getattr(view, "ordering_fields", None) or () if isinstance(name, str)]
+
+    def remove_invalid_fields(self, queryset, fields, view, request):
+        allowed = self.orderable(view)
+        unknown = [term for term in fields if term.removeprefix("-") not in allowed]
+        if unknown:
+            values = ", ".join(value for name in allowed for value in (name, f"-{name}"))
+            raise exceptions.ValidationError(
+                {self.ordering_param: [str(_("Order by one of: %(values)s.") % {"values": values})]},
+                code="invalid_choice",
+            )
+        return super().remove_invalid_fields(queryset, fields, view, request)
+
+    def get_schema_operation_parameters(self, view):
+        allowed = self.orderable(view)
+        if not allowed:
+            return []
+        default = ", ".join(getattr(view, "ordering", None) or ())
+        return [
+            {
+                "name": self.ordering_param,
+                "required": False,
+                "in": "query",
+                "description": str(
+                    _("Order by these fields, comma-separated; `-` before one for descending. By default: %(default)s.")
+                    % {"default": default}
+                ),
+                "schema": {
+                    "type": "array",
+                    "items": {"type": "string", "enum": [value for name in allowed for value in (name, f"-{name}")]},
+                },
+                "style": "form",
+                "explode": False,
+            }
+        ]

@@ -60,8 +60,7 @@ class StandardPagination(PageNumberPagination):
     def get_paginated_response(self, data):
         if not self.sync:
             return super().get_paginated_response(data)
-        # Tombstones (ids deleted or moved out of scope since `updated_since`) belong beside `results` here; the
-        # event outbox will provide them.
+        # Rows deleted since `updated_since` are told by the list's `deleted/?since=` (config.api.tombstones).
         return Response({"next": self.get_next_link(), "results": data})
 
     def get_next_link(self):
@@ -127,8 +126,13 @@ class StandardPagination(PageNumberPagination):
         return paginated
 
     def get_schema_operation_parameters(self, view):
+        """Numbered pages everywhere; the delta sync's cursor only on lists of rows that carry a change stamp."""
+        numbered = super().get_schema_operation_parameters(view)
+        model = getattr(getattr(view, "queryset", None), "model", None)
+        if getattr(view, "action", None) != "list" or not hasattr(model, STAMP):
+            return numbered
         return [
-            *super().get_schema_operation_parameters(view),
+            *numbered,
             {
                 "name": self.cursor_query_param,
                 "required": False,

@@ -14,12 +14,15 @@ from config.stamps import STAMP
 
 from . import conditional, idempotency, throttling
 from .authentication import PartnerPrincipal
-from .conditional import check_if_match, etag_of
+from .conditional import check_if_match, deprecation_headers, etag_of
+from .query import check_query_params
 from .scoping import caller_of, log_denied_object, scope_queryset
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 # Actions whose response body is the full representation of one object, so its hash is the object's ETag.
 ETAG_ACTIONS = ("retrieve", "create", "update", "partial_update", "verify", "approve", "reject")
+# Writes to one object that must name, with If-Match, the version they were based on.
+CONDITIONAL_ACTIONS = ("update", "partial_update", "destroy")
 
 
 class ScopedViewSetMixin:
@@ -27,11 +30,20 @@ class ScopedViewSetMixin:
 
     Reads use the model's `visible_to(organisation)`; writes (including custom write actions) use
     `managed_by(organisation)`. Objects outside the scope are simply absent, so they answer 404.
-    Set `etag = True` to honour `If-Match` on writes. Every read sends an ETag and answers 304 to an `If-None-Match`
-    that still matches: a detail's tag hashes its representation, a list's is `conditional.list_etag`.
+    Every read sends an ETag and answers 304 to an `If-None-Match` that still matches: a detail's tag hashes its
+    representation, a list's is `conditional.list_etag`. Every write to one object (`conditional_actions`) needs
+    `If-Match` with the current tag: 404 (scope) first, then 403 for a role that never allows the write
+    (`check_role`), 428 without the header, 412 when it is stale, and only then the body.
+    A POST that creates, a bulk write or a natural-key upsert names no version of one object, so it needs none.
     """
 
-    etag = False
+    etag = True
+    conditional_actions: tuple[str, ...] = CONDITIONAL_ACTIONS
+    etag_actions: tuple[str, ...] = ETAG_ACTIONS
+    # The query parameters beyond a list's filters, search, ordering and pages (config/api/query.py).
+    query_serializer_class: type | None = None
+    extra_query_params: tuple[str, ...] = ()
+    paginated = False
     # Ids are integers; anything else matches no route and answers 404 before reaching the database.
     lookup_value_regex = r"[0-9]{1,18}"
 
@@ -66,6 +78,8 @@ class ScopedViewSetMixin:
     def initial(self, request, *args, **kwargs) -> None:
         self._idempotency_record = None
         super().initial(request, *args, **kwargs)
+        # After authentication and permissions: an unknown caller learns nothing of what an endpoint reads.
+        check_query_params(self, request)
         key = request.headers.get(idempotency.HEADER)
         caller = caller_of(request)
         if request.method == "POST" and key and caller is not None:
@@ -120,10 +134,12 @@ class ScopedViewSetMixin:
             self.etag
             and isinstance(response, Response)
             and 200 <= response.status_code < 300
-            and getattr(self, "action", None) in ETAG_ACTIONS
+            and getattr(self, "action", None) in self.etag_actions
             and isinstance(response.data, dict)
         ):
             response["ETag"] = etag_of(response.data)
+        for name, value in deprecation_headers(request).items():
+            response[name] = value
         if isinstance(response, Response) and response.status_code == 200 and request.method in ("GET", "HEAD"):
             response = self._conditional_read(request, response)
         if record is not None and isinstance(response, Response):
@@ -152,14 +168,33 @@ class ScopedViewSetMixin:
     def etag_for(self, instance) -> str:
         return etag_of(self.serializer_class(instance, context=self.get_serializer_context()).data)
 
+    def is_conditional_write(self) -> bool:
+        action = getattr(self, "action", None)
+        return self.etag and self.request.method not in SAFE_METHODS and action in self.conditional_actions
+
+    def check_role(self, instance) -> None:
+        """Refuse, before the precondition, a write the caller's role never allows (RFC 9110 §13.2.1: a failure
+        found before significant processing takes precedence). The service still decides everything else."""
+
+    def check_precondition(self, instance) -> None:
+        if self.is_conditional_write():
+            self.check_role(instance)
+            check_if_match(self.request, self.etag_for(instance))
+
+    def get_object(self):
+        """The scoped object; for a conditional write, checked against `If-Match` before the body is read."""
+        instance = super().get_object()
+        self.check_precondition(instance)
+        return instance
+
     def locked_object(self):
-        """The scoped object, locked for the rest of the transaction, after checking `If-Match`."""
+        """The scoped object, locked for the rest of the transaction, after checking `If-Match` again under the
+        lock (a write between `get_object()` and here answers 412)."""
         queryset = self.get_queryset().select_for_update(of=("self",))
         lookup = self.lookup_url_kwarg or self.lookup_field
         instance = get_object_or_404(queryset, **{self.lookup_field: self.kwargs[lookup]})
         self.check_object_permissions(self.request, instance)
-        if self.etag:
-            check_if_match(self.request, self.etag_for(instance))
+        self.check_precondition(instance)
         return instance
 
 

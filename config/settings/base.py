@@ -1,5 +1,6 @@
 """Settings shared by every profile. Values come from the environment through django-environ."""
 
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -298,7 +299,7 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": [
         "config.api.filters.FilterBackend",
         "rest_framework.filters.SearchFilter",
-        "rest_framework.filters.OrderingFilter",
+        "config.api.filters.OrderingFilter",
     ],
     "DEFAULT_PAGINATION_CLASS": "config.api.pagination.StandardPagination",
     "PAGE_SIZE": 50,
@@ -316,13 +317,27 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["config.api.parsers.BoundedJSONParser", "rest_framework.parsers.FormParser"],
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
+# Writes to a resource that has an ETag need `If-Match` (config/api/conditional.py): without it they answer 428.
+# A window for partner systems still being changed: until this date (inclusive, Brussels), such a write goes through
+# and its answer carries `Deprecation`, `Sunset` and `Warning`. Unset: required now.
+_if_match_optional_until = env.str("EUMAM_API_IF_MATCH_OPTIONAL_UNTIL", default="")
+try:
+    EUMAM_API_IF_MATCH_OPTIONAL_UNTIL = (
+        dt.date.fromisoformat(_if_match_optional_until) if _if_match_optional_until else None
+    )
+except ValueError as error:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("EUMAM_API_IF_MATCH_OPTIONAL_UNTIL must be a date, YYYY-MM-DD.") from error
+
 DRF_STANDARDIZED_ERRORS = {
     "EXCEPTION_HANDLER_CLASS": "config.api.exceptions.DomainExceptionHandler",
-    "ALLOWED_ERROR_STATUS_CODES": ["400", "401", "403", "404", "405", "406", "412", "415", "422", "429", "500"],
+    "ALLOWED_ERROR_STATUS_CODES": ["400", "401", "403", "404", "405", "406", "412", "415", "422", "428", "429", "500"],
     "ERROR_SCHEMAS": {
         "400": "config.api.schema.ValidationErrorResponseSerializer",
         "412": "config.api.schema.ClientErrorResponseSerializer",
         "422": "config.api.schema.ClientErrorResponseSerializer",
+        "428": "config.api.schema.ClientErrorResponseSerializer",
     },
 }
 _ERRORS = "drf_standardized_errors.openapi_serializers"

@@ -10,7 +10,8 @@ from __future__ import annotations
 import datetime as dt
 
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, generics, serializers
 from rest_framework.response import Response
 
@@ -274,7 +275,7 @@ class PlanningView(ScopedViewSetMixin, generics.GenericAPIView):
 
     pagination_class = None
     filter_backends: list = []
-    query_serializer_class: type[serializers.Serializer] = AsOfQuerySerializer
+    query_serializer_class: type[serializers.Serializer] | None = AsOfQuerySerializer
 
     def query(self) -> dict:
         query = self.query_serializer_class(data=self.request.query_params)
@@ -336,7 +337,21 @@ class RotationsView(PlanningView):
     query_serializer_class = RotationsQuerySerializer
 
     @extend_schema(
-        parameters=[RotationsQuerySerializer],
+        # Required in the schema, which cannot vary by caller: a ministry's key may leave it out, never must.
+        parameters=[
+            RotationsQuerySerializer,
+            OpenApiParameter(
+                "nation",
+                OpenApiTypes.STR,
+                OpenApiParameter.QUERY,
+                required=True,
+                pattern="^[A-Z]{2}$",
+                description=_(
+                    "The contributing nation's ISO code, such as PL. Required, except for a ministry's key, which "
+                    "sees only its own nation's trainers and may leave it out (another nation answers 403)."
+                ),
+            ),
+        ],
         responses=_ok(RotationsSerializer, _("The assignments, by trainer and date."), "Rotations", ROTATIONS_EXAMPLE),
     )
     def get(self, request):
@@ -427,6 +442,7 @@ class UkraineConditionsView(PlanningView):
     """
 
     serializer_class = UkraineConditionsSerializer
+    query_serializer_class = None  # mission-wide facts of today: it reads no parameter
 
     @extend_schema(
         responses=_ok(UkraineConditionsSerializer, _("The conditions."), "Ceasefire lapsed", UKRAINE_EXAMPLE),

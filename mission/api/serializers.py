@@ -5,7 +5,7 @@ from drf_spectacular.utils import OpenApiExample, extend_schema_serializer
 from rest_framework import serializers
 
 from academies.models import Academy, Nation, TrainingCommand
-from config.api.fields import MissionDateField, MissionModelSerializer
+from config.api.fields import MissionDateField, MissionModelSerializer, ScopedSlugRelatedField
 from mission.models import MandatePosition, MandateVersion, Milestone, ProgressReport, ReportSubscription, Target
 
 
@@ -142,14 +142,57 @@ class ReportSubscriptionSerializer(MissionModelSerializer):
     recipients = serializers.ListField(
         child=serializers.EmailField(max_length=254), min_length=1, max_length=50, help_text=_("E-mail addresses.")
     )
-    nation = serializers.SlugRelatedField(
-        slug_field="code", queryset=Nation.objects.all(), allow_null=True, required=False
+    # What is needed depends on `frequency` and `scope`, which an OpenAPI schema cannot make conditional: each
+    # field's description says when it is needed, and `frequency` and `scope` themselves carry no default, since
+    # the model's (weekly, mission-wide) needs a weekday and is refused to every partner.
+    frequency = serializers.ChoiceField(
+        choices=ReportSubscription.Frequency.choices,
+        help_text=_("daily, weekly (then give `weekday`) or monthly (then give `day_of_month`)."),
     )
-    command = serializers.SlugRelatedField(
-        slug_field="code", queryset=TrainingCommand.objects.all(), allow_null=True, required=False
+    weekday = serializers.IntegerField(
+        min_value=0,
+        max_value=6,
+        allow_null=True,
+        required=False,
+        help_text=_("Required when `frequency` is weekly: 0 is Monday, 6 is Sunday."),
     )
-    academy = serializers.SlugRelatedField(
-        slug_field="slug", queryset=Academy.objects.all(), allow_null=True, required=False
+    day_of_month = serializers.IntegerField(
+        min_value=1,
+        max_value=28,
+        allow_null=True,
+        required=False,
+        help_text=_("Required when `frequency` is monthly: 1 to 28, so that every month has the day."),
+    )
+    scope = serializers.ChoiceField(
+        choices=ReportSubscription.Scope.choices,
+        help_text=_(
+            "What the report is about: mission (mission HQ only), nation, command or academy; name that nation, "
+            "command or academy in the field of the same name, and leave the other two out."
+        ),
+    )
+    nation = ScopedSlugRelatedField(
+        slug_field="code",
+        queryset=Nation.objects.all(),
+        allow_null=True,
+        required=False,
+        for_write=False,
+        help_text=_("Required when `scope` is nation: its ISO code, such as PL."),
+    )
+    command = ScopedSlugRelatedField(
+        slug_field="code",
+        queryset=TrainingCommand.objects.all(),
+        allow_null=True,
+        required=False,
+        for_write=False,
+        help_text=_("Required when `scope` is command: its code, such as cat-c."),
+    )
+    academy = ScopedSlugRelatedField(
+        slug_field="slug",
+        queryset=Academy.objects.all(),
+        allow_null=True,
+        required=False,
+        for_write=False,
+        help_text=_("Required when `scope` is academy: its slug."),
     )
     # The column is nullable (added without rebuilding the table); the API speaks plain true/false.
     attach_pdf = serializers.BooleanField(

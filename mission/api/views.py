@@ -8,6 +8,7 @@ from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import exceptions, generics, mixins, status
 from rest_framework.response import Response
 
+from config.api.tombstones import DeletedRowsMixin
 from config.api.viewsets import ReadOnlyViewSet, ScopedGenericViewSet, ScopedViewSetMixin
 from mission import services
 from mission.filtersets import (
@@ -17,7 +18,14 @@ from mission.filtersets import (
     ReportSubscriptionFilterSet,
     TargetFilterSet,
 )
-from mission.models import MandateVersion, Milestone, ProgressReport, ReportSubscription, Target
+from mission.models import (
+    MandateVersion,
+    Milestone,
+    ProgressReport,
+    ReportSubscription,
+    ReportSubscriptionTombstone,
+    Target,
+)
 from mission.selectors import Progress, Scope, progress
 
 from .serializers import (
@@ -132,6 +140,7 @@ class ProgressView(ScopedViewSetMixin, generics.GenericAPIView):
     """
 
     serializer_class = ProgressSerializer
+    query_serializer_class = ProgressQuerySerializer
     pagination_class = None
     filter_backends: list = []
 
@@ -146,7 +155,7 @@ class ProgressView(ScopedViewSetMixin, generics.GenericAPIView):
         },
     )
     def get(self, request):
-        query = ProgressQuerySerializer(data=request.query_params)
+        query = self.query_serializer_class(data=request.query_params)
         query.is_valid(raise_exception=True)
         scope = scope_of(self.caller)
         if scope is None:
@@ -158,6 +167,7 @@ class ProgressView(ScopedViewSetMixin, generics.GenericAPIView):
 
 
 class ReportSubscriptionViewSet(
+    DeletedRowsMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -174,6 +184,7 @@ class ReportSubscriptionViewSet(
     ordering_fields = ["name", "created_at"]
     ordering = ["name"]
     resource_noun, resource_plural = "report subscription", "report subscriptions"
+    tombstone_model = ReportSubscriptionTombstone
 
     def perform_create(self, serializer):
         serializer.instance = services.report_subscription_create(actor=self.caller.actor, **serializer.validated_data)

@@ -9,12 +9,14 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from academies.scope import Actor
+from academies.tombstones import tombstone_record
 from config import clock
 from config.exceptions import ApplicationError
 
 from ..events import subscription_payload, subscription_record
 from ..models import (
     ReportSubscription,
+    ReportSubscriptionTombstone,
 )
 from .steering import _save
 
@@ -129,8 +131,10 @@ def report_subscription_delete(*, subscription: ReportSubscription, actor: Actor
     before = subscription_payload(subscription)
     try:
         with transaction.atomic():
+            subscription_id, organisation_id = subscription.pk, subscription.organisation_id
             subscription.delete()
             subscription_record("removed", subscription, before)
+            tombstone_record(ReportSubscriptionTombstone, object_id=subscription_id, organisation_id=organisation_id)
     except IntegrityError as error:
         if OFFICIAL_RECORD_REFUSAL not in str(error):
             raise

@@ -267,6 +267,28 @@ def test_a_delivery_that_succeeds_clears_the_failure_record(world, frozen):
     assert WebhookDelivery.objects.get().attempts == 3
 
 
+def test_each_delivery_of_a_batch_keeps_its_own_outcome(world, frozen):
+    """A batch's outcomes are stored together; each row still holds its own answer, attempt and state."""
+    answers = iter([204, 503, 204, 201])
+    with serving() as receiver:
+        receiver.answer = lambda request: next(answers)
+        register(world, "command_a", receiver.url)
+        for n in range(4):  # four subjects, so that the failure holds none of the others back
+            enrollment_record(cohort=world.objects["a"]["cohort"], trainee_reference=f"UA-batch-{n}", actor=SYSTEM)
+        webhooks_sweep()
+
+    rows = WebhookDelivery.objects.order_by("event__sequence")
+    assert [(d.state, d.attempts, d.last_status_code, d.last_error, d.lease_until) for d in rows] == [
+        ("succeeded", 1, 204, "", None),
+        ("pending", 1, 503, "HTTP 503", None),
+        ("succeeded", 1, 204, "", None),
+        ("succeeded", 1, 201, "", None),
+    ]
+    assert [d.delivered_at == clock.now() for d in rows] == [True, False, True, True]
+    assert all(d.last_latency_ms is not None and d.last_attempt_at == clock.now() for d in rows)
+    assert rows[1].next_attempt_at > clock.now()
+
+
 def test_an_endpoint_that_is_down_is_backed_off_as_a_whole(world, frozen):
     with serving() as receiver:
         url = receiver.url
@@ -440,9 +462,11 @@ def test_enabling_a_disabled_endpoint_clears_its_record_and_replay_sends_what_it
         webhooks.webhook_disable(endpoint=endpoint, reason="test")
         client = world.client("command_a")
         detail = reverse("api:webhook-detail", args=[endpoint.pk])
-        assert client.get(detail).json()["disabled_reason"] == "test"
+        read = client.get(detail)
+        assert read.json()["disabled_reason"] == "test"
         assert client.post(reverse("api:webhook-replay", args=[endpoint.pk]), {"from_sequence": 0}).status_code == 400
-        assert client.patch(detail, {"is_active": True}, format="json").json()["disabled_at"] is None
+        enabled = client.patch(detail, {"is_active": True}, format="json", HTTP_IF_MATCH=read["ETag"])
+        assert enabled.json()["disabled_at"] is None
         client.post(reverse("api:webhook-replay", args=[endpoint.pk]), {"from_sequence": 0}, format="json")
         webhooks_sweep()
     assert [m["data"]["seats"] for m in receiver.messages()] == [70]

@@ -30,13 +30,14 @@ def _upload(client, url, content: bytes, name="returns.csv"):
 
 def test_importing_count_returns_previews_first_and_writes_nothing(admin_client_for, superuser, mission):
     today = dt.date.today().isoformat()
-    content = _csv([["cohort", "as_of", "enrolled", "completed", "withdrawn"], ["C-NOW", today, 100, 80, 5]])
+    # C-PAST has an official return and none pending: the row would correct it.
+    content = _csv([["cohort", "as_of", "enrolled", "completed", "withdrawn"], ["C-PAST", today, 100, 80, 5]])
 
     response = _upload(admin_client_for(superuser), reverse("admin:trainees_countreturn_import"), content)
 
     assert response.status_code == 200
     assert "confirm" in response.content.decode().lower()
-    assert CountReturn.objects.filter(cohort=mission["current"]).count() == 1  # only the fixture's return
+    assert CountReturn.objects.filter(cohort=mission["past"]).count() == 1  # only the fixture's return
 
 
 def test_confirming_the_import_creates_submitted_returns_even_if_the_file_says_approved(
@@ -73,6 +74,7 @@ def test_an_invalid_row_is_reported_with_its_error_and_nothing_is_imported(admin
     response = _upload(admin_client_for(superuser), reverse("admin:trainees_countreturn_import"), content)
 
     html = response.content.decode()
+    assert "already has a pending return" in html  # C-NOW: the fixture's own
     assert "cannot exceed enrolled" in html
     assert "cannot be dated in the future" in html
     assert response.context.get("confirm_form") is None
@@ -161,3 +163,27 @@ def test_the_export_action_escapes_a_rejection_reason_that_looks_like_a_formula(
     body = response.content.decode()
     assert response.status_code == 200
     assert "'=cmd" in body and "\n=cmd" not in body and ",=cmd" not in body
+
+
+def _cohort_rows(start: dt.date, status: str) -> bytes:
+    header = ["reference", "course", "academy", "starts_on", "ends_on", "seats", "status", "has_roster"]
+    end = start + dt.timedelta(days=10)
+    return _csv([header, ["C-IMP", "basic-5w", "zagan", start.isoformat(), end.isoformat(), 20, status, 0]])
+
+
+def test_an_imported_cohort_takes_its_dates_status_and_a_contradicting_one_is_refused(
+    admin_client_for, superuser, mission
+):
+    from config import clock
+    from trainees.models import Cohort
+
+    client, url = admin_client_for(superuser), reverse("admin:trainees_cohort_import")
+    coming = clock.today() + dt.timedelta(days=20)
+
+    refused = _upload(client, url, _cohort_rows(coming, "completed"), "cohorts.csv")
+    assert "status follows its dates" in refused.content.decode() and "Errors" in refused.content.decode()
+
+    preview = _upload(client, url, _cohort_rows(clock.today() - dt.timedelta(days=2), ""), "cohorts.csv")
+    assert preview.status_code == 200 and "status follows its dates" not in preview.content.decode()
+    assert "Errors" not in preview.content.decode() and "confirm" in preview.content.decode().lower()
+    assert not Cohort.objects.filter(reference="C-IMP").exists()  # a dry run until it is confirmed

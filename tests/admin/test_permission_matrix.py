@@ -478,6 +478,8 @@ SITE_URLS = {
     "audit_export": "tests/admin/test_audit.py",
 }
 MODEL_VIEWS = {"changelist", "add", "change", "delete", "history"}
+# Pages of one object beyond the model's own views, each checked for every role and scope below.
+OBJECT_URLS = {"trainees_cohort_find_trainers": "test_the_trainer_finder_for_every_role_and_scope"}
 # Views of django-import-export and django-simple-history, checked by their own tests (tests/admin/test_import_export.py,
 # the history form below).
 EXTRA_VIEWS = {"import", "process_import", "export", "simple_history"}
@@ -499,7 +501,7 @@ def test_every_admin_url_has_an_entry():
     planning = {name for name in _names(PlanningViews(admin.site).get_urls())}
     missing = []
     for name in _names(admin.site.get_urls()):
-        if name in SITE_URLS or name in planning:
+        if name in SITE_URLS or name in planning or name in OBJECT_URLS:
             continue
         label, _sep, view = name.rpartition("_")
         if name.endswith("_process_import"):
@@ -589,3 +591,41 @@ def test_nobody_deletes_an_api_key_of_another_organisation_through_the_admin(cli
     client.force_login(world["users"]["catc_coordinator"], backend="django.contrib.auth.backends.ModelBackend")
     client.post(_url("academies.organisationapikey", "delete", key), {"post": "yes"})
     assert OrganisationAPIKey.objects.filter(pk=key.pk).exists()
+
+
+# THE TRAINER FINDER (issue 15): seen with the cohort; its Assign buttons for who may put trainers on it.
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_the_trainer_finder_for_every_role_and_scope(client, world, role):
+    today = clock.today()
+    for side in ("in", "out"):
+        spare = TrainerFactory(
+            reference=f"T-{side.upper()}-SPARE", qualifications=[world["objects"][side]["academies.course"]]
+        )
+        TrainerAvailabilityFactory(
+            trainer=spare, starts_on=today - dt.timedelta(days=300), ends_on=today + dt.timedelta(days=300)
+        )
+    client.force_login(world["users"][role], backend="django.contrib.auth.backends.ModelBackend")
+    for side in ("in", "out"):
+        cohort = world["objects"][side]["trainees.cohort"]
+        url = reverse("admin:trainees_cohort_find_trainers", args=[cohort.pk])
+        response = client.get(url)
+        expected = "page" if sees(role, "trainees.cohort", side) else "absent"
+        assert _outcome(response) == expected, (role, side, _outcome(response))
+        assigns = may(role, "add", "trainees.trainerassignment", side) and (role != "catc_coordinator" or side == "in")
+        if expected == "page":
+            page = response.content.decode()
+            assert f"T-{side.upper()}-SPARE" in page, (role, side)
+            assert ('name="trainer"' in page) == assigns, (role, side)
+        posted = client.post(url, {"trainer": _spare(side).pk, "role": "instructor"})
+        placed = cohort.assignments.filter(trainer=_spare(side)).exists()
+        assert placed == (assigns and expected == "page"), (role, side, posted.status_code)
+        if not placed:
+            assert _outcome(posted) in ("refused", "absent"), (role, side, posted.status_code)
+
+
+def _spare(side: str):
+    from academies.models import Trainer
+
+    return Trainer.objects.get(reference=f"T-{side.upper()}-SPARE")

@@ -6,28 +6,38 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
+from django.utils import translation
 from rest_framework.test import APIClient
 
 from academies.models import Organisation
 from academies.scope import SYSTEM
 from academies.services import api_key_create
+from academies.tombstones import TrainerAvailabilityTombstone, WebhookEndpointTombstone
+from academies.webhooks import webhook_create
+from config import clock
+from mission.models import ReportSubscriptionTombstone
 from tests.factories import (
     AcademyFactory,
     CohortFactory,
     CountReturnFactory,
     CourseFactory,
     EnrollmentFactory,
+    MandateVersionFactory,
+    MilestoneFactory,
     NationFactory,
     OrganisationFactory,
     ReportSubscriptionFactory,
     StaffMembershipFactory,
+    TargetFactory,
     TrainerAssignmentFactory,
     TrainerAvailabilityFactory,
     TrainerFactory,
     TrainingCommandFactory,
     UserFactory,
 )
+from trainees.models import TrainerAssignmentTombstone
 
 
 @dataclass
@@ -56,6 +66,14 @@ def _clear_throttle_counters():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _back_to_the_default_language():
+    """A request in Ukrainian leaves Ukrainian active in this thread: later tests that read messages off the
+    services directly would see it."""
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture
@@ -145,3 +163,32 @@ def session_of(make_staff_user):
         return client
 
     return login
+
+
+@pytest.fixture
+def matrix_world(world):
+    """The world, with reference data every partner reads and a webhook endpoint in each scope."""
+    spare = world.objects["a"]["spare_trainer"]
+    world.objects["a"]["spare_window"] = spare.availabilities.get()
+    world.objects["public"] = {
+        "target": TargetFactory(),
+        "milestone": MilestoneFactory(value=100_000),
+        "mandate": MandateVersionFactory(valid_from=dt.date(2024, 11, 15)),
+    }
+    for suffix, organisation in (("a", "command_a"), ("b", "command_b")):
+        world.objects[suffix]["webhook"] = webhook_create(
+            actor=SYSTEM, organisation=world.orgs[organisation], url=f"https://hooks-{suffix}.example.eu/eumam"
+        )[0]
+    # One tombstone per deletable list, in the scope of its `_a` caller (a row deleted there a moment ago).
+    a, now = world.objects["a"], clock.now()
+    for model, scope in (
+        (TrainerAssignmentTombstone, {"cohort": a["cohort"], "trainer": a["trainer"]}),
+        (TrainerAvailabilityTombstone, {"trainer": a["trainer"]}),
+        (ReportSubscriptionTombstone, {"organisation": world.orgs["command_a"]}),
+        (WebhookEndpointTombstone, {"organisation": world.orgs["command_a"]}),
+    ):
+        model.objects.create(object_id=TOMBSTONE_ID, deleted_at=now, **scope)
+    return world
+
+
+TOMBSTONE_ID = 9_000_001

@@ -10,16 +10,17 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 import pytest
 from django.urls import URLPattern, URLResolver, reverse
 
 from academies.management.commands.setup_roles import COORDINATOR as COORDINATOR_ROLE
 from academies.management.commands.setup_roles import OBSERVER as OBSERVER_ROLE
-from academies.scope import SYSTEM
-from academies.webhooks import webhook_create
+from config import clock
 from config.api_router import urlpatterns as api_urlpatterns
-from tests.factories import MandateVersionFactory, MilestoneFactory, TargetFactory
+from tests.api.conftest import TOMBSTONE_ID
+from tests.factories import CohortFactory
 from trainees.models import Cohort, CountReturn, TrainerAssignment
 
 ANON, READ_ONLY, OUT, IN, COORDINATOR = "anonymous", "read-only key", "out-of-scope key", "in-scope key", "coordinator"
@@ -62,6 +63,17 @@ def read_list(scope, basename, name, public=False, listed=None):
     return Entry(scope, _list(basename), expect, listed=listed or (lambda w: _obj(name)(w).pk), public=public)
 
 
+def read_deleted(scope, basename):
+    """A list's `deleted/`: everyone reads their own; the tombstone made in `matrix_world` is the in-scope one's."""
+    expect = {ANON: 401, READ_ONLY: 200, OUT: 200, IN: 200}
+
+    def url(w):
+        since = (clock.now() - dt.timedelta(days=1)).isoformat()
+        return f"{reverse(f'api:{basename}-deleted')}?{urlencode({'since': since})}"
+
+    return Entry(scope, url, expect, listed=lambda w: TOMBSTONE_ID)
+
+
 def read_detail(scope, basename, name, public=False, url=None):
     expect = {ANON: 401, READ_ONLY: 200, OUT: 200 if public else 404, IN: 200}
     return Entry(scope, url or _detail(basename, name), expect, public=public)
@@ -95,7 +107,7 @@ def _cohort_put(w):
         "starts_on": cohort.starts_on.isoformat(),
         "ends_on": cohort.ends_on.isoformat(),
         "seats": 120,
-        "status": "in_training",
+        "status": "completed",  # what its dates give: they lie in the past
         "has_roster": True,
     }
 
@@ -122,9 +134,18 @@ def _subscription(w):
     }
 
 
-def _return(w):
+def _reporting_cohort(w):
+    """A cohort of site A without a pending return: a cohort takes one pending return at a time."""
+    if "reporting" not in w.objects:
+        w.objects["reporting"] = CohortFactory(
+            reference="C-A-REPORTING", academy=w.objects["a"]["site"], course=w.objects["course"]
+        )
+    return w.objects["reporting"]
+
+
+def _return(w, cohort=None):
     return {
-        "cohort": w.objects["a"]["cohort"].pk,
+        "cohort": (cohort or _reporting_cohort(w)).pk,
         "as_of": "2025-04-06",
         "enrolled": 100,
         "completed": 90,
@@ -201,6 +222,7 @@ MATRIX: dict[tuple[str, str], Entry] = {
         "trainer-availability",
         lambda w: {"trainer": "T-A-2", "starts_on": "2026-01-01", "ends_on": "2026-06-30"},
     ),
+    ("trainer-availability-deleted", "get"): read_deleted("ministry_a", "trainer-availability"),
     ("trainer-availability-detail", "get"): read_detail("ministry_a", "trainer-availability", "window"),
     ("trainer-availability-detail", "put"): write_detail(
         "ministry_a",
@@ -218,6 +240,10 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("cohort-list", "get"): read_list("command_a", "cohort", "cohort"),
     ("cohort-list", "post"): create("command_a", "cohort", _cohort_payload),
     ("cohort-detail", "get"): read_detail("command_a", "cohort", "cohort"),
+    # The trainer finder answers for the cohorts the caller sees (its content by scope: test_eligible_trainers.py).
+    ("cohort-eligible-trainers", "get"): read_detail(
+        "command_a", "cohort", "cohort", url=_action("cohort", "cohort", "eligible-trainers")
+    ),
     ("cohort-detail", "put"): write_detail("command_a", _detail("cohort", "cohort"), 200, _cohort_put),
     ("cohort-detail", "patch"): write_detail("command_a", _detail("cohort", "cohort"), 200, lambda w: {"seats": 90}),
     ("trainer-assignment-list", "get"): read_list("command_a", "trainer-assignment", "assignment"),
@@ -241,6 +267,7 @@ MATRIX: dict[tuple[str, str], Entry] = {
         ok=200,
         url=lambda w: reverse("api:trainer-assignment-upsert"),
     ),
+    ("trainer-assignment-deleted", "get"): read_deleted("command_a", "trainer-assignment"),
     ("trainer-assignment-detail", "get"): read_detail("command_a", "trainer-assignment", "assignment"),
     ("trainer-assignment-detail", "delete"): write_detail(
         "command_a", _detail("trainer-assignment", "assignment"), 204
@@ -285,6 +312,7 @@ MATRIX: dict[tuple[str, str], Entry] = {
     # Report subscriptions belong to the organisation that made them; reports are seen through them.
     ("report-subscription-list", "get"): read_list("command_a", "report-subscription", "subscription"),
     ("report-subscription-list", "post"): create("command_a", "report-subscription", _subscription),
+    ("report-subscription-deleted", "get"): read_deleted("command_a", "report-subscription"),
     ("report-subscription-detail", "get"): read_detail("command_a", "report-subscription", "subscription"),
     ("report-subscription-detail", "put"): write_detail(
         "command_a", _detail("report-subscription", "subscription"), 200, _subscription
@@ -322,6 +350,7 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("webhook-list", "post"): create(
         "command_a", "webhook", lambda w: {"url": "https://hooks.example.eu/new"}, out=201
     ),
+    ("webhook-deleted", "get"): read_deleted("command_a", "webhook"),
     ("webhook-detail", "get"): read_detail("command_a", "webhook", "webhook"),
     ("webhook-detail", "put"): write_detail(
         "command_a",
@@ -384,24 +413,22 @@ def test_every_api_route_has_a_matrix_entry():
     assert len(routes) >= 40
 
 
-@pytest.fixture
-def matrix_world(world):
-    spare = world.objects["a"]["spare_trainer"]
-    world.objects["a"]["spare_window"] = spare.availabilities.get()
-    world.objects["public"] = {
-        "target": TargetFactory(),
-        "milestone": MilestoneFactory(value=100_000),
-        "mandate": MandateVersionFactory(valid_from=dt.date(2024, 11, 15)),
-    }
-    for suffix, organisation in (("a", "command_a"), ("b", "command_b")):
-        world.objects[suffix]["webhook"] = webhook_create(
-            actor=SYSTEM, organisation=world.orgs[organisation], url=f"https://hooks-{suffix}.example.eu/eumam"
-        )[0]
-    return world
-
-
 def _ids(response) -> set[int]:
     return {row["id"] for row in response.json()["results"]}
+
+
+# Writes to one object, which must send the object's current ETag as If-Match (docs/api.md §6).
+WORKFLOW_ACTIONS = ("verify", "approve", "reject")
+
+
+def _conditional(route) -> bool:
+    name, method = route
+    return method in ("put", "patch", "delete") or name.rsplit("-", 1)[-1] in WORKFLOW_ACTIONS
+
+
+def _object_url(url: str, route) -> str:
+    """The object a write addresses: the detail itself, or the detail of a workflow action's return."""
+    return url.rsplit("/", 2)[0] + "/" if route[0].rsplit("-", 1)[-1] in WORKFLOW_ACTIONS else url
 
 
 @pytest.mark.django_db
@@ -413,6 +440,7 @@ def test_scoping_matrix(route, matrix_world, coordinator_client):
     url = entry.url(w)
     payload = entry.payload(w) if entry.payload else None
     out_scope = entry.scope[:-1] + "b"
+    conditional = _conditional(route)
     # Callers that must not change anything go first, the in-scope writer last.
     # Coordinator-only workflows: the in-scope partner is refused (changing nothing) before the coordinator acts.
     callers = [(ANON, None), (READ_ONLY, entry.scope + "_ro"), (OUT, out_scope), (IN, entry.scope)]
@@ -420,7 +448,16 @@ def test_scoping_matrix(route, matrix_world, coordinator_client):
         callers.append((COORDINATOR, "coordinator"))
     for label, who in callers:
         client = coordinator_client if who == "coordinator" else w.client(who)
-        response = getattr(client, method)(url, payload, format="json")
+        headers = {}
+        if conditional and label in (IN, COORDINATOR):
+            if entry.expect[label] < 300:
+                # Without If-Match the write is refused, and changes nothing: 428, after scope and role.
+                bare = getattr(client, method)(url, payload, format="json")
+                assert bare.status_code == 428, f"{method.upper()} {url} without If-Match: {bare.status_code}"
+            headers["HTTP_IF_MATCH"] = client.get(_object_url(url, route))["ETag"]
+        # Everyone else sends none: 401, 403 and 404 come before the precondition, so a 428 never tells them an
+        # object exists.
+        response = getattr(client, method)(url, payload, format="json", **headers)
         assert response.status_code == entry.expect[label], (
             f"{method.upper()} {url} as {label}: expected {entry.expect[label]}, got {response.status_code}: "
             f"{response.content[:300]!r}"
@@ -453,7 +490,9 @@ def test_a_cat_c_coordinators_session_sees_and_verifies_only_cat_c(world, sessio
     assert {row["id"] for row in client.get(reverse("api:count-return-list")).json()["results"]} == {
         own["count_return"].pk
     }
-    assert client.post(reverse("api:count-return-verify", args=[own["count_return"].pk])).status_code == 200
+    own_return = reverse("api:count-return-detail", args=[own["count_return"].pk])
+    etag = client.get(own_return)["ETag"]
+    assert client.post(own_return + "verify/", HTTP_IF_MATCH=etag).status_code == 200
     assert client.post(reverse("api:count-return-verify", args=[other["count_return"].pk])).status_code == 404
     assert CountReturn.objects.get(pk=other["count_return"].pk).state == "submitted"
 
@@ -467,7 +506,7 @@ def test_an_observers_session_reads_the_whole_mission_and_writes_nothing(world, 
     writes = [
         ("post", reverse("api:cohort-list"), _cohort_payload(world)),
         ("patch", reverse("api:cohort-detail", args=[cohort.pk]), {"seats": 90}),
-        ("post", reverse("api:count-return-list"), _return(world)),
+        ("post", reverse("api:count-return-list"), _return(world, cohort=cohort)),
         ("post", reverse("api:count-return-verify", args=[count_return.pk]), None),
         ("delete", reverse("api:trainer-assignment-detail", args=[world.objects["a"]["assignment"].pk]), None),
     ]

@@ -8,9 +8,19 @@ from django.test import override_settings
 
 from academies.management.commands.setup_roles import APPROVER
 from academies.models import OrganisationAPIKey
+from config import clock
+from tests.factories import CohortFactory
 from trainees.models import Cohort, CountReturn, Enrollment
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def no_pending_returns(world):
+    """The world's returns are pending, and a cohort takes one pending return at a time: these tests submit more."""
+    CountReturn.objects.pending().update(
+        state="rejected", rejection_reason="Set aside by the test", rejected_at=clock.now()
+    )
 
 
 def _return(world, **overrides):
@@ -24,6 +34,7 @@ def _return(world, **overrides):
     }
 
 
+@pytest.mark.usefixtures("no_pending_returns")
 def test_it_reports_domain_errors_with_field_paths(world):
     response = world.client("command_a").post(
         "/api/v1/count-returns/", _return(world, completed=99, withdrawn=5), format="json"
@@ -34,6 +45,7 @@ def test_it_reports_domain_errors_with_field_paths(world):
     assert {"completed", "non_field_errors"} <= {error["attr"] for error in body["errors"]}
 
 
+@pytest.mark.usefixtures("no_pending_returns")
 def test_it_ignores_server_owned_fields_on_submission(world):
     response = world.client("command_a").post(
         "/api/v1/count-returns/",
@@ -46,6 +58,7 @@ def test_it_ignores_server_owned_fields_on_submission(world):
     assert created.submitted_by_organisation == world.orgs["command_a"]
 
 
+@pytest.mark.usefixtures("no_pending_returns")
 def test_bulk_returns_are_all_or_nothing_with_per_item_errors(world):
     before = CountReturn.objects.count()
     items = [_return(world), _return(world, cohort=world.objects["b"]["cohort"].pk), _return(world, as_of="2024-01-01")]
@@ -58,7 +71,9 @@ def test_bulk_returns_are_all_or_nothing_with_per_item_errors(world):
 
 
 def test_bulk_returns_write_every_item(world):
-    items = [_return(world, completed=n) for n in range(50, 60)]
+    site, course = world.objects["a"]["site"], world.objects["course"]
+    cohorts = [CohortFactory(academy=site, course=course) for _ in range(10)]
+    items = [_return(world, cohort=cohort.pk, completed=n) for n, cohort in zip(range(50, 60), cohorts, strict=True)]
     response = world.client("command_a").post("/api/v1/count-returns/bulk/", {"items": items}, format="json")
     assert response.status_code == 201, response.content
     assert response.json()["created"] == 10
@@ -84,6 +99,7 @@ def test_bulk_enrollments_create_and_update(world):
     assert Enrollment.objects.filter(trainee__reference="UA-new-0009", cohort_id=cohort).exists()
 
 
+@pytest.mark.usefixtures("no_pending_returns")
 def test_an_idempotent_replay_returns_the_first_response_and_creates_nothing(world):
     client = world.client("command_a")
     first = client.post("/api/v1/count-returns/", _return(world), format="json", HTTP_IDEMPOTENCY_KEY="abc-1")
@@ -95,6 +111,7 @@ def test_an_idempotent_replay_returns_the_first_response_and_creates_nothing(wor
     assert CountReturn.objects.count() == count
 
 
+@pytest.mark.usefixtures("no_pending_returns")
 def test_an_idempotency_key_reused_with_another_body_is_refused(world):
     client = world.client("command_a")
     client.post("/api/v1/count-returns/", _return(world), format="json", HTTP_IDEMPOTENCY_KEY="abc-2")
@@ -105,6 +122,7 @@ def test_an_idempotency_key_reused_with_another_body_is_refused(world):
     assert response.json()["errors"][0]["code"] == "idempotency_key_reused"
 
 
+@pytest.mark.usefixtures("no_pending_returns")
 def test_a_failed_request_does_not_burn_its_idempotency_key(world):
     client = world.client("command_a")
     bad = client.post(

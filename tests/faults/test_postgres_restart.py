@@ -12,17 +12,29 @@ import requests
 from django.db import connections
 
 from tests.faults import support
-from trainees.models import CountReturn
+from trainees.models import Cohort, CountReturn
 
 pytestmark = [pytest.mark.faults, pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 WRITERS = 6
 BURST_SECONDS = 12
+COHORTS = 20_000  # more than the writes of one burst
 
 
 def test_acknowledged_writes_survive_a_postgres_restart_and_the_rest_answer_503(world, tmp_path):
     support.postgres_only()
-    cohort = world.objects["a"]["cohort"].pk
+    # A cohort takes one pending return at a time: every write goes to a cohort of its own, so that a refusal
+    # for a pending return never passes for a write the restart failed.
+    cohort = world.objects["a"]["cohort"]
+    cohorts = iter([
+        row.pk
+        for row in Cohort.objects.bulk_create(
+            Cohort(reference=f"C-RESTART-{n:05d}", course=cohort.course, academy=cohort.academy,
+                   starts_on=cohort.starts_on, ends_on=cohort.ends_on, seats=cohort.seats)
+            for n in range(COHORTS)
+        )
+    ])  # fmt: skip
+    next_cohort = threading.Lock()
     key = world.keys["command_a"]
     before = set(CountReturn.objects.values_list("pk", flat=True))
     acknowledged: list[int] = []
@@ -40,7 +52,9 @@ def test_acknowledged_writes_survive_a_postgres_restart_and_the_rest_answer_503(
                 i = 0
                 while time.monotonic() < deadline:
                     i += 1
-                    body = {"cohort": cohort, "as_of": "2025-04-06", "enrolled": 100, "completed": 50, "withdrawn": 1}
+                    with next_cohort:
+                        target = next(cohorts)
+                    body = {"cohort": target, "as_of": "2025-04-06", "enrolled": 100, "completed": 50, "withdrawn": 1}
                     try:
                         response = session.post(f"{url}/api/v1/count-returns/", json=body, timeout=30)
                     except requests.RequestException as error:

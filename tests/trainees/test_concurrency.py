@@ -25,7 +25,7 @@ from tests.factories import (
     TrainerFactory,
 )
 from trainees.models import Cohort, CountReturn, TrainerAssignment
-from trainees.services import cohort_schedule, count_return_approve, trainer_assign
+from trainees.services import cohort_schedule, count_return_approve, count_return_submit, trainer_assign
 
 pytestmark = [
     pytest.mark.postgres,
@@ -117,23 +117,20 @@ def test_the_same_assignment_requested_twice_at_once_is_made_once():
     assert TrainerAssignment.objects.filter(trainer=trainer, cohort=cohort).count() == 1
 
 
-def test_two_approvals_of_one_cohorts_returns_leave_one_official(approver_at_hq):
-    approver = Actor.for_user(approver_at_hq)
-    cohort = CohortFactory()
-    first, second = (
-        CountReturnFactory(cohort=cohort, state=CountReturn.State.VERIFIED, completed=completed)
-        for completed in (80, 85)
-    )
-    outcomes = [
-        outcome(r)
-        for r in race([lambda r=r: count_return_approve(count_return=r, actor=approver) for r in (first, second)])
-    ]
-    assert outcomes == ["ok", "ok"]
-    official = list(CountReturn.objects.official().filter(cohort=cohort))
-    assert len(official) == 1
-    loser = first if official[0].pk == second.pk else second
-    loser.refresh_from_db()
-    assert (loser.state, official[0].supersedes_id) == ("superseded", loser.pk)
+def test_simultaneous_returns_for_one_cohort_leave_one_pending():
+    """A cohort takes one pending return at a time: whoever loses the race is refused, by the service's check or by
+    the constraint, and never with a 5xx."""
+    cohort = CohortFactory(starts_on=D(2025, 3, 1), ends_on=D(2025, 3, 31))
+
+    def submit(completed: int):
+        return count_return_submit(
+            cohort=cohort, as_of=cohort.ends_on, enrolled=100, completed=completed, withdrawn=0, actor=SYSTEM
+        )
+
+    outcomes = [outcome(r) for r in race([lambda n=n: submit(80 + n) for n in range(4)])]
+    assert outcomes.count("ok") == 1, outcomes
+    assert set(outcomes) - {"ok"} <= {"return_pending", "constraint", "invalid"}
+    assert CountReturn.objects.pending().filter(cohort=cohort).count() == 1
 
 
 def test_one_return_approved_twice_at_once_is_approved_once(approver_at_hq):

@@ -100,6 +100,11 @@ def _second_official_return() -> Model:
     return ApprovedCountReturnFactory.build(cohort=existing.cohort)
 
 
+def _second_pending_return() -> Model:
+    existing = CountReturnFactory(state="verified")
+    return CountReturnFactory.build(cohort=existing.cohort)
+
+
 def _duplicate_tally() -> Model:
     existing = SiteCourseTally.objects.create(academy=AcademyFactory(), course=CourseFactory())
     return SiteCourseTally(academy=existing.academy, course=existing.course)
@@ -309,6 +314,12 @@ CASES = [
         _second_official_return,
         "A cohort has at most one official (approved) return.",
         "A cohort has at most one official (approved) return.",
+    ),
+    Case(
+        "count_return_one_pending_per_cohort",
+        _second_pending_return,
+        "A cohort has at most one pending return: it is approved or rejected before another is submitted.",
+        "A cohort has at most one pending return: it is approved or rejected before another is submitted.",
     ),
     Case(
         "idempotency_unique_owner_key",

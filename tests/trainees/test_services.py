@@ -8,12 +8,15 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+import time_machine
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 
 from academies.management.commands.setup_roles import APPROVER, COORDINATOR, OBSERVER
 from academies.models import Academy, OrganisationAPIKey
 from academies.scope import SYSTEM, Actor
+from config import clock
 from config.exceptions import ApplicationError
 from tests.factories import (
     AcademyFactory,
@@ -73,6 +76,14 @@ def refused(call, *args, **kwargs) -> ApplicationError:
 
 
 @pytest.fixture
+def before_march():
+    """The cohorts planned here run in March: on a day a month before it, so that they are still planned (a
+    cohort's status follows its dates, and a completed one takes no more trainers)."""
+    with time_machine.travel(dt.datetime(2025, 2, 1, 12, tzinfo=dt.UTC), tick=False):
+        yield
+
+
+@pytest.fixture
 def site():
     return AcademyFactory(name_en="Site Alpha", seat_capacity=100)
 
@@ -85,6 +96,7 @@ def course():
 # COHORT PLANNING: course size, site status, capacity over time
 
 
+@pytest.mark.usefixtures("before_march")
 class TestCohortSchedule:
     def test_it_plans_a_cohort_within_every_limit(self, site, course):
         cohort = schedule(site, course, seats=80)
@@ -184,6 +196,7 @@ def test_peak_seats_sweeps_the_days_of_the_window():
     assert peak_seats(booked, D(2025, 2, 1), D(2025, 2, 2)) == 0
 
 
+@pytest.mark.usefixtures("before_march")
 class TestCohortUpdate:
     def test_it_refuses_fields_that_are_not_part_of_the_plan(self, site, course):
         cohort = schedule(site, course)
@@ -305,6 +318,7 @@ def trainer(course):
     return trainer
 
 
+@pytest.mark.usefixtures("before_march")
 class TestTrainerAssign:
     def test_it_assigns_a_qualified_available_trainer_with_the_cohorts_dates(self, trainer, cohort):
         result = trainer_assign(
@@ -396,6 +410,7 @@ class TestTrainerAssign:
         assert (assignment.starts_on, assignment.ends_on) == (D(2025, 6, 1), D(2025, 6, 30))
 
 
+@pytest.mark.usefixtures("before_march")
 class TestLanguageWarning:
     def test_it_warns_when_nobody_speaks_ukrainian_and_there_is_no_interpreter(self, course, cohort):
         trainer = TrainerFactory(qualifications=[course], languages=["en", "pl"])
@@ -426,6 +441,18 @@ class TestLanguageWarning:
 @pytest.fixture
 def finished(site, course):
     return CohortFactory(academy=site, course=course, reference="C-DONE", seats=100)
+
+
+@pytest.fixture
+def finished_twin(site, course):
+    return CohortFactory(academy=site, course=course, reference="C-DONE-2", seats=100)
+
+
+def set_aside(count_return) -> None:
+    """Take a pending return out of the way, as a rejection would: a cohort takes one pending return at a time."""
+    CountReturn.objects.filter(pk=count_return.pk).update(
+        state="rejected", supersedes=None, rejection_reason="Set aside by the test", rejected_at=clock.now()
+    )
 
 
 def submit(cohort, *, actor=SYSTEM, **figures):
@@ -491,7 +518,9 @@ class TestCountReturnSubmit:
         site_staff = OrganisationFactory(kind="academy", academy=finished.academy, name="Site Alpha Staff")
         coordinator = make_staff_user(COORDINATOR, organisation=command)
         by_staff = submit(finished, actor=Actor.for_user(coordinator), completed=1)
+        set_aside(by_staff)
         by_key = submit(finished, actor=key_of(site_staff), completed=2)
+        set_aside(by_key)
         by_system = submit(finished, completed=3)
         assert [(r.submitted_by_organisation, r.submitted_by) for r in (by_staff, by_key, by_system)] == [
             (command, coordinator),
@@ -513,7 +542,7 @@ class TestCountReturnSubmit:
 
     def test_it_refuses_outcomes_beyond_enrolled(self, finished):
         error = refused(submit, finished, enrolled=10, completed=8, withdrawn=3)
-        assert error.message == "The data is invalid."
+        assert error.message == "Completed and withdrawn trainees together cannot exceed enrolled."
         assert error.extra["completed"] == ["Completed and withdrawn trainees together cannot exceed enrolled."]
 
     def test_it_refuses_negative_counts(self, finished):
@@ -615,8 +644,12 @@ class TestCountReturnChain:
         assert CountReturn.objects.get(pk=rejected.pk).supersedes is None
         correction = submit(finished, completed=91)
         error = refused(submit, finished, completed=93)
-        assert error.code == "correction_pending"
-        assert error.message == "A correction of this cohort's official return is already pending."
+        assert error.code == "return_pending"
+        assert error.message == (
+            f"This cohort already has a pending return ({correction.pk}, as of {finished.ends_on.isoformat()}, "
+            "submitted): it is approved or rejected before another return is submitted."
+        )
+        assert error.extra == {"cohort": [error.message]}
         count_return_verify(count_return=correction, actor=Actor.for_user(verifier))
         count_return_approve(count_return=correction, actor=Actor.for_user(approver))
         second = submit(finished, completed=93)
@@ -629,15 +662,24 @@ class TestCountReturnChain:
             "submitted",
         ]
 
-    def test_a_pending_correction_follows_a_newer_official_figure(self, finished, verifier, approver):
-        early = count_return_verify(count_return=submit(finished, completed=80), actor=Actor.for_user(verifier))
-        original = ApprovedCountReturnFactory(cohort=finished)
+    def test_a_second_pending_return_is_refused_whether_or_not_the_cohort_has_an_official_one(
+        self, finished, verifier, approver
+    ):
+        first = count_return_verify(count_return=submit(finished, completed=80), actor=Actor.for_user(verifier))
+        error = refused(submit, finished, completed=81)
+        assert error.code == "return_pending"
+        assert f"({first.pk}, as of {finished.ends_on.isoformat()}, verified)" in error.message
+        count_return_approve(count_return=first, actor=Actor.for_user(approver))
         correction = submit(finished, completed=91)
-        count_return_approve(count_return=early, actor=Actor.for_user(approver))
-        early.refresh_from_db()
-        correction.refresh_from_db()
-        assert (early.supersedes, correction.supersedes) == (original, early)
-        assert list(CountReturn.objects.official()) == [early]
+        assert correction.supersedes_id == first.pk
+        assert refused(submit, finished, completed=92).code == "return_pending"
+        assert list(CountReturn.objects.pending()) == [correction]
+
+    def test_the_database_holds_one_pending_return_per_cohort(self, finished):
+        submit(finished)
+        with pytest.raises(IntegrityError), transaction.atomic():
+            CountReturnFactory(cohort=finished)
+        assert CountReturn.objects.filter(cohort=finished).count() == 1
 
 
 class TestRejection:
@@ -830,9 +872,9 @@ def test_only_approvers_may_approve(finished, verifier, as_user, role):
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_rejecting_needs_the_permission_of_the_step(finished, verifier, as_user, role):
+def test_rejecting_needs_the_permission_of_the_step(finished, finished_twin, verifier, as_user, role):
     submitted = submit(finished)
-    verified = count_return_verify(count_return=submit(finished), actor=Actor.for_user(verifier))
+    verified = count_return_verify(count_return=submit(finished_twin), actor=Actor.for_user(verifier))
     actor = Actor.for_user(as_user[role])
     steps = ((submitted, VERIFY_ALLOWED, "submitted"), (verified, APPROVE_ALLOWED, "verified"))
     for count_return, allowed, state in steps:

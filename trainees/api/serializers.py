@@ -12,6 +12,7 @@ from rest_framework import serializers
 
 from academies.models import Academy, Course, Trainer
 from config.api.fields import (
+    IdField,
     MissionDateField,
     MissionModelSerializer,
     ScopedPrimaryKeyRelatedField,
@@ -19,6 +20,7 @@ from config.api.fields import (
 )
 from trainees import services
 from trainees.models import REFERENCE_VALIDATOR, Cohort, CountReturn, Enrollment, Trainee, TrainerAssignment
+from trainees.selectors import LanguageMatch
 from trainees.services import BULK_MAX_ITEMS
 
 COHORT_EXAMPLE = {
@@ -51,14 +53,18 @@ COHORT_EXAMPLE = {
     ]
 )
 class CohortSerializer(MissionModelSerializer):
-    course = serializers.SlugRelatedField(slug_field="code", queryset=Course.objects.all())
+    course = ScopedSlugRelatedField(slug_field="code", queryset=Course.objects.all(), for_write=False)
     academy = ScopedSlugRelatedField(
         slug_field="slug", queryset=Academy.objects.all(), help_text=_("Slug of one of your own sites.")
     )
     status = serializers.ChoiceField(
         choices=Cohort.Status.choices,
         required=False,
-        help_text=_("Ignored on creation (a new cohort is planned); change it afterwards to mark progress."),
+        help_text=_(
+            "Follows the dates: planned before the first day, in training until the last, completed after it. "
+            "Ignored on creation (a new cohort takes the status its dates give). Set `cancelled` to cancel; a "
+            "status the dates contradict is refused."
+        ),
     )
 
     class Meta:
@@ -131,6 +137,63 @@ def _iso_date(value):
     return value.isoformat() if hasattr(value, "isoformat") else value
 
 
+# THE TRAINER FINDER (issue 15)
+
+
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample(
+            "Eligible trainer",
+            response_only=True,
+            value={
+                "trainer": "PL-T0042",
+                "display_name": "Capt. A. Nowak",
+                "nation": "PL",
+                "languages": ["en", "pl", "uk"],
+                "language_match": "speaks_ukrainian",
+                "language_match_label": "speaks Ukrainian",
+                "assignments_in_quarter": 1,
+            },
+        )
+    ]
+)
+class EligibleTrainerSerializer(serializers.Serializer):
+    """One ranked row of `trainees.selectors.eligible_trainers`: a trainer the cohort may take, and why there."""
+
+    trainer = serializers.CharField(source="trainer.reference", help_text=_("The trainer's reference."))
+    display_name = serializers.CharField(source="trainer.display_name")
+    nation = serializers.CharField(source="trainer.nation_id", help_text=_("The contributing state (ISO code)."))
+    languages = serializers.ListField(child=serializers.CharField(), source="trainer.languages")
+    language_match = serializers.ChoiceField(
+        choices=list(LanguageMatch.codes.values()),
+        help_text=_(
+            "How the trainer would teach the cohort's Ukrainian trainees: in Ukrainian, through the interpreter the "
+            "cohort already has, or only once it has one."
+        ),
+    )
+    language_match_label = serializers.CharField(help_text=_("The language match, in words of your language."))
+    assignments_in_quarter = serializers.IntegerField(
+        help_text=_("The trainer's assignments in the calendar quarters of the cohort's dates: the load ranked on.")
+    )
+
+
+class EligibleTrainerPageSerializer(serializers.Serializer):
+    """A page of the finder's ranked rows (numbered pages only: the rows are computed, not stored)."""
+
+    count = serializers.IntegerField(help_text=_("Eligible trainers in the whole ranking (at most 500)."))
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = EligibleTrainerSerializer(many=True)
+
+
+class EligibleTrainersQuerySerializer(serializers.Serializer):
+    role = serializers.ChoiceField(
+        choices=TrainerAssignment.Role.choices,
+        default=TrainerAssignment.Role.INSTRUCTOR,
+        help_text=_("The role to fill: an interpreter needs no course qualification."),
+    )
+
+
 ASSIGNMENT_EXAMPLE = {"trainer": "PL-T0042", "cohort": 14, "role": "instructor"}
 
 
@@ -153,9 +216,11 @@ ASSIGNMENT_EXAMPLE = {"trainer": "PL-T0042", "cohort": 14, "role": "instructor"}
     ]
 )
 class TrainerAssignmentSerializer(MissionModelSerializer):
-    trainer = serializers.SlugRelatedField(
+    # Any active trainer may be put on one of the caller's cohorts, whichever nation sent them.
+    trainer = ScopedSlugRelatedField(
         slug_field="reference",
         queryset=Trainer.objects.filter(is_active=True),
+        scoped=False,
         help_text=_("The trainer's reference, as given by their ministry."),
     )
     cohort = ScopedPrimaryKeyRelatedField(queryset=Cohort.objects.all(), help_text=_("One of your own cohorts."))
@@ -209,6 +274,7 @@ class EnrollmentSerializer(MissionModelSerializer):
     trainee = serializers.CharField(
         source="trainee.reference",
         max_length=64,
+        validators=[REFERENCE_VALIDATOR],
         help_text=_("The opaque reference the Ukrainian side issued. Never a name or a date of birth."),
     )
 
@@ -278,6 +344,9 @@ class CountReturnSerializer(MissionModelSerializer):
             "rejection_reason",
             "updated_at",
         ]
+        # The service checks the one-pending-return rule and names the pending return; DRF's validator for the
+        # constraint would answer first, with the constraint's general message under `non_field_errors`.
+        validators: list = []
         extra_kwargs = {
             "enrolled": {"max_value": 2_147_483_647},
             "completed": {"max_value": 2_147_483_647},
@@ -291,14 +360,31 @@ class RejectionSerializer(serializers.Serializer):
 
 # BULK
 # Items carry plain ids: the service resolves all cohorts of a batch in one query, within the caller's scope.
+# Each item is checked on its own (`parse_items`), so that the service's answer names every bad item at once:
+# the malformed ones with their field errors, the others with what the domain rules refuse.
 
 
 class CountReturnItemSerializer(serializers.Serializer):
-    cohort = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
+    cohort = IdField(model=Cohort)
     as_of = MissionDateField()
     enrolled = serializers.IntegerField(min_value=0, max_value=2_147_483_647)
     completed = serializers.IntegerField(min_value=0, max_value=2_147_483_647)
     withdrawn = serializers.IntegerField(min_value=0, max_value=2_147_483_647)
+
+    def to_item(self):
+        data = self.validated_data
+        return services.CountReturnItem(
+            cohort_id=data["cohort"],
+            as_of=data["as_of"],
+            enrolled=data["enrolled"],
+            completed=data["completed"],
+            withdrawn=data["withdrawn"],
+        )
+
+
+@extend_schema_field(CountReturnItemSerializer(many=True))
+class _CountReturnItemsField(serializers.ListField):
+    pass
 
 
 @extend_schema_serializer(
@@ -316,13 +402,29 @@ class CountReturnItemSerializer(serializers.Serializer):
     ]
 )
 class CountReturnBulkSerializer(serializers.Serializer):
-    items = CountReturnItemSerializer(many=True, allow_empty=False, max_length=BULK_MAX_ITEMS)
+    items = _CountReturnItemsField(
+        child=serializers.JSONField(),
+        allow_empty=False,
+        max_length=BULK_MAX_ITEMS,
+        help_text=_("1 to 5,000 returns, one per cohort."),
+    )
 
 
 class EnrollmentItemSerializer(serializers.Serializer):
-    cohort = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
-    trainee = serializers.CharField(max_length=64)
+    cohort = IdField(model=Cohort)
+    trainee = serializers.CharField(max_length=64, validators=[REFERENCE_VALIDATOR])
     status = serializers.ChoiceField(choices=Enrollment.Status.choices, default=Enrollment.Status.ENROLLED)
+
+    def to_item(self):
+        data = self.validated_data
+        return services.EnrollmentItem(
+            cohort_id=data["cohort"], trainee_reference=data["trainee"], status=data["status"]
+        )
+
+
+@extend_schema_field(EnrollmentItemSerializer(many=True))
+class _EnrollmentItemsField(serializers.ListField):
+    pass
 
 
 @extend_schema_serializer(
@@ -335,7 +437,12 @@ class EnrollmentItemSerializer(serializers.Serializer):
     ]
 )
 class EnrollmentBulkSerializer(serializers.Serializer):
-    items = EnrollmentItemSerializer(many=True, allow_empty=False, max_length=BULK_MAX_ITEMS)
+    items = _EnrollmentItemsField(
+        child=serializers.JSONField(),
+        allow_empty=False,
+        max_length=BULK_MAX_ITEMS,
+        help_text=_("1 to 5,000 enrollments."),
+    )
 
 
 class BulkResultSerializer(serializers.Serializer):
@@ -344,7 +451,7 @@ class BulkResultSerializer(serializers.Serializer):
 
 
 # UPSERT BY NATURAL KEY
-# Items are checked one by one (`upsert_items`), so that a malformed item fails alone when `atomic` is false.
+# Items are checked one by one (`parse_items`), so that a malformed item fails alone when `atomic` is false.
 
 
 class CohortUpsertItemSerializer(serializers.Serializer):
@@ -360,7 +467,10 @@ class CohortUpsertItemSerializer(serializers.Serializer):
     status = serializers.ChoiceField(
         choices=Cohort.Status.choices,
         required=False,
-        help_text=_("Left out: as it is. Ignored when the cohort is new: a new cohort is always planned."),
+        help_text=_(
+            "Left out: as it is. Ignored when the cohort is new (it takes the status its dates give); a status the "
+            "dates contradict is refused, `cancelled` never."
+        ),
     )
 
     def validate(self, attrs):
@@ -384,7 +494,7 @@ class CohortUpsertItemSerializer(serializers.Serializer):
 
 class AssignmentUpsertItemSerializer(serializers.Serializer):
     trainer = serializers.CharField(max_length=40, help_text=_("The trainer's reference."))
-    cohort = serializers.IntegerField(min_value=1, max_value=2**63 - 1, help_text=_("The id of one of your cohorts."))
+    cohort = IdField(model=Cohort, help_text=_("The id of one of your cohorts."))
     role = serializers.ChoiceField(choices=TrainerAssignment.Role.choices, default=TrainerAssignment.Role.INSTRUCTOR)
 
     def to_item(self):
@@ -392,8 +502,9 @@ class AssignmentUpsertItemSerializer(serializers.Serializer):
         return services.AssignmentUpsertItem(trainer=data["trainer"], cohort_id=data["cohort"], role=data["role"])
 
 
-def upsert_items(serializer_class, raw_items: list) -> list:
-    """Each raw item as the service's item, or as an `InvalidItem` carrying its field errors and their codes."""
+def parse_items(serializer_class, raw_items: list) -> list:
+    """Each raw item of a bulk write or an upsert as the service's item, or as an `InvalidItem` carrying its field
+    errors and their codes; the service then answers for every item at once."""
     items = []
     for raw in raw_items:
         serializer = serializer_class(data=raw)
@@ -407,10 +518,26 @@ def upsert_items(serializer_class, raw_items: list) -> list:
                     services.ItemError(name, getattr(message, "code", "invalid"), str(message))
                     for name, messages in errors.items()
                     for message in (messages if isinstance(messages, list) else [messages])
-                )
+                ),
+                known=_well_formed_fields(serializer, raw, errors),
             )
         )
     return items
+
+
+def _well_formed_fields(serializer, raw, errors) -> dict:
+    """The fields of a malformed item that are well-formed on their own, as the item serializer reads them."""
+    if not isinstance(raw, dict):
+        return {}
+    known = {}
+    for name, field in serializer.fields.items():
+        if name in errors or name not in raw or field.read_only:
+            continue
+        try:
+            known[name] = field.run_validation(raw[name])
+        except serializers.ValidationError:
+            continue
+    return known
 
 
 class _UpsertRequestSerializer(serializers.Serializer):

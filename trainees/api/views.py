@@ -2,12 +2,14 @@
 
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins
 from rest_framework.decorators import action
+from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
 from config.api.pagination import PAGE_PARAMS, PageRows
+from config.api.tombstones import DeletedRowsMixin
 from config.api.viewsets import ReadOnlyViewSet, ScopedGenericViewSet
 from trainees import services
 from trainees.filtersets import (
@@ -17,8 +19,8 @@ from trainees.filtersets import (
     TraineeFilterSet,
     TrainerAssignmentFilterSet,
 )
-from trainees.models import Cohort, CountReturn, Enrollment, Trainee, TrainerAssignment
-from trainees.selectors import visible_cohort_count
+from trainees.models import Cohort, CountReturn, Enrollment, Trainee, TrainerAssignment, TrainerAssignmentTombstone
+from trainees.selectors import eligible_trainers, visible_cohort_count
 
 from .serializers import (
     AssignmentUpsertItemSerializer,
@@ -27,16 +29,21 @@ from .serializers import (
     CohortUpsertItemSerializer,
     CohortUpsertSerializer,
     CountReturnBulkSerializer,
+    CountReturnItemSerializer,
     CountReturnSerializer,
+    EligibleTrainerPageSerializer,
+    EligibleTrainerSerializer,
+    EligibleTrainersQuerySerializer,
     EnrollmentBulkSerializer,
+    EnrollmentItemSerializer,
     EnrollmentSerializer,
     RejectionSerializer,
     TraineeSerializer,
     TrainerAssignmentSerializer,
     TrainerAssignmentUpsertSerializer,
     UpsertResultSerializer,
+    parse_items,
     upsert_answer,
-    upsert_items,
 )
 
 BULK_RESULT = OpenApiResponse(
@@ -96,9 +103,28 @@ class UpsertMixin:
         envelope = request_serializer(data=request.data)
         envelope.is_valid(raise_exception=True)
         atomic = envelope.validated_data["atomic"]
-        items = upsert_items(item_serializer, envelope.validated_data["items"])
+        items = parse_items(item_serializer, envelope.validated_data["items"])
         results = service(items=items, atomic=atomic, actor=self.caller.actor)
         return Response(upsert_answer(results, atomic=atomic))
+
+
+class RankingPagination(PageNumberPagination):
+    """Numbered pages of a ranking computed on request: no delta sync, which needs stored rows and stamps."""
+
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 500
+
+
+ELIGIBLE_TRAINERS_DESCRIPTION = _(
+    "The trainers this cohort may take in `role` (instructor by default): qualified for its course (an "
+    "interpreter needs no qualification), available for every day of its dates, on no other cohort that shares one "
+    "of them, and not on it yet. Ranked: who speaks Ukrainian first, then who can teach through the interpreter the "
+    "cohort already has, then the rest; within each, the fewest assignments in the calendar quarters of the "
+    "cohort's dates; then by name. A site's organisation sees the mission's pool of trainers it may assign from; a "
+    "ministry sees its own nation's. A cohort you cannot see answers 404; a cancelled or completed one has none. "
+    "At most 500 rows, paginated."
+)
 
 
 class CohortViewSet(
@@ -109,7 +135,8 @@ class CohortViewSet(
     mixins.UpdateModelMixin,
     ScopedGenericViewSet,
 ):
-    """Cohorts at the caller's sites (a ministry: those its trainers work on). ETag / If-Match protect updates."""
+    """Cohorts at the caller's sites (a ministry: those its trainers work on). Every change sends the cohort's ETag
+    as If-Match."""
 
     queryset = Cohort.objects.select_related("course", "academy")
     serializer_class = CohortSerializer
@@ -117,8 +144,9 @@ class CohortViewSet(
     search_fields = ["reference"]
     ordering_fields = ["starts_on", "ends_on", "reference", "seats"]
     ordering = ["-starts_on", "reference"]
-    etag = True
     resource_noun, resource_plural = "cohort", "cohorts"
+    # Query parameters a view reads by hand, besides its filterset's and the page's (set per action below).
+    extra_query_params: tuple[str, ...] = ()
 
     def list(self, request, *args, **kwargs):
         """A page of plain rows rather than model instances: the same output for a fraction of the work (issue 7)."""
@@ -145,6 +173,37 @@ class CohortViewSet(
             )
 
     @extend_schema(
+        parameters=[
+            EligibleTrainersQuerySerializer,
+            OpenApiParameter("page", int, description=_("A page number within the ranking.")),
+            OpenApiParameter("page_size", int, description=_("Rows per page (50; at most 500).")),
+        ],
+        responses=EligibleTrainerPageSerializer,
+        description=ELIGIBLE_TRAINERS_DESCRIPTION,
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path="eligible-trainers",
+        serializer_class=EligibleTrainerSerializer,
+        pagination_class=RankingPagination,
+        filterset_class=None,
+        search_fields=None,
+        ordering_fields=None,
+        # The query parameters it reads besides the page's (for the unknown-parameter check).
+        extra_query_params=("role",),
+        paginated=True,  # its page parameters are read (config.api.query)
+    )
+    def eligible_trainers(self, request, pk=None):
+        cohort = self.get_object()
+        query = EligibleTrainersQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        rows = eligible_trainers(cohort=cohort, policy=self.caller.actor.policy, role=query.validated_data["role"])
+        page = self.paginate_queryset(rows)
+        data = EligibleTrainerSerializer(rows if page is None else page, many=True).data
+        return Response(data) if page is None else self.get_paginated_response(data)
+
+    @extend_schema(
         request=CohortUpsertSerializer,
         responses=_upsert_responses(
             {"code": "taken", "detail": "This reference is taken.", "attr": "items.1.reference"}
@@ -162,6 +221,7 @@ class CohortViewSet(
 
 
 class TrainerAssignmentViewSet(
+    DeletedRowsMixin,
     UpsertMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -177,7 +237,10 @@ class TrainerAssignmentViewSet(
     search_fields = ["trainer__reference", "cohort__reference"]
     ordering_fields = ["starts_on", "created_at"]
     ordering = ["-starts_on", "id"]
+    # A creation's answer carries advice (`warnings`) that a later GET does not, so it is no ETag of the assignment.
+    etag_actions = ("retrieve",)
     resource_noun, resource_plural = "trainer assignment", "trainer assignments"
+    tombstone_model = TrainerAssignmentTombstone
 
     def perform_create(self, serializer):
         result = services.trainer_assign(**serializer.validated_data, actor=self.caller.actor)
@@ -243,20 +306,26 @@ class EnrollmentViewSet(
         request=EnrollmentBulkSerializer,
         responses={201: BULK_RESULT},
         description=_(
-            "Enroll up to 5,000 trainees, or update their outcomes, in one request. All or nothing: if any item "
-            "is invalid nothing is saved, and each error names its item as `items.<index>.<field>`."
+            "Enroll up to 5,000 trainees, or update their outcomes, in one request. All or nothing: every item is "
+            "checked, and if any is invalid nothing is saved and one answer names every bad item, each error as "
+            "`items.<index>.<field>`."
         ),
     )
     @action(detail=False, methods=["post"], url_path="bulk")
     def bulk(self, request):
         serializer = EnrollmentBulkSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
-        items = [
-            services.EnrollmentItem(cohort_id=item["cohort"], trainee_reference=item["trainee"], status=item["status"])
-            for item in serializer.validated_data["items"]
-        ]
+        items = parse_items(EnrollmentItemSerializer, serializer.validated_data["items"])
         ids = services.enrollment_record_bulk(items=items, actor=self.caller.actor)
         return Response({"created": len(ids), "ids": ids}, status=201)
+
+
+# The permissions of which a workflow action needs one; the services check the rest (four eyes, mission HQ, state).
+WORKFLOW_ROLES = {
+    "verify": (("trainees.verify_countreturn",), _("verify count returns")),
+    "approve": (("trainees.approve_countreturn",), _("approve count returns")),
+    "reject": (("trainees.verify_countreturn", "trainees.approve_countreturn"), _("reject count returns")),
+}
 
 
 class CountReturnViewSet(
@@ -273,9 +342,16 @@ class CountReturnViewSet(
     search_fields = ["cohort__reference"]
     ordering_fields = ["as_of", "submitted_at", "state"]
     ordering = ["-as_of", "-id"]
-    etag = True
+    # A return is never edited: its state moves by these actions, each based on the version the caller read.
     conditional_actions = ("verify", "approve", "reject")
     resource_noun, resource_plural = "count return", "count returns"
+
+    def check_role(self, instance) -> None:
+        # A partner key never verifies or approves: say so before asking it for an If-Match.
+        permissions, action = WORKFLOW_ROLES[self.action]
+        actor = self.caller.actor
+        if not any(actor.may(permission) for permission in permissions):
+            actor.refuse("role", _("Your role does not allow you to %(action)s.") % {"action": action})
 
     def perform_create(self, serializer):
         serializer.instance = services.count_return_submit(**serializer.validated_data, actor=self.caller.actor)
@@ -284,25 +360,16 @@ class CountReturnViewSet(
         request=CountReturnBulkSerializer,
         responses={201: BULK_RESULT},
         description=_(
-            "Submit up to 5,000 count returns in one request. All or nothing: if any item is invalid nothing is "
-            "saved, and each error names its item as `items.<index>.<field>`. Send `Idempotency-Key` so that a "
-            "retry never counts the same trainees twice."
+            "Submit up to 5,000 count returns in one request, one per cohort. All or nothing: every item is "
+            "checked, and if any is invalid nothing is saved and one answer names every bad item, each error as "
+            "`items.<index>.<field>`. Send `Idempotency-Key` so that a retry never counts the same trainees twice."
         ),
     )
     @action(detail=False, methods=["post"], url_path="bulk")
     def bulk(self, request):
         serializer = CountReturnBulkSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
-        items = [
-            services.CountReturnItem(
-                cohort_id=item["cohort"],
-                as_of=item["as_of"],
-                enrolled=item["enrolled"],
-                completed=item["completed"],
-                withdrawn=item["withdrawn"],
-            )
-            for item in serializer.validated_data["items"]
-        ]
+        items = parse_items(CountReturnItemSerializer, serializer.validated_data["items"])
         ids = services.count_return_submit_bulk(items=items, actor=self.caller.actor)
         return Response({"created": len(ids), "ids": ids}, status=201)
 

@@ -7,7 +7,8 @@ also holds (constraints) are checked first, so that the caller sees a clear mess
 - `returns`: enrollments, count returns and their approval chain;
 - `cohort_batch`: the cohort admin's all-or-nothing postponing and cancelling;
 - `bulk`: the partner API's all-or-nothing bulk writes;
-- `upsert`: the partner API's upserts by natural key, through the one-object services.
+- `upsert`: the partner API's upserts by natural key, through the one-object services;
+- `lifecycle`: a cohort's status follows its dates (the check of every write, and the daily follower).
 """
 
 from ..querysets import RATIO_ROLES
@@ -33,6 +34,7 @@ from .cohorts import (
     trainer_unassign,
     trainers_needed,
 )
+from .lifecycle import cohort_status_check, cohort_status_follow_dates, status_by_dates
 from .returns import (
     DECISION_STEPS,
     count_return_allowed_steps,
@@ -75,6 +77,8 @@ __all__ = [
     "cohort_postpone_bulk",
     "cohort_schedule",
     "cohort_staffing",
+    "cohort_status_check",
+    "cohort_status_follow_dates",
     "cohort_update",
     "cohort_upsert_bulk",
     "count_return_allowed_steps",
@@ -88,6 +92,7 @@ __all__ = [
     "enrollment_record",
     "enrollment_record_bulk",
     "peak_seats",
+    "status_by_dates",
     "trainer_assign",
     "trainer_assignment_update",
     "trainer_assignment_upsert_bulk",

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -10,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from academies.scope import Actor
-from config.exceptions import ApplicationError
+from config.exceptions import ApplicationError, CodedMessage
 from config.stamps import restamp
 
 
@@ -49,7 +50,8 @@ def restamp_what_partners_see_through(*, cohort_ids: Sequence[int] = (), trainer
     A ministry sees the cohorts its trainers work on, and their enrollments, returns and trainees; a command sees
     the trainers deployed to its sites, and their rotation windows. Assigning a trainer, or moving a cohort to
     another site, shows those rows to someone new without changing them: a new stamp puts them in that
-    partner's delta sync (`?updated_since=`). Rows that leave a scope are for the tombstones of the event outbox.
+    partner's delta sync (`?updated_since=`). Deleted rows are told by tombstones (`academies.tombstones`); rows
+    that only leave a scope (a cohort moved to another command's site) are not told yet: a full sync drops them.
     """
     from academies.models import Trainer, TrainerAvailability
 
@@ -63,3 +65,34 @@ def restamp_what_partners_see_through(*, cohort_ids: Sequence[int] = (), trainer
     if trainer_ids:
         restamp(Trainer.objects.filter(pk__in=trainer_ids))
         restamp(TrainerAvailability.objects.filter(trainer_id__in=trainer_ids))
+
+
+# ITEMS OF BULK WRITES AND UPSERTS
+
+
+@dataclass(frozen=True)
+class ItemError:
+    """One message about one item: the field it concerns (`non_field_errors` for the item as a whole)."""
+
+    field: str
+    code: str
+    detail: str
+
+
+@dataclass(frozen=True)
+class InvalidItem:
+    """An item the caller already found malformed (a missing field, a date out of range): it is not written.
+
+    `known` holds its fields that are well-formed, so that the rules about them are told in the same answer.
+    """
+
+    errors: tuple[ItemError, ...]
+    known: Mapping[str, Any] = field(default_factory=dict)
+
+
+def messages_by_field(errors: Sequence[ItemError]) -> dict[str, list[str]]:
+    """The messages of one item, per field, as the API's error format nests them."""
+    by_field: dict[str, list[str]] = {}
+    for error in errors:
+        by_field.setdefault(error.field, []).append(CodedMessage(error.detail, error.code))
+    return by_field

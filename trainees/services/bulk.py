@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -13,7 +14,7 @@ from django.utils.translation import gettext as _
 from academies.scope import Actor
 from config import clock
 from config.bulk import copy_insert_values, copy_rows, copy_supported
-from config.exceptions import ApplicationError
+from config.exceptions import ApplicationError, CodedMessage, not_in_scope_message
 
 from ..events import (
     RETURN_VALUES,
@@ -23,10 +24,13 @@ from ..events import (
     enrollments_record,
 )
 from ..models import Cohort, CountReturn, Enrollment, Trainee, outcome_recorded_on
+from ._common import InvalidItem, messages_by_field
 
 # BULK WRITES (partner API)
 # All-or-nothing: every item is checked first and the errors are reported per item, under `items.<index>`;
 # only a batch without errors is written, in one transaction, with a fixed number of queries per batch.
+# One answer names every bad item: those the caller already found malformed (`InvalidItem`, their field errors)
+# and those a domain rule refuses, so that a partner fixes a batch in one round.
 
 BULK_MAX_ITEMS = 5000
 
@@ -47,7 +51,7 @@ class EnrollmentItem:
     status: str = Enrollment.Status.ENROLLED
 
 
-def _check_bulk_size(items: list) -> None:
+def _check_bulk_size(items: Sequence) -> None:
     if not items:
         raise ApplicationError(_("Send at least one item."), {"items": [_("This list may not be empty.")]})
     if len(items) > BULK_MAX_ITEMS:
@@ -58,6 +62,7 @@ def _check_bulk_size(items: list) -> None:
 
 
 def _raise_item_errors(errors: list[dict[str, list[str]]]) -> None:
+    """Refuse the batch if any item has errors; the answer lists each bad item's errors under its index."""
     failed = sum(1 for error in errors if error)
     if failed:
         raise ApplicationError(
@@ -81,10 +86,8 @@ def count_return_item_errors(
 ) -> dict[str, list[str]]:
     """The rules of `count_return_submit`, as field errors of one item, without touching the database."""
     errors: dict[str, list[str]] = {}
-    if cohort is None:
-        return {"cohort": [_("No such cohort in your scope.")]}
-    if cohort.status == Cohort.Status.CANCELLED:
-        errors["cohort"] = [_("Cancelled.")]
+    if cohort is None or cohort.status == Cohort.Status.CANCELLED:
+        return {"cohort": cohort_errors(cohort)}
     if item.as_of < cohort.starts_on:
         errors["as_of"] = [_("Before the cohort starts.")]
     elif item.as_of > today:
@@ -98,8 +101,26 @@ def count_return_item_errors(
     return errors
 
 
+def cohort_errors(cohort: Cohort | CohortFacts | None) -> list[str]:
+    """What a return cannot name as its cohort: one outside the caller's scope (as one that does not exist), or a
+    cancelled one."""
+    if cohort is None:
+        return [CodedMessage(not_in_scope_message(Cohort), "does_not_exist")]
+    if cohort.status == Cohort.Status.CANCELLED:
+        return [_("Cancelled.")]
+    return []
+
+
 def enrolled_beyond_seats(seats: int) -> str:
     return _("More trainees enrolled than the cohort has seats (%(seats)s).") % {"seats": seats}
+
+
+def return_pending_message(pk: int, as_of: dt.date, state: str) -> str:
+    """Why a cohort takes no new return: it names the cohort's pending return, which is in the caller's scope."""
+    return _(
+        "This cohort already has a pending return (%(id)s, as of %(as_of)s, %(state)s): it is approved or "
+        "rejected before another return is submitted."
+    ) % {"id": pk, "as_of": as_of.isoformat(), "state": CountReturn.State(state).label}
 
 
 # The columns a bulk submission fills; the others take their defaults (state "submitted", no approvals yet).
@@ -112,50 +133,69 @@ _RETURN_COLUMNS = [
 @transaction.atomic
 def count_return_submit_bulk(
     *,
-    items: list[CountReturnItem],
+    items: Sequence[CountReturnItem | InvalidItem],
     actor: Actor,
 ) -> list[int]:
     """Submit many returns at once; return their ids, in the order of the items.
 
-    The actor reports only for cohorts at its organisation's sites; any other is "not found". The batch is checked whole before anything
-    is written, with a fixed number of queries: plain rows and one array parameter per lookup, because a batch
+    The actor reports only for cohorts at its organisation's sites; any other is "not found". A cohort takes one
+    pending return at a time, as in `count_return_submit`. The batch is checked whole before anything is
+    written, with a fixed number of queries: plain rows and one array parameter per lookup, because a batch
     holds up to 5,000 items (issue 7).
     """
     from simple_history.utils import bulk_create_with_history
 
     actor.require("trainees.add_countreturn", action=_("submit count returns"))
     _check_bulk_size(items)
+    valid = [item for item in items if isinstance(item, CountReturnItem)]
+    named = {item.cohort_id for item in valid} | {
+        item.known["cohort"] for item in items if isinstance(item, InvalidItem) and "cohort" in item.known
+    }
     cohorts = Cohort.objects.managed_by(actor.policy)
     by_id = {
         pk: CohortFacts(status, starts_on, seats)
-        for pk, status, starts_on, seats in cohorts.filter(
-            pk__any=list({item.cohort_id for item in items})
-        ).values_list("pk", "status", "starts_on", "seats")
+        for pk, status, starts_on, seats in cohorts.filter(pk__any=list(named)).values_list(
+            "pk", "status", "starts_on", "seats"
+        )
     }
-    # Cohort id -> id of its official return.
+    # Cohort id -> id of its official return, which a new return corrects once approved.
     official = dict(
         CountReturn.objects.filter(cohort_id__any=list(by_id), state=CountReturn.State.APPROVED).values_list(
             "cohort_id", "pk"
         )
     )
-    # An approved return can be corrected by one pending return at a time (the link is one-to-one).
-    already_corrected = set(
-        CountReturn.objects.filter(supersedes_id__any=list(official.values())).values_list(
-            "supersedes__cohort_id", flat=True
-        )
-    )
+    pending = {
+        cohort_id: (pk, as_of, state)
+        for cohort_id, pk, as_of, state in CountReturn.objects.filter(cohort_id__any=list(by_id))
+        .pending()
+        .values_list("cohort_id", "pk", "as_of", "state")
+    }
     today = clock.today()
     errors: list[dict[str, list[str]]] = []
-    corrected_in_batch: set[int] = set()
+    in_batch: set[int] = set()
     for item in items:
-        cohort = by_id.get(item.cohort_id)
-        item_errors = count_return_item_errors(cohort, item, today)
-        if cohort is not None and item.cohort_id in official:
-            if item.cohort_id in already_corrected or item.cohort_id in corrected_in_batch:
+        if isinstance(item, InvalidItem):
+            # Malformed, but its cohort may be well-formed: what the cohort refuses is told now, not after a fix.
+            item_errors = messages_by_field(item.errors)
+            cohort_id = item.known.get("cohort")
+        else:
+            cohort_id = item.cohort_id
+            item_errors = count_return_item_errors(by_id.get(cohort_id), item, today)
+        if cohort_id is None:
+            errors.append(item_errors)
+            continue
+        cohort = by_id.get(cohort_id)
+        if isinstance(item, InvalidItem) and cohort_errors(cohort):
+            item_errors.setdefault("cohort", []).extend(cohort_errors(cohort))
+        if cohort is not None:
+            if cohort_id in pending:
+                message = CodedMessage(return_pending_message(*pending[cohort_id]), "return_pending")
+                item_errors.setdefault("cohort", []).append(message)
+            elif cohort_id in in_batch:
                 item_errors.setdefault("cohort", []).append(
-                    _("A correction of this cohort's official return is already pending.")
+                    _("Another item of this batch is already a return for this cohort: one pending return per cohort.")
                 )
-            corrected_in_batch.add(item.cohort_id)
+            in_batch.add(cohort_id)
         errors.append(item_errors)
     _raise_item_errors(errors)
     submitter = actor.user_or_none
@@ -164,7 +204,7 @@ def count_return_submit_bulk(
     values = [
         (item.cohort_id, item.as_of, item.enrolled, item.completed, item.withdrawn, organisation_id, submitter_id,
          official.get(item.cohort_id))
-        for item in items
+        for item in valid
     ]  # fmt: skip
     slug = actor.organisation.slug if actor.organisation is not None else None
     try:
@@ -197,13 +237,20 @@ def _history_create(columns: list[str], rows: list[tuple]) -> None:
     copy_rows(history, names, [(*(row[index] for index in indexes), *tail) for row in rows])
 
 
+def _roster_errors(has_roster: bool | None) -> list[str]:
+    """What an enrollment cannot name as its cohort; `has_roster` is None for a cohort outside the scope."""
+    if has_roster is None:
+        return [CodedMessage(not_in_scope_message(Cohort), "does_not_exist")]
+    if not has_roster:
+        return [_("This cohort keeps no roster.")]
+    return []
+
+
 def _enrollment_item_errors(has_roster: bool | None, item: EnrollmentItem) -> dict[str, list[str]]:
     """`has_roster` is the cohort's flag, or None when the cohort is not in the caller's scope."""
     errors: dict[str, list[str]] = {}
-    if has_roster is None:
-        errors["cohort"] = [_("No such cohort in your scope.")]
-    elif not has_roster:
-        errors["cohort"] = [_("This cohort keeps no roster.")]
+    if cohort_refusal := _roster_errors(has_roster):
+        errors["cohort"] = cohort_refusal
     from ..models import REFERENCE_VALIDATOR
 
     try:
@@ -216,7 +263,7 @@ def _enrollment_item_errors(has_roster: bool | None, item: EnrollmentItem) -> di
 
 
 @transaction.atomic
-def enrollment_record_bulk(*, items: list[EnrollmentItem], actor: Actor) -> list[int]:
+def enrollment_record_bulk(*, items: Sequence[EnrollmentItem | InvalidItem], actor: Actor) -> list[int]:
     """Enroll many pseudonymous trainees, or update their outcomes, in one all-or-nothing batch, for cohorts at
     the actor's organisation's sites.
 
@@ -225,11 +272,24 @@ def enrollment_record_bulk(*, items: list[EnrollmentItem], actor: Actor) -> list
     """
     actor.require("trainees.add_enrollment", action=_("record enrollments"))
     _check_bulk_size(items)
+    valid = [item for item in items if isinstance(item, EnrollmentItem)]
+    named = {item.cohort_id for item in valid} | {
+        item.known["cohort"] for item in items if isinstance(item, InvalidItem) and "cohort" in item.known
+    }
     cohorts = Cohort.objects.managed_by(actor.policy)
-    has_roster = dict(cohorts.filter(pk__any=list({item.cohort_id for item in items})).values_list("pk", "has_roster"))
+    has_roster = dict(cohorts.filter(pk__any=list(named)).values_list("pk", "has_roster"))
     errors: list[dict[str, list[str]]] = []
     seen: set[tuple[int, str]] = set()
     for item in items:
+        if isinstance(item, InvalidItem):
+            # Malformed, but its cohort may be well-formed: what the cohort refuses is told now, not after a fix.
+            item_errors = messages_by_field(item.errors)
+            if "cohort" in item.known:
+                cohort_refusal = _roster_errors(has_roster.get(item.known["cohort"]))
+                if cohort_refusal:
+                    item_errors.setdefault("cohort", []).extend(cohort_refusal)
+            errors.append(item_errors)
+            continue
         item_errors = _enrollment_item_errors(has_roster.get(item.cohort_id), item)
         pair = (item.cohort_id, item.trainee_reference)
         if pair in seen:
@@ -238,7 +298,7 @@ def enrollment_record_bulk(*, items: list[EnrollmentItem], actor: Actor) -> list
         errors.append(item_errors)
     _raise_item_errors(errors)
 
-    references = sorted({item.trainee_reference for item in items})
+    references = sorted({item.trainee_reference for item in valid})
     trainee_ids = dict(Trainee.objects.filter(reference__any=references).values_list("reference", "pk"))
     known_before = set(trainee_ids.values())
     missing = [reference for reference in references if reference not in trainee_ids]
@@ -262,7 +322,7 @@ def enrollment_record_bulk(*, items: list[EnrollmentItem], actor: Actor) -> list
     to_create: list[tuple[int, int, str, dt.date | None, dt.datetime]] = []
     created_at: list[int] = []  # where each new enrollment's id goes in `ids`
     outcomes: list[tuple[str | None, dt.date | None]] = []  # per item: the status before, the outcome day after
-    for item in items:
+    for item in valid:
         trainee_id = trainee_ids[item.trainee_reference]
         pk, status, outcome_on = existing.get((item.cohort_id, trainee_id), (None, None, None))
         outcome_on = outcome_recorded_on(item.status, previous_status=status, previous_on=outcome_on, today=today)
@@ -311,7 +371,7 @@ def enrollment_record_bulk(*, items: list[EnrollmentItem], actor: Actor) -> list
                     updated_at=stamped.get(index, now),
                 ),
             )
-            for index, (item, pk, (previous, outcome_on)) in enumerate(zip(items, ids, outcomes, strict=True))
+            for index, (item, pk, (previous, outcome_on)) in enumerate(zip(valid, ids, outcomes, strict=True))
             if pk is not None
         ]
     )

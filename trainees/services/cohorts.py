@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,13 +12,15 @@ from django.utils.translation import gettext as _
 
 from academies.models import Academy, Course, Trainer
 from academies.scope import Actor
+from academies.tombstones import tombstone_record
 from config import clock
 from config.exceptions import ApplicationError
 
 from ..events import assignment_record, cohort_changes_record, cohort_payload, cohort_planned_record
-from ..models import Cohort, TrainerAssignment
+from ..models import Cohort, TrainerAssignment, TrainerAssignmentTombstone
 from ..querysets import RATIO_ROLES  # the roles that count towards the ratio; re-exported for callers
 from ._common import _save, require_cohort_managed, restamp_what_partners_see_through
+from .lifecycle import cohort_status_check
 
 # COHORTS
 
@@ -109,10 +112,15 @@ def cohort_schedule(
     ends_on: dt.date,
     seats: int,
     has_roster: bool = False,
+    status: str | None = None,
+    today: dt.date | None = None,
     actor: Actor,
 ) -> Cohort:
     """Plan a cohort at one of the actor's sites, checking the course's maximum size, the site's status and its
-    capacity over time."""
+    capacity over time.
+
+    Its status is the one its dates give on `today` (a cohort recorded after it started is in training, or
+    completed); `status` may only be that one, or cancelled (see `lifecycle.cohort_status_check`)."""
     actor.require("trainees.add_cohort", action=_("plan cohorts"))
     _require_site_managed(actor, academy)
     academy = _lock_academy(academy)
@@ -126,17 +134,21 @@ def cohort_schedule(
         seats=seats,
         has_roster=has_roster,
     )
+    if ends_on >= starts_on:  # otherwise _save refuses it with the dates' own message
+        cohort.status = cohort_status_check(cohort=cohort, requested=status, today=today or clock.today())
     _save(cohort)
     cohort_planned_record(cohort)
     return cohort
 
 
 @transaction.atomic
-def cohort_update(*, cohort: Cohort, actor: Actor, **changes: Any) -> Cohort:
+def cohort_update(*, cohort: Cohort, actor: Actor, today: dt.date | None = None, **changes: Any) -> Cohort:
     """Change a cohort's plan. Dates, seats, course or site changes are checked as a new plan would be.
 
-    Reviving a cancelled cohort is checked as a new plan too. Trainers already on the cohort must still fit its
-    new dates and course; cancelling a cohort releases its trainers.
+    When the dates move, the status follows them on `today`; a status the dates contradict is refused; cancelling
+    is always allowed, and reviving a cancelled cohort is allowed to the status its dates give, checked as a new plan (its
+    released trainers are not put back). Trainers already on the cohort must still fit its new dates and course;
+    cancelling a cohort releases its trainers.
     """
     allowed = {"reference", "course", "academy", "starts_on", "ends_on", "seats", "status", "has_roster"}
     unknown = set(changes) - allowed
@@ -158,8 +170,15 @@ def cohort_update(*, cohort: Cohort, actor: Actor, **changes: Any) -> Cohort:
     replanned = {"course", "academy", "starts_on", "ends_on", "seats"} & {
         key for key, value in changes.items() if getattr(cohort, key) != value
     }
+    requested_status = changes.pop("status", None)
     for key, value in changes.items():
         setattr(cohort, key, value)
+    # The status follows the dates when they move or a status is asked for; a write of other fields leaves it to
+    # the daily follower. Inverted dates are refused by the plan check, with their own message.
+    if (requested_status not in (None, cohort.status) or {"starts_on", "ends_on"} & replanned) and (
+        cohort.ends_on >= cohort.starts_on
+    ):
+        cohort.status = cohort_status_check(cohort=cohort, requested=requested_status, today=today or clock.today())
     is_cancelled = cohort.status == Cohort.Status.CANCELLED
     if not is_cancelled and (replanned or was_cancelled):
         academy = _lock_academy(cohort.academy)
@@ -174,8 +193,7 @@ def cohort_update(*, cohort: Cohort, actor: Actor, **changes: Any) -> Cohort:
     if is_cancelled and not was_cancelled:
         # A cancelled cohort holds no trainer; the history keeps who was on it.
         for assignment in cohort.assignments.select_related("trainer"):
-            assignment_record("assignment.removed", assignment)
-            assignment.delete()
+            _assignment_remove(assignment)
     elif {"starts_on", "ends_on", "course"} & replanned:
         assignments = list(cohort.assignments.select_related("trainer").order_by("trainer_id"))
         for assignment in assignments:
@@ -254,17 +272,37 @@ def cohort_language_warnings(cohort: Cohort) -> list[str]:
     return [_("No trainer on %(cohort)s speaks Ukrainian and it has no interpreter.") % {"cohort": cohort}]
 
 
-def _available_throughout(trainer: Trainer, starts_on: dt.date, ends_on: dt.date) -> bool:
-    """Whether the trainer's availability windows, joined end to end, cover every day from start to end."""
+def windows_cover(windows: Iterable[tuple[dt.date, dt.date]], starts_on: dt.date, ends_on: dt.date) -> bool:
+    """Whether availability windows, joined end to end, cover every day from start to end.
+
+    The one availability rule: `trainer_assign` asks it of one trainer's windows, the trainer finder of each
+    candidate's (`trainees.selectors.eligible_trainers`).
+    """
     covered_until = starts_on - dt.timedelta(days=1)
-    windows = trainer.availabilities.filter(starts_on__lte=ends_on, ends_on__gte=starts_on).order_by("starts_on")
-    for window in windows:
-        if window.starts_on > covered_until + dt.timedelta(days=1):
+    for window_start, window_end in sorted(windows):
+        if window_end < starts_on or window_start > ends_on:
+            continue
+        if window_start > covered_until + dt.timedelta(days=1):
             return False
-        covered_until = max(covered_until, window.ends_on)
+        covered_until = max(covered_until, window_end)
         if covered_until >= ends_on:
             return True
     return False
+
+
+def _available_throughout(trainer: Trainer, starts_on: dt.date, ends_on: dt.date) -> bool:
+    windows = trainer.availabilities.filter(starts_on__lte=ends_on, ends_on__gte=starts_on)
+    return windows_cover(windows.values_list("starts_on", "ends_on"), starts_on, ends_on)
+
+
+def role_needs_qualification(role: str) -> bool:
+    """Interpreters need no course qualification; every other role is qualified for the cohort's course."""
+    return role != TrainerAssignment.Role.INTERPRETER
+
+
+def cohort_takes_trainers(cohort: Cohort) -> bool:
+    """A cancelled or completed cohort takes no more trainers."""
+    return cohort.status not in (Cohort.Status.CANCELLED, Cohort.Status.COMPLETED)
 
 
 def _check_trainer_fits(
@@ -281,7 +319,7 @@ def _check_trainer_fits(
 
     A clash with a cohort the actor cannot see is told without naming that cohort: only the dates the trainer is busy.
     """
-    if role != TrainerAssignment.Role.INTERPRETER and not trainer.qualifications.filter(pk=course.pk).exists():
+    if role_needs_qualification(role) and not trainer.qualifications.filter(pk=course.pk).exists():
         raise ApplicationError(
             _("%(trainer)s is not qualified for %(course)s.") % {"trainer": trainer, "course": course},
             {"trainer": [_("Not qualified for this course.")]},
@@ -294,9 +332,7 @@ def _check_trainer_fits(
             {"trainer": [_("Outside the trainer's availability.")]},
             code="unavailable",
         )
-    overlapping = TrainerAssignment.objects.filter(trainer=trainer, starts_on__lte=ends_on, ends_on__gte=starts_on)
-    if cohort_pk is not None:
-        overlapping = overlapping.exclude(cohort_id=cohort_pk)
+    overlapping = TrainerAssignment.objects.filter(trainer=trainer).clashing(starts_on, ends_on, cohort_pk=cohort_pk)
     clash = overlapping.select_related("cohort").first()
     if clash is not None and not Cohort.objects.visible_to(actor.policy).filter(pk=clash.cohort_id).exists():
         raise ApplicationError(
@@ -322,6 +358,10 @@ def trainer_assign(
     and missing qualification."""
     actor.require("trainees.add_trainerassignment", action=_("assign trainers"))
     require_cohort_managed(actor, cohort)
+    # The same pool the trainer finder lists from, so that what it offers is what this accepts.
+    actor.require_in_scope(
+        Trainer.objects.assignable_by(actor.policy).filter(pk=trainer.pk).exists(), noun=_("trainer")
+    )
     if role not in TrainerAssignment.Role.values:
         raise ApplicationError(_("Unknown role “%(role)s”.") % {"role": role}, {"role": [_("Unknown role.")]})
     # The cohort first, then the trainer (see cohort_update); the cohort is re-read so its dates are current.
@@ -329,7 +369,7 @@ def trainer_assign(
     trainer = Trainer.objects.select_for_update().get(pk=trainer.pk)
     if not trainer.is_active:
         raise ApplicationError(_("%(trainer)s is not active.") % {"trainer": trainer}, {"trainer": [_("Inactive.")]})
-    if cohort.status in (Cohort.Status.CANCELLED, Cohort.Status.COMPLETED):
+    if not cohort_takes_trainers(cohort):
         raise ApplicationError(
             _("%(cohort)s is %(status)s; trainers can no longer be assigned.")
             % {"cohort": cohort, "status": cohort.get_status_display()},
@@ -376,7 +416,7 @@ def trainer_assignment_update(*, assignment: TrainerAssignment, role: str, actor
     cohort = Cohort.objects.select_for_update().select_related("course").get(pk=assignment.cohort_id)
     trainer = Trainer.objects.select_for_update().get(pk=assignment.trainer_id)
     assignment = TrainerAssignment.objects.select_for_update().get(pk=assignment.pk)
-    if cohort.status in (Cohort.Status.CANCELLED, Cohort.Status.COMPLETED):
+    if not cohort_takes_trainers(cohort):
         raise ApplicationError(
             _("%(cohort)s is %(status)s; its trainers' roles no longer change.")
             % {"cohort": cohort, "status": cohort.get_status_display()},
@@ -404,6 +444,16 @@ def trainer_unassign(*, assignment: TrainerAssignment, actor: Actor) -> None:
     actor.require_in_scope(
         TrainerAssignment.objects.managed_by(actor.policy).filter(pk=assignment.pk).exists(), noun=_("assignment")
     )
-    assignment = TrainerAssignment.objects.select_related("trainer").get(pk=assignment.pk)
+    _assignment_remove(TrainerAssignment.objects.select_related("trainer").get(pk=assignment.pk))
+
+
+def _assignment_remove(assignment: TrainerAssignment) -> None:
+    """Delete an assignment, with its event and its tombstone (for the partners' delta sync), in this transaction."""
     assignment_record("assignment.removed", assignment)
+    tombstone_record(
+        TrainerAssignmentTombstone,
+        object_id=assignment.pk,
+        cohort_id=assignment.cohort_id,
+        trainer_id=assignment.trainer_id,
+    )
     assignment.delete()

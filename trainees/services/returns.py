@@ -17,7 +17,7 @@ from ..events import count_return_record, enrollment_of, enrollments_record
 from ..models import Cohort, CountReturn, Enrollment, Trainee, outcome_recorded_on
 from ..signals import count_return_approved
 from ._common import _save, require_cohort_managed
-from .bulk import enrolled_beyond_seats
+from .bulk import enrolled_beyond_seats, return_pending_message
 
 # TRAINEES AND ENROLLMENTS
 
@@ -37,7 +37,12 @@ def enrollment_record(
     trainee = Trainee.objects.filter(reference=trainee_reference).first()
     known_before = trainee is not None
     if trainee is None:
-        trainee = _save(Trainee(reference=trainee_reference))
+        try:
+            trainee = _save(Trainee(reference=trainee_reference))
+        except ApplicationError as error:
+            # The caller names the trainee by its reference: the refusal belongs under `trainee`, their field.
+            extra = {"trainee" if name == "reference" else name: messages for name, messages in error.extra.items()}
+            raise ApplicationError(error.message, extra, code=error.code) from error
     enrollment = Enrollment.objects.filter(cohort=cohort, trainee=trainee).first() or Enrollment(
         cohort=cohort, trainee=trainee
     )
@@ -160,7 +165,8 @@ def count_return_submit(
     actor: Actor,
 ) -> CountReturn:
     """Record a return as submitted. If the cohort already has an official return, this one corrects it once
-    approved. The actor submits only for the sites its organisation runs, and in its organisation's name."""
+    approved; while the cohort has a pending return, it takes no other. The actor submits only for the sites its
+    organisation runs, and in its organisation's name."""
     actor.require("trainees.add_countreturn", action=_("submit count returns"))
     cohort = Cohort.objects.get(pk=cohort.pk)  # the current status, not the caller's copy
     require_cohort_managed(actor, cohort)
@@ -178,15 +184,18 @@ def count_return_submit(
         raise ApplicationError(_("A return cannot be dated in the future."), {"as_of": [_("In the future.")]})
     if enrolled > cohort.seats:
         raise ApplicationError(enrolled_beyond_seats(cohort.seats), {"enrolled": [enrolled_beyond_seats(cohort.seats)]})
+    if completed + withdrawn > enrolled:
+        # Told before the pending rule (as a bulk item tells both): figures that cannot stand are fixed either way.
+        message = _("Completed and withdrawn trainees together cannot exceed enrolled.")
+        raise ApplicationError(message, {"completed": [message]})
+    # One pending return per cohort (a constraint holds it too): a second one would count twice in the pending
+    # figures, and a correction's link to the official return is one-to-one. The pending return is the caller's
+    # own business (its cohort is in their scope), so the refusal names it.
+    pending = CountReturn.objects.filter(cohort=cohort).pending().values_list("pk", "as_of", "state").first()
+    if pending is not None:
+        message = return_pending_message(*pending)
+        raise ApplicationError(message, {"cohort": [message]}, code="return_pending")
     official = CountReturn.objects.filter(cohort=cohort, state=CountReturn.State.APPROVED).first()
-    # The link to the corrected return is one-to-one, and pending figures count only the difference it makes:
-    # so one correction at a time. A rejected correction gives up its link (see count_return_reject).
-    if official is not None and CountReturn.objects.filter(supersedes=official).exists():
-        raise ApplicationError(
-            _("A correction of this cohort's official return is already pending."),
-            {"cohort": [_("A correction of this cohort's official return is already pending.")]},
-            code="correction_pending",
-        )
     count_return = CountReturn(
         cohort=cohort,
         as_of=as_of,
@@ -222,7 +231,7 @@ def count_return_verify(*, count_return: CountReturn, actor: Actor) -> CountRetu
 @transaction.atomic
 def count_return_approve(*, count_return: CountReturn, actor: Actor) -> CountReturn:
     """Mission HQ makes a verified return official: an approver who did not verify it. The return it corrects,
-    if any, is superseded."""
+    if any, is superseded. Being its cohort's one pending return, it leaves no other correction to re-link."""
     current = _transition(
         count_return,
         CountReturn.State.VERIFIED,
@@ -236,12 +245,6 @@ def count_return_approve(*, count_return: CountReturn, actor: Actor) -> CountRet
         previous.state = CountReturn.State.SUPERSEDED
         previous.save(update_fields=["state"])
         count_return_record("superseded", previous)
-        if current.supersedes_id != previous.pk:
-            # This return was submitted before `previous` became official; a correction still pending against
-            # `previous` now corrects the new official figure instead.
-            CountReturn.objects.filter(supersedes=previous).exclude(pk=current.pk).update(
-                supersedes=current, updated_at=clock.now()
-            )
     current.supersedes = previous
     current.state = CountReturn.State.APPROVED
     current.approved_by = actor.user_or_none

@@ -25,31 +25,16 @@ from django.utils.translation import gettext as _
 
 from academies.models import Academy, Course, Trainer
 from academies.scope import Actor
-from config.exceptions import ApplicationError
+from config.exceptions import ApplicationError, not_in_scope_message
 
 from ..models import Cohort, TrainerAssignment
+from ._common import InvalidItem, ItemError, messages_by_field
 from .cohorts import cohort_schedule, cohort_update, trainer_assign, trainer_assignment_update
 
 UPSERT_MAX_ITEMS = 1000
 NON_FIELD = "non_field_errors"
 
 CREATED, UPDATED, UNCHANGED, ERROR = "created", "updated", "unchanged", "error"
-
-
-@dataclass(frozen=True)
-class ItemError:
-    """One message about one item: the field it concerns (`non_field_errors` for the item as a whole)."""
-
-    field: str
-    code: str
-    detail: str
-
-
-@dataclass(frozen=True)
-class InvalidItem:
-    """An item the caller already found malformed (a missing field, a date out of range): it is not written."""
-
-    errors: tuple[ItemError, ...]
 
 
 @dataclass(frozen=True)
@@ -140,17 +125,10 @@ def _run(
         raise ApplicationError(
             _("%(failed)s of %(total)s items are invalid; nothing was saved.")
             % {"failed": len(failed), "total": len(results)},
-            {"items": {index: _messages_by_field(results[index].errors) for index in failed}},
+            {"items": {index: messages_by_field(results[index].errors) for index in failed}},
             code="bulk_invalid",
         )
     return results
-
-
-def _messages_by_field(errors: Sequence[ItemError]) -> dict[str, list[str]]:
-    by_field: dict[str, list[str]] = {}
-    for error in errors:
-        by_field.setdefault(error.field, []).append(error.detail)
-    return by_field
 
 
 # COHORTS
@@ -163,7 +141,11 @@ def cohort_upsert_bulk(
     _check_size(items)
     valid = [item for item in items if isinstance(item, CohortUpsertItem)]
     courses = {course.code: course for course in Course.objects.filter(code__in={item.course for item in valid})}
-    sites = {site.slug: site for site in Academy.objects.filter(slug__in={item.academy for item in valid})}
+    # The sites the actor runs: any other is answered as one that does not exist, as the single write does.
+    sites = {
+        site.slug: site
+        for site in Academy.objects.managed_by(actor.policy).filter(slug__in={item.academy for item in valid})
+    }
     existing = {
         cohort.reference: cohort
         for cohort in Cohort.objects.filter(reference__in={item.reference for item in valid}).select_related(
@@ -177,12 +159,15 @@ def cohort_upsert_bulk(
     )
 
     def write(item: CohortUpsertItem) -> UpsertResult:
+        cohort = existing.get(item.reference)
+        if cohort is not None and cohort.pk not in managed:
+            # The same answer whoever holds the reference, and whatever else the item says: never where, or whose.
+            raise _refusal("reference", _("This reference is taken."), "taken")
         course, site = courses.get(item.course), sites.get(item.academy)
         if course is None:
-            raise _refusal("course", _("No course has this code."), "does_not_exist")
+            raise _refusal("course", not_in_scope_message(Course), "does_not_exist")
         if site is None:
-            raise _refusal("academy", _("No site has this slug."), "does_not_exist")
-        cohort = existing.get(item.reference)
+            raise _refusal("academy", not_in_scope_message(Academy), "does_not_exist")
         if cohort is None:
             created = cohort_schedule(
                 reference=item.reference,
@@ -195,9 +180,6 @@ def cohort_upsert_bulk(
                 actor=actor,
             )
             return UpsertResult(CREATED, created.pk)
-        if cohort.pk not in managed:
-            # The same answer whoever holds the reference: never where, or whose.
-            raise _refusal("reference", _("This reference is taken."), "taken")
         wanted: dict[str, Any] = {
             "course": course,
             "academy": site,
@@ -251,10 +233,10 @@ def trainer_assignment_upsert_bulk(
     def write(item: AssignmentUpsertItem) -> UpsertResult:
         trainer, cohort = trainers.get(item.trainer), cohorts.get(item.cohort_id)
         if trainer is None:
-            raise _refusal("trainer", _("No active trainer has this reference."), "does_not_exist")
+            raise _refusal("trainer", not_in_scope_message(Trainer), "does_not_exist")
         if cohort is None:
             # As for a cohort that does not exist: one outside the scope is never named.
-            raise _refusal("cohort", _("No such cohort in your scope."), "does_not_exist")
+            raise _refusal("cohort", not_in_scope_message(Cohort), "does_not_exist")
         assignment = existing.get((trainer.pk, cohort.pk))
         if assignment is None:
             assigned = trainer_assign(trainer=trainer, cohort=cohort, role=item.role, actor=actor)

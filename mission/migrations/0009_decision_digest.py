@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('mission', '0007_merge_recipient_controls_labels_uk'),
+        ('mission', '0008_tombstones'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

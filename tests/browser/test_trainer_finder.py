@@ -1,0 +1,85 @@
+"""The trainer finder in a real browser: a new cohort is saved straight into its finder, and one click assigns."""
+
+import datetime as dt
+
+import pytest
+from django.contrib.auth.models import Group
+from django.core.management import call_command
+
+from academies.management.commands.setup_roles import COORDINATOR
+from academies.models import Organisation
+from config import clock
+from tests.factories import (
+    AcademyFactory,
+    CourseFactory,
+    OrganisationFactory,
+    StaffMembershipFactory,
+    TrainerAvailabilityFactory,
+    TrainerFactory,
+    TrainingCommandFactory,
+    UserFactory,
+)
+from trainees.models import Cohort, TrainerAssignment
+
+from .test_admin_workflow import PASSWORD, choose_autocomplete
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def world():
+    today = clock.today()
+    command = TrainingCommandFactory(code="cat-c")
+    AcademyFactory(slug="zagan", name_en="Zagan Training Centre", command=command, seat_capacity=300)
+    course = CourseFactory(code="basic-5w", name_en="Basic soldier course", max_cohort_size=200)
+    for reference, name, languages in (("DE-0001", "Brandt", ["de", "en"]), ("PL-0002", "Nowak", ["pl", "uk"])):
+        trainer = TrainerFactory(reference=reference, display_name=name, qualifications=[course], languages=languages)
+        TrainerAvailabilityFactory(trainer=trainer, starts_on=today, ends_on=today + dt.timedelta(days=200))
+    call_command("setup_roles", verbosity=0)
+    catc = OrganisationFactory(slug="catc", kind=Organisation.Kind.TRAINING_COMMAND, command=command)
+    user = UserFactory(username="catc-coordinator", is_staff=True)
+    user.groups.add(Group.objects.get(name=COORDINATOR))
+    StaffMembershipFactory(user=user, organisation=catc)
+    return {"today": today}
+
+
+def test_a_command_coordinator_saves_a_cohort_into_its_finder_and_assigns_in_one_click(page, world, screenshot):
+    page.goto("/admin/login/?next=/admin/")
+    page.fill("#id_username", "catc-coordinator")
+    page.fill("#id_password", PASSWORD)
+    page.click("input[type=submit]")
+    page.wait_for_selector("#mission-dashboard")
+
+    start = world["today"] + dt.timedelta(days=14)
+    page.goto("/admin/trainees/cohort/add/")
+    page.fill("#id_reference", "C-FINDER")
+    choose_autocomplete(page, "course", "basic", "Basic soldier course")
+    choose_autocomplete(page, "academy", "Zagan", "Zagan Training Centre")
+    page.fill("#id_starts_on", start.isoformat())
+    page.fill("#id_ends_on", (start + dt.timedelta(days=34)).isoformat())
+    page.fill("#id_seats", "20")
+    page.click("input[name=_findtrainers]")
+
+    page.wait_for_selector("#eligible-trainers")
+    rows = page.locator("#eligible-trainers tbody tr")
+    # Neither trainer has been deployed to CAT-C's sites yet; the Ukrainian speaker is ranked first.
+    assert rows.count() == 2 and "Nowak" in rows.nth(0).inner_text()
+    screenshot("finder")
+
+    rows.nth(0).locator("button").click()
+    page.wait_for_selector(".messagelist .success")
+    assert "Nowak · instructor" in page.inner_text(".messagelist")
+    assert page.locator("#eligible-trainers tbody tr").count() == 1
+    screenshot("assigned")
+    cohort = Cohort.objects.get(reference="C-FINDER")
+    assignment = TrainerAssignment.objects.get(cohort=cohort)
+    assert assignment.trainer.reference == "PL-0002" and assignment.role == "instructor"
+
+    # The cohort's own page offers the next fitting trainer in its panel, also one click away.
+    page.goto(f"/admin/trainees/cohort/{cohort.pk}/change/")
+    screenshot("change-form")
+    page.locator("#trainer-finder-panel button").first.click()
+    page.wait_for_selector(".messagelist .success")
+    assert "Brandt · instructor" in page.inner_text(".messagelist")
+    assert cohort.assignments.count() == 2
+    screenshot("assigned-from-panel")

@@ -47,10 +47,11 @@ def world(db):
     today = clock.today()
     site_a = AcademyFactory(slug="site-a", command=catc_command, seat_capacity=500)
     site_b = AcademyFactory(slug="site-b", command=stc_command, seat_capacity=500)
-    cohort_a = CohortFactory(reference="C-A", academy=site_a, starts_on=today - dt.timedelta(days=30), seats=50)
     cohort_b = CohortFactory(reference="C-B", academy=site_b, starts_on=today - dt.timedelta(days=30), seats=50)
-    for offset in (2, 3):
-        CountReturnFactory(cohort=cohort_a, as_of=today - dt.timedelta(days=offset), enrolled=40, completed=10)
+    # Two returns awaiting CAT-C's verification, on two cohorts (a cohort has one pending return at a time).
+    for offset, reference in ((2, "C-A"), (3, "C-A2")):
+        cohort = CohortFactory(reference=reference, academy=site_a, starts_on=today - dt.timedelta(days=30), seats=50)
+        CountReturnFactory(cohort=cohort, as_of=today - dt.timedelta(days=offset), enrolled=40, completed=10)
     CountReturnFactory(cohort=cohort_b, as_of=today - dt.timedelta(days=4), enrolled=40, completed=10, state="verified")
     return {
         "hq_approver": staff("hq-approver", APPROVER, hq),

@@ -55,18 +55,21 @@ def people(db):
 @pytest.fixture
 def returns(people):
     today = clock.today()
-    cohort = CohortFactory(academy=people["site"], starts_on=today - dt.timedelta(days=30), seats=50)
     catc = people["catc"]
+
+    def cohort():  # one per return: a cohort has one pending return at a time
+        return CohortFactory(academy=people["site"], starts_on=today - dt.timedelta(days=30), seats=50)
+
     return [
-        CountReturnFactory(cohort=cohort, as_of=today - dt.timedelta(days=3), enrolled=40, completed=10),
+        CountReturnFactory(cohort=cohort(), as_of=today - dt.timedelta(days=3), enrolled=40, completed=10),
         CountReturnFactory(
-            cohort=cohort, as_of=today - dt.timedelta(days=2), enrolled=41, completed=10, submitted_by=catc
+            cohort=cohort(), as_of=today - dt.timedelta(days=2), enrolled=41, completed=10, submitted_by=catc
         ),
         CountReturnFactory(
-            cohort=cohort, as_of=today - dt.timedelta(days=4), enrolled=42, completed=10, state="verified"
+            cohort=cohort(), as_of=today - dt.timedelta(days=4), enrolled=42, completed=10, state="verified"
         ),
         CountReturnFactory(
-            cohort=cohort,
+            cohort=cohort(),
             as_of=today - dt.timedelta(days=1),
             enrolled=43,
             completed=10,
@@ -74,7 +77,7 @@ def returns(people):
             verified_by=people["hq_approver"],
         ),
         CountReturnFactory(
-            cohort=cohort,
+            cohort=cohort(),
             as_of=today - dt.timedelta(days=5),
             enrolled=44,
             completed=10,

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
 
 from config.admin import ImportRowLimitMixin, ScopedImportMixin
+from config.imports import ReferenceListWidget, ReferenceWidget, SpreadsheetImportMixin
 
 from .models import Course, Nation, Trainer, TrainerAvailability
 from .scope import Actor
@@ -46,14 +47,12 @@ class LanguageListWidget(widgets.Widget):
         return ",".join(value or [])
 
 
-class TrainerResource(TrainerImportMixin, ImportRowLimitMixin, resources.ModelResource):
-    nation = fields.Field(
-        attribute="nation", column_name="nation", widget=widgets.ForeignKeyWidget(Nation, field="code")
-    )
+class TrainerResource(SpreadsheetImportMixin, TrainerImportMixin, ImportRowLimitMixin, resources.ModelResource):
+    nation = fields.Field(attribute="nation", column_name="nation", widget=ReferenceWidget(Nation, field="code"))
     qualifications = fields.Field(
         attribute="qualifications",
         column_name="qualifications",
-        widget=widgets.ManyToManyWidget(Course, field="code", separator=","),
+        widget=ReferenceListWidget(Course, field="code", separator=","),
     )
     languages = fields.Field(attribute="languages", column_name="languages", widget=LanguageListWidget())
 
@@ -67,9 +66,11 @@ class TrainerResource(TrainerImportMixin, ImportRowLimitMixin, resources.ModelRe
         report_skipped = True
 
 
-class TrainerAvailabilityResource(TrainerImportMixin, ImportRowLimitMixin, resources.ModelResource):
+class TrainerAvailabilityResource(
+    SpreadsheetImportMixin, TrainerImportMixin, ImportRowLimitMixin, resources.ModelResource
+):
     trainer = fields.Field(
-        attribute="trainer", column_name="trainer", widget=widgets.ForeignKeyWidget(Trainer, field="reference")
+        attribute="trainer", column_name="trainer", widget=ReferenceWidget(Trainer, field="reference")
     )
 
     class Meta:

@@ -16,6 +16,7 @@ from academies.models import Academy, Course
 from academies.scope import Actor
 from config.admin import ImportRowLimitMixin, ScopedImportMixin
 from config.exceptions import ApplicationError
+from config.imports import ReferenceWidget, SpreadsheetImportMixin
 
 from .models import Cohort, CountReturn, Enrollment, Trainee
 from .services import cohort_schedule, cohort_update, count_return_submit, enrollment_record
@@ -27,7 +28,7 @@ def _as_validation_error(error: ApplicationError) -> ValidationError:
     return ValidationError(messages)
 
 
-class ServiceResource(ScopedImportMixin, ImportRowLimitMixin, resources.ModelResource):
+class ServiceResource(SpreadsheetImportMixin, ScopedImportMixin, ImportRowLimitMixin, resources.ModelResource):
     """A resource whose rows are saved by a service instead of `Model.save()`, as the importing actor.
 
     The rows a file may name by reference are those the actor's organisation runs: any other reference is
@@ -54,8 +55,8 @@ class ServiceResource(ScopedImportMixin, ImportRowLimitMixin, resources.ModelRes
 
 
 class CohortResource(ServiceResource):
-    course = fields.Field(attribute="course", column_name="course", widget=widgets.ForeignKeyWidget(Course, "code"))
-    academy = fields.Field(attribute="academy", column_name="academy", widget=widgets.ForeignKeyWidget(Academy, "slug"))
+    course = fields.Field(attribute="course", column_name="course", widget=ReferenceWidget(Course, "code"))
+    academy = fields.Field(attribute="academy", column_name="academy", widget=ReferenceWidget(Academy, "slug"))
 
     class Meta:
         model = Cohort
@@ -81,7 +82,7 @@ class CohortResource(ServiceResource):
         return cohort_update(cohort=instance, status=status, actor=actor, **plan)
 
 
-class TraineeResource(ImportRowLimitMixin, resources.ModelResource):
+class TraineeResource(SpreadsheetImportMixin, ImportRowLimitMixin, resources.ModelResource):
     """Pseudonymous references only; the model has no field for anything else."""
 
     class Meta:
@@ -107,9 +108,7 @@ class TraineeReferenceWidget(widgets.ForeignKeyWidget):
 
 class EnrollmentResource(ServiceResource):
     trainee = fields.Field(attribute="trainee", column_name="trainee", widget=TraineeReferenceWidget())
-    cohort = fields.Field(
-        attribute="cohort", column_name="cohort", widget=widgets.ForeignKeyWidget(Cohort, "reference")
-    )
+    cohort = fields.Field(attribute="cohort", column_name="cohort", widget=ReferenceWidget(Cohort, "reference"))
 
     class Meta:
         model = Enrollment
@@ -131,9 +130,7 @@ class CountReturnResource(ServiceResource):
     """Count returns. Import columns: cohort, as_of, enrolled, completed, withdrawn. State is never imported."""
 
     id = fields.Field(attribute="id", column_name="id", readonly=True)
-    cohort = fields.Field(
-        attribute="cohort", column_name="cohort", widget=widgets.ForeignKeyWidget(Cohort, "reference")
-    )
+    cohort = fields.Field(attribute="cohort", column_name="cohort", widget=ReferenceWidget(Cohort, "reference"))
     academy = fields.Field(attribute="cohort__academy__slug", column_name="academy", readonly=True)
     course = fields.Field(attribute="cohort__course__code", column_name="course", readonly=True)
     state = fields.Field(attribute="state", column_name="state", readonly=True)

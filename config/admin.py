@@ -357,7 +357,15 @@ def _import_form():
     from import_export.forms import ImportForm
 
     class LimitedImportForm(ImportForm):
-        """The import form, refusing files over IMPORT_MAX_BYTES."""
+        """The import form, refusing files over IMPORT_MAX_BYTES, and stating how the file is read."""
+
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.fields["import_file"].help_text = _(
+                "The first row holds the column names, in English or Ukrainian; rows are numbered as in the "
+                "spreadsheet. Dates: yyyy-mm-dd, dd.mm.yyyy or dd/mm/yyyy, day first. A date such as 03/05 that "
+                "could also be read month first is refused: write it as yyyy-mm-dd or dd.mm.yyyy."
+            )
 
         def clean_import_file(self):
             upload = self.cleaned_data.get("import_file")

@@ -234,3 +234,21 @@ def test_the_dry_run_shows_exactly_what_the_confirm_writes(admin_client_for, sup
     ]
     assert [r.as_of for r in written] == [clock.today(), earlier]
     assert result.totals["new"] == len(written) == 2
+
+
+@pytest.mark.django_db
+def test_the_import_page_states_how_dates_are_read_and_errors_answer_in_ukrainian(admin_client_for, superuser, mission):
+    client = admin_client_for(superuser)
+    client.post(reverse("set_language"), {"language": "uk", "next": "/admin/"})
+    url = reverse("admin:trainees_cohort_import")
+    start = clock.today() + dt.timedelta(days=30)
+
+    page = client.get(url).content.decode()
+    response = _upload(
+        client, url, _csv([COHORT_HEADER, ["C-UK", "no-such-course", "zagan", start.isoformat(), "soon", 20, "", 0]])
+    )
+
+    assert "Дати: рррр-мм-дд, дд.мм.рррр або дд/мм/рррр, спершу день." in page
+    errors = _errors_by_row(response.context["result"])
+    assert "Не знайдено (курс): no-such-course" in errors[2]
+    assert "«soon» — не дата." in errors[2]

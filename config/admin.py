@@ -396,6 +396,31 @@ class ImportExportLimitsMixin:
         # The rows are written as the importing account, within its organisation's scope.
         return {**super().get_import_resource_kwargs(request, **kwargs), "actor": actor_of(request)}
 
+    def get_import_data_kwargs(self, **kwargs):
+        # The confirm imports the file again. A row that fails now but passed in the preview (the data changed
+        # in between) undoes the whole import, so that the confirm writes the preview or nothing.
+        return {**super().get_import_data_kwargs(**kwargs), "rollback_on_validation_errors": True}
+
+    def process_result(self, result, request):
+        if result.has_errors() or result.has_validation_errors():
+            from django.http import HttpResponseRedirect
+            from django.urls import reverse
+
+            messages.error(
+                request,
+                _(
+                    "Nothing was imported: the file no longer imports as its preview showed, because the data "
+                    "changed since. Upload it again to see which rows are affected."
+                ),
+            )
+            options = self.model._meta  # type: ignore[attr-defined]
+            url = reverse(
+                f"admin:{options.app_label}_{options.model_name}_import",
+                current_app=self.admin_site.name,  # type: ignore[attr-defined]
+            )
+            return HttpResponseRedirect(url)
+        return super().process_result(result, request)  # type: ignore[misc]
+
 
 class ScopedImportMixin:
     """A resource that imports as an actor (the admin passes it, see `ImportExportLimitsMixin`): rows of the

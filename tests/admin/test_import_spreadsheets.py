@@ -19,7 +19,7 @@ from academies.scope import Actor
 from config import clock
 from config.imports import parse_spreadsheet_date
 from tests.admin.conftest import _staff_in
-from tests.factories import AcademyFactory, CohortFactory, OrganisationFactory
+from tests.factories import AcademyFactory, CohortFactory, CountReturnFactory, OrganisationFactory
 from trainees.models import Cohort, CountReturn
 from trainees.resources import CohortResource, CountReturnResource
 
@@ -252,3 +252,30 @@ def test_the_import_page_states_how_dates_are_read_and_errors_answer_in_ukrainia
     errors = _errors_by_row(response.context["result"])
     assert "Не знайдено (курс): no-such-course" in errors[2]
     assert "«soon» — не дата." in errors[2]
+
+
+@pytest.mark.django_db
+def test_a_confirm_that_no_longer_matches_its_preview_writes_nothing(admin_client_for, superuser, mission):
+    client = admin_client_for(superuser)
+    other = CohortFactory(
+        reference="C-OTHER",
+        academy=mission["academy"],
+        course=mission["course"],
+        starts_on=clock.today() - dt.timedelta(days=40),
+        ends_on=clock.today() - dt.timedelta(days=5),
+    )
+    today = clock.today().isoformat()
+    content = _csv([RETURN_HEADER, ["C-PAST", today, 100, 85, 5], [other.reference, today, 60, 50, 2]])
+    preview = _upload(client, reverse("admin:trainees_countreturn_import"), content)
+    assert preview.context["result"].totals["new"] == 2
+    # Someone submits a return for C-OTHER between the preview and the confirm: its row would now be refused.
+    CountReturnFactory(cohort=other, as_of=clock.today(), enrolled=60, completed=40, withdrawn=0)
+    before = set(CountReturn.objects.values_list("pk", flat=True))
+
+    confirm = client.post(
+        reverse("admin:trainees_countreturn_process_import"), preview.context["confirm_form"].initial, follow=True
+    )
+
+    assert set(CountReturn.objects.values_list("pk", flat=True)) == before  # not even the C-PAST row
+    assert "Nothing was imported" in confirm.content.decode()
+    assert confirm.redirect_chain[-1][0] == reverse("admin:trainees_countreturn_import")

@@ -10,6 +10,7 @@ row names both readings and asks for an unambiguous form. `13/05/2027` is 13 May
 from __future__ import annotations
 
 import datetime as dt
+import decimal
 import re
 from typing import Any
 
@@ -168,6 +169,13 @@ class SpreadsheetImportMixin:
             return super().get_instance(instance_loader, row)  # type: ignore[misc]
         except ValueError:
             return None
+
+    def import_field(self, field, instance, row, is_m2m=False, **kwargs):
+        try:
+            return super().import_field(field, instance, row, is_m2m, **kwargs)  # type: ignore[misc]
+        except decimal.InvalidOperation:
+            # The number widgets read cells through Decimal, whose error is no ValueError and would stop the file.
+            raise ValueError(_("“%(value)s” is not a number.") % {"value": row.get(field.column_name)}) from None
 
     def import_instance(self, instance, row, **kwargs):
         """Every column's error at once, the related lists' too (the library checks those only after saving)."""

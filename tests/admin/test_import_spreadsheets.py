@@ -126,13 +126,14 @@ def test_a_file_with_three_different_errors_reports_all_three_on_the_spreadsheet
 @pytest.mark.django_db
 def test_one_row_with_several_bad_cells_reports_each_of_them(mission):
     dataset = Dataset(headers=COHORT_HEADER)
-    dataset.append(["C-BAD", "no-such-course", "no-such-site", "soon", "31.02.2030", 20, "", 0])
+    dataset.append(["C-BAD", "no-such-course", "no-such-site", "soon", f"31.02.{_next_year()}", "many", "", 0])
 
     result = CohortResource().import_data(dataset, dry_run=True)
 
     row = result.invalid_rows[0]
     assert row.number == 2
-    assert set(row.field_specific_errors) == {"course", "academy", "starts_on", "ends_on"}
+    assert set(row.field_specific_errors) == {"course", "academy", "starts_on", "ends_on", "seats"}
+    assert row.field_specific_errors["seats"] == ["“many” is not a number."]
     assert "No such academy or training site: no-such-site" in " ".join(row.field_specific_errors["academy"])
 
 

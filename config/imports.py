@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import logging
 import re
 from typing import Any
 
@@ -20,6 +21,8 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from import_export import widgets
 from import_export.results import Result
+
+logger = logging.getLogger(__name__)
 
 # The spreadsheet's first row holds the headers, so its data rows start at 2.
 HEADER_ROWS = 1
@@ -173,9 +176,18 @@ class SpreadsheetImportMixin:
     def import_field(self, field, instance, row, is_m2m=False, **kwargs):
         try:
             return super().import_field(field, instance, row, is_m2m, **kwargs)  # type: ignore[misc]
+        except ValueError:
+            raise
         except decimal.InvalidOperation:
             # The number widgets read cells through Decimal, whose error is no ValueError and would stop the file.
             raise ValueError(_("“%(value)s” is not a number.") % {"value": row.get(field.column_name)}) from None
+        except Exception as error:
+            # Any other cell that a widget cannot read is that cell's error too, so that the rest of the file is
+            # still checked; the log keeps the cause.
+            logger.warning("import: %s cannot read column %s", type(self).__name__, field.column_name, exc_info=error)
+            raise ValueError(
+                _("“%(value)s” cannot be read in this column.") % {"value": row.get(field.column_name)}
+            ) from None
 
     def import_instance(self, instance, row, **kwargs):
         """Every column's error at once, the related lists' too (the library checks those only after saving)."""

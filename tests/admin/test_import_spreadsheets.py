@@ -280,3 +280,21 @@ def test_a_confirm_that_no_longer_matches_its_preview_writes_nothing(admin_clien
     assert set(CountReturn.objects.values_list("pk", flat=True)) == before  # not even the C-PAST row
     assert "Nothing was imported" in confirm.content.decode()
     assert confirm.redirect_chain[-1][0] == reverse("admin:trainees_countreturn_import")
+
+
+@pytest.mark.django_db
+def test_a_cell_that_a_widget_cannot_read_is_that_cells_error_and_the_file_is_still_checked(monkeypatch, mission):
+    def unreadable(self, value, row=None, **kwargs):
+        raise TypeError("a widget's own failure")
+
+    resource = CohortResource()
+    monkeypatch.setattr(type(resource.fields["has_roster"].widget), "clean", unreadable)
+    dataset = Dataset(headers=COHORT_HEADER)
+    dataset.append(["C-BAD", "no-such-course", "zagan", clock.today().isoformat(), "soon", 20, "", "x"])
+
+    result = resource.import_data(dataset, dry_run=True)
+
+    assert not result.has_errors()
+    errors = result.invalid_rows[0].field_specific_errors
+    assert errors["has_roster"] == ["“x” cannot be read in this column."]
+    assert set(errors) == {"course", "ends_on", "has_roster"}

@@ -55,6 +55,9 @@ class ServiceResource(SpreadsheetImportMixin, ScopedImportMixin, ImportRowLimitM
 
 
 class CohortResource(ServiceResource):
+    # A cohort is planned at a site the organisation runs, as in the form's choices: any other site is "no such".
+    scoped_reference_models = (Cohort, Academy)
+
     course = fields.Field(attribute="course", column_name="course", widget=ReferenceWidget(Course, "code"))
     academy = fields.Field(attribute="academy", column_name="academy", widget=ReferenceWidget(Academy, "slug"))
 

@@ -298,3 +298,28 @@ def test_a_cell_that_a_widget_cannot_read_is_that_cells_error_and_the_file_is_st
     errors = result.invalid_rows[0].field_specific_errors
     assert errors["has_roster"] == ["“x” cannot be read in this column."]
     assert set(errors) == {"course", "ends_on", "has_roster"}
+
+
+@pytest.mark.django_db
+def test_a_site_the_organisation_does_not_run_reads_as_no_such_site(admin_client_for, roles, mission):
+    from academies.management.commands.setup_roles import COORDINATOR
+
+    own_site = AcademyFactory(slug="own-site", kind=Academy.Kind.ACADEMY)
+    site_staff = _staff_in(
+        roles[COORDINATOR], "site-coord", OrganisationFactory(kind=Organisation.Kind.ACADEMY, academy=own_site)
+    )
+    start = clock.today() + dt.timedelta(days=30)
+    end = (start + dt.timedelta(days=10)).isoformat()
+    content = _csv(
+        [
+            COHORT_HEADER,
+            ["C-THEIRS", "basic-5w", "zagan", start.isoformat(), end, 20, "", 0],
+            ["C-NOWHERE", "basic-5w", "nowhere", start.isoformat(), end, 20, "", 0],
+        ]
+    )
+
+    response = _upload(admin_client_for(site_staff), reverse("admin:trainees_cohort_import"), content)
+
+    errors = _errors_by_row(response.context["result"])
+    site = str(Academy._meta.verbose_name)
+    assert errors == {2: f"No such {site}: zagan", 3: f"No such {site}: nowhere"}

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from config.api.idempotency import idempotency_records_purge
+
 from . import events, tombstones, webhooks
 
 
@@ -39,3 +41,9 @@ def purge_events() -> int:
     """Daily: delete events (and their delivery log) and the tombstones of deleted rows older than
     EUMAM_EVENT_RETENTION_DAYS: the two answer for the same horizon."""
     return events.events_purge() + tombstones.tombstones_purge()
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def purge_idempotency_records() -> int:
+    """Daily: delete the Idempotency-Key records past their 24 hours (docs/api.md §7)."""
+    return idempotency_records_purge()

@@ -210,6 +210,13 @@ SCHEDULES: tuple[BeatSchedule, ...] = (
         description="Deletes events (and their webhook delivery log) and the tombstones of deleted rows older than "
         "EUMAM_EVENT_RETENTION_DAYS.",
     ),
+    BeatSchedule(
+        name="mission: purge idempotency records past their retention",
+        task="academies.tasks.purge_idempotency_records",
+        minute="50",
+        hour="3",
+        description="Deletes the Idempotency-Key records older than their 24 hours, after which a retry runs afresh.",
+    ),
 )
 SCHEDULE_PREFIX = "mission: "
 

@@ -24,6 +24,7 @@ HEADER = "Idempotency-Key"
 REPLAY_HEADER = "Idempotent-Replayed"
 RETENTION = dt.timedelta(hours=24)
 KEPT_HEADERS = ("Location", "ETag")
+PURGE_BATCH = 5000
 
 
 class Replay(Exception):
@@ -76,3 +77,22 @@ def complete(record: IdempotencyRecord, response: Response) -> None:
         record.save(update_fields=["status_code", "response_body", "response_headers"])
     else:
         record.delete()
+
+
+def idempotency_records_purge(*, now: dt.datetime | None = None, batch_size: int = PURGE_BATCH) -> int:
+    """Delete the records older than RETENTION, in batches of `batch_size`; return how many went.
+
+    Past the retention a retry with the same key runs afresh anyway (`claim`), so an old record only takes space.
+    Batches keep each delete's lock short while partners keep posting.
+    """
+    horizon = (now or clock.now()) - RETENTION
+    purged = 0
+    while True:
+        ids = list(
+            IdempotencyRecord.objects.filter(created_at__lt=horizon)
+            .order_by()
+            .values_list("pk", flat=True)[:batch_size]
+        )
+        if not ids:
+            return purged
+        purged += IdempotencyRecord.objects.filter(pk__in=ids).delete()[0]

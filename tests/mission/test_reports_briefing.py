@@ -18,7 +18,8 @@ from django.utils import translation
 
 from academies.models import Academy
 from mission.briefing import forecast_interval, report_briefing
-from mission.models import ReportDispatch
+from mission.models import ReportDispatch, ReportSubscription
+from mission.schedules import period_for_send_day
 from mission.selectors import Scope, progress
 from tests.factories import (
     ApprovedCountReturnFactory,
@@ -104,12 +105,18 @@ def test_needs_attention_summarises_staffing_gaps_and_the_backlog_by_stage_and_a
     assert attention["ukraine"]["allowed"] is False and attention["ukraine"]["changed"] is False
 
 
+def _scenario_week_key() -> str:
+    """The key of the weekly period the scenario's report covers, as the schedules derive it (no literal week)."""
+    return period_for_send_day(ReportSubscription.Frequency.WEEKLY, AS_OF + dt.timedelta(days=1)).key
+
+
 def test_failed_dispatches_show_in_the_mission_report_and_only_a_scope_s_own_in_a_scoped_one():
     scenario = build_scenario()
     other = ReportSubscriptionFactory(name="Another command's weekly")
-    ReportDispatch.objects.create(subscription=other, kind="periodic", period_key="2026-W13", state="failed")
+    key = _scenario_week_key()
+    ReportDispatch.objects.create(subscription=other, kind="periodic", period_key=key, state="failed")
     mission = _briefing()["attention"]["failed_dispatches"]
-    assert mission == {"count": 1, "listed": [{"subscription": "Another command's weekly", "period_key": "2026-W13"}]}
+    assert mission == {"count": 1, "listed": [{"subscription": "Another command's weekly", "period_key": key}]}
     scoped = ReportSubscriptionFactory(scope="nation", nation=scenario.nation_de)
     germany = _briefing(Scope("nation", "DE", "Germany"), subscription=scoped)["attention"]["failed_dispatches"]
     assert germany == {"count": 0, "listed": []}
@@ -176,7 +183,7 @@ def test_the_briefing_query_count_does_not_grow_with_the_data():
         (ApprovedCountReturnFactory if index % 2 else CountReturnFactory)(cohort=ended, as_of=ended.ends_on)
         CohortFactory(starts_on=D(2026, 4, 1) + dt.timedelta(days=index))  # a staffing gap
     ReportDispatch.objects.create(
-        subscription=ReportSubscriptionFactory(), kind="periodic", period_key="2026-W12", state="failed"
+        subscription=ReportSubscriptionFactory(), kind="periodic", period_key=_scenario_week_key(), state="failed"
     )
     result = progress(Scope(), AS_OF, period_start=PERIOD_START)
     with CaptureQueriesContext(connection) as large:

@@ -10,6 +10,7 @@ from django.core import mail
 from PIL import Image
 
 from mission.models import ProgressReport, ReportDispatch, ReportSubscription
+from mission.schedules import WEEKLY, period_for_send_day
 from mission.services import DeliveryOutcome, progress_report_create, progress_report_deliver
 from tests.factories import ReportSubscriptionFactory
 from tests.mission.reports_scenario import AS_OF, PERIOD_START, build_scenario
@@ -17,8 +18,8 @@ from trainees.models import CountReturn
 
 pytestmark = pytest.mark.django_db
 
-# The weekly report sent on Wednesday 1 April 2026 covers 25 to 31 March.
-WEEK_KEY = "2026-W14"
+# The weekly report sent the day after the scenario's AS_OF covers its last seven days; keyed as the schedules key it.
+WEEK_KEY = period_for_send_day(WEEKLY, AS_OF + dt.timedelta(days=1)).key
 
 
 def _subscription(**extra):

@@ -161,15 +161,28 @@ def reference_world():
     }
 
 
-def _free_trainer(world, examples: list[Example]) -> str:
+def _plan_dates(today: dt.date) -> dict[str, str]:
+    """The days the walkthrough plans its cohorts on: some weeks ahead of today, so the guide holds on any day."""
+    starts_on = today + dt.timedelta(days=60)
+    later_starts_on = starts_on + dt.timedelta(days=42)
+    return {
+        "<STARTS_ON>": starts_on.isoformat(),
+        "<ENDS_ON>": (starts_on + dt.timedelta(days=34)).isoformat(),
+        "<LATER_STARTS_ON>": later_starts_on.isoformat(),
+        "<LATER_ENDS_ON>": (later_starts_on + dt.timedelta(days=34)).isoformat(),
+    }
+
+
+def _free_trainer(world, examples: list[Example], dates: dict[str, str]) -> str:
     """A trainer qualified for the walkthrough's course and available over the cohorts it plans."""
-    planned = [json.loads(example.body) for example in examples if example.url == "$API/cohorts/" and example.body]
+    planned = [example for example in examples if example.url == "$API/cohorts/" and example.body]
     assert planned, "docs/api.md no longer plans a cohort: the walkthrough's examples need one"
+    body = json.loads(_fill(planned[0].body or "", {**dates, "<ID>": "0"}, planned[0]))
     trainer = TrainerFactory(nation=Nation.objects.get(code="PL"), qualifications=[world["course"]])
     TrainerAvailabilityFactory(
         trainer=trainer,
-        starts_on=dt.date.fromisoformat(planned[0]["starts_on"]) - dt.timedelta(days=7),
-        ends_on=dt.date.fromisoformat(planned[0]["ends_on"]) + dt.timedelta(days=7),
+        starts_on=dt.date.fromisoformat(body["starts_on"]) - dt.timedelta(days=7),
+        ends_on=dt.date.fromisoformat(body["ends_on"]) + dt.timedelta(days=7),
     )
     return trainer.reference
 
@@ -178,13 +191,15 @@ def test_every_curl_example_of_the_integration_guide_works_as_written(reference_
     examples = curl_examples(GUIDE.read_text())
     assert len(examples) >= 30, "the guide's curl examples were not found"
     client = APIClient()
+    dates = _plan_dates(clock.today())
     values = {
+        **dates,
         "<TODAY>": clock.today().isoformat(),
         "<SINCE>": (clock.now() - dt.timedelta(days=1)).astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "<RUNNING_ID>": str(reference_world["running"].pk),
         "<OTHER_RUNNING_ID>": str(reference_world["other_running"].pk),
         "<ROSTER_COHORT_ID>": str(reference_world["roster"].pk),
-        "<REFERENCE>": _free_trainer(reference_world, examples),
+        "<REFERENCE>": _free_trainer(reference_world, examples, dates),
     }
     key_header = f"Authorization: Api-Key {reference_world['key']}"
 

@@ -148,6 +148,12 @@ class ScopedAdminMixin:
         self._404_unless_visible(request, object_id)
         return super().history_form_view(request, object_id, version_id, extra_context=extra_context)
 
+    def set_history_delta_changes(self, request, historical_records, foreign_keys_are_objs=True):
+        """Each entry's field-level changes, old → new, as the reader reads them (`config.history`)."""
+        from config.history import history_with_changes
+
+        history_with_changes(list(historical_records))
+
     def _404_unless_visible(self, request, object_id) -> None:
         from django.contrib.admin.utils import unquote
         from django.http import Http404

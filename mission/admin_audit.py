@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from config import clock
 from config.admin import actor_of, escape_formula
+from config.history import field_changes
 
 APPS = ("academies", "trainees", "mission")
 MAX_DAYS = 366
@@ -63,7 +64,7 @@ def audit_rows(starts_on: dt.date, ends_on: dt.date) -> Iterator[list[str]]:
         label = model.instance_type._meta.label
         for record in records.iterator(chunk_size=2000):
             previous = record.prev_record if record.history_type == "~" else None
-            changed = sorted(record.diff_against(previous).changed_fields) if previous is not None else []
+            changed = sorted(change.name for change in field_changes(record, previous, values=False))
             yield [
                 record.history_date.isoformat(),
                 getattr(record.history_user, "username", "") or "system",

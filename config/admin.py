@@ -296,7 +296,7 @@ def run_service_for_objects(
     objects: Iterable[Any],
     call: Callable[[Any], Any],
     *,
-    done_message: str,
+    done_message: Any,  # a plural message (`ngettext_lazy(..., "count")`) or a str, with %(count)s
     modeladmin: Any,
 ) -> int:
     """Apply a service to each selected object; report each refusal as an error and the successes in one line."""

@@ -11,7 +11,7 @@ from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Q
 from django.utils.html import format_html
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -124,7 +124,7 @@ class MandateVersionAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
             request,
             queryset,
             lambda mandate: services.mandate_adopt(mandate=mandate, actor=actor_of(request)),
-            done_message=gettext("%(count)s mandate(s) adopted."),
+            done_message=ngettext_lazy("%(count)s mandate adopted.", "%(count)s mandates adopted.", "count"),
             modeladmin=self,
         )
 
@@ -134,7 +134,7 @@ class MandateVersionAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
             request,
             queryset,
             lambda mandate: services.mandate_withdraw(mandate=mandate, actor=actor_of(request)),
-            done_message=gettext("%(count)s mandate(s) withdrawn."),
+            done_message=ngettext_lazy("%(count)s mandate withdrawn.", "%(count)s mandates withdrawn.", "count"),
             modeladmin=self,
         )
 
@@ -179,7 +179,11 @@ class CeasefireAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
             request,
             queryset,
             lambda ceasefire: services.ceasefire_end(ceasefire=ceasefire, actor=actor_of(request)),
-            done_message=gettext("%(count)s ceasefire(s) ended; sites in Ukraine were re-gated."),
+            done_message=ngettext_lazy(
+                "%(count)s ceasefire ended; sites in Ukraine were re-gated.",
+                "%(count)s ceasefires ended; sites in Ukraine were re-gated.",
+                "count",
+            ),
             modeladmin=self,
         )
 
@@ -284,7 +288,7 @@ class ReportSubscriptionAdmin(ScopedAdminMixin, ServiceSaveAdminMixin, SimpleHis
             lambda subscription: services.report_subscription_delete(
                 subscription=subscription, actor=actor_of(request)
             ),
-            done_message=gettext("%(count)s subscription(s) ended."),
+            done_message=ngettext_lazy("%(count)s subscription ended.", "%(count)s subscriptions ended.", "count"),
             modeladmin=self,
         )
 
@@ -299,7 +303,9 @@ class ReportSubscriptionAdmin(ScopedAdminMixin, ServiceSaveAdminMixin, SimpleHis
             lambda subscription: services.progress_report_send_now(
                 subscription=subscription, actor=actor_of(request), reason=gettext("sent from the admin")
             ),
-            done_message=gettext("%(count)s report(s) queued for sending."),
+            done_message=ngettext_lazy(
+                "%(count)s report queued for sending.", "%(count)s reports queued for sending.", "count"
+            ),
             modeladmin=self,
         )
 
@@ -385,7 +391,9 @@ class ReportDispatchAdmin(ScopedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin
             request,
             queryset.select_related("subscription"),
             lambda dispatch: services.report_dispatch_retry(dispatch=dispatch, actor=actor_of(request)),
-            done_message=gettext("%(count)s dispatch(es) queued to be sent again."),
+            done_message=ngettext_lazy(
+                "%(count)s dispatch queued to be sent again.", "%(count)s dispatches queued to be sent again.", "count"
+            ),
             modeladmin=self,
         )
 

@@ -21,7 +21,7 @@ from django.http import Http404, HttpResponse, HttpResponseNotAllowed, HttpRespo
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext, ngettext, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportMixin
 from simple_history.admin import SimpleHistoryAdmin
@@ -541,7 +541,7 @@ class TrainerAssignmentAdmin(ScopedAdminMixin, ServiceSaveAdminMixin, SimpleHist
             request,
             queryset,
             lambda assignment: trainer_unassign(assignment=assignment, actor=actor_of(request)),
-            done_message=gettext("%(count)s assignments removed."),
+            done_message=ngettext_lazy("%(count)s assignment removed.", "%(count)s assignments removed.", "count"),
             modeladmin=self,
         )
 
@@ -834,7 +834,7 @@ class CountReturnAdmin(ScopedAdminMixin, ImportExportLimitsMixin, ImportExportMi
             request,
             queryset,
             lambda obj: count_return_verify(count_return=obj, actor=actor_of(request)),
-            done_message=gettext("%(count)s return(s) verified."),
+            done_message=ngettext_lazy("%(count)s return verified.", "%(count)s returns verified.", "count"),
             modeladmin=self,
         )
 
@@ -844,7 +844,11 @@ class CountReturnAdmin(ScopedAdminMixin, ImportExportLimitsMixin, ImportExportMi
             request,
             queryset,
             lambda obj: count_return_approve(count_return=obj, actor=actor_of(request)),
-            done_message=gettext("%(count)s return(s) approved; the official total now includes them."),
+            done_message=ngettext_lazy(
+                "%(count)s return approved; the official total now includes it.",
+                "%(count)s returns approved; the official total now includes them.",
+                "count",
+            ),
             modeladmin=self,
         )
 
@@ -858,7 +862,7 @@ class CountReturnAdmin(ScopedAdminMixin, ImportExportLimitsMixin, ImportExportMi
                     request,
                     queryset,
                     lambda obj: count_return_reject(count_return=obj, actor=actor_of(request), reason=reason),
-                    done_message=gettext("%(count)s return(s) rejected."),
+                    done_message=ngettext_lazy("%(count)s return rejected.", "%(count)s returns rejected.", "count"),
                     modeladmin=self,
                 )
                 return None

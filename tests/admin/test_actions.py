@@ -24,7 +24,7 @@ def test_verify_then_approve_makes_a_return_official(admin_client_for, coordinat
     response = _act(admin_client_for(hq_approver), "approve_returns", [pending.pk])
 
     assert CountReturn.objects.get(pk=pending.pk).state == CountReturn.State.APPROVED
-    assert "1 return(s) approved" in response.content.decode()
+    assert "1 return approved" in response.content.decode()
     assert progress().official_total == 90 + 40
 
 

@@ -35,7 +35,7 @@ def test_retrying_a_failed_dispatch_puts_it_back_in_the_queue(
     failed.refresh_from_db()
     assert (failed.state, failed.attempts) == (ReportDispatch.State.PENDING, 0)
     assert len(callbacks) == 1  # the send is enqueued once the retry has committed
-    assert "1 dispatch(es) queued to be sent again." in [str(m) for m in response.context["messages"]]
+    assert "1 dispatch queued to be sent again." in [str(m) for m in response.context["messages"]]
 
 
 def test_a_sent_dispatch_is_refused_with_the_services_message(admin_client_for, superuser):

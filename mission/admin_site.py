@@ -18,8 +18,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from config import clock
+from config.admin_grammar import GrammaticalAdminSiteMixin
 from config.otp import SecondFactorAdminSiteMixin
 
+from .admin_grammar import FILTER_TITLES, NOUNS
 from .admin_planning import PERMISSION as PLANNING_PERMISSION
 from .admin_planning import PlanningViews, planning_links
 
@@ -273,8 +275,12 @@ def dashboard_context(on: dt.date | None = None, policy: Any = None) -> dict[str
     }
 
 
-class MissionAdminSite(SecondFactorAdminSiteMixin, admin.AdminSite):
-    """Django's admin, with the mission's progress, gaps and pending returns on its index page."""
+class MissionAdminSite(GrammaticalAdminSiteMixin, SecondFactorAdminSiteMixin, admin.AdminSite):
+    """Django's admin, with the mission's progress, gaps and pending returns on its index page, and its generic
+    phrases in each language's grammatical forms (`config.admin_grammar`)."""
+
+    nouns = NOUNS
+    filter_titles = FILTER_TITLES
 
     site_header = gettext_lazy("EUMAM Ukraine · training logistics")
     site_title = gettext_lazy("EUMAM UA logistics")

@@ -8,3 +8,6 @@ class MissionConfig(AppConfig):
 
     def ready(self) -> None:
         from . import receivers  # noqa: F401
+        from .admin_grammar import name_third_party_apps
+
+        name_third_party_apps()

@@ -54,3 +54,17 @@ def test_the_language_switcher_is_in_the_admin_header(admin_client_for, superuse
     html = admin_client_for(superuser).get("/admin/").content.decode()
 
     assert 'action="/i18n/setlang/"' in html and 'value="uk"' in html
+
+
+@pytest.mark.django_db
+def test_the_login_page_has_a_language_switch_that_persists(client):
+    login = client.get(reverse("admin:login")).content.decode()
+    assert 'action="/i18n/setlang/"' in login and 'name="csrfmiddlewaretoken"' in login
+    assert 'value="uk"' in login and "Log in" in login
+
+    response = client.post(reverse("set_language"), {"language": "uk", "next": reverse("admin:login")})
+
+    assert response.status_code == 302 and response.url == reverse("admin:login")
+    assert client.cookies[settings.LANGUAGE_COOKIE_NAME].value == "uk"
+    again = client.get(reverse("admin:login")).content.decode()
+    assert 'value="Увійти"' in again and "Log in" not in again

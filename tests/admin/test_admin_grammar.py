@@ -150,6 +150,18 @@ def test_an_action_message_counts_in_ukrainian(ukrainian, superuser):
     assert "Припинено 2 підписки." in [str(message) for message in get_messages(response.wsgi_request)]
 
 
+def test_the_delete_question_names_the_model_in_the_accusative(ukrainian, superuser):
+    subscription = ReportSubscriptionFactory(name="Weekly HQ")
+
+    html = (
+        ukrainian(superuser)
+        .get(reverse("admin:mission_reportsubscription_delete", args=[subscription.pk]))
+        .content.decode()
+    )
+
+    assert 'Ви впевнені, що хочете видалити підписку на звіти "Weekly HQ"?' in html
+
+
 # COVERAGE: a model or a filter added to the site without its Ukrainian forms fails here.
 
 

@@ -91,3 +91,22 @@ def test_every_history_page_of_the_admin_uses_the_shared_changes():
     for model_admin in admin.site._registry.values():
         if isinstance(model_admin, SimpleHistoryAdmin):
             assert isinstance(model_admin, ScopedAdminMixin), type(model_admin).__name__
+
+
+def test_a_trainers_history_shows_a_flag_as_yes_or_no_and_its_qualifications(
+    admin_client_for, coordinator, hq_approver
+):
+    from academies.services import trainer_update
+    from tests.factories import CourseFactory, TrainerFactory
+
+    basic, medic = CourseFactory(code="basic-h", name_en="Basic"), CourseFactory(code="medic-h", name_en="Medic")
+    trainer = TrainerFactory(reference="PL-HIST-1", is_active=True, qualifications=[basic])
+    trainer_update(trainer=trainer, actor=Actor.for_user(coordinator), is_active=False, qualifications=[basic, medic])
+
+    client = admin_client_for(hq_approver)
+    client.cookies["django_language"] = "uk"
+    page = client.get(reverse("admin:academies_trainer_history", args=[trainer.pk])).content.decode()
+
+    listed = changes(page)
+    assert any(change.startswith("Активний: Так → Ні") for change in listed), listed
+    assert any("→" in change and str(medic) in change.split("→")[1] for change in listed), listed

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.admin.options import IS_POPUP_VAR
+from django.contrib.admin.utils import model_ngettext
 from django.utils import translation
 from django.utils.text import capfirst
 from django.utils.translation import gettext, pgettext
@@ -113,6 +114,25 @@ class GrammaticalAdminMixin:
             if context.get("title") == gettext(generic) % opts.verbose_name:
                 context["title"] = capfirst(forms[ours])
         return super().render_change_form(request, context, add, change, form_url, obj)  # type: ignore[misc]
+
+    def delete_queryset(self, request, queryset):
+        # Django's "delete selected" then says "Successfully deleted 5 …" with the verbose name pasted in.
+        request.grammar_deleted_count = queryset.count()
+        return super().delete_queryset(request, queryset)  # type: ignore[misc]
+
+    def message_user(self, request, message, *args, **kwargs):
+        count = getattr(request, "grammar_deleted_count", None)
+        if count is not None:
+            opts = self.model._meta  # type: ignore[attr-defined]
+            generic = gettext("Successfully deleted %(count)d %(items)s.") % {
+                "count": count,
+                "items": model_ngettext(opts, count),
+            }
+            if str(message) == generic:
+                message = pgettext("admin message", "Successfully deleted %(objects)s.") % {
+                    "objects": counted(opts, self._noun(), count)
+                }
+        return super().message_user(request, message, *args, **kwargs)  # type: ignore[misc]
 
     def delete_view(self, request, object_id, extra_context=None):
         forms = titles(self.model._meta, self._noun())  # type: ignore[attr-defined]

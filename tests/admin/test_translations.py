@@ -6,6 +6,7 @@ import polib
 import pytest
 from django.conf import settings
 from django.urls import reverse
+from django.utils import translation
 
 PO_PATH = Path(settings.BASE_DIR) / "locale" / "uk" / "LC_MESSAGES" / "django.po"
 
@@ -56,8 +57,16 @@ def test_the_language_switcher_is_in_the_admin_header(admin_client_for, superuse
     assert 'action="/i18n/setlang/"' in html and 'value="uk"' in html
 
 
+@pytest.fixture
+def default_language_afterwards():
+    """A request in Ukrainian leaves Ukrainian active in this thread; tests run later (pytest-django runs those
+    without a database last) expect the default language."""
+    yield
+    translation.deactivate()
+
+
 @pytest.mark.django_db
-def test_the_login_page_has_a_language_switch_that_persists(client):
+def test_the_login_page_has_a_language_switch_that_persists(client, default_language_afterwards):
     login = client.get(reverse("admin:login")).content.decode()
     assert 'action="/i18n/setlang/"' in login and 'name="csrfmiddlewaretoken"' in login
     assert 'value="uk"' in login and "Log in" in login

@@ -433,7 +433,8 @@ class CountReturn(ChangeStamped):
 
 # PRE-AGGREGATED TALLIES (issue 7)
 # The official figures summed ahead of time, so that a progress report reads a few thousand rows, not every
-# return. Database triggers keep them (migration 0003: on every insert, update or delete of an approved return,
+# return. Database triggers keep them (generated from trainees/tally_definitions.py, installed by migration 0009:
+# on every insert, update or delete of an approved return,
 # and when an approved cohort moves to another site or course or changes its roster flag), whatever writes the
 # rows: a service, the admin, a bulk COPY or a revert. The application never writes them;
 # `manage.py rebuild_tallies` recomputes them from the returns and `--check` compares the two.

@@ -12,6 +12,7 @@ from unittest import mock
 
 import pytest
 from django.core.management import call_command
+from django.core.management.base import SystemCheckError
 from django.core.management.sql import emit_post_migrate_signal, emit_pre_migrate_signal
 from django.db import connection, models
 
@@ -86,6 +87,8 @@ def test_the_check_names_a_dropped_trigger_and_the_repair_brings_it_back():
     assert dropped.name in errors[0].msg
     assert "repair_tally_triggers" in errors[0].hint
     assert "daily" in tally_drift()
+    with pytest.raises(SystemCheckError, match=dropped.name):
+        call_command("check")  # registered: plain `manage.py check` runs it
 
     call_command("repair_tally_triggers", verbosity=0)
     assert check_tally_triggers() == []

@@ -22,6 +22,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, all: bool = False, database: str = DEFAULT_DB_ALIAS, **options) -> None:
         created = repair_triggers(database, everything=all)
+        if options["verbosity"] == 0:
+            return
         if not created:
             self.stdout.write(self.style.SUCCESS("The tally triggers are all in place."))
             return

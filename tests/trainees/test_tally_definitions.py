@@ -109,7 +109,9 @@ def test_the_check_names_a_trigger_that_differs_from_the_definition():
     assert [error.id for error in errors] == ["trainees.E002"]
     assert stale.name in errors[0].msg
 
-    assert repair_triggers() == [stale.name]
+    # A definition changed since the triggers were made (or, on PostgreSQL, a column renamed under them): the end
+    # of the next `migrate` creates them again.
+    emit_post_migrate_signal(verbosity=0, interactive=False, db=connection.alias)
     assert check_tally_triggers() == []
     assert repair_triggers() == []  # idempotent
 

@@ -51,7 +51,7 @@ format: $(INSTALLED)
 	$(VENV)/bin/ruff check --fix .
 
 typecheck: $(INSTALLED)  ## mypy over services, selectors, tasks, the scope policy, the partner callers and the staff second factor
-	$(VENV)/bin/mypy academies/services.py academies/scope.py academies/events.py academies/webhooks.py academies/tasks.py trainees/events.py mission/events.py academies/staff.py config/otp.py academies/partners/__init__.py academies/partners/authentication.py academies/partners/idempotency.py academies/partners/permissions.py academies/partners/scoping.py academies/partners/schema.py academies/partners/throttling.py config/api/throttling.py trainees/services/ trainees/selectors.py trainees/tallies.py trainees/tasks.py mission/services/ mission/selectors.py mission/briefing.py mission/planning.py mission/tasks.py
+	$(VENV)/bin/mypy academies/services.py academies/scope.py academies/events.py academies/webhooks.py academies/tasks.py trainees/events.py mission/events.py academies/staff.py config/otp.py academies/partners/__init__.py academies/partners/authentication.py academies/partners/idempotency.py academies/partners/permissions.py academies/partners/scoping.py academies/partners/schema.py academies/partners/throttling.py academies/partner_models.py config/api/throttling.py trainees/services/ trainees/selectors.py trainees/tallies.py trainees/tasks.py mission/services/ mission/selectors.py mission/briefing.py mission/planning.py mission/tasks.py
 
 check: $(INSTALLED)  ## Django system checks and the migrations check
 	$(PY) manage.py check

@@ -13,18 +13,10 @@ from rest_framework_api_key.admin import APIKeyModelAdmin
 from rest_framework_api_key.models import APIKey
 from simple_history.admin import SimpleHistoryAdmin
 
-from config.admin import (
-    ImportExportLimitsMixin,
-    ScopedAdminMixin,
-    ScopedInlineMixin,
-    ServiceModelForm,
-    ServiceSaveAdminMixin,
-    actor_of,
-    copy_saved_fields,
-    dry_run,
-)
+from config.admin import ImportExportLimitsMixin, ServiceModelForm, ServiceSaveAdminMixin, copy_saved_fields, dry_run
 from config.exceptions import ApplicationError
 
+from .admin_scope import ScopedAdminMixin, ScopedInlineMixin, actor_of
 from .models import (
     Academy,
     AcademyAlias,

@@ -15,14 +15,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from config.admin import (
-    ScopedAdminMixin,
-    ScopedInlineMixin,
-    ServiceModelForm,
-    ServiceSaveAdminMixin,
-    actor_of,
-    run_service_for_objects,
-)
+from academies.admin_scope import ScopedAdminMixin, ScopedInlineMixin, actor_of
+from config.admin import ServiceModelForm, ServiceSaveAdminMixin, run_service_for_objects
 from config.exceptions import ApplicationError
 
 from . import services

@@ -17,9 +17,9 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
+from academies.admin_scope import actor_of
 from academies.models import Academy, Nation
 from config import clock
-from config.admin import actor_of
 from trainees.models import Cohort, TrainerAssignment
 
 from . import planning

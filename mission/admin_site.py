@@ -281,7 +281,7 @@ class MissionAdminSite(SecondFactorAdminSiteMixin, admin.AdminSite):
     index_title = gettext_lazy("Mission dashboard")
 
     def index(self, request, extra_context=None):
-        from config.admin import actor_of
+        from academies.admin_scope import actor_of
         from trainees.selectors import count_returns_awaiting_decision
 
         actor = actor_of(request)

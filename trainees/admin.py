@@ -27,16 +27,14 @@ from import_export.admin import ImportExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
 from academies.admin import AcademyAdmin
+from academies.admin_scope import ScopedAdminMixin, ScopedInlineMixin, actor_of
 from academies.models import Trainer
 from config import clock
 from config.admin import (
     ImportExportLimitsMixin,
     LargeTableAdminMixin,
-    ScopedAdminMixin,
-    ScopedInlineMixin,
     ServiceModelForm,
     ServiceSaveAdminMixin,
-    actor_of,
     dry_run,
     escape_formula,
     run_service_for_objects,

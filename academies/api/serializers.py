@@ -14,7 +14,7 @@ from academies.models import (
     WebhookDelivery,
     WebhookEndpoint,
 )
-from config.api.fields import MissionModelSerializer, ScopedSlugRelatedField
+from academies.partners.fields import MissionModelSerializer, ScopedSlugRelatedField
 
 
 @extend_schema_serializer(

@@ -18,13 +18,14 @@ from academies.filtersets import (
     WebhookEndpointFilterSet,
 )
 from academies.models import Academy, Course, Event, Trainer, TrainerAvailability, WebhookDelivery, WebhookEndpoint
+from academies.partners import idempotency
+from academies.partners.scoping import Caller
+from academies.partners.throttling import policy_of
+from academies.partners.tombstones import DeletedRowsMixin
+from academies.partners.viewsets import ReadOnlyViewSet, ScopedGenericViewSet, ScopedViewSetMixin
 from academies.scope import KEY_PERMISSIONS
 from academies.tombstones import TrainerAvailabilityTombstone, WebhookEndpointTombstone
-from config.api import idempotency
-from config.api.scoping import Caller
-from config.api.throttling import policy_of, rate_state_of
-from config.api.tombstones import DeletedRowsMixin
-from config.api.viewsets import ReadOnlyViewSet, ScopedGenericViewSet, ScopedViewSetMixin
+from config.api.throttling import rate_state_of
 
 from .serializers import (
     AcademySerializer,

@@ -16,9 +16,9 @@ from rest_framework import exceptions, generics, serializers
 from rest_framework.response import Response
 
 from academies.models import Academy, Nation
+from academies.partners.viewsets import ScopedViewSetMixin
 from config import clock
 from config.api.fields import MissionDateField
-from config.api.viewsets import ScopedViewSetMixin
 from mission import planning
 from trainees.models import Cohort, TrainerAssignment
 

@@ -5,7 +5,8 @@ from drf_spectacular.utils import OpenApiExample, extend_schema_serializer
 from rest_framework import serializers
 
 from academies.models import Academy, Nation, TrainingCommand
-from config.api.fields import MissionDateField, MissionModelSerializer, ScopedSlugRelatedField
+from academies.partners.fields import MissionModelSerializer, ScopedSlugRelatedField
+from config.api.fields import MissionDateField
 from mission.models import MandatePosition, MandateVersion, Milestone, ProgressReport, ReportSubscription, Target
 
 

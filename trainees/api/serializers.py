@@ -11,13 +11,8 @@ from drf_spectacular.utils import OpenApiExample, extend_schema_field, extend_sc
 from rest_framework import serializers
 
 from academies.models import Academy, Course, Trainer
-from config.api.fields import (
-    IdField,
-    MissionDateField,
-    MissionModelSerializer,
-    ScopedPrimaryKeyRelatedField,
-    ScopedSlugRelatedField,
-)
+from academies.partners.fields import MissionModelSerializer, ScopedPrimaryKeyRelatedField, ScopedSlugRelatedField
+from config.api.fields import IdField, MissionDateField
 from trainees import services
 from trainees.models import REFERENCE_VALIDATOR, Cohort, CountReturn, Enrollment, Trainee, TrainerAssignment
 from trainees.selectors import LanguageMatch

@@ -8,9 +8,9 @@ from rest_framework.decorators import action
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
+from academies.partners.tombstones import DeletedRowsMixin
+from academies.partners.viewsets import ReadOnlyViewSet, ScopedGenericViewSet
 from config.api.pagination import PAGE_PARAMS, PageRows
-from config.api.tombstones import DeletedRowsMixin
-from config.api.viewsets import ReadOnlyViewSet, ScopedGenericViewSet
 from trainees import services
 from trainees.filtersets import (
     CohortFilterSet,

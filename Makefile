@@ -51,7 +51,7 @@ format: $(INSTALLED)
 	$(VENV)/bin/ruff check --fix .
 
 typecheck: $(INSTALLED)  ## mypy over services, selectors, tasks, the scope policy and the staff second factor
-	$(VENV)/bin/mypy academies/services.py academies/scope.py academies/events.py academies/webhooks.py academies/tasks.py trainees/events.py mission/events.py academies/staff.py config/otp.py trainees/services/ trainees/selectors.py trainees/tallies.py trainees/tasks.py mission/services/ mission/selectors.py mission/briefing.py mission/planning.py mission/tasks.py
+	$(VENV)/bin/mypy academies/services.py academies/scope.py academies/events.py academies/webhooks.py academies/tasks.py trainees/events.py mission/events.py academies/staff.py config/otp.py trainees/services/ trainees/selectors.py trainees/tallies.py trainees/tasks.py mission/services/ mission/figures.py mission/selectors.py mission/briefing.py mission/planning.py mission/tasks.py
 
 check: $(INSTALLED)  ## Django system checks and the migrations check
 	$(PY) manage.py check

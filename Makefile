@@ -80,7 +80,8 @@ TYPED := \
 	mission/selectors.py \
 	mission/briefing.py \
 	mission/planning.py \
-	mission/tasks.py
+	mission/tasks.py \
+	mission/figures.py
 
 typecheck: $(INSTALLED)  ## mypy over services, selectors, tasks, the scope policy, the partner callers and the staff second factor
 	$(VENV)/bin/mypy $(TYPED)

@@ -6,6 +6,7 @@ The dashboard reads progress through `mission.selectors.progress` (one call) and
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from typing import Any
 
@@ -22,6 +23,7 @@ from config.otp import SecondFactorAdminSiteMixin
 
 from .admin_planning import PERMISSION as PLANNING_PERMISSION
 from .admin_planning import PlanningViews, planning_links
+from .figures import MilestoneFigures
 
 # The viewBox is drawn at about the width the chart gets on a 1400 px screen, so its text renders near 12 px there.
 CHART_WIDTH, CHART_HEIGHT = 1100, 380
@@ -54,9 +56,9 @@ def _number(value: int) -> str:
     return number_format(value, force_grouping=True)
 
 
-def milestone_name(milestone: dict) -> str:
+def milestone_name(milestone: MilestoneFigures) -> str:
     """ "80,000 trained" in the reader's language and number format (the ladder's own label is English free text)."""
-    return _("%(value)s trained") % {"value": _number(milestone["value"])}
+    return _("%(value)s trained") % {"value": _number(milestone.value)}
 
 
 def nice_axis_top(peak: float) -> tuple[float, float]:
@@ -77,14 +79,14 @@ def chart_lines(progress: Any) -> list[dict]:
     """
     by_value: dict[int, dict] = {}
     for milestone in progress.milestones:
-        by_value[milestone["value"]] = {
-            "value": milestone["value"],
+        by_value[milestone.value] = {
+            "value": milestone.value,
             "label": milestone_name(milestone),
             "kind": "milestone",
         }
     target = progress.target
     if target:
-        value = target["value"]
+        value = target.value
         if value in by_value:
             by_value[value] = {
                 "value": value,
@@ -214,11 +216,9 @@ def render_progress_chart(progress: Any) -> SafeString:
     return mark_safe("".join(parts))  # every interpolated label is escaped above
 
 
-def _dated(milestone: dict) -> dict:
-    """The milestone with its ISO dates as dates, so the template formats them in the reader's language."""
-    keys = ("passed_on", "forecast_by_run_rate", "forecast_by_pipeline")
-    dates = {key: dt.date.fromisoformat(milestone[key]) for key in keys if milestone.get(key)}
-    return {**milestone, **dates, "name": milestone_name(milestone)}
+def _dated(milestone: MilestoneFigures) -> dict:
+    """The milestone with its name in the reader's language; its dates are dates, which the template formats."""
+    return {**dataclasses.asdict(milestone), "name": milestone_name(milestone)}
 
 
 def dashboard_context(on: dt.date | None = None, policy: Any = None) -> dict[str, Any]:
@@ -239,16 +239,16 @@ def dashboard_context(on: dt.date | None = None, policy: Any = None) -> dict[str
     # The whole mission reads the fast unscoped paths; an organisation reads its own cohorts and returns.
     rows_scope = None if policy.sees_everything else policy
     figures = progress(scope, as_of=on, with_breakdowns=False)
-    next_milestones = [m for m in figures.milestones if not m["reached"]][:3]
-    reached_milestones = [m for m in figures.milestones if m["reached"]]
-    target = figures.target
-    if target:
+    next_milestones = figures.coming_milestones()[:3]
+    reached_milestones = [m for m in figures.milestones if m.reached]
+    target = None
+    if figures.target:
         # The day the official total first reached the target, from the same daily series the milestones use.
-        reached_on = _milestone_passed_on(figures.daily, target["value"]) if not target["remaining"] else None
+        value = figures.target.value
+        reached_on = _milestone_passed_on(figures.daily, value) if not figures.target.remaining else None
         target = {
-            **target,
-            "percent": min(round(target["progress"] * 100, 1), 100),
-            "in_force_from": dt.date.fromisoformat(target["in_force_from"]),
+            **dataclasses.asdict(figures.target),
+            "percent": min(round(figures.target.progress * 100, 1), 100),
             "reached_on": reached_on,
         }
     failed = failed_dispatches() if policy.sees_everything else None
@@ -257,7 +257,7 @@ def dashboard_context(on: dt.date | None = None, policy: Any = None) -> dict[str
             "as_of": on,
             "progress": figures,
             "target": target,
-            "next_milestones": [{**_dated(m), "percent": round(m["progress"] * 100, 1)} for m in next_milestones],
+            "next_milestones": [{**_dated(m), "percent": round(m.progress * 100, 1)} for m in next_milestones],
             "last_reached": _dated(reached_milestones[-1]) if reached_milestones else None,
             "chart_lines": chart_lines(figures),
             "chart": render_progress_chart(figures),

@@ -196,10 +196,10 @@ def what_if_forecast(*, scope: Scope = MISSION, as_of: dt.date | None = None) ->
         series.append({"date": day.isoformat(), "expected": round(expected, 1), "cumulative": round(running)})
     milestones = [
         {
-            "value": milestone["value"],
-            "label": milestone["label"],
-            "reached": milestone["reached"],
-            "forecast": milestone["forecast_by_pipeline"],
+            "value": milestone.value,
+            "label": milestone.label,
+            "reached": milestone.reached,
+            "forecast": milestone.forecast_by_pipeline.isoformat() if milestone.forecast_by_pipeline else None,
         }
         for milestone in figures.milestones
     ]

@@ -9,6 +9,7 @@ and the staffing gaps of the coming weeks.
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,6 +22,22 @@ from trainees.models import Cohort, CountReturn, DailyTally, Enrollment, RosterT
 from trainees.selectors import staffing_window
 from trainees.services import trainers_needed
 
+from .figures import (
+    BreakdownRow,
+    Breakdowns,
+    CohortActivity,
+    ForecastFigures,
+    MilestoneFigures,
+    MonthFigures,
+    OfficialFigures,
+    PendingFigures,
+    PeriodFigures,
+    ProgressFigures,
+    ScopeFigures,
+    StaffingGap,
+    TargetFigures,
+    UniquePeopleFigures,
+)
 from .models import Milestone, ReportDispatch, Target
 
 RUN_RATE_WINDOWS_WEEKS = (4, 13)
@@ -101,7 +118,10 @@ def subscription_report_scope(subscription: Any) -> Scope | None:
 
 @dataclass
 class Progress:
-    """The figures of progress on one day, for one scope. `as_dict()` is what reports store and the API returns."""
+    """The figures of progress on one day, for one scope, with the daily and pipeline series they come from.
+
+    `figures()` is the typed payload (`mission.figures.ProgressFigures`) that the API returns and reports store.
+    """
 
     scope: Scope
     as_of: dt.date
@@ -113,16 +133,16 @@ class Progress:
     unique_people: int
     roster_completions: int
     daily: list[tuple[dt.date, int]] = field(repr=False)
-    target: dict | None = None
-    milestones: list[dict] = field(default_factory=list)
+    target: TargetFigures | None = None
+    milestones: tuple[MilestoneFigures, ...] = ()
     run_rates: dict[str, float] = field(default_factory=dict)
-    breakdowns: dict[str, list[dict]] = field(default_factory=dict)
+    breakdowns: Breakdowns = field(default_factory=Breakdowns)
     pipeline: list[tuple[dt.date, float]] = field(default_factory=list, repr=False)
     completion_rates: dict[str, float] = field(default_factory=dict)
-    period: dict | None = None
-    cohort_activity: dict | None = None
-    staffing_gaps: list[dict] = field(default_factory=list)
-    forecast: dict = field(default_factory=dict)
+    period: PeriodFigures | None = None
+    cohort_activity: CohortActivity | None = None
+    staffing_gaps: tuple[StaffingGap, ...] = ()
+    forecast: ForecastFigures = field(default_factory=ForecastFigures)
 
     @property
     def roster_coverage(self) -> float:
@@ -139,33 +159,40 @@ class Progress:
             months[day.strftime("%Y-%m")] = running
         return list(months.items())
 
+    def coming_milestones(self) -> list[MilestoneFigures]:
+        return [row for row in self.milestones if not row.reached]
+
+    def figures(self) -> ProgressFigures:
+        return ProgressFigures(
+            scope=ScopeFigures(kind=self.scope.kind, value=self.scope.value, label=self.scope.label),
+            as_of=self.as_of,
+            official=OfficialFigures(
+                trained=self.official_total,
+                enrolled=self.official_enrolled,
+                withdrawn=self.official_withdrawn,
+                counts="course completions in approved count returns",
+            ),
+            pending=PendingFigures(trained=self.pending_total, returns=self.pending_returns),
+            unique_people=UniquePeopleFigures(
+                trained=self.unique_people, roster_completions=self.roster_completions, coverage=self.roster_coverage
+            ),
+            target=self.target,
+            milestones=self.milestones,
+            run_rates_per_week=dict(self.run_rates),
+            breakdowns=self.breakdowns,
+            monthly_cumulative=tuple(
+                MonthFigures(month=month, trained=total) for month, total in self.monthly_cumulative()
+            ),
+            completion_rates=dict(self.completion_rates),
+            forecast=self.forecast,
+            period=self.period,
+            cohort_activity=self.cohort_activity,
+            staffing_gaps=self.staffing_gaps,
+        )
+
     def as_dict(self) -> dict:
-        return {
-            "scope": {"kind": self.scope.kind, "value": self.scope.value, "label": self.scope.label},
-            "as_of": self.as_of.isoformat(),
-            "official": {
-                "trained": self.official_total,
-                "enrolled": self.official_enrolled,
-                "withdrawn": self.official_withdrawn,
-                "counts": "course completions in approved count returns",
-            },
-            "pending": {"trained": self.pending_total, "returns": self.pending_returns},
-            "unique_people": {
-                "trained": self.unique_people,
-                "roster_completions": self.roster_completions,
-                "coverage": self.roster_coverage,
-            },
-            "target": self.target,
-            "milestones": self.milestones,
-            "run_rates_per_week": self.run_rates,
-            "breakdowns": self.breakdowns,
-            "monthly_cumulative": [{"month": month, "trained": total} for month, total in self.monthly_cumulative()],
-            "completion_rates": self.completion_rates,
-            "forecast": self.forecast,
-            "period": self.period,
-            "cohort_activity": self.cohort_activity,
-            "staffing_gaps": self.staffing_gaps,
-        }
+        """The JSON payload of `figures()`."""
+        return self.figures().to_payload()
 
 
 # The official figures come from the pre-aggregated tallies (`trainees.models.DailyTally`, `SiteCourseTally`,
@@ -348,7 +375,7 @@ def _people(scope: Scope, as_of: dt.date, in_the_past: bool) -> int:
     return people
 
 
-def _fold(rows: list[dict], key: str, label: str) -> list[dict]:
+def _fold(rows: list[dict], key: str, label: str) -> tuple[BreakdownRow, ...]:
     """Sum `rows` by the `key` column, labelled with `label` and its Ukrainian twin (`…_uk`).
 
     Ordered by completions, most first, then by key, a missing key (a site without a command) last.
@@ -361,7 +388,16 @@ def _fold(rows: list[dict], key: str, label: str) -> list[dict]:
         )
         entry["trained"] += row["trained"] or 0
         entry["cohorts"] += row["cohorts"]
-    return sorted(totals.values(), key=lambda entry: (-entry["trained"], entry["key"] is None, entry["key"] or ""))
+    ordered = sorted(totals.values(), key=lambda entry: (-entry["trained"], entry["key"] is None, entry["key"] or ""))
+    return tuple(BreakdownRow(**entry) for entry in ordered)
+
+
+def _by_month(daily: list[tuple[dt.date, int]]) -> tuple[MonthFigures, ...]:
+    """Official completions per month (not cumulative), from the same daily series as the totals."""
+    months: dict[str, int] = defaultdict(int)
+    for day, count in daily:
+        months[day.strftime("%Y-%m")] += count
+    return tuple(MonthFigures(month=month, trained=total) for month, total in sorted(months.items()))
 
 
 def run_rate_per_day(daily: list[tuple[dt.date, int]], as_of: dt.date, weeks: int) -> float:
@@ -406,7 +442,7 @@ def _milestone_passed_on(daily: list, value: int) -> dt.date | None:
     return None
 
 
-def _cohort_activity(scope: Scope, start: dt.date, end: dt.date) -> dict:
+def _cohort_activity(scope: Scope, start: dt.date, end: dt.date) -> CohortActivity:
     """Cohorts that started, and cohorts that ended (completed their course), inside the period: one query.
 
     The period's cohorts are few (hundreds at 100x the mission): their dates and seats are read and counted here,
@@ -426,10 +462,10 @@ def _cohort_activity(scope: Scope, start: dt.date, end: dt.date) -> dict:
         if start <= ends_on <= end:
             activity["completed"] += 1
             activity["completed_seats"] += seats
-    return activity
+    return CohortActivity(**activity)
 
 
-def _staffing_gaps(scope: Scope, as_of: dt.date) -> list[dict]:
+def _staffing_gaps(scope: Scope, as_of: dt.date) -> tuple[StaffingGap, ...]:
     """Cohorts running in the coming weeks with fewer trainers than their course's ratio needs: one query.
 
     The selection and the counting are `trainees.selectors.staffing_window`, shared with the dashboard and the
@@ -449,22 +485,22 @@ def _staffing_gaps(scope: Scope, as_of: dt.date) -> list[dict]:
         needed = trainers_needed(seats, ratio)
         if assigned < needed:
             gaps.append(
-                {
-                    "cohort": reference,
-                    "academy": academy,
-                    "academy_uk": academy_uk,
-                    "course": course,
-                    "course_name": name,
-                    "course_name_uk": name_uk,
-                    "starts_on": starts_on.isoformat(),
-                    "ends_on": ends_on.isoformat(),
-                    "seats": seats,
-                    "trainers_needed": needed,
-                    "trainers_assigned": assigned,
-                    "shortfall": needed - assigned,
-                }
+                StaffingGap(
+                    cohort=reference,
+                    academy=academy,
+                    academy_uk=academy_uk,
+                    course=course,
+                    course_name=name,
+                    course_name_uk=name_uk,
+                    starts_on=starts_on,
+                    ends_on=ends_on,
+                    seats=seats,
+                    trainers_needed=needed,
+                    trainers_assigned=assigned,
+                    shortfall=needed - assigned,
+                )
             )
-    return gaps
+    return tuple(gaps)
 
 
 def progress(
@@ -549,17 +585,17 @@ def progress(
     target = None
     if targets:
         entry = targets[0]
-        target = {
-            "value": entry.value,
-            "label": entry.label,
-            "label_uk": entry.label_uk or "",
-            "in_force_from": entry.in_force_from.isoformat(),
-            "source": entry.source,
-            "progress": round(official_total / entry.value, 4),
-            "remaining": max(entry.value - official_total, 0),
-        }
+        target = TargetFigures(
+            value=entry.value,
+            label=entry.label,
+            label_uk=entry.label_uk or "",
+            in_force_from=entry.in_force_from,
+            source=entry.source,
+            progress=round(official_total / entry.value, 4),
+            remaining=max(entry.value - official_total, 0),
+        )
     forecast_rate = run_rate_per_day(daily, as_of, FORECAST_RATE_WINDOW_WEEKS)
-    milestones = []
+    milestones: list[MilestoneFigures] = []
     for milestone in ladder:
         passed_on = _milestone_passed_on(daily_full, milestone.value)
         # The recorded first crossing is the mission's fact; it stays even if a correction later lowers the total.
@@ -574,46 +610,42 @@ def progress(
         by_rate = forecast_by_rate(official_total, milestone.value, forecast_rate, as_of)
         by_pipeline = forecast_by_pipeline(official_total, milestone.value, pipeline, as_of)
         milestones.append(
-            {
-                "value": milestone.value,
-                "label": milestone.label,
-                "label_uk": milestone.label_uk or "",
-                "reached": reached_on is not None,
-                "passed_on": reached_on.isoformat() if reached_on else None,
-                "remaining": max(milestone.value - official_total, 0),
-                "progress": round(min(official_total / milestone.value, 1.0), 4),
-                "forecast_by_run_rate": by_rate.isoformat() if by_rate and not reached_on else None,
-                "forecast_by_pipeline": by_pipeline.isoformat() if by_pipeline and not reached_on else None,
-            }
+            MilestoneFigures(
+                value=milestone.value,
+                label=milestone.label,
+                label_uk=milestone.label_uk or "",
+                reached=reached_on is not None,
+                passed_on=reached_on,
+                remaining=max(milestone.value - official_total, 0),
+                progress=round(min(official_total / milestone.value, 1.0), 4),
+                forecast_by_run_rate=by_rate if by_rate and not reached_on else None,
+                forecast_by_pipeline=by_pipeline if by_pipeline and not reached_on else None,
+            )
         )
-    forecast = {
-        "run_rate_window_weeks": FORECAST_RATE_WINDOW_WEEKS,
-        "run_rate_per_week": round(forecast_rate * 7, 1),
-        "pipeline_cohorts": len(pipeline),
-        "pipeline_expected_completions": round(sum(expected for _day, expected in pipeline)),
-        "pipeline_until": pipeline[-1][0].isoformat() if pipeline else None,
-        "horizon_years": FORECAST_HORIZON_DAYS // 365,
-    }
+    forecast = ForecastFigures(
+        run_rate_window_weeks=FORECAST_RATE_WINDOW_WEEKS,
+        run_rate_per_week=round(forecast_rate * 7, 1),
+        pipeline_cohorts=len(pipeline),
+        pipeline_expected_completions=round(sum(expected for _day, expected in pipeline)),
+        pipeline_until=pipeline[-1][0] if pipeline else None,
+        horizon_years=FORECAST_HORIZON_DAYS // 365,
+    )
     period = None
     if period_start is not None:
         before = sum(count for day, count in daily if day < period_start)
-        period = {
-            "start": period_start.isoformat(),
-            "end": as_of.isoformat(),
-            "previous_total": before,
-            "change": official_total - before,
-        }
-    breakdowns: dict[str, list[dict]] = {}
-    staffing_gaps: list[dict] = []
+        period = PeriodFigures(start=period_start, end=as_of, previous_total=before, change=official_total - before)
+    breakdowns = Breakdowns()
+    staffing_gaps: tuple[StaffingGap, ...] = ()
     cohort_activity = None
     if with_breakdowns:
         sites = list(by_site.values())
-        breakdowns = {
-            "nation": _fold(sites, "nation_id", "nation__name_en"),
-            "command": _fold(sites, "command__code", "command__name_en"),
-            "academy": _fold(sites, "slug", "name_en"),
-            "course": _fold(list(by_course.values()), "code", "name_en"),
-        }
+        breakdowns = Breakdowns(
+            nation=_fold(sites, "nation_id", "nation__name_en"),
+            command=_fold(sites, "command__code", "command__name_en"),
+            academy=_fold(sites, "slug", "name_en"),
+            course=_fold(list(by_course.values()), "code", "name_en"),
+            month=_by_month(daily),
+        )
         staffing_gaps = _staffing_gaps(scope, as_of)
         if period_start is not None:
             cohort_activity = _cohort_activity(scope, period_start, as_of)
@@ -629,7 +661,7 @@ def progress(
         roster_completions=roster_completions,
         daily=daily,
         target=target,
-        milestones=milestones,
+        milestones=tuple(milestones),
         run_rates=run_rates,
         breakdowns=breakdowns,
         pipeline=pipeline,

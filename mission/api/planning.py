@@ -22,7 +22,7 @@ from config.api.fields import MissionDateField
 from mission import planning
 from trainees.models import Cohort, TrainerAssignment
 
-from .serializers import _ScopeSerializer as ProgressScopeSerializer
+from .serializers import ProgressScopeSerializer
 from .views import NO_ORGANISATION, scope_of
 
 WEEKS_MIN, WEEKS_MAX = 1, 52

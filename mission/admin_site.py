@@ -22,6 +22,7 @@ from config.otp import SecondFactorAdminSiteMixin
 
 from .admin_planning import PERMISSION as PLANNING_PERMISSION
 from .admin_planning import PlanningViews, planning_links
+from .planning_charts import milestone_name
 
 # The viewBox is drawn at about the width the chart gets on a 1400 px screen, so its text renders near 12 px there.
 CHART_WIDTH, CHART_HEIGHT = 1100, 380
@@ -52,11 +53,6 @@ def forecast_points(last_month: dt.date, total: int, rate_per_week: float, month
 
 def _number(value: int) -> str:
     return number_format(value, force_grouping=True)
-
-
-def milestone_name(milestone: dict) -> str:
-    """ "80,000 trained" in the reader's language and number format (the ladder's own label is English free text)."""
-    return _("%(value)s trained") % {"value": _number(milestone["value"])}
 
 
 def nice_axis_top(peak: float) -> tuple[float, float]:

@@ -11,6 +11,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.db.models import Avg, QuerySet
+from django.utils import translation
 
 from academies.models import Academy
 from config import clock
@@ -109,25 +110,33 @@ def rotation_calendar(
         assignments = assignments.filter(starts_on__lte=ends_on)
     if cohorts is not None:
         assignments = assignments.filter(cohort__in=cohorts.values("pk"))
-    rows = assignments.select_related("trainer", "cohort__course", "cohort__academy").order_by(
-        "trainer__reference", "starts_on"
-    )
+    # Plain values, not model rows: the calendar of every nation over a quarter is a few hundred assignments, and
+    # building four model instances for each cost more than the query (issue 15 item 2, demo scale).
+    rows = assignments.order_by("trainer__reference", "starts_on").values_list(
+        "trainer__reference", "trainer__display_name", "trainer__nation_id", "role", "cohort__reference",
+        "cohort__course__name_en", "cohort__course__name_uk", "cohort__academy__name_en", "cohort__academy__name_uk",
+        "cohort__academy__nation_id", "cohort__academy__slug", "starts_on", "ends_on",
+    )  # fmt: skip
+    ukrainian = translation.get_language() == "uk"
     return [
         RotationEntry(
-            trainer_reference=row.trainer.reference,
-            trainer_name=row.trainer.display_name,
-            role=row.role,
-            cohort_reference=row.cohort.reference,
-            course=row.cohort.course.name,
-            site=row.cohort.academy.name,
-            site_nation=row.cohort.academy.nation_id,
-            starts_on=row.starts_on,
-            ends_on=row.ends_on,
-            trainer_nation=row.trainer.nation_id,
-            site_slug=row.cohort.academy.slug,
+            trainer_reference=reference,
+            trainer_name=name,
+            role=role,
+            cohort_reference=cohort,
+            course=course_uk if ukrainian and course_uk else course_en,
+            site=site_uk if ukrainian and site_uk else site_en,
+            site_nation=site_nation,
+            starts_on=starts_on,
+            ends_on=ends_on,
+            trainer_nation=nation_code,
+            site_slug=slug,
         )
-        for row in rows
-    ]
+        for (
+            reference, name, nation_code, role, cohort, course_en, course_uk, site_en, site_uk, site_nation, slug,
+            starts_on, ends_on,
+        ) in rows
+    ]  # fmt: skip
 
 
 # SITE UTILISATION

@@ -13,7 +13,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from academies.management.commands.setup_roles import COORDINATOR
+from academies.management.commands.setup_roles import COORDINATOR, OBSERVER
 from academies.models import Organisation
 from config import clock
 from tests.factories import (
@@ -114,6 +114,20 @@ def test_a_command_sees_only_its_own_sites_trainers_on_the_timeline(admin_client
     assert "C-KLIETZ" not in html and "DE-klietz" not in html and "Klietz" not in html
 
 
+def test_a_ministry_sees_only_its_own_nations_trainers_whichever_nation_it_asks_for(admin_client_for, world, roles):
+    ministry = OrganisationFactory(slug="mod-de", kind=Organisation.Kind.MINISTRY, nation=NationFactory(code="DE"))
+    user = UserFactory(username="mod-de-observer", is_staff=True)
+    user.groups.add(roles[OBSERVER])
+    StaffMembershipFactory(user=user, organisation=ministry)
+    client = admin_client_for(user)
+
+    every = _page(client, "planning_rotations")
+    polish = _page(client, "planning_rotations", nation="PL", group_by="site")
+
+    assert re.findall(r'<svg id="timeline-([A-Z]{2})"', every) == ["DE"]
+    assert re.findall(r'<svg id="timeline-([a-z-]+)"', polish) == ["klietz"] and "PL-zagan" not in polish
+
+
 def test_the_timeline_window_follows_the_weeks(admin_client_for, world):
     client = admin_client_for(world["hq_user"])
 
@@ -134,6 +148,8 @@ def test_the_rotation_page_is_in_ukrainian_with_ukrainian_month_names(admin_clie
     assert months and all(
         re.match(r"(січ|лют|бер|кві|тра|чер|лип|сер|вер|жов|лис|гру)", month.lower()) for month in months
     )
+    by_site = _page(client, "planning_rotations", group_by="site", nation="PL")
+    assert f"{world['zagan'].name_uk} (PL)" in by_site and "Żagań Training Centre" not in by_site
 
 
 def test_the_rotation_timeline_runs_a_bounded_number_of_queries(admin_client_for, world, django_assert_max_num_queries):

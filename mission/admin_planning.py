@@ -32,6 +32,7 @@ WEEKS_MIN, WEEKS_MAX = 1, 52
 MAX_EXTRA_COHORTS = 50
 MAX_SCENARIO_MONTHS = 60
 TIMELINE_OPEN_ROWS = 40  # up to this many trainer rows, every group's timeline is open; beyond, the first only
+ROTATION_WEEKS = 12  # the rotation timeline's default window, from this Monday
 
 
 def bounded_weeks(value: Any, default: int = planning.DEFAULT_WEEKS) -> int:
@@ -41,9 +42,6 @@ def bounded_weeks(value: Any, default: int = planning.DEFAULT_WEEKS) -> int:
     except (TypeError, ValueError):
         return default
     return min(max(weeks, WEEKS_MIN), WEEKS_MAX)
-
-
-ROTATION_WEEKS = 12
 
 
 class RotationForm(forms.Form):
@@ -214,10 +212,11 @@ class PlanningViews:
         if form.is_valid():
             data = form.cleaned_data
             today = clock.today()
-            first = charts._monday(data["starts_on"] or today)
+            first = charts.week_start(data["starts_on"] or today)
             if data["ends_on"]:
                 weeks = min(max((data["ends_on"] - first).days // 7 + 1, WEEKS_MIN), WEEKS_MAX)
             scale = charts.TimeScale(first=first, weeks=weeks)
+            context["weeks"] = weeks
             group_by = data["group_by"] or "nation"
             # A ministry sees its own nation's rotations, whichever nation the form names.
             nation = policy.own_nation_id or (data["nation"].code if data["nation"] else None)

@@ -28,7 +28,8 @@ MIN_DAY_LABEL_GAP = 22  # the room a Monday's day number needs
 MIN_MONTH_LABEL_GAP = 40
 
 
-def _monday(day: dt.date) -> dt.date:
+def week_start(day: dt.date) -> dt.date:
+    """The Monday of `day`'s ISO week: where every timeline and heat map begins."""
     return day - dt.timedelta(days=day.weekday())
 
 

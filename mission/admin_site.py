@@ -24,6 +24,7 @@ from config.otp import SecondFactorAdminSiteMixin
 from .admin_planning import PERMISSION as PLANNING_PERMISSION
 from .admin_planning import PlanningViews, planning_links
 from .figures import MilestoneFigures
+from .planning_charts import milestone_name
 
 # The viewBox is drawn at about the width the chart gets on a 1400 px screen, so its text renders near 12 px there.
 CHART_WIDTH, CHART_HEIGHT = 1100, 380
@@ -56,11 +57,6 @@ def _number(value: int) -> str:
     return number_format(value, force_grouping=True)
 
 
-def milestone_name(milestone: MilestoneFigures) -> str:
-    """ "80,000 trained" in the reader's language and number format (the ladder's own label is English free text)."""
-    return _("%(value)s trained") % {"value": _number(milestone.value)}
-
-
 def nice_axis_top(peak: float) -> tuple[float, float]:
     """The y-axis top and tick step: a round step (1, 2, 2.5 or 5 × 10^n) giving four to six ticks above `peak`."""
     peak = max(peak * 1.04, 1)
@@ -81,7 +77,7 @@ def chart_lines(progress: Any) -> list[dict]:
     for milestone in progress.milestones:
         by_value[milestone.value] = {
             "value": milestone.value,
-            "label": milestone_name(milestone),
+            "label": milestone_name(milestone.value),
             "kind": "milestone",
         }
     target = progress.target
@@ -218,7 +214,7 @@ def render_progress_chart(progress: Any) -> SafeString:
 
 def _dated(milestone: MilestoneFigures) -> dict:
     """The milestone with its name in the reader's language; its dates are dates, which the template formats."""
-    return {**dataclasses.asdict(milestone), "name": milestone_name(milestone)}
+    return {**dataclasses.asdict(milestone), "name": milestone_name(milestone.value)}
 
 
 def dashboard_context(on: dt.date | None = None, policy: Any = None) -> dict[str, Any]:

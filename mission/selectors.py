@@ -503,6 +503,26 @@ def _staffing_gaps(scope: Scope, as_of: dt.date) -> tuple[StaffingGap, ...]:
     return tuple(gaps)
 
 
+def planned_cohorts(scope: Scope, as_of: dt.date, *, in_the_past: bool) -> QuerySet[Cohort]:
+    """The cohorts still to report at `as_of`, by end date: the pipeline of `progress` and of the what-if.
+
+    For a past day also those completed since (their status is today's); a cancellation carries no date, so a
+    cohort cancelled since is left out of a past day's pipeline too.
+    """
+    if in_the_past:
+        already_official = CountReturn.objects.official_on(as_of).filter(cohort=OuterRef("pk"))
+        finished = [Cohort.Status.CANCELLED]
+    else:
+        already_official = CountReturn.objects.official().filter(cohort=OuterRef("pk"), as_of__lte=as_of)
+        finished = [Cohort.Status.CANCELLED, Cohort.Status.COMPLETED]
+    return Cohort.objects.filter(
+        scope.cohort_q(),
+        ~Q(status__in=finished),
+        ~Exists(already_official),
+        ends_on__gt=as_of,
+    ).order_by("ends_on")
+
+
 def progress(
     scope: Scope = MISSION,
     as_of: dt.date | None = None,
@@ -561,24 +581,7 @@ def progress(
     rates = {
         course: (row["trained"] / row["enrolled"]) if row["enrolled"] else 0.0 for course, row in rate_rows.items()
     }
-    # The cohorts still to report at `as_of`: for a past day also those completed since (their status is today's);
-    # a cancellation carries no date, so a cohort cancelled since is left out of a past day's pipeline too.
-    if in_the_past:
-        already_official = CountReturn.objects.official_on(as_of).filter(cohort=OuterRef("pk"))
-        finished = [Cohort.Status.CANCELLED]
-    else:
-        already_official = CountReturn.objects.official().filter(cohort=OuterRef("pk"), as_of__lte=as_of)
-        finished = [Cohort.Status.CANCELLED, Cohort.Status.COMPLETED]
-    planned = (
-        Cohort.objects.filter(
-            scope.cohort_q(),
-            ~Q(status__in=finished),
-            ~Exists(already_official),
-            ends_on__gt=as_of,
-        )
-        .values_list("ends_on", "seats", "course_id")
-        .order_by("ends_on")
-    )
+    planned = planned_cohorts(scope, as_of, in_the_past=in_the_past).values_list("ends_on", "seats", "course_id")
     pipeline = [(ends_on, seats * rates.get(course, 0.0)) for ends_on, seats, course in planned]
 
     run_rates = {f"{weeks}w": round(run_rate_per_day(daily, as_of, weeks) * 7, 1) for weeks in RUN_RATE_WINDOWS_WEEKS}

@@ -395,10 +395,10 @@ def what_if_scenario(
 
     official = figures.official_total
     target = figures.target
-    goals = {m["value"]: (m["label"], False, m["reached"]) for m in figures.milestones}
+    goals = {m.value: (m.label, False, m.reached) for m in figures.milestones}
     if target:
-        label = goals.get(target["value"], (target["label"],))[0]
-        goals[target["value"]] = (label, True, official >= target["value"])
+        label = goals.get(target.value, (target.label,))[0]
+        goals[target.value] = (label, True, official >= target.value)
     milestones = [
         MilestoneProjection(
             value=value,
@@ -415,7 +415,7 @@ def what_if_scenario(
         as_of=as_of,
         horizon_ends_on=horizon,
         official_total=official,
-        target_value=target["value"] if target else None,
+        target_value=target.value if target else None,
         planned_total=round(official + sum(expected for _day, expected in planned_steps)),
         scenario_total=round(official + sum(expected for _day, expected in scenario_steps)),
         planned_cohorts=len(rows),

@@ -515,6 +515,8 @@ class IdempotencyRecord(models.Model):
         return f"{self.owner}: {self.key}"
 
 
-# EVENTS AND WEBHOOKS (issue 14): defined in their own module, registered with this app here.
+# In their own modules, registered with this app here: national caveats (issue 18, item 7: which states' trainers
+# may serve inside Ukraine), events and webhooks (issue 14), tombstones.
+from .caveats import NationalDeploymentAuthorisation  # noqa: E402, F401
 from .event_models import Event, WebhookDelivery, WebhookEndpoint  # noqa: E402, F401
 from .tombstones import TrainerAvailabilityTombstone, WebhookEndpointTombstone  # noqa: E402, F401

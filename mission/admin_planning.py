@@ -119,7 +119,11 @@ class PlanningViews:
             request,
             "index.html",
             _("Planning"),
-            {"gating": planning.ukraine_gating_status()},
+            {
+                "gating": planning.ukraine_gating_status(),
+                "authorisations": planning.national_authorisations(policy=actor_of(request).policy),
+                "at_risk": planning.assignments_at_risk(cohorts=_visible_cohorts(request)),
+            },
         )
 
     def staffing_gaps(self, request):
@@ -135,18 +139,25 @@ class PlanningViews:
     def rotations(self, request):
         form = RotationForm(request.GET or None)
         own_nation = actor_of(request).policy.own_nation_id
-        entries = None
+        entries = authorisations = None
         if form.is_valid():
+            # A ministry sees its own nation's rotations, whichever nation the form names.
+            nation = own_nation or form.cleaned_data["nation"].code
+            authorisations = planning.national_authorisations(policy=actor_of(request).policy, nation=nation)
             calendar = planning.rotation_calendar(
-                # A ministry sees its own nation's rotations, whichever nation the form names.
-                nation=own_nation or form.cleaned_data["nation"].code,
+                nation=nation,
                 starts_on=form.cleaned_data["starts_on"] or clock.today(),
                 ends_on=form.cleaned_data["ends_on"],
                 cohorts=_visible_cohorts(request),
             )
             roles = dict(TrainerAssignment.Role.choices)
             entries = [{**asdict(entry), "role_label": roles.get(entry.role, entry.role)} for entry in calendar]
-        return self._render(request, "rotations.html", _("Rotation calendar"), {"form": form, "entries": entries})
+        return self._render(
+            request,
+            "rotations.html",
+            _("Rotation calendar"),
+            {"form": form, "entries": entries, "authorisations": authorisations},
+        )
 
     def utilisation(self, request):
         weeks = bounded_weeks(request.GET.get("weeks"))

@@ -177,7 +177,8 @@ def assignments_uncovered(
 
 
 def _tell_coordinators(authorisation: NationalDeploymentAuthorisation, affected: list[TrainerAssignment]) -> None:
-    nation = authorisation.nation
+    nation, withdrawn_on = authorisation.nation, authorisation.withdrawn_on
+    assert withdrawn_on is not None  # told only once withdrawn
     subject = _("EUMAM UA: %(nation)s withdrew its authorisation for training inside Ukraine") % {
         "nation": nation.name_en
     }
@@ -193,7 +194,7 @@ def _tell_coordinators(authorisation: NationalDeploymentAuthorisation, affected:
                 "Ukraine: %(reason)s"
             )
             % {
-                "day": authorisation.withdrawn_on.isoformat(),
+                "day": withdrawn_on.isoformat(),
                 "nation": nation.name_en,
                 "reason": authorisation.withdrawal_reason,
             },

@@ -204,3 +204,20 @@ def test_the_assignments_at_risk_are_those_no_authorisation_covers(poland, today
     assert sorted(assignment.pk for assignment in at_risk) == sorted(
         [assignments["ahead"].pk, assignments["german"].pk]
     )
+
+
+# DEMO DATA
+
+
+def test_the_demo_records_a_few_states_authorisations_relative_to_today_once(today):
+    from mission.demo import DEMO_AUTHORISATIONS, demo_authorisations_ensure
+
+    for code, *_rest in DEMO_AUTHORISATIONS:
+        NationFactory(code=code)
+    for slug in {slug for *_head, slugs, _withdrawn in DEMO_AUTHORISATIONS for slug in slugs}:
+        UkrainianAcademyFactory(slug=slug)
+    assert demo_authorisations_ensure(today) == len(DEMO_AUTHORISATIONS)
+    assert demo_authorisations_ensure(today) == 0  # idempotent
+    in_force = NationalDeploymentAuthorisation.objects.holding_on(today)
+    assert set(in_force.values_list("nation_id", flat=True)) == {"PL", "LT", "EE"}
+    assert NationalDeploymentAuthorisation.objects.filter(withdrawn_on__isnull=False).count() == 1

@@ -4,7 +4,7 @@ import django_filters
 
 from config.api.filters import SyncFilterSet
 
-from .models import Academy, Course, Trainer, TrainerAvailability, WebhookEndpoint
+from .models import Academy, Course, NationalDeploymentAuthorisation, Trainer, TrainerAvailability, WebhookEndpoint
 
 
 class AcademyFilterSet(SyncFilterSet):
@@ -49,3 +49,14 @@ class WebhookEndpointFilterSet(SyncFilterSet):
     class Meta:
         model = WebhookEndpoint
         fields: list[str] = []
+
+
+class DeploymentAuthorisationFilterSet(SyncFilterSet):
+    in_force_on = django_filters.DateFilter(method="filter_in_force_on", help_text="Those in force on this day.")
+
+    class Meta:
+        model = NationalDeploymentAuthorisation
+        fields = ["nation", "in_force_on"]
+
+    def filter_in_force_on(self, queryset, name, value):
+        return queryset.holding_on(value)

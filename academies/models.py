@@ -452,8 +452,10 @@ class StaffMembership(models.Model):
         return f"{self.user} · {self.organisation}"
 
 
-# Defined in their own modules, registered with this app here: events and webhooks (issue 14), the partner API's
-# keys and idempotency records, tombstones.
+# Defined in their own modules, registered with this app here: national caveats (issue 18, item 7: which states'
+# trainers may serve inside Ukraine), events and webhooks (issue 14), the partner API's keys and idempotency records,
+# tombstones.
+from .caveats import NationalDeploymentAuthorisation  # noqa: E402, F401
 from .event_models import Event, WebhookDelivery, WebhookEndpoint  # noqa: E402, F401
 from .partner_models import IdempotencyRecord, OrganisationAPIKey, OrganisationAPIKeyManager  # noqa: E402, F401
 from .tombstones import TrainerAvailabilityTombstone, WebhookEndpointTombstone  # noqa: E402, F401

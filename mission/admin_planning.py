@@ -190,7 +190,11 @@ class PlanningViews:
             request,
             "index.html",
             _("Planning"),
-            {"gating": planning.ukraine_gating_status()},
+            {
+                "gating": planning.ukraine_gating_status(),
+                "authorisations": planning.national_authorisations(policy=actor_of(request).policy),
+                "at_risk": planning.assignments_at_risk(cohorts=_visible_cohorts(request)),
+            },
         )
 
     def staffing_gaps(self, request):
@@ -223,6 +227,7 @@ class PlanningViews:
             calendar = planning.rotation_calendar(
                 nation=nation, starts_on=scale.first, ends_on=scale.last, cohorts=_visible_cohorts(request)
             )
+            context["authorisations"] = planning.national_authorisations(policy=policy, nation=nation)
             roles = dict(TrainerAssignment.Role.choices)
             query = request.GET.copy()
             query.pop("view", None)

@@ -194,6 +194,7 @@ def seed_demo(
         reference_data_load()
         # Before the early return, so that a demo seeded before the subscriptions existed gets them too.
         subscriptions = demo_subscriptions_ensure()
+        demo_authorisations_ensure(today)
         if Cohort.objects.filter(reference__startswith=DEMO_REFERENCE_PREFIX).exists():
             return {"skipped": True, "scale": scale, "seed": seed, **_counts(), "report_subscriptions": subscriptions}
         _DemoBuilder(scale=scale, seed=seed, progress=progress, today=today).build()
@@ -260,6 +261,50 @@ def demo_subscriptions_ensure() -> int:
             fields["nation"] = Nation.objects.get(code=fields["nation"])
         report_subscription_create(actor=SYSTEM, organisation=organisation, **fields)
     return len(DEMO_SUBSCRIPTIONS)
+
+
+# National caveats (issue 18): a few states' decisions on their trainers serving inside Ukraine, relative to today.
+# (nation, given days before today, valid for days from today or None, site slugs or () for every site, withdrawn)
+DEMO_AUTHORISATIONS: list[tuple[str, int, int | None, tuple[str, ...], bool]] = [
+    ("PL", 120, None, (), False),
+    ("LT", 60, 180, ("nals-lviv",), False),
+    ("EE", 45, 365, ("nals-lviv", "ndu-kyiv"), False),
+    ("NL", 200, None, (), True),
+]
+
+
+def demo_authorisations_ensure(today: dt.date) -> int:
+    """The demo's national authorisations, through the services, once (none is recorded if any exists)."""
+    from academies.models import NationalDeploymentAuthorisation
+    from academies.scope import SYSTEM
+    from mission.services import deployment_authorisation_record, deployment_authorisation_withdraw
+
+    if NationalDeploymentAuthorisation.objects.exists():
+        return 0
+    recorded = 0
+    for code, given_days_ago, valid_days, slugs, withdrawn in DEMO_AUTHORISATIONS:
+        nation = Nation.objects.filter(code=code).first()
+        sites = list(Academy.objects.filter(slug__in=slugs))
+        if nation is None or len(sites) != len(slugs):
+            continue
+        authorisation = deployment_authorisation_record(
+            nation=nation,
+            given_on=today - dt.timedelta(days=given_days_ago),
+            valid_until=today + dt.timedelta(days=valid_days) if valid_days is not None else None,
+            sites=sites,
+            note="Demo",
+            actor=SYSTEM,
+        )
+        if withdrawn:
+            deployment_authorisation_withdraw(
+                authorisation=authorisation,
+                withdrawn_on=today - dt.timedelta(days=10),
+                reason="Demo: withdrawn by the national parliament",
+                actor=SYSTEM,
+                notify=False,
+            )
+        recorded += 1
+    return recorded
 
 
 def _counts() -> dict[str, Any]:

@@ -13,14 +13,14 @@ from dataclasses import dataclass, field
 from django.db.models import Avg, QuerySet
 from django.utils import translation
 
-from academies.models import Academy
+from academies.models import Academy, NationalDeploymentAuthorisation
 from config import clock
 from trainees.models import Cohort, TrainerAssignment
 from trainees.selectors import staffing_problems, staffing_window
 from trainees.services import peak_seats
 
 from .selectors import MISSION, Progress, Scope, planned_cohorts, progress
-from .services import ukraine_conditions
+from .services import assignments_uncovered, ukraine_conditions
 
 DEFAULT_WEEKS = 8
 
@@ -448,3 +448,63 @@ def ukraine_gating_status(*, on: dt.date | None = None) -> dict:
         for site in Academy.objects.in_ukraine().order_by("name_en")
     ]
     return {**conditions.as_dict(), "sites": sites}
+
+
+# NATIONAL CAVEATS (issue 18, item 7)
+
+
+@dataclass(frozen=True)
+class NationalAuthorisation:
+    """One state's authorisation in force: its trainers may serve at these sites inside Ukraine until a day."""
+
+    nation: str
+    nation_name: str
+    given_on: dt.date
+    until: dt.date | None  # the last day it holds; None: until withdrawn
+    sites: list[str]  # site names; empty: every site inside Ukraine
+
+
+def national_authorisations(
+    *, policy, on: dt.date | None = None, nation: str | None = None
+) -> list[NationalAuthorisation]:
+    """The authorisations in force on `on` that the policy sees (a ministry: its own state's). Two queries."""
+    on = on or clock.today()
+    rows = (
+        NationalDeploymentAuthorisation.objects.visible_to(policy)
+        .holding_on(on)
+        .select_related("nation")
+        .prefetch_related("sites")
+        .order_by("nation_id", "given_on", "pk")
+    )
+    if nation is not None:
+        rows = rows.filter(nation_id=nation)
+    return [
+        NationalAuthorisation(
+            nation=row.nation_id,
+            nation_name=row.nation.name,
+            given_on=row.given_on,
+            until=row.last_day,
+            sites=sorted(site.name for site in row.sites.all()),
+        )
+        for row in rows
+    ]
+
+
+def assignments_at_risk(*, cohorts: QuerySet[Cohort] | None = None, on: dt.date | None = None) -> list[dict]:
+    """The assignments inside Ukraine, with days ahead, that no authorisation of their trainer's state covers (one
+    withdrawn or expired since they were made), among `cohorts` (None: the whole mission)."""
+    rows = assignments_uncovered(from_day=on or clock.today())
+    if cohorts is not None:
+        visible = set(cohorts.filter(pk__in=[row.cohort_id for row in rows]).values_list("pk", flat=True))
+        rows = [row for row in rows if row.cohort_id in visible]
+    return [
+        {
+            "trainer_reference": row.trainer.reference,
+            "nation": row.trainer.nation_id,
+            "cohort_reference": row.cohort.reference,
+            "site": row.cohort.academy.name,
+            "starts_on": row.starts_on,
+            "ends_on": row.ends_on,
+        }
+        for row in rows
+    ]

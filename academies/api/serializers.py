@@ -8,6 +8,7 @@ from academies.models import (
     Academy,
     Course,
     Nation,
+    NationalDeploymentAuthorisation,
     Organisation,
     Trainer,
     TrainerAvailability,
@@ -83,6 +84,38 @@ class AcademySerializer(MissionModelSerializer):
         )
     ]
 )
+class DeploymentAuthorisationSerializer(MissionModelSerializer):
+    """A state's authorisation for its trainers to serve inside Ukraine (issue 18): read-only, kept by mission HQ."""
+
+    sites = serializers.SlugRelatedField(
+        slug_field="slug",
+        many=True,
+        read_only=True,
+        help_text=_("The Ukrainian sites it covers; empty: every site inside Ukraine."),
+    )
+    last_day = serializers.DateField(
+        read_only=True,
+        allow_null=True,
+        help_text=_("The last day it holds (validity or withdrawal); null: open-ended."),
+    )
+
+    class Meta:
+        model = NationalDeploymentAuthorisation
+        fields = [
+            "id",
+            "nation",
+            "given_on",
+            "valid_until",
+            "sites",
+            "note",
+            "withdrawn_on",
+            "withdrawal_reason",
+            "last_day",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
 class CourseSerializer(MissionModelSerializer):
     class Meta:
         model = Course

@@ -5,6 +5,7 @@ from django.urls import path
 from .views import (
     AcademyViewSet,
     CourseViewSet,
+    DeploymentAuthorisationViewSet,
     EventFeedView,
     MeView,
     TrainerAvailabilityViewSet,
@@ -15,6 +16,7 @@ from .views import (
 routes = [
     ("academies", AcademyViewSet, "academy"),
     ("courses", CourseViewSet, "course"),
+    ("deployment-authorisations", DeploymentAuthorisationViewSet, "deployment-authorisation"),
     ("trainers", TrainerViewSet, "trainer"),
     ("trainer-availability", TrainerAvailabilityViewSet, "trainer-availability"),
     ("webhooks", WebhookEndpointViewSet, "webhook"),

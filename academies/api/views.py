@@ -13,11 +13,21 @@ from academies import events, services, webhooks
 from academies.filtersets import (
     AcademyFilterSet,
     CourseFilterSet,
+    DeploymentAuthorisationFilterSet,
     TrainerAvailabilityFilterSet,
     TrainerFilterSet,
     WebhookEndpointFilterSet,
 )
-from academies.models import Academy, Course, Event, Trainer, TrainerAvailability, WebhookDelivery, WebhookEndpoint
+from academies.models import (
+    Academy,
+    Course,
+    Event,
+    NationalDeploymentAuthorisation,
+    Trainer,
+    TrainerAvailability,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
 from academies.partners import idempotency
 from academies.partners.scoping import Caller
 from academies.partners.throttling import policy_of
@@ -30,6 +40,7 @@ from config.api.throttling import rate_state_of
 from .serializers import (
     AcademySerializer,
     CourseSerializer,
+    DeploymentAuthorisationSerializer,
     EventFeedQuerySerializer,
     EventFeedSerializer,
     MeSerializer,
@@ -67,6 +78,22 @@ class CourseViewSet(ReadOnlyViewSet):
     ordering_fields = ["code", "name_en", "duration_days"]
     ordering = ["code"]
     resource_noun, resource_plural = "course", "courses"
+
+
+class DeploymentAuthorisationViewSet(ReadOnlyViewSet):
+    """Which states let their trainers serve inside Ukraine, where and until when (national caveats, issue 18).
+
+    Mission HQ and the organisations that run sites see every state's; a ministry its own state's. Recorded and
+    withdrawn by mission HQ in the admin; never deleted.
+    """
+
+    queryset = NationalDeploymentAuthorisation.objects.select_related("nation").prefetch_related("sites")
+    serializer_class = DeploymentAuthorisationSerializer
+    filterset_class = DeploymentAuthorisationFilterSet
+    search_fields = ["note"]
+    ordering_fields = ["given_on", "nation"]
+    ordering = ["nation", "given_on"]
+    resource_noun, resource_plural = "deployment authorisation", "deployment authorisations"
 
 
 class TrainerViewSet(

@@ -44,6 +44,7 @@ from tests.factories import (
     EnrollmentFactory,
     MandateVersionFactory,
     MilestoneFactory,
+    NationalDeploymentAuthorisationFactory,
     NationFactory,
     OrganisationFactory,
     ReportSubscriptionFactory,
@@ -110,6 +111,9 @@ EXPECTED: dict[str, Expect] = {
     "mission.milestone": REFERENCE,
     "mission.mandateversion": REFERENCE,
     "mission.ceasefire": Expect(catc_sees=(True, True), never_delete=True),
+    # National caveats (issue 18): every state's, for an organisation that runs sites; kept by mission HQ; withdrawn,
+    # never deleted.
+    "academies.nationaldeploymentauthorisation": Expect(catc_sees=(True, True), never_delete=True),
     "mission.reportsubscription": Expect(catc_sees=(True, False), catc_runs_in=True, catc_adds=True),
     "mission.progressreport": Expect(catc_sees=(True, False), never_add=True, never_change=True, never_delete=True),
     "mission.reportdispatch": Expect(catc_sees=(False, False), never_add=True, never_change=True, never_delete=True),
@@ -300,6 +304,9 @@ def world(roles):
                 ),
                 "mission.milestone": MilestoneFactory(value=500 if side == "in" else 1500),
                 "mission.mandateversion": MandateVersionFactory(reference=f"M-{side}"),
+                "academies.nationaldeploymentauthorisation": NationalDeploymentAuthorisationFactory(
+                    nation=poland if side == "in" else germany
+                ),
                 "mission.ceasefire": CeasefireFactory(
                     in_effect_from=today - dt.timedelta(days=30 if side == "in" else 90),
                     ended_on=None if side == "in" else today - dt.timedelta(days=60),

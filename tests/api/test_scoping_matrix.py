@@ -202,6 +202,10 @@ MATRIX: dict[tuple[str, str], Entry] = {
         public=True,
         url=lambda w: reverse("api:mandate-version-detail", args=[_public(w, "mandate")]),
     ),
+    # National caveats (issue 18): a ministry sees its own state's authorisations (mission HQ and the organisations
+    # that run sites see every state's); read-only, kept by mission HQ in the admin.
+    ("deployment-authorisation-list", "get"): read_list("ministry_a", "deployment-authorisation", "authorisation"),
+    ("deployment-authorisation-detail", "get"): read_detail("ministry_a", "deployment-authorisation", "authorisation"),
     # Trainers and their rotation windows: the contributing state's ministry
     ("trainer-list", "get"): read_list("ministry_a", "trainer", "trainer"),
     # Another nation's ministry sees the nation (reference data) but may not register its trainers: the scope rule.

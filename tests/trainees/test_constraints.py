@@ -48,6 +48,8 @@ from tests.factories import (
     MandatePositionFactory,
     MandateVersionFactory,
     MilestoneFactory,
+    NationalDeploymentAuthorisationFactory,
+    NationFactory,
     OrganisationFactory,
     ReportSubscriptionFactory,
     TargetFactory,
@@ -226,6 +228,34 @@ CASES = [
         ),
         "An availability window ends on or after the day it starts.",
         "An availability window ends on or after the day it starts.",
+    ),
+    # National caveats (issue 18): a state's authorisation to serve inside Ukraine.
+    Case(
+        "deployment_authorisation_valid_after_given",
+        lambda: NationalDeploymentAuthorisationFactory.build(
+            nation=NationFactory(code="PL"), given_on=D(2025, 5, 2), valid_until=D(2025, 5, 1)
+        ),
+        "An authorisation is valid until a day on or after the day it was given.",
+        "An authorisation is valid until a day on or after the day it was given.",
+    ),
+    Case(
+        "deployment_authorisation_withdrawn_after_given",
+        lambda: NationalDeploymentAuthorisationFactory.build(
+            nation=NationFactory(code="PL"),
+            given_on=D(2025, 5, 2),
+            withdrawn_on=D(2025, 5, 1),
+            withdrawal_reason="revoked",
+        ),
+        "An authorisation is withdrawn on or after the day it was given.",
+        "An authorisation is withdrawn on or after the day it was given.",
+    ),
+    Case(
+        "deployment_authorisation_withdrawal_has_reason",
+        lambda: NationalDeploymentAuthorisationFactory.build(
+            nation=NationFactory(code="PL"), given_on=D(2025, 5, 1), withdrawn_on=D(2025, 5, 2)
+        ),
+        "A withdrawal has a day and a reason, and an authorisation in force neither.",
+        "A withdrawal has a day and a reason, and an authorisation in force neither.",
     ),
     Case(
         "organisation_scope_matches_kind",

@@ -41,6 +41,8 @@ APPROVER_PERMISSIONS = {
     "mandateversion": ("add", "change"),
     "mandateposition": ("add", "change", "delete"),
     "ceasefire": ("add", "change"),
+    # National caveats (issue 18): record a state's authorisation to serve inside Ukraine, and its withdrawal.
+    "nationaldeploymentauthorisation": ("add", "change"),
     "reportsubscription": ("add", "change", "delete"),
     "organisation": ("add", "change"),
     "organisationapikey": ("add", "change"),

@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportMixin
@@ -151,7 +152,11 @@ class CountReturnAdmin(ScopedAdminMixin, ImportExportLimitsMixin, ImportExportMi
 
     @admin.display(description=_("training command"), ordering="cohort__academy__command__code")
     def command(self, obj: CountReturn):
-        return obj.cohort.academy.command or "–"
+        # The command's code, its name on hover: the name would take a column of its own at 1366 px.
+        command = obj.cohort.academy.command
+        if command is None:
+            return "–"
+        return format_html('<abbr title="{}">{}</abbr>', command, command.code.upper())
 
     # DECISIONS ON THE RETURN'S OWN PAGE
 

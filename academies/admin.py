@@ -1,6 +1,7 @@
 """The coordinators' admin for sites, courses, trainers and partner organisations.
 
-An academy's cohorts are added as an inline by `trainees.admin`, since this app never imports trainees.
+Higher apps add inlines to an academy's page through `register_academy_inline` (trainees adds its cohorts), since
+this app never imports them: `AcademyAdmin.get_inlines` reads that registry on each request.
 """
 
 from django.contrib import admin, messages
@@ -39,6 +40,17 @@ from .services import (
     trainer_create,
     trainer_update,
 )
+
+# Inlines that higher apps contribute to an academy's page, in registration order (see `register_academy_inline`).
+ACADEMY_RELATED_INLINES: list[type[admin.options.InlineModelAdmin]] = []
+
+
+def register_academy_inline(inline: type[admin.options.InlineModelAdmin]) -> type[admin.options.InlineModelAdmin]:
+    """Shows `inline` on every academy's page after the academy's own inlines; registering it twice adds it once."""
+    if inline not in ACADEMY_RELATED_INLINES:
+        ACADEMY_RELATED_INLINES.append(inline)
+    return inline
+
 
 # The library's own key model is unused (keys belong to organisations): its admin would be a door nobody watches.
 admin.site.unregister(APIKey)
@@ -95,13 +107,15 @@ class AcademyAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     prepopulated_fields = {"slug": ("name_en",)}
     # `accepts_cohorts` belongs to the mission's gating of sites in Ukraine; coordinators set the status.
     readonly_fields = ("accepts_cohorts",)
-    # trainees.admin appends the cohorts inline here, so that academies does not import trainees.
     inlines = [AcademyAliasInline]
     fieldsets = (
         (None, {"fields": ("slug", "kind", "nation", "command")}),
         (_("Names"), {"fields": ("name_en", "name_uk", "city_en", "city_uk")}),
         (_("Capacity and status"), {"fields": ("seat_capacity", "security_status", "accepts_cohorts")}),
     )
+
+    def get_inlines(self, request, obj):
+        return [*super().get_inlines(request, obj), *ACADEMY_RELATED_INLINES]
 
 
 @admin.register(Course)

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import admin
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils.formats import number_format
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -26,12 +27,28 @@ from .admin_planning import PlanningViews, planning_links
 from .figures import MilestoneFigures
 from .planning_charts import milestone_name
 
-# The viewBox is drawn at about the width the chart gets on a 1400 px screen, so its text renders near 12 px there.
-CHART_WIDTH, CHART_HEIGHT = 1100, 380
-MARGIN_LEFT, MARGIN_RIGHT, MARGIN_TOP, MARGIN_BOTTOM = 72, 24, 20, 34
 FORECAST_MONTHS = 12
-LABEL_HEIGHT = 15  # the vertical room one line label needs, so stacked labels never overlap
-MIN_TICK_GAP = 56  # the horizontal room one x-axis label needs
+
+
+@dataclass(frozen=True)
+class ChartFrame:
+    """The drawing's size in viewBox units, and the room its labels need at the font size admin.css gives them."""
+
+    name: str  # the CSS class that admin.css shows at its screen widths
+    width: int
+    height: int
+    margin_left: int
+    margin_right: int
+    margin_top: int
+    margin_bottom: int
+    label_height: int  # the vertical room one line label needs, so stacked labels never overlap
+    min_tick_gap: int  # the horizontal room one x-axis label needs
+
+
+# The wide viewBox is drawn at about the width the chart gets on a 1400 px screen, so its 13 px text renders near
+# 12 px there; the narrow one at a phone's width (390 px), so its 15 px text renders near 13 px. admin.css shows one.
+WIDE_CHART = ChartFrame("wide", 1100, 380, 72, 24, 20, 34, label_height=15, min_tick_gap=56)
+NARROW_CHART = ChartFrame("narrow", 400, 300, 76, 10, 18, 34, label_height=18, min_tick_gap=64)
 
 
 def _month_start(day: dt.date) -> dt.date:
@@ -114,11 +131,13 @@ def spread_labels(wanted: list[float], low: float, high: float, gap: float) -> l
     return placed
 
 
-def month_ticks(first: dt.date, last: dt.date, plot_width: float) -> list[tuple[dt.date, str]]:
+def month_ticks(
+    first: dt.date, last: dt.date, plot_width: float, min_gap: float = WIDE_CHART.min_tick_gap
+) -> list[tuple[dt.date, str]]:
     """X-axis labels: quarters on a short series, else years (every second or fifth on a long one), never touching."""
     span = (last - first).days or 1
     for step in (3, 12, 24, 60):  # months between labels
-        if plot_width * step * 30.4 / span >= MIN_TICK_GAP:
+        if plot_width * step * 30.4 / span >= min_gap:
             break
     ticks = []
     day = _month_start(first)
@@ -132,11 +151,15 @@ def month_ticks(first: dt.date, last: dt.date, plot_width: float) -> list[tuple[
     return ticks
 
 
-def render_progress_chart(progress: Any) -> SafeString:
+def render_progress_chart(progress: Any, frame: ChartFrame = WIDE_CHART) -> SafeString:
     """An SVG line chart: official cumulative trained per month, the run-rate forecast, and milestone lines.
 
     The legend is HTML under the chart (see the template), so it wraps on narrow screens instead of overlapping.
     """
+    width, height = frame.width, frame.height
+    margin_left, margin_right = frame.margin_left, frame.margin_right
+    margin_top, margin_bottom = frame.margin_top, frame.margin_bottom
+    title_id = "mission-chart-title" if frame is WIDE_CHART else f"mission-chart-title-{frame.name}"
     history = [(dt.date.fromisoformat(f"{month}-01"), total) for month, total in progress.monthly_cumulative()]
     rate = float(progress.run_rates.get("13w", 0.0))
     start_month = history[-1][0] if history else _month_start(progress.as_of)
@@ -151,34 +174,34 @@ def render_progress_chart(progress: Any) -> SafeString:
     above = [line["value"] for line in lines if line["value"] > data_peak]
     peak = max([data_peak] + [line["value"] for line in lines if line["value"] <= data_peak] + above[:1])
     top, tick_step = nice_axis_top(peak)
-    plot_w = CHART_WIDTH - MARGIN_LEFT - MARGIN_RIGHT
-    plot_h = CHART_HEIGHT - MARGIN_TOP - MARGIN_BOTTOM
+    plot_w = width - margin_left - margin_right
+    plot_h = height - margin_top - margin_bottom
     span = (last - first).days or 1
-    bottom = MARGIN_TOP + plot_h
+    bottom = margin_top + plot_h
 
     def x(day: dt.date) -> float:
-        return MARGIN_LEFT + plot_w * (day - first).days / span
+        return margin_left + plot_w * (day - first).days / span
 
     def y(value: float) -> float:
-        return MARGIN_TOP + plot_h * (1 - value / top)
+        return margin_top + plot_h * (1 - value / top)
 
     parts = [
-        f'<svg class="mission-chart" viewBox="0 0 {CHART_WIDTH} {CHART_HEIGHT}" role="img" '
-        f'aria-labelledby="mission-chart-title" xmlns="http://www.w3.org/2000/svg">',
-        f'<title id="mission-chart-title">{escape(_("Cumulative trained per month"))}</title>',
+        f'<svg class="mission-chart {frame.name}" viewBox="0 0 {width} {height}" role="img" '
+        f'aria-labelledby="{title_id}" xmlns="http://www.w3.org/2000/svg">',
+        f'<title id="{title_id}">{escape(_("Cumulative trained per month"))}</title>',
     ]
     for step in range(round(top / tick_step) + 1):
         value = tick_step * step
         parts.append(
-            f'<line class="grid" x1="{MARGIN_LEFT}" y1="{y(value):.1f}" x2="{MARGIN_LEFT + plot_w}" y2="{y(value):.1f}"/>'
-            f'<text class="tick" x="{MARGIN_LEFT - 8}" y="{y(value) + 4:.1f}" text-anchor="end">'
+            f'<line class="grid" x1="{margin_left}" y1="{y(value):.1f}" x2="{margin_left + plot_w}" y2="{y(value):.1f}"/>'
+            f'<text class="tick" x="{margin_left - 8}" y="{y(value) + 4:.1f}" text-anchor="end">'
             f"{escape(_number(int(value)) if value == int(value) else _number(value))}</text>"
         )
     parts.append(
-        f'<line class="axis" x1="{MARGIN_LEFT}" y1="{bottom}" x2="{MARGIN_LEFT + plot_w}" y2="{bottom}"/>'
-        f'<line class="axis" x1="{MARGIN_LEFT}" y1="{MARGIN_TOP}" x2="{MARGIN_LEFT}" y2="{bottom}"/>'
+        f'<line class="axis" x1="{margin_left}" y1="{bottom}" x2="{margin_left + plot_w}" y2="{bottom}"/>'
+        f'<line class="axis" x1="{margin_left}" y1="{margin_top}" x2="{margin_left}" y2="{bottom}"/>'
     )
-    for day, label in month_ticks(first, last, plot_w):
+    for day, label in month_ticks(first, last, plot_w, frame.min_tick_gap):
         parts.append(
             f'<line class="axis" x1="{x(day):.1f}" y1="{bottom}" x2="{x(day):.1f}" y2="{bottom + 5}"/>'
             f'<text class="tick" x="{x(day):.1f}" y="{bottom + 19}" text-anchor="middle">{escape(label)}</text>'
@@ -186,17 +209,17 @@ def render_progress_chart(progress: Any) -> SafeString:
     if forecast and history:
         # Where the record ends and the forecast begins.
         today_x = x(history[-1][0])
-        parts.append(f'<line class="now" x1="{today_x:.1f}" y1="{MARGIN_TOP}" x2="{today_x:.1f}" y2="{bottom}"/>')
+        parts.append(f'<line class="now" x1="{today_x:.1f}" y1="{margin_top}" x2="{today_x:.1f}" y2="{bottom}"/>')
     shown = [line for line in lines if line["value"] <= top]
     # Labels sit at the left, inside the plot, just above their line: the cumulative curve rises to the right,
     # so the upper left is empty. Lines drawn top first so their labels stack downwards without touching.
     shown.sort(key=lambda line: -line["value"])
-    baselines = spread_labels([y(line["value"]) - 4 for line in shown], MARGIN_TOP + 12, bottom - 4, LABEL_HEIGHT)
+    baselines = spread_labels([y(line["value"]) - 4 for line in shown], margin_top + 12, bottom - 4, frame.label_height)
     for line, baseline in zip(shown, baselines, strict=True):
         css = "target" if line["kind"] == "target" else "milestone"
         parts.append(
-            f'<line class="{css}" x1="{MARGIN_LEFT}" y1="{y(line["value"]):.1f}" x2="{MARGIN_LEFT + plot_w}" '
-            f'y2="{y(line["value"]):.1f}"/><text class="{css}-label" x="{MARGIN_LEFT + 8}" y="{baseline:.1f}">'
+            f'<line class="{css}" x1="{margin_left}" y1="{y(line["value"]):.1f}" x2="{margin_left + plot_w}" '
+            f'y2="{y(line["value"]):.1f}"/><text class="{css}-label" x="{margin_left + 8}" y="{baseline:.1f}">'
             f"{escape(line['label'])}</text>"
         )
     if history:
@@ -257,6 +280,7 @@ def dashboard_context(on: dt.date | None = None, policy: Any = None) -> dict[str
             "last_reached": _dated(reached_milestones[-1]) if reached_milestones else None,
             "chart_lines": chart_lines(figures),
             "chart": render_progress_chart(figures),
+            "chart_narrow": render_progress_chart(figures, NARROW_CHART),
             "in_training": list(cohorts_in_training(on=on, scope=rows_scope)),
             "in_training_count": cohorts_in_training_count(on=on, scope=rows_scope),
             "gaps": cohort_gaps(on=on, scope=rows_scope),
@@ -275,6 +299,11 @@ class MissionAdminSite(SecondFactorAdminSiteMixin, admin.AdminSite):
     site_header = gettext_lazy("EUMAM Ukraine · training logistics")
     site_title = gettext_lazy("EUMAM UA logistics")
     index_title = gettext_lazy("Mission dashboard")
+    # The dashboard (linked from every page's breadcrumbs and header) lists the apps; a 300 px sidebar on every list
+    # pushed its columns behind a sideways scroll at 1366 px.
+    enable_nav_sidebar = False
+    # "View site" opens the mission dashboard: the product has no public site, so "/" would answer 404.
+    site_url = reverse_lazy("admin:index")
 
     def index(self, request, extra_context=None):
         from academies.admin_scope import actor_of

@@ -129,3 +129,20 @@ def test_every_admin_queryset_is_ordered(model, rf, superuser):
     request = rf.get("/")
     request.user = superuser
     assert admin.site._registry[model].get_queryset(request).ordered
+
+
+def test_higher_apps_add_academy_inlines_through_the_registry_without_patching_the_class(rf, superuser):
+    from academies.admin import ACADEMY_RELATED_INLINES, AcademyAdmin, AcademyAliasInline, register_academy_inline
+    from academies.models import Academy
+    from trainees.admin import AcademyCohortInline
+
+    register_academy_inline(AcademyCohortInline)  # a second registration adds nothing
+    request = rf.get("/")
+    request.user = superuser
+
+    assert AcademyAdmin.inlines == [AcademyAliasInline]
+    assert ACADEMY_RELATED_INLINES.count(AcademyCohortInline) == 1
+    assert admin.site._registry[Academy].get_inlines(request, None) == [
+        AcademyAliasInline,
+        AcademyCohortInline,
+    ]

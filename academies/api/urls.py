@@ -4,6 +4,7 @@ from django.urls import path
 
 from .views import (
     AcademyViewSet,
+    CourseVersionViewSet,
     CourseViewSet,
     EventFeedView,
     MeView,
@@ -15,6 +16,7 @@ from .views import (
 routes = [
     ("academies", AcademyViewSet, "academy"),
     ("courses", CourseViewSet, "course"),
+    ("course-versions", CourseVersionViewSet, "course-version"),
     ("trainers", TrainerViewSet, "trainer"),
     ("trainer-availability", TrainerAvailabilityViewSet, "trainer-availability"),
     ("webhooks", WebhookEndpointViewSet, "webhook"),

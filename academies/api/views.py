@@ -13,11 +13,21 @@ from academies import events, services, webhooks
 from academies.filtersets import (
     AcademyFilterSet,
     CourseFilterSet,
+    CourseVersionFilterSet,
     TrainerAvailabilityFilterSet,
     TrainerFilterSet,
     WebhookEndpointFilterSet,
 )
-from academies.models import Academy, Course, Event, Trainer, TrainerAvailability, WebhookDelivery, WebhookEndpoint
+from academies.models import (
+    Academy,
+    Course,
+    CourseVersion,
+    Event,
+    Trainer,
+    TrainerAvailability,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
 from academies.scope import KEY_PERMISSIONS
 from academies.tombstones import TrainerAvailabilityTombstone, WebhookEndpointTombstone
 from config.api import idempotency
@@ -29,6 +39,7 @@ from config.api.viewsets import ReadOnlyViewSet, ScopedGenericViewSet, ScopedVie
 from .serializers import (
     AcademySerializer,
     CourseSerializer,
+    CourseVersionSerializer,
     EventFeedQuerySerializer,
     EventFeedSerializer,
     MeSerializer,
@@ -66,6 +77,19 @@ class CourseViewSet(ReadOnlyViewSet):
     ordering_fields = ["code", "name_en", "duration_days"]
     ordering = ["code"]
     resource_noun, resource_plural = "course", "courses"
+
+
+class CourseVersionViewSet(ReadOnlyViewSet):
+    """Course versions: what each version of a course teaches, for how long, and why it was made. Read like the
+    catalogue by every partner; filter by `course` (its code) or take the versions `in_force_on` a day."""
+
+    queryset = CourseVersion.objects.select_related("course").prefetch_related("topic_hours__topic")
+    serializer_class = CourseVersionSerializer
+    filterset_class = CourseVersionFilterSet
+    search_fields = ["course__code", "syllabus_en", "syllabus_uk", "reason"]
+    ordering_fields = ["effective_from", "number"]
+    ordering = ["course__code", "number"]
+    resource_noun, resource_plural = "course version", "course versions"
 
 
 class TrainerViewSet(

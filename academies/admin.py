@@ -237,6 +237,7 @@ class CourseVersionAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     def save_related(self, request, form, formsets, change):
         hours = {}
         for formset in formsets:
+            formset.save(commit=False)  # for the admin's change message; the rows are the service's to write
             for inline_form in formset.forms:
                 data = getattr(inline_form, "cleaned_data", None) or {}
                 if data.get("topic") is not None and data.get("hours"):

@@ -83,3 +83,12 @@ def test_the_versions_list_reads_in_ukrainian(admin_client_for, coordinator):
 
     assert "версія курсу" in page.lower() and course.name_uk in page
     assert "години" in page.lower()  # the hours column
+
+
+def test_a_cohorts_page_shows_the_version_it_follows(admin_client_for, coordinator):
+    from tests.factories import CohortFactory
+
+    cohort = CohortFactory(course=CourseFactory(code="basic-x"))
+    page = admin_client_for(coordinator).get(reverse("admin:trainees_cohort_change", args=[cohort.pk]))
+
+    assert "basic-x v1" in page.content.decode()

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
-from django.db.models.signals import m2m_changed
+from django.db.models.signals import m2m_changed, post_save
 from django.dispatch import receiver
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
@@ -294,6 +294,20 @@ class Trainer(ChangeStamped):
         verbose_name = _("trainer")
         verbose_name_plural = _("trainers")
         indexes = [models.Index(fields=["updated_at", "id"], name="trainer_updated_at_id")]
+        constraints = [
+            # Ukrainian instructors (issue 18): no personal data of Ukrainian personnel beyond an opaque reference.
+            models.CheckConstraint(
+                condition=~Q(nation=UKRAINE) | Q(display_name=""),
+                name="trainer_ukrainian_reference_only",
+                violation_error_message=_(
+                    "A Ukrainian instructor is known by an opaque reference only: leave the display name empty."
+                ),
+            ),
+        ]
+
+    @property
+    def is_ukrainian(self) -> bool:
+        return self.nation_id == UKRAINE
 
     def __str__(self) -> str:
         return f"{self.reference} ({self.nation_id})"
@@ -309,6 +323,14 @@ class Trainer(ChangeStamped):
         if not isinstance(codes, list) or not all(isinstance(c, str) and len(c) == 2 for c in codes):
             raise ValidationError({"languages": _('Give a list of two-letter ISO 639-1 codes, such as ["en"].')})
         self.languages = sorted({c.lower() for c in codes})
+        if self.nation_id == UKRAINE and self.display_name:
+            raise ValidationError(
+                {
+                    "display_name": _(
+                        "A Ukrainian instructor is known by an opaque reference only: leave the display name empty."
+                    )
+                }
+            )
 
 
 @receiver(m2m_changed, sender=Trainer.qualifications.through)
@@ -453,9 +475,17 @@ class StaffMembership(models.Model):
 
 
 # Defined in their own modules, registered with this app here: national caveats (issue 18, item 7: which states'
-# trainers may serve inside Ukraine), events and webhooks (issue 14), the partner API's keys and idempotency records,
-# tombstones.
+# trainers may serve inside Ukraine), the curriculum (course versions and topics, issue 18), events and webhooks
+# (issue 14), the partner API's keys and idempotency records, tombstones.
 from .caveats import NationalDeploymentAuthorisation  # noqa: E402, F401
+from .curriculum import CourseVersion, CourseVersionTopic, Topic  # noqa: E402, F401
 from .event_models import Event, WebhookDelivery, WebhookEndpoint  # noqa: E402, F401
 from .partner_models import IdempotencyRecord, OrganisationAPIKey, OrganisationAPIKeyManager  # noqa: E402, F401
 from .tombstones import TrainerAvailabilityTombstone, WebhookEndpointTombstone  # noqa: E402, F401
+
+
+@receiver(post_save, sender=Course, dispatch_uid="eumam.course_first_version")
+def _course_first_version(sender, instance: Course, created: bool, raw: bool = False, **kwargs) -> None:
+    """Every course has a version from the day it is catalogued: version 1, written from its own facts."""
+    if created and not raw:
+        CourseVersion.first_of(instance)

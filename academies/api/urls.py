@@ -4,6 +4,7 @@ from django.urls import path
 
 from .views import (
     AcademyViewSet,
+    CourseVersionViewSet,
     CourseViewSet,
     DeploymentAuthorisationViewSet,
     EventFeedView,
@@ -17,6 +18,7 @@ routes = [
     ("academies", AcademyViewSet, "academy"),
     ("courses", CourseViewSet, "course"),
     ("deployment-authorisations", DeploymentAuthorisationViewSet, "deployment-authorisation"),
+    ("course-versions", CourseVersionViewSet, "course-version"),
     ("trainers", TrainerViewSet, "trainer"),
     ("trainer-availability", TrainerAvailabilityViewSet, "trainer-availability"),
     ("webhooks", WebhookEndpointViewSet, "webhook"),

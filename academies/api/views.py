@@ -13,6 +13,7 @@ from academies import events, services, webhooks
 from academies.filtersets import (
     AcademyFilterSet,
     CourseFilterSet,
+    CourseVersionFilterSet,
     DeploymentAuthorisationFilterSet,
     TrainerAvailabilityFilterSet,
     TrainerFilterSet,
@@ -21,6 +22,7 @@ from academies.filtersets import (
 from academies.models import (
     Academy,
     Course,
+    CourseVersion,
     Event,
     NationalDeploymentAuthorisation,
     Trainer,
@@ -40,6 +42,7 @@ from config.api.throttling import rate_state_of
 from .serializers import (
     AcademySerializer,
     CourseSerializer,
+    CourseVersionSerializer,
     DeploymentAuthorisationSerializer,
     EventFeedQuerySerializer,
     EventFeedSerializer,
@@ -94,6 +97,19 @@ class DeploymentAuthorisationViewSet(ReadOnlyViewSet):
     ordering_fields = ["given_on", "nation"]
     ordering = ["nation", "given_on"]
     resource_noun, resource_plural = "deployment authorisation", "deployment authorisations"
+
+
+class CourseVersionViewSet(ReadOnlyViewSet):
+    """Course versions: what each version of a course teaches, for how long, and why it was made. Read like the
+    catalogue by every partner; filter by `course` (its code) or take the versions `in_force_on` a day."""
+
+    queryset = CourseVersion.objects.select_related("course").prefetch_related("topic_hours__topic")
+    serializer_class = CourseVersionSerializer
+    filterset_class = CourseVersionFilterSet
+    search_fields = ["course__code", "syllabus_en", "syllabus_uk", "reason"]
+    ordering_fields = ["effective_from", "number"]
+    ordering = ["course__code", "number"]
+    resource_noun, resource_plural = "course version", "course versions"
 
 
 class TrainerViewSet(

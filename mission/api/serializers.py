@@ -334,3 +334,38 @@ ProgressSerializer = figures_serializer(figures.ProgressFigures, "ProgressSerial
 
 class ProgressQuerySerializer(serializers.Serializer):
     as_of = MissionDateField(required=False, help_text=_("The day to compute the figures for; today by default."))
+
+
+# CURRICULUM (issue 18)
+
+
+class _CourseVersionFiguresSerializer(serializers.Serializer):
+    course = serializers.CharField(help_text=_("The course code."))
+    course_name_en = serializers.CharField()
+    course_name_uk = serializers.CharField()
+    version = serializers.IntegerField(allow_null=True, help_text=_("The version's number; null for no version."))
+    effective_from = MissionDateField(allow_null=True)
+    trained = serializers.IntegerField()
+    enrolled = serializers.IntegerField()
+    withdrawn = serializers.IntegerField()
+    cohorts = serializers.IntegerField(help_text=_("Cohorts with an official return."))
+
+
+class ProgressByCourseVersionSerializer(serializers.Serializer):
+    scope = ProgressScopeSerializer()
+    as_of = MissionDateField()
+    trained = serializers.IntegerField(help_text=_("The official total; the versions' rows add up to it."))
+    versions = _CourseVersionFiguresSerializer(many=True)
+
+
+class UkrainianCoTeachingSerializer(serializers.Serializer):
+    scope = ProgressScopeSerializer()
+    as_of = MissionDateField()
+    cohorts = serializers.IntegerField(help_text=_("Cohorts begun by that day and not cancelled."))
+    co_taught = serializers.IntegerField(
+        help_text=_("Of those, the cohorts with a Ukrainian instructor alongside a contributing state's trainer.")
+    )
+    co_taught_completed = serializers.IntegerField(help_text=_("Of the co-taught cohorts, those that have ended."))
+    ukrainian_only = serializers.IntegerField(help_text=_("Cohorts taught by Ukrainian instructors alone."))
+    share_co_taught = serializers.FloatField()
+    ukrainian_instructors = serializers.IntegerField(help_text=_("Ukrainian instructors on those cohorts."))

@@ -24,16 +24,18 @@ from mission.models import (
     ReportSubscriptionTombstone,
     Target,
 )
-from mission.selectors import Scope, progress
+from mission.selectors import Scope, progress, progress_by_course_version, ukrainian_co_teaching
 
 from .serializers import (
     MandateVersionSerializer,
     MilestoneSerializer,
+    ProgressByCourseVersionSerializer,
     ProgressQuerySerializer,
     ProgressReportSerializer,
     ProgressSerializer,
     ReportSubscriptionSerializer,
     TargetSerializer,
+    UkrainianCoTeachingSerializer,
 )
 
 
@@ -197,6 +199,46 @@ class ProgressView(ScopedViewSetMixin, generics.GenericAPIView):
         if scope is None:
             raise exceptions.PermissionDenied(NO_ORGANISATION)
         return Response(progress(scope, query.validated_data.get("as_of")).figures().to_payload())
+
+
+class _ScopedFiguresView(ScopedViewSetMixin, generics.GenericAPIView):
+    """Figures of the caller's progress scope on a day (`as_of`, today by default), from one selector."""
+
+    query_serializer_class = ProgressQuerySerializer
+    pagination_class = None
+    filter_backends: list = []
+
+    def figures(self, scope: Scope, as_of):
+        raise NotImplementedError
+
+    def get(self, request):
+        query = self.query_serializer_class(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        scope = scope_of(self.caller)
+        if scope is None:
+            raise exceptions.PermissionDenied(NO_ORGANISATION)
+        return Response(self.get_serializer(self.figures(scope, query.validated_data.get("as_of"))).data)
+
+
+@extend_schema(parameters=[ProgressQuerySerializer])
+class ProgressByCourseVersionView(_ScopedFiguresView):
+    """Official completions by course version, within the caller's progress scope. The rows add up to the official
+    total of `/progress/` for the same day."""
+
+    serializer_class = ProgressByCourseVersionSerializer
+
+    def figures(self, scope, as_of):
+        return progress_by_course_version(scope, as_of)
+
+
+@extend_schema(parameters=[ProgressQuerySerializer])
+class UkrainianCoTeachingView(_ScopedFiguresView):
+    """How many cohorts Ukrainian instructors co-taught, within the caller's progress scope."""
+
+    serializer_class = UkrainianCoTeachingSerializer
+
+    def figures(self, scope, as_of):
+        return ukrainian_co_teaching(scope, as_of)
 
 
 class ReportSubscriptionViewSet(

@@ -110,9 +110,10 @@ class CohortAdmin(
     change_form_template = "admin/trainees/cohort/change_form.html"
     date_hierarchy = "starts_on"
     show_full_result_count = False
-    readonly_fields = ("fill_rate", "staffing", "flagged", "flag_reason", "created_at", "updated_at")
+    # The version a cohort follows is the one of its course in force on its first day (issue 18).
+    readonly_fields = ("course_version", "fill_rate", "staffing", "flagged", "flag_reason", "created_at", "updated_at")
     fieldsets = (
-        (None, {"fields": ("reference", "course", "academy", "status", "has_roster")}),
+        (None, {"fields": ("reference", "course", "course_version", "academy", "status", "has_roster")}),
         (_("Plan"), {"fields": ("starts_on", "ends_on", "seats")}),
         (_("Figures"), {"fields": ("fill_rate", "staffing")}),
         (_("Flag and record"), {"fields": ("flagged", "flag_reason", "created_at", "updated_at")}),

@@ -138,7 +138,7 @@ class CohortViewSet(
     """Cohorts at the caller's sites (a ministry: those its trainers work on). Every change sends the cohort's ETag
     as If-Match."""
 
-    queryset = Cohort.objects.select_related("course", "academy")
+    queryset = Cohort.objects.select_related("course", "course_version", "academy")
     serializer_class = CohortSerializer
     filterset_class = CohortFilterSet
     search_fields = ["reference"]

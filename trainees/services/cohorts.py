@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from academies.caveats import authorised_windows
-from academies.models import Academy, Course, Trainer
+from academies.models import Academy, Course, CourseVersion, Trainer
 from academies.scope import Actor
 from academies.tombstones import tombstone_record
 from config import clock
@@ -94,6 +94,16 @@ def _check_cohort_plan(*, course: Course, academy: Academy, seats: int, starts_o
     _check_capacity(academy=academy, starts_on=starts_on, ends_on=ends_on, seats=seats, exclude_pk=exclude_pk)
 
 
+def _check_course_version(course: Course, course_version: CourseVersion | None) -> None:
+    """A cohort follows a version of its own course, never another course's (checked again by `Cohort.clean`)."""
+    if course_version is not None and course_version.course_id != course.pk:
+        message = _("A cohort follows a version of its own course: %(version)s is not a version of %(course)s.") % {
+            "version": course_version,
+            "course": course.code,
+        }
+        raise ApplicationError(message, {"course_version": [message]}, code="course_version_of_other_course")
+
+
 def _require_site_managed(actor: Actor, academy: Academy) -> None:
     actor.require_in_scope(Academy.objects.managed_by(actor.policy).filter(pk=academy.pk).exists(), noun=_("site"))
 
@@ -115,15 +125,18 @@ def cohort_schedule(
     has_roster: bool = False,
     status: str | None = None,
     today: dt.date | None = None,
+    course_version: CourseVersion | None = None,
     actor: Actor,
 ) -> Cohort:
     """Plan a cohort at one of the actor's sites, checking the course's maximum size, the site's status and its
-    capacity over time.
+    capacity over time. It follows `course_version` (one of its course's versions), by default the one in force on
+    its first day.
 
     Its status is the one its dates give on `today` (a cohort recorded after it started is in training, or
     completed); `status` may only be that one, or cancelled (see `lifecycle.cohort_status_check`)."""
     actor.require("trainees.add_cohort", action=_("plan cohorts"))
     _require_site_managed(actor, academy)
+    _check_course_version(course, course_version)
     academy = _lock_academy(academy)
     _check_cohort_plan(course=course, academy=academy, seats=seats, starts_on=starts_on, ends_on=ends_on)
     cohort = Cohort(
@@ -134,6 +147,7 @@ def cohort_schedule(
         ends_on=ends_on,
         seats=seats,
         has_roster=has_roster,
+        course_version=course_version,
     )
     if ends_on >= starts_on:  # otherwise _save refuses it with the dates' own message
         cohort.status = cohort_status_check(cohort=cohort, requested=status, today=today or clock.today())
@@ -151,7 +165,17 @@ def cohort_update(*, cohort: Cohort, actor: Actor, today: dt.date | None = None,
     released trainers are not put back). Trainers already on the cohort must still fit its new dates and course;
     cancelling a cohort releases its trainers.
     """
-    allowed = {"reference", "course", "academy", "starts_on", "ends_on", "seats", "status", "has_roster"}
+    allowed = {
+        "reference",
+        "course",
+        "course_version",
+        "academy",
+        "starts_on",
+        "ends_on",
+        "seats",
+        "status",
+        "has_roster",
+    }
     unknown = set(changes) - allowed
     if unknown:
         raise ApplicationError(_("These fields cannot be changed: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
@@ -174,6 +198,9 @@ def cohort_update(*, cohort: Cohort, actor: Actor, today: dt.date | None = None,
     requested_status = changes.pop("status", None)
     for key, value in changes.items():
         setattr(cohort, key, value)
+    if "course" in replanned and "course_version" not in changes:
+        cohort.course_version = None  # another course: the version of it in force on the first day (Cohort.save)
+    _check_course_version(cohort.course, cohort.course_version)
     # The status follows the dates when they move or a status is asked for; a write of other fields leaves it to
     # the daily follower. Inverted dates are refused by the plan check, with their own message.
     if (requested_status not in (None, cohort.status) or {"starts_on", "ends_on"} & replanned) and (

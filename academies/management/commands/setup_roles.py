@@ -23,6 +23,10 @@ COORDINATOR_PERMISSIONS = {
     "academy": ("add", "change"),
     "academyalias": ("add", "change", "delete"),
     "course": ("add", "change"),
+    # Course versions (issue 18) are official records: added with their hours per topic, never changed or deleted.
+    "courseversion": ("add",),
+    "courseversiontopic": ("add",),
+    "topic": ("add", "change"),
     "trainer": ("add", "change"),
     "traineravailability": ("add", "change", "delete"),
     "cohort": ("add", "change"),

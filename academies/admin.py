@@ -1,6 +1,7 @@
 """The coordinators' admin for sites, courses, trainers and partner organisations.
 
-An academy's cohorts are added as an inline by `trainees.admin`, since this app never imports trainees.
+Higher apps add inlines to an academy's page through `register_academy_inline` (trainees adds its cohorts), since
+this app never imports them: `AcademyAdmin.get_inlines` reads that registry on each request.
 """
 
 from django.contrib import admin, messages
@@ -13,27 +14,22 @@ from rest_framework_api_key.admin import APIKeyModelAdmin
 from rest_framework_api_key.models import APIKey
 from simple_history.admin import SimpleHistoryAdmin
 
-from config.admin import (
-    ImportExportLimitsMixin,
-    ScopedAdminMixin,
-    ScopedInlineMixin,
-    ServiceModelForm,
-    ServiceSaveAdminMixin,
-    actor_of,
-    copy_saved_fields,
-    dry_run,
-)
+from config.admin import ImportExportLimitsMixin, ServiceModelForm, ServiceSaveAdminMixin, copy_saved_fields, dry_run
 from config.exceptions import ApplicationError
 
+from .admin_scope import ScopedAdminMixin, ScopedInlineMixin, actor_of
 from .models import (
     Academy,
     AcademyAlias,
     Course,
+    CourseVersion,
+    CourseVersionTopic,
     IdempotencyRecord,
     Nation,
     Organisation,
     OrganisationAPIKey,
     StaffMembership,
+    Topic,
     Trainer,
     TrainerAvailability,
     TrainingCommand,
@@ -41,12 +37,24 @@ from .models import (
 from .resources import TrainerAvailabilityResource, TrainerResource
 from .services import (
     api_key_create,
+    course_version_create,
     trainer_availability_add,
     trainer_availability_delete,
     trainer_availability_update,
     trainer_create,
     trainer_update,
 )
+
+# Inlines that higher apps contribute to an academy's page, in registration order (see `register_academy_inline`).
+ACADEMY_RELATED_INLINES: list[type[admin.options.InlineModelAdmin]] = []
+
+
+def register_academy_inline(inline: type[admin.options.InlineModelAdmin]) -> type[admin.options.InlineModelAdmin]:
+    """Shows `inline` on every academy's page after the academy's own inlines; registering it twice adds it once."""
+    if inline not in ACADEMY_RELATED_INLINES:
+        ACADEMY_RELATED_INLINES.append(inline)
+    return inline
+
 
 # The library's own key model is unused (keys belong to organisations): its admin would be a door nobody watches.
 admin.site.unregister(APIKey)
@@ -103,13 +111,32 @@ class AcademyAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     prepopulated_fields = {"slug": ("name_en",)}
     # `accepts_cohorts` belongs to the mission's gating of sites in Ukraine; coordinators set the status.
     readonly_fields = ("accepts_cohorts",)
-    # trainees.admin appends the cohorts inline here, so that academies does not import trainees.
     inlines = [AcademyAliasInline]
     fieldsets = (
         (None, {"fields": ("slug", "kind", "nation", "command")}),
         (_("Names"), {"fields": ("name_en", "name_uk", "city_en", "city_uk")}),
         (_("Capacity and status"), {"fields": ("seat_capacity", "security_status", "accepts_cohorts")}),
     )
+
+    def get_inlines(self, request, obj):
+        return [*super().get_inlines(request, obj), *ACADEMY_RELATED_INLINES]
+
+
+class CourseVersionInline(ScopedInlineMixin, admin.TabularInline):
+    """A course's versions, read-only: a new version is added on its own page (course versions), with its reason."""
+
+    model = CourseVersion
+    extra = 0
+    fields = ("number", "effective_from", "duration_days", "trainees_per_trainer", "reason")
+    readonly_fields = fields
+    show_change_link = True
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Course)
@@ -125,6 +152,108 @@ class CourseAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     )
     list_filter = ("family", "level")
     search_fields = ("code", "name_en", "name_uk")
+    inlines = [CourseVersionInline]
+
+
+@admin.register(Topic)
+class TopicAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+    list_display = ("code", "name_en", "name_uk")
+    search_fields = ("code", "name_en", "name_uk")
+
+
+class CourseVersionForm(ServiceModelForm):
+    """A new course version, written by `course_version_create` with the hours of the inline below."""
+
+    class Meta:
+        model = CourseVersion
+        fields = (
+            "course",
+            "effective_from",
+            "syllabus_en",
+            "syllabus_uk",
+            "duration_days",
+            "trainees_per_trainer",
+            "reason",
+        )
+
+    topic_hours: dict = {}  # set by the admin from the inline, before the service runs
+
+    def service_call(self):
+        if self.instance.pk is not None:
+            return None  # a version never changes
+        data = self.cleaned_data
+        return lambda: course_version_create(
+            course=data["course"],
+            effective_from=data["effective_from"],
+            syllabus_en=data["syllabus_en"],
+            syllabus_uk=data["syllabus_uk"],
+            duration_days=data["duration_days"],
+            trainees_per_trainer=data["trainees_per_trainer"],
+            reason=data["reason"],
+            topic_hours=self.topic_hours,
+            actor=self.actor,
+        )
+
+
+class CourseVersionTopicInline(ScopedInlineMixin, admin.TabularInline):
+    model = CourseVersionTopic
+    extra = 5
+    fields = ("topic", "hours")
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return obj is None and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(CourseVersion)
+class CourseVersionAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+    """Course versions: official records, added with their hours per topic and reason, never changed or deleted."""
+
+    form = CourseVersionForm
+    list_display = ("course", "number", "effective_from", "duration_days", "trainees_per_trainer", "total_hours")
+    list_filter = ("course",)
+    list_select_related = ("course",)
+    search_fields = ("course__code", "course__name_en", "reason", "syllabus_en")
+    autocomplete_fields = ("course",)
+    inlines = [CourseVersionTopicInline]
+    date_hierarchy = "effective_from"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("topic_hours")
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_readonly_fields(self, request, obj=None):
+        return (
+            ("number", "created_at")
+            if obj is None
+            else ("course", "number", "created_at", *CourseVersionForm.Meta.fields)
+        )
+
+    def save_model(self, request, obj, form, change):
+        pass  # written with its hours in save_related, in one service call
+
+    def save_related(self, request, form, formsets, change):
+        hours = {}
+        for formset in formsets:
+            formset.save(commit=False)  # for the admin's change message; the rows are the service's to write
+            for inline_form in formset.forms:
+                data = getattr(inline_form, "cleaned_data", None) or {}
+                if data.get("topic") is not None and data.get("hours"):
+                    hours[data["topic"]] = data["hours"]
+        form.topic_hours = hours
+        copy_saved_fields(form.instance, form.save_via_service())
+
+    @admin.display(description=_("hours"))
+    def total_hours(self, obj: CourseVersion) -> int:
+        return obj.total_hours
 
 
 class TrainerAvailabilityForm(ServiceModelForm):

@@ -18,10 +18,11 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from config.admin import ScopedAdminMixin, ServiceModelForm, actor_of, copy_saved_fields, run_service_for_objects
+from config.admin import ServiceModelForm, copy_saved_fields, run_service_for_objects
 from config.exceptions import ApplicationError
 
 from . import webhooks
+from .admin_scope import ScopedAdminMixin, actor_of
 from .models import Event, WebhookDelivery, WebhookEndpoint
 
 

@@ -1,10 +1,19 @@
 """Filters for the partner API's lists of sites, courses, trainers and availability windows."""
 
 import django_filters
+from django.db import models
 
 from config.api.filters import SyncFilterSet
 
-from .models import Academy, Course, Trainer, TrainerAvailability, WebhookEndpoint
+from .models import (
+    Academy,
+    Course,
+    CourseVersion,
+    NationalDeploymentAuthorisation,
+    Trainer,
+    TrainerAvailability,
+    WebhookEndpoint,
+)
 
 
 class AcademyFilterSet(SyncFilterSet):
@@ -19,6 +28,21 @@ class CourseFilterSet(SyncFilterSet):
     class Meta:
         model = Course
         fields = ["family", "level"]
+
+
+class CourseVersionFilterSet(SyncFilterSet):
+    course = django_filters.CharFilter(field_name="course__code", help_text="Course code, e.g. basic-soldier.")
+    in_force_on = django_filters.DateFilter(
+        method="filter_in_force_on", help_text="The version of each course in force on this day."
+    )
+
+    class Meta:
+        model = CourseVersion
+        fields = ["course", "in_force_on"]
+
+    def filter_in_force_on(self, queryset, name, value):
+        newest = CourseVersion.objects.filter(course=models.OuterRef("course")).current_at(value).values("pk")[:1]
+        return queryset.filter(pk=models.Subquery(newest))
 
 
 class TrainerFilterSet(SyncFilterSet):
@@ -49,3 +73,14 @@ class WebhookEndpointFilterSet(SyncFilterSet):
     class Meta:
         model = WebhookEndpoint
         fields: list[str] = []
+
+
+class DeploymentAuthorisationFilterSet(SyncFilterSet):
+    in_force_on = django_filters.DateFilter(method="filter_in_force_on", help_text="Those in force on this day.")
+
+    class Meta:
+        model = NationalDeploymentAuthorisation
+        fields = ["nation", "in_force_on"]
+
+    def filter_in_force_on(self, queryset, name, value):
+        return queryset.holding_on(value)

@@ -4,14 +4,12 @@ from django.conf import settings
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
-from django.db.models.signals import m2m_changed
+from django.db.models.signals import m2m_changed, post_save
 from django.dispatch import receiver
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
-from rest_framework_api_key.models import AbstractAPIKey, APIKeyManager
 from simple_history.models import HistoricalRecords
 
-from config import clock
 from config.stamps import ChangeStamped, RestampsReferrersOnRename, restamp
 
 from .querysets import (
@@ -296,6 +294,20 @@ class Trainer(ChangeStamped):
         verbose_name = _("trainer")
         verbose_name_plural = _("trainers")
         indexes = [models.Index(fields=["updated_at", "id"], name="trainer_updated_at_id")]
+        constraints = [
+            # Ukrainian instructors (issue 18): no personal data of Ukrainian personnel beyond an opaque reference.
+            models.CheckConstraint(
+                condition=~Q(nation=UKRAINE) | Q(display_name=""),
+                name="trainer_ukrainian_reference_only",
+                violation_error_message=_(
+                    "A Ukrainian instructor is known by an opaque reference only: leave the display name empty."
+                ),
+            ),
+        ]
+
+    @property
+    def is_ukrainian(self) -> bool:
+        return self.nation_id == UKRAINE
 
     def __str__(self) -> str:
         return f"{self.reference} ({self.nation_id})"
@@ -311,6 +323,14 @@ class Trainer(ChangeStamped):
         if not isinstance(codes, list) or not all(isinstance(c, str) and len(c) == 2 for c in codes):
             raise ValidationError({"languages": _('Give a list of two-letter ISO 639-1 codes, such as ["en"].')})
         self.languages = sorted({c.lower() for c in codes})
+        if self.nation_id == UKRAINE and self.display_name:
+            raise ValidationError(
+                {
+                    "display_name": _(
+                        "A Ukrainian instructor is known by an opaque reference only: leave the display name empty."
+                    )
+                }
+            )
 
 
 @receiver(m2m_changed, sender=Trainer.qualifications.through)
@@ -454,67 +474,18 @@ class StaffMembership(models.Model):
         return f"{self.user} · {self.organisation}"
 
 
-class OrganisationAPIKeyManager(APIKeyManager):
-    def get_usable_keys(self) -> models.QuerySet:
-        # Every authenticated request needs the key's organisation: read it with the key (issue 7 benchmark).
-        return super().get_usable_keys().select_related("organisation")
-
-
-class OrganisationAPIKey(AbstractAPIKey):
-    """An API key of a partner organisation. Only its hash is stored; the key is shown once at creation."""
-
-    objects = OrganisationAPIKeyManager()  # type: ignore[misc]  # the stubs declare the base manager a ClassVar
-
-    organisation = models.ForeignKey(
-        Organisation, on_delete=models.CASCADE, related_name="api_keys", verbose_name=_("organisation")
-    )
-    read_only = models.BooleanField(_("read-only"), default=False)
-
-    class Meta(AbstractAPIKey.Meta):
-        verbose_name = _("organisation API key")  # type: ignore[assignment]  # lazy text, as on every model
-        verbose_name_plural = _("organisation API keys")  # type: ignore[assignment]
-
-    @property
-    def is_usable(self) -> bool:
-        return not self.revoked and not (self.expiry_date and self.expiry_date <= clock.now())
-
-
-# PARTNER API: IDEMPOTENCY
-
-
-class IdempotencyRecord(models.Model):
-    """The first response to a POST sent with an `Idempotency-Key`, replayed when the same request is retried.
-
-    The record is written in the same transaction as the work it describes, so either both exist or neither.
-    """
-
-    owner = models.CharField(
-        _("owner"), max_length=80, help_text=_("Who sent the request: an organisation or a coordinator account.")
-    )
-    key = models.CharField(_("idempotency key"), max_length=255)
-    fingerprint = models.CharField(_("request fingerprint"), max_length=64)
-    status_code = models.PositiveSmallIntegerField(_("status code"), null=True, blank=True)
-    response_body = models.JSONField(_("response body"), null=True, blank=True)
-    response_headers = models.JSONField(_("response headers"), default=dict, blank=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-
-    class Meta:
-        ordering = ["-created_at"]
-        verbose_name = _("idempotency record")
-        verbose_name_plural = _("idempotency records")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["owner", "key"],
-                name="idempotency_unique_owner_key",
-                violation_error_message=_("This idempotency key was already used."),
-            ),
-        ]
-        indexes = [models.Index(fields=["created_at"], name="idempotency_created_at")]
-
-    def __str__(self) -> str:
-        return f"{self.owner}: {self.key}"
-
-
-# EVENTS AND WEBHOOKS (issue 14): defined in their own module, registered with this app here.
+# Defined in their own modules, registered with this app here: national caveats (issue 18, item 7: which states'
+# trainers may serve inside Ukraine), the curriculum (course versions and topics, issue 18), events and webhooks
+# (issue 14), the partner API's keys and idempotency records, tombstones.
+from .caveats import NationalDeploymentAuthorisation  # noqa: E402, F401
+from .curriculum import CourseVersion, CourseVersionTopic, Topic  # noqa: E402, F401
 from .event_models import Event, WebhookDelivery, WebhookEndpoint  # noqa: E402, F401
+from .partner_models import IdempotencyRecord, OrganisationAPIKey, OrganisationAPIKeyManager  # noqa: E402, F401
 from .tombstones import TrainerAvailabilityTombstone, WebhookEndpointTombstone  # noqa: E402, F401
+
+
+@receiver(post_save, sender=Course, dispatch_uid="eumam.course_first_version")
+def _course_first_version(sender, instance: Course, created: bool, raw: bool = False, **kwargs) -> None:
+    """Every course has a version from the day it is catalogued: version 1, written from its own facts."""
+    if created and not raw:
+        CourseVersion.first_of(instance)

@@ -129,3 +129,14 @@ class WebhookDeliveryQuerySet(models.QuerySet):
 
     def managed_by(self, scope: Scope) -> WebhookDeliveryQuerySet:
         return self.visible_to(scope)
+
+
+# CURRICULUM (issue 18): course versions follow their course, which is reference data
+
+
+class CourseVersionQuerySet(ReferenceDataQuerySet):
+    """A course's versions: read by every partner, as the course is; added by whoever keeps the catalogue."""
+
+    def current_at(self, day) -> CourseVersionQuerySet:
+        """The versions in force on `day`, newest first: the first row is the one a cohort starting then follows."""
+        return self.filter(effective_from__lte=day).order_by("-effective_from", "-number")

@@ -98,6 +98,13 @@ class ScopePolicy:
         """The trainers the finder lists for a cohort it sees: those it may assign."""
         return self.assignable_trainers(trainers)
 
+    # NATIONAL CAVEATS (issue 18)
+
+    def deployment_authorisations(self, authorisations: QS) -> QS:
+        """Which states let their trainers serve inside Ukraine: every state's for an organisation that runs sites
+        (it assigns trainers from the whole pool), none otherwise. A ministry sees its own state's."""
+        return authorisations.all() if self.runs_sites else authorisations.none()
+
     # COHORTS AND WHAT HANGS OFF THEM
 
     def cohorts(self, cohorts: QS) -> QS:
@@ -243,6 +250,9 @@ class MinistryPolicy(ScopePolicy):
     def candidate_trainers(self, trainers: QS) -> QS:
         """It assigns nobody (it runs no site), but the finder shows it which of its own trainers would fit."""
         return trainers.filter(nation_id=self.nation_id)
+
+    def deployment_authorisations(self, authorisations: QS) -> QS:
+        return authorisations.filter(nation_id=self.nation_id)
 
     def cohorts(self, cohorts: QS) -> QS:
         """The cohorts its nation's trainers work on. It runs no site, so it changes none."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -11,7 +11,17 @@ from django.utils.translation import gettext as _
 from config import clock
 from config.exceptions import ApplicationError
 
-from .models import Course, Nation, Organisation, OrganisationAPIKey, Trainer, TrainerAvailability
+from .models import (
+    Course,
+    CourseVersion,
+    CourseVersionTopic,
+    Nation,
+    Organisation,
+    OrganisationAPIKey,
+    Topic,
+    Trainer,
+    TrainerAvailability,
+)
 from .scope import Actor
 from .tombstones import TrainerAvailabilityTombstone, tombstone_record
 
@@ -165,3 +175,60 @@ def _check_assignments_still_covered(
                 {"starts_on": [_("An assignment depends on this window.")]},
                 code="assignment_uncovered",
             )
+
+
+# COURSE VERSIONS (issue 18)
+
+
+@transaction.atomic
+def course_version_create(
+    *,
+    course: Course,
+    effective_from: dt.date,
+    syllabus_en: str,
+    syllabus_uk: str,
+    duration_days: int,
+    trainees_per_trainer: int,
+    reason: str,
+    topic_hours: Mapping[Topic, int] | None = None,
+    today: dt.date | None = None,
+    actor: Actor,
+) -> CourseVersion:
+    """Add the next version of a course, with the hours it gives each topic and why it was made.
+
+    Whoever keeps the catalogue (mission HQ) adds versions; a version is never changed or deleted afterwards, so
+    a correction is one more version. Cohorts starting on or after `effective_from` follow it; once it is in
+    force (on `today` or before), the course shows its duration and trainees per trainer.
+
+    Lessons learnt (a later item) will be linked here: see `CourseVersion`'s extension point.
+    """
+    actor.require("academies.add_courseversion", action=_("add course versions"))
+    actor.require_in_scope(Course.objects.managed_by(actor.policy).filter(pk=course.pk).exists(), noun=_("course"))
+    if not (reason or "").strip():
+        message = _("A new course version states why it was made.")
+        raise ApplicationError(message, {"reason": [message]}, code="reason_required")
+    course = Course.objects.select_for_update().get(pk=course.pk)  # one number per version, under concurrency
+    last = course.versions.order_by("-number").values_list("number", flat=True).first() or 0
+    version = CourseVersion(
+        course=course,
+        number=last + 1,
+        effective_from=effective_from,
+        syllabus_en=syllabus_en.strip(),
+        syllabus_uk=syllabus_uk.strip(),
+        duration_days=duration_days,
+        trainees_per_trainer=trainees_per_trainer,
+        reason=reason.strip(),
+    )
+    _full_clean(version)
+    version.save()
+    rows = [
+        CourseVersionTopic(version=version, topic=topic, hours=hours) for topic, hours in (topic_hours or {}).items()
+    ]
+    for row in rows:
+        _full_clean(row)
+        row.save()
+    if effective_from <= (today or clock.today()):
+        course.duration_days, course.trainees_per_trainer = duration_days, trainees_per_trainer
+        _full_clean(course)
+        course.save()
+    return version

@@ -10,12 +10,9 @@ an approver must belong to an organisation whose scope policy approves.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import secrets
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
@@ -24,6 +21,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from config.exceptions import ApplicationError
+from config.otp import recovery_code_digest
 
 from .management.commands.setup_roles import APPROVER, COORDINATOR, OBSERVER
 from .models import Organisation, StaffMembership
@@ -165,16 +163,6 @@ def totp_device_confirm(*, device: TOTPDevice, token: str) -> bool:
         locked.save(update_fields=["confirmed"])
     device.refresh_from_db()
     return True
-
-
-def recovery_code_digest(code: str) -> str:
-    """What is stored of a recovery code: a keyed hash (HMAC-SHA-256 with the secret key), never the code itself.
-
-    django-otp's static tokens are compared by equality in the database, so the digest is deterministic; it is cut
-    to the column's 16 characters (64 bits), far beyond what the login throttle and the axes lockout let anyone try.
-    """
-    key = hmac.new(settings.SECRET_KEY.encode(), b"eumam.recovery-code", hashlib.sha256).digest()
-    return hmac.new(key, code.strip().lower().encode(), hashlib.sha256).hexdigest()[:16]
 
 
 def recovery_codes_regenerate(*, user: Any) -> list[str]:

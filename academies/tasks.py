@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from config.api.idempotency import idempotency_records_purge
+from academies.partners.idempotency import idempotency_records_purge
 
 from . import events, tombstones, webhooks
 

@@ -5,7 +5,7 @@ endpoints) has a tombstone model beside it: the deleted row's id and when it wen
 in the same transaction, plus the foreign keys its list is scoped by. The tombstone model uses the list's own
 queryset class, so `visible_to(scope)` narrows tombstones exactly as it narrows the rows: a partner never sees
 the tombstone of a row it could not see. `GET /api/v1/<list>/deleted/?since=` reads them
-(`config.api.tombstones`).
+(`academies.partners.tombstones`).
 
 Why not the outbox's `*.removed` events: an event is seen through one object chosen when it is recorded (an
 assignment's through its cohort), so a ministry whose trainer is taken off a cohort no longer sees that

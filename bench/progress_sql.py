@@ -157,15 +157,16 @@ def figures(progress) -> dict:
         "unique_people": progress.unique_people,
         "roster_completions": progress.roster_completions,
         "breakdowns": {
-            kind: {row["key"]: (row["trained"], row["cohorts"]) for row in rows}
-            for kind, rows in progress.breakdowns.items()
+            kind: {row.key: (row.trained, row.cohorts) for row in progress.breakdowns.rows(kind)}
+            for kind in progress.breakdowns.DIMENSIONS
         },
         "completion_rates": progress.completion_rates,
         "pipeline_cohorts": len(progress.pipeline),
-        "staffing_gaps": [gap["cohort"] for gap in progress.staffing_gaps],
+        "staffing_gaps": [gap.cohort for gap in progress.staffing_gaps],
         "cohort_activity": [
-            progress.cohort_activity[key] for key in ("started", "started_seats", "completed", "completed_seats")
+            getattr(progress.cohort_activity, key)
+            for key in ("started", "started_seats", "completed", "completed_seats")
         ],
-        "target": progress.target["value"] if progress.target else None,
-        "milestones": [milestone["value"] for milestone in progress.milestones],
+        "target": progress.target.value if progress.target else None,
+        "milestones": [milestone.value for milestone in progress.milestones],
     }

@@ -47,7 +47,7 @@ def authenticated_floor():
     from rest_framework import generics
     from rest_framework.response import Response
 
-    from config.api.viewsets import ScopedViewSetMixin
+    from academies.partners.viewsets import ScopedViewSetMixin
 
     class AuthenticatedFloor(ScopedViewSetMixin, generics.GenericAPIView):
         pagination_class = None

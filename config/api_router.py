@@ -2,7 +2,7 @@
 
 from rest_framework.routers import APIRootView, DefaultRouter
 
-import config.api.schema  # noqa: F401  (registers the API-key security scheme with drf-spectacular)
+import academies.partners.schema  # noqa: F401  (registers the API-key security scheme with drf-spectacular)
 from academies.api.urls import routes as academies_routes
 from academies.api.urls import urlpatterns as academies_urlpatterns
 from config.api.query import check_query_params

@@ -19,8 +19,9 @@ from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
+from academies.admin_scope import actor_of
 from config import clock
-from config.admin import actor_of, escape_formula
+from config.admin import escape_formula
 from config.history import field_changes
 
 APPS = ("academies", "trainees", "mission")

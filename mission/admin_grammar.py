@@ -75,6 +75,22 @@ NOUNS: dict[str, Noun] = {
         accusative=pgettext_lazy("accusative", "academy or training site"),
     ),
     "academies.course": Noun(counted=npgettext_lazy("counted", "%(count)s course", "%(count)s courses", "count")),
+    "academies.topic": Noun(
+        counted=npgettext_lazy("counted", "%(count)s topic", "%(count)s topics", "count"),
+        accusative=pgettext_lazy("accusative", "topic"),
+    ),
+    "academies.courseversion": Noun(
+        counted=npgettext_lazy("counted", "%(count)s course version", "%(count)s course versions", "count"),
+        accusative=pgettext_lazy("accusative", "course version"),
+    ),
+    "academies.nationaldeploymentauthorisation": Noun(
+        counted=npgettext_lazy(
+            "counted",
+            "%(count)s national deployment authorisation",
+            "%(count)s national deployment authorisations",
+            "count",
+        )
+    ),
     "academies.trainer": Noun(
         counted=npgettext_lazy("counted", "%(count)s trainer", "%(count)s trainers", "count"),
         accusative=pgettext_lazy("accusative", "trainer"),
@@ -211,6 +227,7 @@ FILTER_TITLES = {
     "staff status": pgettext_lazy("admin filter", "By staff status"),
     "staffing": pgettext_lazy("admin filter", "By staffing"),
     "starts on": pgettext_lazy("admin filter", "By starts on"),
+    "withdrawn on": pgettext_lazy("admin filter", "By withdrawn on"),
     "state": pgettext_lazy("admin filter", "By state"),
     "status": pgettext_lazy("admin filter", "By status"),
     "status code": pgettext_lazy("admin filter", "By status code"),

@@ -6,11 +6,13 @@ The dashboard reads progress through `mission.selectors.progress` (one call) and
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import admin
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils.formats import number_format
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -24,13 +26,31 @@ from config.otp import SecondFactorAdminSiteMixin
 from .admin_grammar import FILTER_TITLES, NOUNS
 from .admin_planning import PERMISSION as PLANNING_PERMISSION
 from .admin_planning import PlanningViews, planning_links
+from .figures import MilestoneFigures
+from .planning_charts import milestone_name
 
-# The viewBox is drawn at about the width the chart gets on a 1400 px screen, so its text renders near 12 px there.
-CHART_WIDTH, CHART_HEIGHT = 1100, 380
-MARGIN_LEFT, MARGIN_RIGHT, MARGIN_TOP, MARGIN_BOTTOM = 72, 24, 20, 34
 FORECAST_MONTHS = 12
-LABEL_HEIGHT = 15  # the vertical room one line label needs, so stacked labels never overlap
-MIN_TICK_GAP = 56  # the horizontal room one x-axis label needs
+
+
+@dataclass(frozen=True)
+class ChartFrame:
+    """The drawing's size in viewBox units, and the room its labels need at the font size admin.css gives them."""
+
+    name: str  # the CSS class that admin.css shows at its screen widths
+    width: int
+    height: int
+    margin_left: int
+    margin_right: int
+    margin_top: int
+    margin_bottom: int
+    label_height: int  # the vertical room one line label needs, so stacked labels never overlap
+    min_tick_gap: int  # the horizontal room one x-axis label needs
+
+
+# The wide viewBox is drawn at about the width the chart gets on a 1400 px screen, so its 13 px text renders near
+# 12 px there; the narrow one at a phone's width (390 px), so its 15 px text renders near 13 px. admin.css shows one.
+WIDE_CHART = ChartFrame("wide", 1100, 380, 72, 24, 20, 34, label_height=15, min_tick_gap=56)
+NARROW_CHART = ChartFrame("narrow", 400, 300, 76, 10, 18, 34, label_height=18, min_tick_gap=64)
 
 
 def _month_start(day: dt.date) -> dt.date:
@@ -56,11 +76,6 @@ def _number(value: int) -> str:
     return number_format(value, force_grouping=True)
 
 
-def milestone_name(milestone: dict) -> str:
-    """ "80,000 trained" in the reader's language and number format (the ladder's own label is English free text)."""
-    return _("%(value)s trained") % {"value": _number(milestone["value"])}
-
-
 def nice_axis_top(peak: float) -> tuple[float, float]:
     """The y-axis top and tick step: a round step (1, 2, 2.5 or 5 × 10^n) giving four to six ticks above `peak`."""
     peak = max(peak * 1.04, 1)
@@ -79,14 +94,14 @@ def chart_lines(progress: Any) -> list[dict]:
     """
     by_value: dict[int, dict] = {}
     for milestone in progress.milestones:
-        by_value[milestone["value"]] = {
-            "value": milestone["value"],
-            "label": milestone_name(milestone),
+        by_value[milestone.value] = {
+            "value": milestone.value,
+            "label": milestone_name(milestone.value),
             "kind": "milestone",
         }
     target = progress.target
     if target:
-        value = target["value"]
+        value = target.value
         if value in by_value:
             by_value[value] = {
                 "value": value,
@@ -118,11 +133,13 @@ def spread_labels(wanted: list[float], low: float, high: float, gap: float) -> l
     return placed
 
 
-def month_ticks(first: dt.date, last: dt.date, plot_width: float) -> list[tuple[dt.date, str]]:
+def month_ticks(
+    first: dt.date, last: dt.date, plot_width: float, min_gap: float = WIDE_CHART.min_tick_gap
+) -> list[tuple[dt.date, str]]:
     """X-axis labels: quarters on a short series, else years (every second or fifth on a long one), never touching."""
     span = (last - first).days or 1
     for step in (3, 12, 24, 60):  # months between labels
-        if plot_width * step * 30.4 / span >= MIN_TICK_GAP:
+        if plot_width * step * 30.4 / span >= min_gap:
             break
     ticks = []
     day = _month_start(first)
@@ -136,11 +153,15 @@ def month_ticks(first: dt.date, last: dt.date, plot_width: float) -> list[tuple[
     return ticks
 
 
-def render_progress_chart(progress: Any) -> SafeString:
+def render_progress_chart(progress: Any, frame: ChartFrame = WIDE_CHART) -> SafeString:
     """An SVG line chart: official cumulative trained per month, the run-rate forecast, and milestone lines.
 
     The legend is HTML under the chart (see the template), so it wraps on narrow screens instead of overlapping.
     """
+    width, height = frame.width, frame.height
+    margin_left, margin_right = frame.margin_left, frame.margin_right
+    margin_top, margin_bottom = frame.margin_top, frame.margin_bottom
+    title_id = "mission-chart-title" if frame is WIDE_CHART else f"mission-chart-title-{frame.name}"
     history = [(dt.date.fromisoformat(f"{month}-01"), total) for month, total in progress.monthly_cumulative()]
     rate = float(progress.run_rates.get("13w", 0.0))
     start_month = history[-1][0] if history else _month_start(progress.as_of)
@@ -155,34 +176,34 @@ def render_progress_chart(progress: Any) -> SafeString:
     above = [line["value"] for line in lines if line["value"] > data_peak]
     peak = max([data_peak] + [line["value"] for line in lines if line["value"] <= data_peak] + above[:1])
     top, tick_step = nice_axis_top(peak)
-    plot_w = CHART_WIDTH - MARGIN_LEFT - MARGIN_RIGHT
-    plot_h = CHART_HEIGHT - MARGIN_TOP - MARGIN_BOTTOM
+    plot_w = width - margin_left - margin_right
+    plot_h = height - margin_top - margin_bottom
     span = (last - first).days or 1
-    bottom = MARGIN_TOP + plot_h
+    bottom = margin_top + plot_h
 
     def x(day: dt.date) -> float:
-        return MARGIN_LEFT + plot_w * (day - first).days / span
+        return margin_left + plot_w * (day - first).days / span
 
     def y(value: float) -> float:
-        return MARGIN_TOP + plot_h * (1 - value / top)
+        return margin_top + plot_h * (1 - value / top)
 
     parts = [
-        f'<svg class="mission-chart" viewBox="0 0 {CHART_WIDTH} {CHART_HEIGHT}" role="img" '
-        f'aria-labelledby="mission-chart-title" xmlns="http://www.w3.org/2000/svg">',
-        f'<title id="mission-chart-title">{escape(_("Cumulative trained per month"))}</title>',
+        f'<svg class="mission-chart {frame.name}" viewBox="0 0 {width} {height}" role="img" '
+        f'aria-labelledby="{title_id}" xmlns="http://www.w3.org/2000/svg">',
+        f'<title id="{title_id}">{escape(_("Cumulative trained per month"))}</title>',
     ]
     for step in range(round(top / tick_step) + 1):
         value = tick_step * step
         parts.append(
-            f'<line class="grid" x1="{MARGIN_LEFT}" y1="{y(value):.1f}" x2="{MARGIN_LEFT + plot_w}" y2="{y(value):.1f}"/>'
-            f'<text class="tick" x="{MARGIN_LEFT - 8}" y="{y(value) + 4:.1f}" text-anchor="end">'
+            f'<line class="grid" x1="{margin_left}" y1="{y(value):.1f}" x2="{margin_left + plot_w}" y2="{y(value):.1f}"/>'
+            f'<text class="tick" x="{margin_left - 8}" y="{y(value) + 4:.1f}" text-anchor="end">'
             f"{escape(_number(int(value)) if value == int(value) else _number(value))}</text>"
         )
     parts.append(
-        f'<line class="axis" x1="{MARGIN_LEFT}" y1="{bottom}" x2="{MARGIN_LEFT + plot_w}" y2="{bottom}"/>'
-        f'<line class="axis" x1="{MARGIN_LEFT}" y1="{MARGIN_TOP}" x2="{MARGIN_LEFT}" y2="{bottom}"/>'
+        f'<line class="axis" x1="{margin_left}" y1="{bottom}" x2="{margin_left + plot_w}" y2="{bottom}"/>'
+        f'<line class="axis" x1="{margin_left}" y1="{margin_top}" x2="{margin_left}" y2="{bottom}"/>'
     )
-    for day, label in month_ticks(first, last, plot_w):
+    for day, label in month_ticks(first, last, plot_w, frame.min_tick_gap):
         parts.append(
             f'<line class="axis" x1="{x(day):.1f}" y1="{bottom}" x2="{x(day):.1f}" y2="{bottom + 5}"/>'
             f'<text class="tick" x="{x(day):.1f}" y="{bottom + 19}" text-anchor="middle">{escape(label)}</text>'
@@ -190,17 +211,17 @@ def render_progress_chart(progress: Any) -> SafeString:
     if forecast and history:
         # Where the record ends and the forecast begins.
         today_x = x(history[-1][0])
-        parts.append(f'<line class="now" x1="{today_x:.1f}" y1="{MARGIN_TOP}" x2="{today_x:.1f}" y2="{bottom}"/>')
+        parts.append(f'<line class="now" x1="{today_x:.1f}" y1="{margin_top}" x2="{today_x:.1f}" y2="{bottom}"/>')
     shown = [line for line in lines if line["value"] <= top]
     # Labels sit at the left, inside the plot, just above their line: the cumulative curve rises to the right,
     # so the upper left is empty. Lines drawn top first so their labels stack downwards without touching.
     shown.sort(key=lambda line: -line["value"])
-    baselines = spread_labels([y(line["value"]) - 4 for line in shown], MARGIN_TOP + 12, bottom - 4, LABEL_HEIGHT)
+    baselines = spread_labels([y(line["value"]) - 4 for line in shown], margin_top + 12, bottom - 4, frame.label_height)
     for line, baseline in zip(shown, baselines, strict=True):
         css = "target" if line["kind"] == "target" else "milestone"
         parts.append(
-            f'<line class="{css}" x1="{MARGIN_LEFT}" y1="{y(line["value"]):.1f}" x2="{MARGIN_LEFT + plot_w}" '
-            f'y2="{y(line["value"]):.1f}"/><text class="{css}-label" x="{MARGIN_LEFT + 8}" y="{baseline:.1f}">'
+            f'<line class="{css}" x1="{margin_left}" y1="{y(line["value"]):.1f}" x2="{margin_left + plot_w}" '
+            f'y2="{y(line["value"]):.1f}"/><text class="{css}-label" x="{margin_left + 8}" y="{baseline:.1f}">'
             f"{escape(line['label'])}</text>"
         )
     if history:
@@ -216,11 +237,9 @@ def render_progress_chart(progress: Any) -> SafeString:
     return mark_safe("".join(parts))  # every interpolated label is escaped above
 
 
-def _dated(milestone: dict) -> dict:
-    """The milestone with its ISO dates as dates, so the template formats them in the reader's language."""
-    keys = ("passed_on", "forecast_by_run_rate", "forecast_by_pipeline")
-    dates = {key: dt.date.fromisoformat(milestone[key]) for key in keys if milestone.get(key)}
-    return {**milestone, **dates, "name": milestone_name(milestone)}
+def _dated(milestone: MilestoneFigures) -> dict:
+    """The milestone with its name in the reader's language; its dates are dates, which the template formats."""
+    return {**dataclasses.asdict(milestone), "name": milestone_name(milestone.value)}
 
 
 def dashboard_context(on: dt.date | None = None, policy: Any = None) -> dict[str, Any]:
@@ -241,16 +260,16 @@ def dashboard_context(on: dt.date | None = None, policy: Any = None) -> dict[str
     # The whole mission reads the fast unscoped paths; an organisation reads its own cohorts and returns.
     rows_scope = None if policy.sees_everything else policy
     figures = progress(scope, as_of=on, with_breakdowns=False)
-    next_milestones = [m for m in figures.milestones if not m["reached"]][:3]
-    reached_milestones = [m for m in figures.milestones if m["reached"]]
-    target = figures.target
-    if target:
+    next_milestones = figures.coming_milestones()[:3]
+    reached_milestones = [m for m in figures.milestones if m.reached]
+    target = None
+    if figures.target:
         # The day the official total first reached the target, from the same daily series the milestones use.
-        reached_on = _milestone_passed_on(figures.daily, target["value"]) if not target["remaining"] else None
+        value = figures.target.value
+        reached_on = _milestone_passed_on(figures.daily, value) if not figures.target.remaining else None
         target = {
-            **target,
-            "percent": min(round(target["progress"] * 100, 1), 100),
-            "in_force_from": dt.date.fromisoformat(target["in_force_from"]),
+            **dataclasses.asdict(figures.target),
+            "percent": min(round(figures.target.progress * 100, 1), 100),
             "reached_on": reached_on,
         }
     failed = failed_dispatches() if policy.sees_everything else None
@@ -259,10 +278,11 @@ def dashboard_context(on: dt.date | None = None, policy: Any = None) -> dict[str
             "as_of": on,
             "progress": figures,
             "target": target,
-            "next_milestones": [{**_dated(m), "percent": round(m["progress"] * 100, 1)} for m in next_milestones],
+            "next_milestones": [{**_dated(m), "percent": round(m.progress * 100, 1)} for m in next_milestones],
             "last_reached": _dated(reached_milestones[-1]) if reached_milestones else None,
             "chart_lines": chart_lines(figures),
             "chart": render_progress_chart(figures),
+            "chart_narrow": render_progress_chart(figures, NARROW_CHART),
             "in_training": list(cohorts_in_training(on=on, scope=rows_scope)),
             "in_training_count": cohorts_in_training_count(on=on, scope=rows_scope),
             "gaps": cohort_gaps(on=on, scope=rows_scope),
@@ -285,9 +305,14 @@ class MissionAdminSite(GrammaticalAdminSiteMixin, SecondFactorAdminSiteMixin, ad
     site_header = gettext_lazy("EUMAM Ukraine · training logistics")
     site_title = gettext_lazy("EUMAM UA logistics")
     index_title = gettext_lazy("Mission dashboard")
+    # The dashboard (linked from every page's breadcrumbs and header) lists the apps; a 300 px sidebar on every list
+    # pushed its columns behind a sideways scroll at 1366 px.
+    enable_nav_sidebar = False
+    # "View site" opens the mission dashboard: the product has no public site, so "/" would answer 404.
+    site_url = reverse_lazy("admin:index")
 
     def index(self, request, extra_context=None):
-        from config.admin import actor_of
+        from academies.admin_scope import actor_of
         from trainees.selectors import count_returns_awaiting_decision
 
         actor = actor_of(request)

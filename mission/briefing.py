@@ -216,53 +216,55 @@ def forecast_interval(
 
 
 def _lead(result: Progress, weekly: list[int]) -> Lead:
-    passed = [row for row in result.milestones if row["reached"]]
-    coming = [row for row in result.milestones if not row["reached"]]
+    passed = [row for row in result.milestones if row.reached]
+    coming = result.coming_milestones()
     mission = result.scope.kind == "mission"
     last_passed = passed[-1] if passed and mission else None
     following: NextMilestone | None = None
     if coming and mission:
         row = coming[0]
-        expected = result.forecast.get("pipeline_expected_completions", 0)
+        expected = result.forecast.pipeline_expected_completions
         following = {
-            "value": row["value"],
-            "label": row["label"],
-            "label_uk": row.get("label_uk", ""),
-            "remaining": row["remaining"],
-            "forecast": row["forecast_by_run_rate"],
-            "interval": forecast_interval(remaining=row["remaining"], weekly=weekly, as_of=result.as_of),
-            "pipeline_date": row["forecast_by_pipeline"],
-            "pipeline_shortfall": max(row["remaining"] - expected, 0),
+            "value": row.value,
+            "label": row.label,
+            "label_uk": row.label_uk,
+            "remaining": row.remaining,
+            "forecast": _iso(row.forecast_by_run_rate),
+            "interval": forecast_interval(remaining=row.remaining, weekly=weekly, as_of=result.as_of),
+            "pipeline_date": _iso(row.forecast_by_pipeline),
+            "pipeline_shortfall": max(row.remaining - expected, 0),
         }
     return {
         "total": result.official_total,
         "pending": result.pending_total,
         "last_passed": PassedMilestone(
-            value=last_passed["value"],
-            label=last_passed["label"],
-            label_uk=last_passed.get("label_uk", ""),
-            passed_on=last_passed["passed_on"],
+            value=last_passed.value,
+            label=last_passed.label,
+            label_uk=last_passed.label_uk,
+            passed_on=_iso(last_passed.passed_on) or "",
         )
         if last_passed
         else None,
         "next": following,
         "window_weeks": FORECAST_RATE_WINDOW_WEEKS,
-        "pipeline_cohorts": result.forecast.get("pipeline_cohorts", 0),
-        "pipeline_expected": result.forecast.get("pipeline_expected_completions", 0),
-        "pipeline_until": result.forecast.get("pipeline_until"),
+        "pipeline_cohorts": result.forecast.pipeline_cohorts,
+        "pipeline_expected": result.forecast.pipeline_expected_completions,
+        "pipeline_until": _iso(result.forecast.pipeline_until),
     }
+
+
+def _iso(day: dt.date | None) -> str | None:
+    return day.isoformat() if day else None
 
 
 def _staffing(result: Progress) -> Staffing:
     horizon = result.as_of + dt.timedelta(weeks=URGENT_STAFFING_WEEKS)
     urgent = [
-        gap
-        for gap in result.staffing_gaps
-        if gap["trainers_assigned"] == 0 and result.as_of < dt.date.fromisoformat(gap["starts_on"]) <= horizon
+        gap for gap in result.staffing_gaps if gap.trainers_assigned == 0 and result.as_of < gap.starts_on <= horizon
     ]
     return {
         "cohorts": len(result.staffing_gaps),
-        "shortfall": sum(gap["shortfall"] for gap in result.staffing_gaps),
+        "shortfall": sum(gap.shortfall for gap in result.staffing_gaps),
         "urgent": len(urgent),
         "urgent_weeks": URGENT_STAFFING_WEEKS,
     }
@@ -427,13 +429,13 @@ def _since(result: Progress, baseline: Progress, *, from_report: bool) -> dict[s
         "official_change": result.official_total - baseline.official_total,
         "cohorts_added": added,
         "cohorts_cancelled": cancelled,
-        "pipeline_before": baseline.forecast.get("pipeline_expected_completions", 0),
-        "pipeline_now": result.forecast.get("pipeline_expected_completions", 0),
+        "pipeline_before": baseline.forecast.pipeline_expected_completions,
+        "pipeline_now": result.forecast.pipeline_expected_completions,
         "forecast": None,
     }
-    coming = [row for row in result.milestones if not row["reached"]]
+    coming = result.coming_milestones()
     if scope.kind == "mission" and coming:
-        since["forecast"] = forecast_shift(result, baseline, coming[0]["value"])
+        since["forecast"] = forecast_shift(result, baseline, coming[0].value)
     return since
 
 
@@ -446,21 +448,21 @@ def forecast_shift(result: Progress, baseline: Progress, goal: int) -> ForecastS
     ladder's own forecasts, then and now.
     """
 
-    def forecast_of(figures: Progress) -> str | None:
-        return next((row["forecast_by_run_rate"] for row in figures.milestones if row["value"] == goal), None)
+    def forecast_of(figures: Progress) -> dt.date | None:
+        return next((row.forecast_by_run_rate for row in figures.milestones if row.value == goal), None)
 
     before, now = forecast_of(baseline), forecast_of(result)
-    rate_before = baseline.forecast.get("run_rate_per_week", 0.0)
-    rate_now = result.forecast.get("run_rate_per_week", 0.0)
+    rate_before = baseline.forecast.run_rate_per_week
+    rate_now = result.forecast.run_rate_per_week
     if before is None or now is None or rate_before <= 0 or rate_now <= 0:
         return None
     remaining_before = max(goal - baseline.official_total, 0)
     remaining_now = max(goal - result.official_total, 0)
     return {
         "goal": goal,
-        "before": before,
-        "now": now,
-        "days": (dt.date.fromisoformat(now) - dt.date.fromisoformat(before)).days,
+        "before": before.isoformat(),
+        "now": now.isoformat(),
+        "days": (now - before).days,
         "elapsed_days": (result.as_of - baseline.as_of).days,
         "approvals_days": round(7 * (remaining_now - remaining_before) / rate_before),
         "rate_days": round(7 * remaining_now * (1 / rate_now - 1 / rate_before)),

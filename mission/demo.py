@@ -17,6 +17,11 @@ that each nation's share matches the public figures (Poland about 35k, Germany a
 of 86k), and never past a site's seat capacity on any day. Trainers are then assigned greedily in start
 order: only when free, inside one of their rotation windows and qualified for the course.
 
+Courses change as they did after criticism from the front (issue 18): the demo adds later versions of some
+courses (`DEMO_COURSE_VERSIONS`: basic soldier training with drone and air-threat hours from 2024), and each cohort
+follows the version in force on its first day. From 2024 Ukrainian instructors, by opaque reference only,
+co-teach a share of the staffed cohorts; they are drawn from a generator of their own, so the rest is unchanged.
+
 Idempotence: the demo set is recognised by its cohort references, which all start with "DEMO-". If any
 such cohort exists, `seed_demo()` writes nothing and returns the current counts with `skipped=True`,
 whatever the scale asked for. To seed at another scale, start from an empty database.
@@ -47,7 +52,17 @@ from django.db.models import Sum
 from django.utils import timezone
 from tqdm import tqdm
 
-from academies.models import Academy, Course, Nation, Organisation, Trainer, TrainerAvailability
+from academies.models import (
+    UKRAINE,
+    Academy,
+    Course,
+    CourseVersion,
+    Nation,
+    Organisation,
+    Topic,
+    Trainer,
+    TrainerAvailability,
+)
 from config import clock
 from config.bulk import copy_insert
 from trainees.models import Cohort, CountReturn, Enrollment, Trainee, TrainerAssignment
@@ -126,6 +141,49 @@ TEACHING_LANGUAGE = {
 }  # fmt: skip
 
 TRAINERS_PER_SCALE = 450
+
+# COURSE VERSIONS (issue 18): how the courses changed after criticism from the front. Version 1 of every course is
+# in force from the mission's start; these follow it. Length and ratio stay as catalogued, so the plan is unchanged.
+DEMO_COURSE_VERSIONS: list[dict[str, Any]] = [
+    {
+        "course": "medical-combat-lifesaver",
+        "effective_from": dt.date(2023, 9, 4),
+        "syllabus_en": "Casualty care under drone observation; evacuation under fire; tourniquet drills at night.",
+        "syllabus_uk": "Допомога пораненим під наглядом дронів; евакуація під вогнем; накладання турнікетів уночі.",
+        "reason": "Debriefs after the 2023 summer cycles: casualties were treated and moved under drone observation.",
+        "topic_hours": {"tactical-medicine": 70, "drones": 10, "air-threats": 6},
+    },
+    {
+        "course": "basic-soldier",
+        "effective_from": dt.date(2024, 3, 4),
+        "syllabus_en": "Adds counter-drone drills, air-raid warning and cover, and trench clearing to every field week.",
+        "syllabus_uk": "Додає протидію дронам, дії за повітряної тривоги та зачистку траншей до кожного польового тижня.",
+        "reason": (
+            "Criticism from the front and the EEAS review: training shaped by peacetime standards, too little on "
+            "drones and air threats."
+        ),
+        "topic_hours": {
+            "drones": 24, "air-threats": 16, "electronic-warfare": 8, "trench-clearing": 30,
+            "tactical-medicine": 20, "fires": 12, "marksmanship": 60, "fieldcraft": 50,
+        },
+    },
+    {
+        "course": "basic-soldier",
+        "effective_from": dt.date(2025, 3, 3),
+        "syllabus_en": "Drone hours doubled, with first-person-view drones; electronic warfare in every exercise.",
+        "syllabus_uk": "Удвічі більше годин дронів, зокрема FPV; радіоелектронна боротьба в кожній вправі.",
+        "reason": "After-action debriefs with Ukrainian instructors: first-person-view drones dominate the front.",
+        "topic_hours": {
+            "drones": 48, "air-threats": 16, "electronic-warfare": 16, "trench-clearing": 30,
+            "tactical-medicine": 20, "fires": 12, "marksmanship": 50, "fieldcraft": 40,
+        },
+    },
+]  # fmt: skip
+# Ukrainian instructors (issue 18) co-teach from 2024, known by opaque references only; a share of the cohorts
+# with trainers gets one alongside. A generator of their own, so the rest of the demo stays as it was.
+UKRAINIAN_INSTRUCTORS_PER_SCALE = 24
+UKRAINIAN_INSTRUCTORS_FROM = dt.date(2024, 1, 8)
+UKRAINIAN_CO_TEACHING_SHARE = 0.25
 SMALLEST_COHORT = 12
 PENDING_RETURN_DAYS = 21  # returns of cohorts that ended this recently are still in the approval chain
 ROSTER_SHARE = 0.15  # share of cohorts that keep a roster of pseudonymous trainees
@@ -194,6 +252,7 @@ def seed_demo(
         reference_data_load()
         # Before the early return, so that a demo seeded before the subscriptions existed gets them too.
         subscriptions = demo_subscriptions_ensure()
+        demo_authorisations_ensure(today)
         if Cohort.objects.filter(reference__startswith=DEMO_REFERENCE_PREFIX).exists():
             return {"skipped": True, "scale": scale, "seed": seed, **_counts(), "report_subscriptions": subscriptions}
         _DemoBuilder(scale=scale, seed=seed, progress=progress, today=today).build()
@@ -262,6 +321,50 @@ def demo_subscriptions_ensure() -> int:
     return len(DEMO_SUBSCRIPTIONS)
 
 
+# National caveats (issue 18): a few states' decisions on their trainers serving inside Ukraine, relative to today.
+# (nation, given days before today, valid for days from today or None, site slugs or () for every site, withdrawn)
+DEMO_AUTHORISATIONS: list[tuple[str, int, int | None, tuple[str, ...], bool]] = [
+    ("PL", 120, None, (), False),
+    ("LT", 60, 180, ("nals-lviv",), False),
+    ("EE", 45, 365, ("nals-lviv", "ndu-kyiv"), False),
+    ("NL", 200, None, (), True),
+]
+
+
+def demo_authorisations_ensure(today: dt.date) -> int:
+    """The demo's national authorisations, through the services, once (none is recorded if any exists)."""
+    from academies.models import NationalDeploymentAuthorisation
+    from academies.scope import SYSTEM
+    from mission.services import deployment_authorisation_record, deployment_authorisation_withdraw
+
+    if NationalDeploymentAuthorisation.objects.exists():
+        return 0
+    recorded = 0
+    for code, given_days_ago, valid_days, slugs, withdrawn in DEMO_AUTHORISATIONS:
+        nation = Nation.objects.filter(code=code).first()
+        sites = list(Academy.objects.filter(slug__in=slugs))
+        if nation is None or len(sites) != len(slugs):
+            continue
+        authorisation = deployment_authorisation_record(
+            nation=nation,
+            given_on=today - dt.timedelta(days=given_days_ago),
+            valid_until=today + dt.timedelta(days=valid_days) if valid_days is not None else None,
+            sites=sites,
+            note="Demo",
+            actor=SYSTEM,
+        )
+        if withdrawn:
+            deployment_authorisation_withdraw(
+                authorisation=authorisation,
+                withdrawn_on=today - dt.timedelta(days=10),
+                reason="Demo: withdrawn by the national parliament",
+                actor=SYSTEM,
+                notify=False,
+            )
+        recorded += 1
+    return recorded
+
+
 def _counts() -> dict[str, Any]:
     official = CountReturn.objects.filter(state=CountReturn.State.APPROVED)
     return {
@@ -286,6 +389,7 @@ class _DemoBuilder:
         self.scale = scale
         # Reproducible demo data, not secrets: a seeded generator is the point.
         self.rng = random.Random(seed)  # noqa: S311
+        self.seed = seed
         self.progress = progress
         self.today = today
         self.horizon = plan_horizon(today)
@@ -301,7 +405,9 @@ class _DemoBuilder:
         }
 
     def build(self) -> None:
-        steps = tqdm(total=7, desc="Seeding demo data", unit="step", disable=not self.progress)
+        steps = tqdm(total=9, desc="Seeding demo data", unit="step", disable=not self.progress)
+        self._write_course_versions()
+        steps.update()
         self.sites = self._sites()
         steps.update()
         self._plan_cohorts()
@@ -313,6 +419,8 @@ class _DemoBuilder:
         self._write_trainers()
         steps.update()
         self._write_assignments()
+        steps.update()
+        self._write_ukrainian_instructors()
         steps.update()
         self._write_rosters()
         steps.update()
@@ -456,6 +564,41 @@ class _DemoBuilder:
             return Cohort.Status.IN_TRAINING
         return Cohort.Status.PLANNED
 
+    # COURSE VERSIONS
+
+    def _write_course_versions(self) -> None:
+        """The demo's later course versions, through the service (a version is an official record)."""
+        from academies.scope import SYSTEM
+        from academies.services import course_version_create
+
+        topics = {topic.code: topic for topic in Topic.objects.all()}
+        courses = {course.code: course for course in Course.objects.filter(code__in=COURSE_WEIGHTS)}
+        for row in DEMO_COURSE_VERSIONS:
+            course = courses.get(row["course"])
+            if course is None or course.versions.filter(effective_from=row["effective_from"]).exists():
+                continue
+            course_version_create(
+                course=course,
+                effective_from=row["effective_from"],
+                syllabus_en=row["syllabus_en"],
+                syllabus_uk=row["syllabus_uk"],
+                duration_days=course.duration_days,
+                trainees_per_trainer=course.trainees_per_trainer,
+                reason=row["reason"],
+                topic_hours={topics[code]: hours for code, hours in row["topic_hours"].items()},
+                today=self.today,
+                actor=SYSTEM,
+            )
+        self.versions: dict[int, list[CourseVersion]] = {}
+        for version in CourseVersion.objects.order_by("effective_from", "number"):
+            self.versions.setdefault(version.course_id, []).append(version)
+
+    def _version_for(self, course: Course, starts_on: dt.date) -> CourseVersion | None:
+        """As `CourseVersion.in_force`, from the versions read once."""
+        versions = self.versions.get(course.pk, [])
+        in_force = [version for version in versions if version.effective_from <= starts_on]
+        return in_force[-1] if in_force else (versions[0] if versions else None)
+
     def _write_cohorts(self) -> None:
         rng = self.rng
         self.cohorts.sort(key=lambda planned: (planned.starts_on, planned.site.academy.slug, planned.course.code))
@@ -469,6 +612,7 @@ class _DemoBuilder:
             planned.cohort = Cohort(
                 reference=f"{DEMO_REFERENCE_PREFIX}{planned.starts_on:%Y}-{number:06d}",
                 course=planned.course,
+                course_version=self._version_for(planned.course, planned.starts_on),
                 academy=planned.site.academy,
                 starts_on=planned.starts_on,
                 ends_on=planned.ends_on,
@@ -655,6 +799,57 @@ class _DemoBuilder:
                         ends_on=planned.ends_on,
                     )
                 )
+        copy_insert(TrainerAssignment, assignments)
+        self._staffed = {assignment.cohort.pk for assignment in assignments}
+
+    def _write_ukrainian_instructors(self) -> None:
+        """Ukrainian instructors, by opaque reference only, co-teaching a share of the staffed cohorts since 2024."""
+        rng = random.Random(self.seed + 18)  # noqa: S311  # reproducible demo data, not secrets
+        staffed = self._staffed
+        horizon = self.horizon
+        instructors = [
+            Trainer(reference=f"UA-I-{number:04d}", nation_id=UKRAINE, languages=["uk"])
+            for number in range(1, UKRAINIAN_INSTRUCTORS_PER_SCALE * self.scale + 1)
+        ]
+        Trainer.objects.bulk_create(instructors, batch_size=BATCH_SIZE)
+        copy_insert(
+            TrainerAvailability,
+            [
+                TrainerAvailability(
+                    trainer=instructor,
+                    starts_on=UKRAINIAN_INSTRUCTORS_FROM,
+                    ends_on=horizon,
+                    note="Ukrainian instructor",
+                )
+                for instructor in instructors
+            ],
+        )
+        busy_until = [UKRAINIAN_INSTRUCTORS_FROM - dt.timedelta(days=1)] * len(instructors)
+        assignments: list[TrainerAssignment] = []
+        qualified: set[tuple[int, int]] = set()
+        for planned in self.cohorts:
+            cohort = planned.cohort
+            if cohort is None or cohort.pk not in staffed or planned.starts_on < UKRAINIAN_INSTRUCTORS_FROM:
+                continue
+            if rng.random() >= UKRAINIAN_CO_TEACHING_SHARE:
+                continue
+            free = [index for index, until in enumerate(busy_until) if until < planned.starts_on]
+            if not free:
+                continue
+            index = free[rng.randrange(len(free))]
+            busy_until[index] = planned.ends_on
+            qualified.add((instructors[index].pk, planned.course.pk))
+            assignments.append(
+                TrainerAssignment(
+                    trainer=instructors[index],
+                    cohort=cohort,
+                    role=TrainerAssignment.Role.INSTRUCTOR,
+                    starts_on=planned.starts_on,
+                    ends_on=planned.ends_on,
+                )
+            )
+        through = Trainer.qualifications.through
+        copy_insert(through, [through(trainer_id=trainer, course_id=course) for trainer, course in sorted(qualified)])
         copy_insert(TrainerAssignment, assignments)
 
     # ROSTERS

@@ -346,6 +346,23 @@ ACADEMY_ALIASES: list[tuple[str, str, str, dt.date | None]] = [
     ("ndu-kyiv", "Національний університет оборони України імені Івана Черняховського", "uk", dt.date(2023, 6, 30)),
 ]
 
+# TOPICS (issue 18): what a course version gives its hours to. The adaptations after criticism from the front
+# (drones, air threats, electronic warfare, trench clearing) sit next to the long-standing subjects.
+TOPICS: list[dict] = [
+    {"code": "drones", "name_en": "Drones and counter-drone drills", "name_uk": "Дрони та протидія дронам"},
+    {
+        "code": "air-threats",
+        "name_en": "Air threats and air-raid warning",
+        "name_uk": "Повітряні загрози та оповіщення",
+    },
+    {"code": "electronic-warfare", "name_en": "Electronic warfare", "name_uk": "Радіоелектронна боротьба"},
+    {"code": "trench-clearing", "name_en": "Trench clearing", "name_uk": "Зачистка траншей"},
+    {"code": "tactical-medicine", "name_en": "Tactical medicine", "name_uk": "Тактична медицина"},
+    {"code": "fires", "name_en": "Fires and indirect fire", "name_uk": "Вогнева підтримка та непрямий вогонь"},
+    {"code": "marksmanship", "name_en": "Marksmanship", "name_uk": "Стрілецька підготовка"},
+    {"code": "fieldcraft", "name_en": "Fieldcraft and fortification", "name_uk": "Польова виучка та фортифікація"},
+]
+
 # COURSE CATALOGUE
 # One or more modules per EEAS course family. Durations and ratios are plausible, not official.
 COURSES: list[dict] = [

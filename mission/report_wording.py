@@ -43,13 +43,18 @@ def day(value: str | dt.date | None, language: str) -> str:
     return text.replace(" ", NBSP)
 
 
-def day_range(start: str | None, end: str | None, language: str) -> str:
+def day_range(start: str | dt.date | None, end: str | dt.date | None, language: str) -> str:
     return f"{day(start, language)}{NBSP}–{NBSP}{day(end, language)}"
 
 
 def label(row: dict, language: str, key: str = "label") -> str:
     """A bilingual label from the data (`label` / `label_uk`), English where no Ukrainian was given."""
     return (language == "uk" and row.get(f"{key}_uk")) or row.get(key) or "–"
+
+
+def bilingual(english: str | None, ukrainian: str | None, language: str) -> str:
+    """A label from the data in both languages, English where no Ukrainian was given."""
+    return (language == "uk" and ukrainian) or english or "–"
 
 
 # Counted nouns: (singular, plural) with `%(count)s`; the catalogue holds all four Ukrainian forms of each.

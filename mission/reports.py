@@ -28,6 +28,7 @@ from django.utils.functional import Promise
 from django.utils.translation import pgettext_lazy
 
 from . import report_wording as wording
+from .figures import Breakdowns, ChartSeries, ForecastFigures, MilestoneFigures, ProgressFigures, ReportFigures, dump
 from .report_wording import number, percent
 
 CHART_CID = "progress-chart"
@@ -174,23 +175,24 @@ def labels_for(language: str) -> dict[str, str]:
 # FIGURES STORED WITH A REPORT
 
 
-def chart_series(progress: Any) -> dict:
+def chart_series(progress: Any) -> ChartSeries:
     """What the chart needs, from a `Progress`: the cumulative actual series, the rate and the pipeline."""
     running = 0
     actual = []
     for day, count in progress.daily:
         running += count
-        actual.append([day.isoformat(), running])
+        actual.append((day, running))
     pipeline = []
     expected = float(progress.official_total)
     for day, count in progress.pipeline:
         expected += count
-        pipeline.append([day.isoformat(), round(expected, 1)])
-    return {
-        "actual": actual,
-        "pipeline": pipeline,
-        "rate_per_week": progress.forecast.get("run_rate_per_week", 0.0),
-    }
+        pipeline.append((day, round(expected, 1)))
+    return ChartSeries(
+        actual=tuple(actual), pipeline=tuple(pipeline), rate_per_week=progress.forecast.run_rate_per_week
+    )
+
+
+Figures = ReportFigures | dict[str, Any]  # the typed figures, or a stored payload of any version
 
 
 # CONTENT
@@ -205,30 +207,32 @@ class RenderedReport:
     chart_png: bytes
 
 
-def _scope_label(figures: dict, t: dict) -> str:
-    return t["mission"] if figures["scope"]["kind"] == "mission" else figures["scope"]["label"]
+def _scope_label(figures: ReportFigures, t: dict) -> str:
+    return t["mission"] if figures.progress.mission_scope else figures.progress.scope.label
 
 
-def _gap_rows(figures: dict, language: str) -> list[dict]:
+def _gap_rows(figures: ReportFigures, language: str) -> list[dict]:
     """The staffing gaps, the most urgent first: none assigned and starting soonest, then by start date."""
-    briefing = figures.get("briefing") or {}
+    briefing = figures.briefing or {}
     urgent_weeks = (briefing.get("attention") or {}).get("staffing", {}).get("urgent_weeks", 6)
-    as_of = dt.date.fromisoformat(figures["as_of"])
+    as_of = figures.progress.as_of
     rows: list[dict] = []
     order: list[tuple] = []
-    for gap in figures.get("staffing_gaps", []):
-        starts_on = dt.date.fromisoformat(gap["starts_on"])
-        urgent = gap["trainers_assigned"] == 0 and as_of < starts_on <= as_of + dt.timedelta(weeks=urgent_weeks)
+    for gap in figures.progress.staffing_gaps:
+        starts_on = gap.starts_on
+        urgent = gap.trainers_assigned == 0 and as_of < starts_on <= as_of + dt.timedelta(weeks=urgent_weeks)
         rows.append(
             {
-                **gap,
+                **dump(gap),
                 "urgent": urgent,
-                "academy": wording.label(gap, language, "academy"),
-                "course": wording.label(gap, language, "course_name") if gap.get("course_name") else gap["course"],
-                "starts_on": wording.day(gap["starts_on"], language),
+                "academy": wording.bilingual(gap.academy, gap.academy_uk, language),
+                "course": wording.bilingual(gap.course_name, gap.course_name_uk, language)
+                if gap.course_name
+                else gap.course,
+                "starts_on": wording.day(gap.starts_on, language),
             }
         )
-        order.append((not urgent, gap["starts_on"], gap["cohort"]))
+        order.append((not urgent, gap.starts_on, gap.cohort))
     return [row for _key, row in sorted(zip(order, rows, strict=True), key=lambda pair: pair[0])]
 
 
@@ -252,15 +256,15 @@ def _backlog_rows(backlog: list[dict], t: dict, language: str) -> tuple[list[str
     return bands, rows
 
 
-def _briefing_context(figures: dict, t: dict, *, scope_label: str, language: str) -> dict:
+def _briefing_context(figures: ReportFigures, t: dict, *, scope_label: str, language: str) -> dict:
     """The lead, "needs attention", "since the last report", the plan and the pace, as sentences and rows.
 
     A report stored before these figures existed (issue 16) has none, and renders without them.
     """
-    briefing = figures.get("briefing")
+    briefing = figures.briefing
     if not briefing:
         return {"briefing": False}
-    mission_scope = figures["scope"]["kind"] == "mission"
+    mission_scope = figures.progress.mission_scope
     attention = briefing["attention"]
     since = briefing["since"]
     bands, backlog = _backlog_rows(attention["backlog"], t, language)
@@ -299,51 +303,52 @@ def _briefing_context(figures: dict, t: dict, *, scope_label: str, language: str
     }
 
 
-def _pipeline_short(row: dict, forecast: dict, t: dict, language: str) -> str:
+def _pipeline_short(row: MilestoneFigures, forecast: ForecastFigures, t: dict, language: str) -> str:
     """Instead of "not within the horizon": by how much the planned cohorts fall short of the milestone."""
-    shortfall = row["remaining"] - forecast.get("pipeline_expected_completions", 0)
+    shortfall = row.remaining - forecast.pipeline_expected_completions
     return t["short_by"] % {"count": number(shortfall, language)} if shortfall > 0 else t["no_forecast"]
 
 
-def _context(figures: dict, *, subscription_name: str, language: str, attach_csv: bool) -> dict:
+def _context(figures: ReportFigures, *, subscription_name: str, language: str, attach_csv: bool) -> dict:
     t = labels_for(language)
     scope_label = _scope_label(figures, t)
-    forecast = figures.get("forecast") or {}
+    current = figures.progress
+    forecast = current.forecast
     milestones = [
         {
-            "label": wording.label(row, language),
-            "value": number(row["value"], language),
-            "passed_on": wording.day(row["passed_on"], language) if row["passed_on"] else t["not_yet"],
-            "remaining": number(row["remaining"], language),
-            "progress": percent(row["progress"], language),
-            "by_rate": wording.day(row["forecast_by_run_rate"], language)
-            if row["forecast_by_run_rate"]
-            else ("–" if row["reached"] else t["no_forecast"]),
-            "by_pipeline": wording.day(row["forecast_by_pipeline"], language)
-            if row["forecast_by_pipeline"]
-            else ("–" if row["reached"] else _pipeline_short(row, forecast, t, language)),
+            "label": wording.bilingual(row.label, row.label_uk, language),
+            "value": number(row.value, language),
+            "passed_on": wording.day(row.passed_on, language) if row.passed_on else t["not_yet"],
+            "remaining": number(row.remaining, language),
+            "progress": percent(row.progress, language),
+            "by_rate": wording.day(row.forecast_by_run_rate, language)
+            if row.forecast_by_run_rate
+            else ("–" if row.reached else t["no_forecast"]),
+            "by_pipeline": wording.day(row.forecast_by_pipeline, language)
+            if row.forecast_by_pipeline
+            else ("–" if row.reached else _pipeline_short(row, forecast, t, language)),
         }
-        for row in figures["milestones"]
+        for row in current.milestones
     ]
     breakdowns = [
         (
             t[f"by_{dimension}"],
             [
                 {
-                    "label": wording.label(row, language),
-                    "key": row["key"] or "–",
-                    "trained": number(row["trained"], language),
-                    "cohorts": number(row["cohorts"], language),
+                    "label": wording.bilingual(row.label, row.label_uk, language),
+                    "key": row.key or "–",
+                    "trained": number(row.trained, language),
+                    "cohorts": number(row.cohorts, language),
                 }
-                for row in figures["breakdowns"].get(dimension, [])
+                for row in current.breakdowns.rows(dimension)
             ],
         )
-        for dimension in ("nation", "command", "academy", "course")
+        for dimension in Breakdowns.DIMENSIONS
     ]
-    period = figures.get("period") or {"start": figures["as_of"], "end": figures["as_of"]}
-    previous = figures.get("previous_report")
-    target = figures.get("target")
-    activity = figures.get("cohort_activity")
+    start, end = _period(figures)
+    previous = figures.previous_report
+    target = current.target
+    activity = current.cohort_activity
     briefing = _briefing_context(figures, t, scope_label=scope_label, language=language)
     return {
         "t": t,
@@ -352,86 +357,92 @@ def _context(figures: dict, *, subscription_name: str, language: str, attach_csv
         "content_width": CONTENT_WIDTH,
         "chart_height": CHART_HEIGHT,
         "scope_label": scope_label,
-        "mission_scope": figures["scope"]["kind"] == "mission",
-        "period_text": wording.day_range(period["start"], period["end"], language),
-        "as_of_text": wording.day(period["end"], language),
+        "mission_scope": current.mission_scope,
+        "period_text": wording.day_range(start, end, language),
+        "as_of_text": wording.day(end, language),
         "preheader": briefing["lead"][0] if briefing["briefing"] else report_subject(figures, language),
-        "official_total": number(figures["official"]["trained"], language),
-        "pending_total": number(figures["pending"]["trained"], language),
-        "pending_returns": wording.counted("returns", figures["pending"]["returns"], language),
-        "unique_people": number(figures["unique_people"]["trained"], language),
-        "coverage": t["coverage"] % {"coverage": percent(figures["unique_people"]["coverage"], language)},
-        "change": wording.signed(period.get("change"), language),
-        "change_since_report": wording.signed(previous["change"], language) if previous else None,
+        "official_total": number(current.official.trained, language),
+        "pending_total": number(current.pending.trained, language),
+        "pending_returns": wording.counted("returns", current.pending.returns, language),
+        "unique_people": number(current.unique_people.trained, language),
+        "coverage": t["coverage"] % {"coverage": percent(current.unique_people.coverage, language)},
+        "change": wording.signed(current.period.change if current.period else None, language),
+        "change_since_report": wording.signed(previous.change, language) if previous else None,
         "target": target
         and {
-            "label": wording.label(target, language),
-            "value": number(target["value"], language),
-            "progress": percent(target["progress"], language),
-            "remaining": number(target["remaining"], language),
+            "label": wording.bilingual(target.label, target.label_uk, language),
+            "value": number(target.value, language),
+            "progress": percent(target.progress, language),
+            "remaining": number(target.remaining, language),
         },
         "milestones": milestones,
         "run_rates": [
             (t["run_rate"] % {"weeks": weeks.rstrip("w")}, number(rate, language))
-            for weeks, rate in figures["run_rates_per_week"].items()
+            for weeks, rate in current.run_rates_per_week.items()
         ],
         "assumption_rate": t["assumption_rate"]
         % {
-            "weeks": forecast.get("run_rate_window_weeks", 13),
-            "rate": number(forecast.get("run_rate_per_week", 0.0), language),
-            "years": forecast.get("horizon_years", 10),
+            "weeks": forecast.run_rate_window_weeks,
+            "rate": number(forecast.run_rate_per_week, language),
+            "years": forecast.horizon_years,
         },
         "assumption_pipeline": t["assumption_pipeline"]
         % {
-            "cohorts": wording.counted("planned_cohorts", forecast.get("pipeline_cohorts", 0), language),
-            "until": wording.day(forecast.get("pipeline_until"), language),
-            "expected": number(forecast.get("pipeline_expected_completions", 0), language),
+            "cohorts": wording.counted("planned_cohorts", forecast.pipeline_cohorts, language),
+            "until": wording.day(forecast.pipeline_until, language),
+            "expected": number(forecast.pipeline_expected_completions, language),
         },
         "breakdowns": breakdowns,
         "activity": activity
         and {
-            "started": number(activity["started"], language),
-            "started_seats": wording.counted("seats", activity["started_seats"], language),
-            "completed": number(activity["completed"], language),
-            "completed_seats": wording.counted("seats", activity["completed_seats"], language),
+            "started": number(activity.started, language),
+            "started_seats": wording.counted("seats", activity.started_seats, language),
+            "completed": number(activity.completed, language),
+            "completed_seats": wording.counted("seats", activity.completed_seats, language),
         },
         "gaps": _gap_rows(figures, language),
         "chart_cid": CHART_CID,
         "chart_alt": t["chart_alt_figures"]
         % {
-            "total": number(figures["official"]["trained"], language),
-            "date": wording.day(figures["as_of"], language),
-            "pending": number(figures["pending"]["trained"], language),
+            "total": number(current.official.trained, language),
+            "date": wording.day(current.as_of, language),
+            "pending": number(current.pending.trained, language),
         },
         "footer": (t["footer"] if attach_csv else t["footer_no_csv"]) % {"name": subscription_name},
         **briefing,
     }
 
 
-def report_subject(figures: dict, language: str) -> str:
+def _period(figures: ReportFigures) -> tuple[dt.date, dt.date]:
+    """The report's period; figures without one (computed for a single day) cover their day."""
+    period = figures.progress.period
+    return (period.start, period.end) if period else (figures.progress.as_of, figures.progress.as_of)
+
+
+def report_subject(figures: Figures, language: str) -> str:
     """The total and the next milestone, so that the inbox line alone answers "where do we stand"."""
+    figures = ReportFigures.of(figures)
+    current = figures.progress
     t = labels_for(language)
     with translation.override(language):
-        period = figures.get("period") or {"start": figures["as_of"], "end": figures["as_of"]}
+        start, end = _period(figures)
         values = {
-            "scope": t["mission"]
-            if figures["scope"]["kind"] == "mission"
-            else f"{t['mission']}, {figures['scope']['label']}",
-            "total": number(figures["official"]["trained"], language),
-            "period": wording.day_range(period["start"], period["end"], language).replace("\u00a0", " "),
+            "scope": t["mission"] if current.mission_scope else f"{t['mission']}, {current.scope.label}",
+            "total": number(current.official.trained, language),
+            "period": wording.day_range(start, end, language).replace("\u00a0", " "),
         }
-        coming = [row for row in figures["milestones"] if not row["reached"]]
-        if coming and figures["scope"]["kind"] == "mission":
+        coming = current.coming_milestones()
+        if coming and current.mission_scope:
             return t["report_subject_next"] % {
                 **values,
-                "milestone": number(coming[0]["value"], language),
-                "remaining": number(coming[0]["remaining"], language),
+                "milestone": number(coming[0].value, language),
+                "remaining": number(coming[0].remaining, language),
             }
         return t["report_subject"] % values
 
 
 def render_report(
-    figures: dict,
+    figures: Figures,
     *,
     subscription_name: str,
     language: str,
@@ -440,6 +451,7 @@ def render_report(
 ) -> RenderedReport:
     """Render the stored figures in the subscription's language. `recipient_controls` (the manage link and the
     contact, `mission.recipients.footer_context`) adds the footer that lets a recipient unsubscribe."""
+    figures = ReportFigures.of(figures)
     with translation.override(language):
         context = _context(figures, subscription_name=subscription_name, language=language, attach_csv=attach_csv)
         context["recipient_controls"] = recipient_controls
@@ -455,52 +467,54 @@ def render_report(
     )
 
 
-def breakdown_csv(figures: dict, language: str) -> str:
+def breakdown_csv(figures: Figures, language: str) -> str:
     """The breakdowns, headers and dimension names in the reader's language; keys stay codes for machines."""
+    breakdowns = ReportFigures.of(figures).progress.breakdowns
     t = labels_for(language)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow([t["csv_dimension"], t["csv_key"], t["csv_label"], t["trained"], t["cohorts"]])
-    for dimension in ("nation", "command", "academy", "course"):
-        for row in figures["breakdowns"].get(dimension, []):
-            writer.writerow(
-                [t[f"csv_{dimension}"], row["key"], wording.label(row, language), row["trained"], row["cohorts"]]
-            )
+    for dimension in Breakdowns.DIMENSIONS:
+        for row in breakdowns.rows(dimension):
+            label = wording.bilingual(row.label, row.label_uk, language)
+            writer.writerow([t[f"csv_{dimension}"], row.key, label, row.trained, row.cohorts])
     return buffer.getvalue()
 
 
 # CHART
 
 
-def chart_rungs(figures: dict, *, top: float) -> list[dict]:
+def chart_rungs(figures: Figures, *, top: float) -> list[MilestoneFigures]:
     """The milestone lines the chart draws: the reached rungs and those within half again of the curve's top.
 
     The ladder counts the whole mission. Against one command's or site's subtotal its rungs (80,000, 90,000 …)
     mean nothing and would squash that scope's curve to the floor, so a scoped chart draws none; the report's
     text already says the milestones are mission-wide.
     """
-    if figures["scope"]["kind"] != "mission":
+    current = ReportFigures.of(figures).progress
+    if not current.mission_scope:
         return []
-    return [row for row in figures["milestones"] if row["reached"] or row["value"] <= top * 1.5]
+    return [row for row in current.milestones if row.reached or row.value <= top * 1.5]
 
 
-def chart_window(figures: dict) -> tuple[dt.date, dt.date]:
+def chart_window(figures: Figures) -> tuple[dt.date, dt.date]:
     """About two years back, and forward to the later of half a year and the next milestone's late forecast bound
     or the pipeline's end (a month beyond it, two years at most), so the forecast gets room, not the last seventh."""
-    as_of = dt.date.fromisoformat(figures["as_of"])
+    figures = ReportFigures.of(figures)
+    as_of = figures.progress.as_of
     future = as_of + dt.timedelta(weeks=CHART_MIN_FUTURE_WEEKS)
-    coming = ((figures.get("briefing") or {}).get("lead") or {}).get("next") or {}
+    coming = ((figures.briefing or {}).get("lead") or {}).get("next") or {}
     candidates = [(coming.get("interval") or {}).get("late"), coming.get("forecast"), coming.get("pipeline_date")]
-    pipeline_until = (figures.get("forecast") or {}).get("pipeline_until")
-    if pipeline_until:
-        candidates.append(pipeline_until)
-    latest = max([dt.date.fromisoformat(value) for value in candidates if value] or [future])
+    latest_days = [dt.date.fromisoformat(value) for value in candidates if value]
+    if figures.progress.forecast.pipeline_until:
+        latest_days.append(figures.progress.forecast.pipeline_until)
+    latest = max(latest_days or [future])
     end = min(max(future, latest + dt.timedelta(days=30)), as_of + dt.timedelta(days=CHART_PAST_DAYS))
     start = as_of - dt.timedelta(days=CHART_PAST_DAYS)
-    actual = (figures.get("chart") or {}).get("actual") or []
+    actual = figures.chart.actual
     if actual:
         # A younger scope starts a month before its first official return, not on an empty stretch.
-        start = max(start, dt.date.fromisoformat(actual[0][0]) - dt.timedelta(days=30))
+        start = max(start, actual[0][0] - dt.timedelta(days=30))
     return start, end
 
 
@@ -511,7 +525,7 @@ def _tick_label(when: dt.date, language: str) -> str:
     return text.lower() if language == "uk" else text
 
 
-def chart_png(figures: dict, language: str) -> bytes:
+def chart_png(figures: Figures, language: str) -> bytes:
     """The chart as a PNG drawn at twice the mail's pixel width (Agg, no display needed)."""
     buffer = io.BytesIO()
     # The month names on the axis are formatted while saving, so the language must still be active then.
@@ -520,14 +534,14 @@ def chart_png(figures: dict, language: str) -> bytes:
     return buffer.getvalue()
 
 
-def chart_figure(figures: dict, language: str) -> Any:
+def chart_figure(figures: Figures, language: str) -> Any:
     """The cumulative official total, what awaits approval, both forecasts with the run rate's 80% band, the
     milestone lines and a "today" marker, every label in `language`; drawn, so that its texts can be read."""
     with translation.override(language):
-        return _chart_figure(figures, language)
+        return _chart_figure(ReportFigures.of(figures), language)
 
 
-def _chart_figure(figures: dict, language: str) -> Any:
+def _chart_figure(figures: ReportFigures, language: str) -> Any:
     # The object-oriented API with an explicit Agg canvas: no pyplot global state, safe in worker threads.
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.dates import MonthLocator, date2num, num2date
@@ -537,19 +551,17 @@ def _chart_figure(figures: dict, language: str) -> Any:
     from .briefing import interval_z, weekly_spread
 
     t = labels_for(language)
-    series = figures.get("chart") or {"actual": [], "pipeline": [], "rate_per_week": 0.0}
-    as_of = dt.date.fromisoformat(figures["as_of"])
+    series = figures.chart
+    as_of = figures.progress.as_of
     start, horizon = chart_window(figures)
-    total = figures["official"]["trained"]
-    pending = max(figures["pending"]["trained"], 0)
+    total = figures.progress.official.trained
+    pending = max(figures.progress.pending.trained, 0)
     figure = Figure(figsize=CHART_SIZE_INCHES, dpi=CHART_DPI)
     FigureCanvasAgg(figure)
     axes = figure.add_subplot()
     # The curve before the window starts at the total it had then, so that the window opens on the right level.
-    before = [value for day, value in series["actual"] if dt.date.fromisoformat(day) < start]
-    actual = [(start, before[-1] if before else 0)] + [
-        (dt.date.fromisoformat(day), value) for day, value in series["actual"] if dt.date.fromisoformat(day) >= start
-    ]
+    before = [value for day, value in series.actual if day < start]
+    actual = [(start, before[-1] if before else 0)] + [(day, value) for day, value in series.actual if day >= start]
     if actual[-1][0] < as_of:
         actual.append((as_of, total))
     axes.step(
@@ -575,8 +587,7 @@ def _chart_figure(figures: dict, language: str) -> Any:
             color="#b06a00",
             ha="right",
         )
-    pipeline = [(dt.date.fromisoformat(day), value) for day, value in series["pipeline"]]
-    pipeline = [(day, value) for day, value in pipeline if day <= horizon]
+    pipeline = [(day, value) for day, value in series.pipeline if day <= horizon]
     if pipeline:
         axes.step(
             date2num([as_of, *[day for day, _ in pipeline]]),
@@ -586,7 +597,7 @@ def _chart_figure(figures: dict, language: str) -> Any:
             color="#2b8a3e",
             label=t["chart_pipeline"],
         )
-    rate = float(series.get("rate_per_week") or 0.0)
+    rate = float(series.rate_per_week or 0.0)
     highest = max([total + pending, *[value for _, value in pipeline]])
     if rate > 0:
         weeks = (horizon - as_of).days / 7
@@ -595,7 +606,7 @@ def _chart_figure(figures: dict, language: str) -> Any:
             label=t["chart_rate"],
         )  # fmt: skip
         highest = max(highest, total + rate * weeks)
-        weekly = (figures.get("briefing") or {}).get("weekly_completions") or []
+        weekly = (figures.briefing or {}).get("weekly_completions") or []
         if len(weekly) >= 2:
             # The same model as the lead's interval: after k weeks, k·mean ± z·√k·deviation.
             mean, deviation = weekly_spread(weekly)
@@ -613,10 +624,10 @@ def _chart_figure(figures: dict, language: str) -> Any:
             )
     rungs = chart_rungs(figures, top=highest)
     for milestone in rungs:
-        axes.axhline(milestone["value"], color="grey", linewidth=0.8, alpha=0.7)
+        axes.axhline(milestone.value, color="grey", linewidth=0.8, alpha=0.7)
         axes.annotate(
-            number(milestone["value"], language),
-            (float(date2num(start)), milestone["value"]),
+            number(milestone.value, language),
+            (float(date2num(start)), milestone.value),
             xytext=(3, 2),
             textcoords="offset points",
             fontsize=7,
@@ -639,7 +650,7 @@ def _chart_figure(figures: dict, language: str) -> Any:
     axes.xaxis.set_major_formatter(
         FuncFormatter(lambda value, _position: _tick_label(num2date(value).date(), language))
     )
-    top = max([highest, *[row["value"] for row in rungs], 1]) * 1.06
+    top = max([highest, *[row.value for row in rungs], 1]) * 1.06
     floor = min([value for _, value in actual] or [0])
     axes.set_ylim(bottom=max(floor * 0.9, 0) if floor > top * 0.5 else 0, top=top)
     axes.yaxis.set_major_formatter(FuncFormatter(lambda value, _position: number(int(value), language)))
@@ -711,44 +722,46 @@ def report_email(
 
 
 def render_milestone_alert(
-    figures: dict, milestone: dict, *, language: str, recipient_controls: dict | None = None
+    figures: ProgressFigures,
+    milestone: MilestoneFigures,
+    *,
+    language: str,
+    made_official_on: dt.date | None = None,
+    made_official_by: str = "",
+    recipient_controls: dict | None = None,
 ) -> tuple[str, str, str]:
-    """Subject, text and HTML of the one-time alert that the official total passed `milestone`."""
+    """Subject, text and HTML of the one-time alert that the official total passed `milestone` (its `passed_on`
+    the recorded first crossing); `made_official_on` and `made_official_by` name the approval that made it so."""
     t = labels_for(language)
     with translation.override(language):
-        return _milestone_alert(figures, milestone, t=t, language=language, recipient_controls=recipient_controls)
-
-
-def _milestone_alert(
-    figures: dict, milestone: dict, *, t: dict, language: str, recipient_controls: dict | None
-) -> tuple[str, str, str]:
-    coming = [row for row in figures["milestones"] if not row["reached"]]
-    following = coming[0] if coming else None
-    context = {
-        "t": t,
-        "recipient_controls": recipient_controls,
-        "language": language,
-        "width": EMAIL_WIDTH,
-        "title": t["alert_title"],
-        "body": t["alert_body"]
-        % {"label": wording.label(milestone, language), "date": wording.day(milestone["passed_on"], language)},
-        "official": milestone.get("made_official_on")
-        and t["alert_official"]
-        % {"date": wording.day(milestone["made_official_on"], language), "cohort": milestone["made_official_by"]},
-        "total": number(figures["official"]["trained"], language),
-        "next": following
-        and {
-            "label": wording.label(following, language),
-            "remaining": number(following["remaining"], language),
-            "by_rate": wording.day(following["forecast_by_run_rate"], language)
-            if following["forecast_by_run_rate"]
-            else t["no_forecast"],
-            "by_pipeline": wording.day(following["forecast_by_pipeline"], language)
-            if following["forecast_by_pipeline"]
-            else t["no_forecast"],
-        },
-    }
-    html = render_to_string("mission/email/milestone_alert.html", context)
-    text = render_to_string("mission/email/milestone_alert.txt", context)
-    subject = t["alert_subject"] % {"value": number(milestone["value"], language)}
+        following = next(iter(figures.coming_milestones()), None)
+        context = {
+            "t": t,
+            "recipient_controls": recipient_controls,
+            "language": language,
+            "width": EMAIL_WIDTH,
+            "title": t["alert_title"],
+            "body": t["alert_body"]
+            % {
+                "label": wording.bilingual(milestone.label, milestone.label_uk, language),
+                "date": wording.day(milestone.passed_on, language),
+            },
+            "official": made_official_on
+            and t["alert_official"] % {"date": wording.day(made_official_on, language), "cohort": made_official_by},
+            "total": number(figures.official.trained, language),
+            "next": following
+            and {
+                "label": wording.bilingual(following.label, following.label_uk, language),
+                "remaining": number(following.remaining, language),
+                "by_rate": wording.day(following.forecast_by_run_rate, language)
+                if following.forecast_by_run_rate
+                else t["no_forecast"],
+                "by_pipeline": wording.day(following.forecast_by_pipeline, language)
+                if following.forecast_by_pipeline
+                else t["no_forecast"],
+            },
+        }
+        html = render_to_string("mission/email/milestone_alert.html", context)
+        text = render_to_string("mission/email/milestone_alert.txt", context)
+        subject = t["alert_subject"] % {"value": number(milestone.value, language)}
     return subject, text, html

@@ -9,18 +9,43 @@ and the staffing gaps of the coming weeks.
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
-from academies.models import Academy, Course
+from academies.models import UKRAINE, Academy, Course
 from config import clock
-from trainees.models import Cohort, CountReturn, DailyTally, Enrollment, RosterTally, SiteCourseTally
+from trainees.models import (
+    Cohort,
+    CountReturn,
+    DailyTally,
+    Enrollment,
+    RosterTally,
+    SiteCourseTally,
+    TrainerAssignment,
+)
 from trainees.selectors import staffing_window
 from trainees.services import trainers_needed
 
+from .figures import (
+    BreakdownRow,
+    Breakdowns,
+    CohortActivity,
+    ForecastFigures,
+    MilestoneFigures,
+    MonthFigures,
+    OfficialFigures,
+    PendingFigures,
+    PeriodFigures,
+    ProgressFigures,
+    ScopeFigures,
+    StaffingGap,
+    TargetFigures,
+    UniquePeopleFigures,
+)
 from .models import Milestone, ReportDispatch, Target
 
 RUN_RATE_WINDOWS_WEEKS = (4, 13)
@@ -101,7 +126,10 @@ def subscription_report_scope(subscription: Any) -> Scope | None:
 
 @dataclass
 class Progress:
-    """The figures of progress on one day, for one scope. `as_dict()` is what reports store and the API returns."""
+    """The figures of progress on one day, for one scope, with the daily and pipeline series they come from.
+
+    `figures()` is the typed payload (`mission.figures.ProgressFigures`) that the API returns and reports store.
+    """
 
     scope: Scope
     as_of: dt.date
@@ -113,16 +141,16 @@ class Progress:
     unique_people: int
     roster_completions: int
     daily: list[tuple[dt.date, int]] = field(repr=False)
-    target: dict | None = None
-    milestones: list[dict] = field(default_factory=list)
+    target: TargetFigures | None = None
+    milestones: tuple[MilestoneFigures, ...] = ()
     run_rates: dict[str, float] = field(default_factory=dict)
-    breakdowns: dict[str, list[dict]] = field(default_factory=dict)
+    breakdowns: Breakdowns = field(default_factory=Breakdowns)
     pipeline: list[tuple[dt.date, float]] = field(default_factory=list, repr=False)
     completion_rates: dict[str, float] = field(default_factory=dict)
-    period: dict | None = None
-    cohort_activity: dict | None = None
-    staffing_gaps: list[dict] = field(default_factory=list)
-    forecast: dict = field(default_factory=dict)
+    period: PeriodFigures | None = None
+    cohort_activity: CohortActivity | None = None
+    staffing_gaps: tuple[StaffingGap, ...] = ()
+    forecast: ForecastFigures = field(default_factory=ForecastFigures)
 
     @property
     def roster_coverage(self) -> float:
@@ -139,33 +167,40 @@ class Progress:
             months[day.strftime("%Y-%m")] = running
         return list(months.items())
 
+    def coming_milestones(self) -> list[MilestoneFigures]:
+        return [row for row in self.milestones if not row.reached]
+
+    def figures(self) -> ProgressFigures:
+        return ProgressFigures(
+            scope=ScopeFigures(kind=self.scope.kind, value=self.scope.value, label=self.scope.label),
+            as_of=self.as_of,
+            official=OfficialFigures(
+                trained=self.official_total,
+                enrolled=self.official_enrolled,
+                withdrawn=self.official_withdrawn,
+                counts="course completions in approved count returns",
+            ),
+            pending=PendingFigures(trained=self.pending_total, returns=self.pending_returns),
+            unique_people=UniquePeopleFigures(
+                trained=self.unique_people, roster_completions=self.roster_completions, coverage=self.roster_coverage
+            ),
+            target=self.target,
+            milestones=self.milestones,
+            run_rates_per_week=dict(self.run_rates),
+            breakdowns=self.breakdowns,
+            monthly_cumulative=tuple(
+                MonthFigures(month=month, trained=total) for month, total in self.monthly_cumulative()
+            ),
+            completion_rates=dict(self.completion_rates),
+            forecast=self.forecast,
+            period=self.period,
+            cohort_activity=self.cohort_activity,
+            staffing_gaps=self.staffing_gaps,
+        )
+
     def as_dict(self) -> dict:
-        return {
-            "scope": {"kind": self.scope.kind, "value": self.scope.value, "label": self.scope.label},
-            "as_of": self.as_of.isoformat(),
-            "official": {
-                "trained": self.official_total,
-                "enrolled": self.official_enrolled,
-                "withdrawn": self.official_withdrawn,
-                "counts": "course completions in approved count returns",
-            },
-            "pending": {"trained": self.pending_total, "returns": self.pending_returns},
-            "unique_people": {
-                "trained": self.unique_people,
-                "roster_completions": self.roster_completions,
-                "coverage": self.roster_coverage,
-            },
-            "target": self.target,
-            "milestones": self.milestones,
-            "run_rates_per_week": self.run_rates,
-            "breakdowns": self.breakdowns,
-            "monthly_cumulative": [{"month": month, "trained": total} for month, total in self.monthly_cumulative()],
-            "completion_rates": self.completion_rates,
-            "forecast": self.forecast,
-            "period": self.period,
-            "cohort_activity": self.cohort_activity,
-            "staffing_gaps": self.staffing_gaps,
-        }
+        """The JSON payload of `figures()`."""
+        return self.figures().to_payload()
 
 
 # The official figures come from the pre-aggregated tallies (`trainees.models.DailyTally`, `SiteCourseTally`,
@@ -348,7 +383,7 @@ def _people(scope: Scope, as_of: dt.date, in_the_past: bool) -> int:
     return people
 
 
-def _fold(rows: list[dict], key: str, label: str) -> list[dict]:
+def _fold(rows: list[dict], key: str, label: str) -> tuple[BreakdownRow, ...]:
     """Sum `rows` by the `key` column, labelled with `label` and its Ukrainian twin (`…_uk`).
 
     Ordered by completions, most first, then by key, a missing key (a site without a command) last.
@@ -361,7 +396,16 @@ def _fold(rows: list[dict], key: str, label: str) -> list[dict]:
         )
         entry["trained"] += row["trained"] or 0
         entry["cohorts"] += row["cohorts"]
-    return sorted(totals.values(), key=lambda entry: (-entry["trained"], entry["key"] is None, entry["key"] or ""))
+    ordered = sorted(totals.values(), key=lambda entry: (-entry["trained"], entry["key"] is None, entry["key"] or ""))
+    return tuple(BreakdownRow(**entry) for entry in ordered)
+
+
+def _by_month(daily: list[tuple[dt.date, int]]) -> tuple[MonthFigures, ...]:
+    """Official completions per month (not cumulative), from the same daily series as the totals."""
+    months: dict[str, int] = defaultdict(int)
+    for day, count in daily:
+        months[day.strftime("%Y-%m")] += count
+    return tuple(MonthFigures(month=month, trained=total) for month, total in sorted(months.items()))
 
 
 def run_rate_per_day(daily: list[tuple[dt.date, int]], as_of: dt.date, weeks: int) -> float:
@@ -406,7 +450,7 @@ def _milestone_passed_on(daily: list, value: int) -> dt.date | None:
     return None
 
 
-def _cohort_activity(scope: Scope, start: dt.date, end: dt.date) -> dict:
+def _cohort_activity(scope: Scope, start: dt.date, end: dt.date) -> CohortActivity:
     """Cohorts that started, and cohorts that ended (completed their course), inside the period: one query.
 
     The period's cohorts are few (hundreds at 100x the mission): their dates and seats are read and counted here,
@@ -426,10 +470,10 @@ def _cohort_activity(scope: Scope, start: dt.date, end: dt.date) -> dict:
         if start <= ends_on <= end:
             activity["completed"] += 1
             activity["completed_seats"] += seats
-    return activity
+    return CohortActivity(**activity)
 
 
-def _staffing_gaps(scope: Scope, as_of: dt.date) -> list[dict]:
+def _staffing_gaps(scope: Scope, as_of: dt.date) -> tuple[StaffingGap, ...]:
     """Cohorts running in the coming weeks with fewer trainers than their course's ratio needs: one query.
 
     The selection and the counting are `trainees.selectors.staffing_window`, shared with the dashboard and the
@@ -449,22 +493,42 @@ def _staffing_gaps(scope: Scope, as_of: dt.date) -> list[dict]:
         needed = trainers_needed(seats, ratio)
         if assigned < needed:
             gaps.append(
-                {
-                    "cohort": reference,
-                    "academy": academy,
-                    "academy_uk": academy_uk,
-                    "course": course,
-                    "course_name": name,
-                    "course_name_uk": name_uk,
-                    "starts_on": starts_on.isoformat(),
-                    "ends_on": ends_on.isoformat(),
-                    "seats": seats,
-                    "trainers_needed": needed,
-                    "trainers_assigned": assigned,
-                    "shortfall": needed - assigned,
-                }
+                StaffingGap(
+                    cohort=reference,
+                    academy=academy,
+                    academy_uk=academy_uk,
+                    course=course,
+                    course_name=name,
+                    course_name_uk=name_uk,
+                    starts_on=starts_on,
+                    ends_on=ends_on,
+                    seats=seats,
+                    trainers_needed=needed,
+                    trainers_assigned=assigned,
+                    shortfall=needed - assigned,
+                )
             )
-    return gaps
+    return tuple(gaps)
+
+
+def planned_cohorts(scope: Scope, as_of: dt.date, *, in_the_past: bool) -> QuerySet[Cohort]:
+    """The cohorts still to report at `as_of`, by end date: the pipeline of `progress` and of the what-if.
+
+    For a past day also those completed since (their status is today's); a cancellation carries no date, so a
+    cohort cancelled since is left out of a past day's pipeline too.
+    """
+    if in_the_past:
+        already_official = CountReturn.objects.official_on(as_of).filter(cohort=OuterRef("pk"))
+        finished = [Cohort.Status.CANCELLED]
+    else:
+        already_official = CountReturn.objects.official().filter(cohort=OuterRef("pk"), as_of__lte=as_of)
+        finished = [Cohort.Status.CANCELLED, Cohort.Status.COMPLETED]
+    return Cohort.objects.filter(
+        scope.cohort_q(),
+        ~Q(status__in=finished),
+        ~Exists(already_official),
+        ends_on__gt=as_of,
+    ).order_by("ends_on")
 
 
 def progress(
@@ -525,41 +589,24 @@ def progress(
     rates = {
         course: (row["trained"] / row["enrolled"]) if row["enrolled"] else 0.0 for course, row in rate_rows.items()
     }
-    # The cohorts still to report at `as_of`: for a past day also those completed since (their status is today's);
-    # a cancellation carries no date, so a cohort cancelled since is left out of a past day's pipeline too.
-    if in_the_past:
-        already_official = CountReturn.objects.official_on(as_of).filter(cohort=OuterRef("pk"))
-        finished = [Cohort.Status.CANCELLED]
-    else:
-        already_official = CountReturn.objects.official().filter(cohort=OuterRef("pk"), as_of__lte=as_of)
-        finished = [Cohort.Status.CANCELLED, Cohort.Status.COMPLETED]
-    planned = (
-        Cohort.objects.filter(
-            scope.cohort_q(),
-            ~Q(status__in=finished),
-            ~Exists(already_official),
-            ends_on__gt=as_of,
-        )
-        .values_list("ends_on", "seats", "course_id")
-        .order_by("ends_on")
-    )
+    planned = planned_cohorts(scope, as_of, in_the_past=in_the_past).values_list("ends_on", "seats", "course_id")
     pipeline = [(ends_on, seats * rates.get(course, 0.0)) for ends_on, seats, course in planned]
 
     run_rates = {f"{weeks}w": round(run_rate_per_day(daily, as_of, weeks) * 7, 1) for weeks in RUN_RATE_WINDOWS_WEEKS}
     target = None
     if targets:
         entry = targets[0]
-        target = {
-            "value": entry.value,
-            "label": entry.label,
-            "label_uk": entry.label_uk or "",
-            "in_force_from": entry.in_force_from.isoformat(),
-            "source": entry.source,
-            "progress": round(official_total / entry.value, 4),
-            "remaining": max(entry.value - official_total, 0),
-        }
+        target = TargetFigures(
+            value=entry.value,
+            label=entry.label,
+            label_uk=entry.label_uk or "",
+            in_force_from=entry.in_force_from,
+            source=entry.source,
+            progress=round(official_total / entry.value, 4),
+            remaining=max(entry.value - official_total, 0),
+        )
     forecast_rate = run_rate_per_day(daily, as_of, FORECAST_RATE_WINDOW_WEEKS)
-    milestones = []
+    milestones: list[MilestoneFigures] = []
     for milestone in ladder:
         passed_on = _milestone_passed_on(daily_full, milestone.value)
         # The recorded first crossing is the mission's fact; it stays even if a correction later lowers the total.
@@ -574,46 +621,42 @@ def progress(
         by_rate = forecast_by_rate(official_total, milestone.value, forecast_rate, as_of)
         by_pipeline = forecast_by_pipeline(official_total, milestone.value, pipeline, as_of)
         milestones.append(
-            {
-                "value": milestone.value,
-                "label": milestone.label,
-                "label_uk": milestone.label_uk or "",
-                "reached": reached_on is not None,
-                "passed_on": reached_on.isoformat() if reached_on else None,
-                "remaining": max(milestone.value - official_total, 0),
-                "progress": round(min(official_total / milestone.value, 1.0), 4),
-                "forecast_by_run_rate": by_rate.isoformat() if by_rate and not reached_on else None,
-                "forecast_by_pipeline": by_pipeline.isoformat() if by_pipeline and not reached_on else None,
-            }
+            MilestoneFigures(
+                value=milestone.value,
+                label=milestone.label,
+                label_uk=milestone.label_uk or "",
+                reached=reached_on is not None,
+                passed_on=reached_on,
+                remaining=max(milestone.value - official_total, 0),
+                progress=round(min(official_total / milestone.value, 1.0), 4),
+                forecast_by_run_rate=by_rate if by_rate and not reached_on else None,
+                forecast_by_pipeline=by_pipeline if by_pipeline and not reached_on else None,
+            )
         )
-    forecast = {
-        "run_rate_window_weeks": FORECAST_RATE_WINDOW_WEEKS,
-        "run_rate_per_week": round(forecast_rate * 7, 1),
-        "pipeline_cohorts": len(pipeline),
-        "pipeline_expected_completions": round(sum(expected for _day, expected in pipeline)),
-        "pipeline_until": pipeline[-1][0].isoformat() if pipeline else None,
-        "horizon_years": FORECAST_HORIZON_DAYS // 365,
-    }
+    forecast = ForecastFigures(
+        run_rate_window_weeks=FORECAST_RATE_WINDOW_WEEKS,
+        run_rate_per_week=round(forecast_rate * 7, 1),
+        pipeline_cohorts=len(pipeline),
+        pipeline_expected_completions=round(sum(expected for _day, expected in pipeline)),
+        pipeline_until=pipeline[-1][0] if pipeline else None,
+        horizon_years=FORECAST_HORIZON_DAYS // 365,
+    )
     period = None
     if period_start is not None:
         before = sum(count for day, count in daily if day < period_start)
-        period = {
-            "start": period_start.isoformat(),
-            "end": as_of.isoformat(),
-            "previous_total": before,
-            "change": official_total - before,
-        }
-    breakdowns: dict[str, list[dict]] = {}
-    staffing_gaps: list[dict] = []
+        period = PeriodFigures(start=period_start, end=as_of, previous_total=before, change=official_total - before)
+    breakdowns = Breakdowns()
+    staffing_gaps: tuple[StaffingGap, ...] = ()
     cohort_activity = None
     if with_breakdowns:
         sites = list(by_site.values())
-        breakdowns = {
-            "nation": _fold(sites, "nation_id", "nation__name_en"),
-            "command": _fold(sites, "command__code", "command__name_en"),
-            "academy": _fold(sites, "slug", "name_en"),
-            "course": _fold(list(by_course.values()), "code", "name_en"),
-        }
+        breakdowns = Breakdowns(
+            nation=_fold(sites, "nation_id", "nation__name_en"),
+            command=_fold(sites, "command__code", "command__name_en"),
+            academy=_fold(sites, "slug", "name_en"),
+            course=_fold(list(by_course.values()), "code", "name_en"),
+            month=_by_month(daily),
+        )
         staffing_gaps = _staffing_gaps(scope, as_of)
         if period_start is not None:
             cohort_activity = _cohort_activity(scope, period_start, as_of)
@@ -629,7 +672,7 @@ def progress(
         roster_completions=roster_completions,
         daily=daily,
         target=target,
-        milestones=milestones,
+        milestones=tuple(milestones),
         run_rates=run_rates,
         breakdowns=breakdowns,
         pipeline=pipeline,
@@ -675,3 +718,86 @@ def failed_dispatches() -> QuerySet[ReportDispatch]:
         .select_related("subscription")
         .order_by("-updated_at")
     )
+
+
+# CURRICULUM (issue 18): figures by course version, and the cohorts Ukrainian instructors co-taught
+
+
+def _official_returns_on(as_of: dt.date) -> QuerySet:
+    """The returns whose figures count on `as_of`, as `progress()` counts them: for a day that has ended, those
+    official at its end; for today, those official now and dated on or before it."""
+    if clock.end_of_day(as_of) <= clock.now():
+        return CountReturn.objects.official_on(as_of)
+    return CountReturn.objects.official().filter(as_of__lte=as_of)
+
+
+def progress_by_course_version(scope: Scope = MISSION, as_of: dt.date | None = None) -> dict[str, Any]:
+    """Official completions per course version in a scope on a day, in one grouped query.
+
+    The rows add up to the official total of `progress()` for the same scope and day: a cohort that follows no
+    version (one written in bulk, bypassing the model) is its course's row with `version` null."""
+    as_of = as_of or clock.today()
+    rows = (
+        _official_returns_on(as_of)
+        .filter(scope.cohort_q("cohort__"))
+        .values(
+            "cohort__course__code",
+            "cohort__course__name_en",
+            "cohort__course__name_uk",
+            "cohort__course_version__number",
+            "cohort__course_version__effective_from",
+        )
+        .annotate(trained=Sum("completed"), enrolled=Sum("enrolled"), withdrawn=Sum("withdrawn"), cohorts=Count("id"))
+        .order_by("cohort__course__code", "cohort__course_version__number")
+    )
+    versions = [
+        {
+            "course": row["cohort__course__code"],
+            "course_name_en": row["cohort__course__name_en"],
+            "course_name_uk": row["cohort__course__name_uk"],
+            "version": row["cohort__course_version__number"],
+            "effective_from": row["cohort__course_version__effective_from"],
+            "trained": row["trained"] or 0,
+            "enrolled": row["enrolled"] or 0,
+            "withdrawn": row["withdrawn"] or 0,
+            "cohorts": row["cohorts"],
+        }
+        for row in rows
+    ]
+    return {
+        "scope": {"kind": scope.kind, "value": scope.value, "label": scope.label},
+        "as_of": as_of,
+        "trained": sum(row["trained"] for row in versions),
+        "versions": versions,
+    }
+
+
+def ukrainian_co_teaching(scope: Scope = MISSION, as_of: dt.date | None = None) -> dict[str, Any]:
+    """How many cohorts Ukrainian instructors co-taught: cohorts begun by `as_of` and not cancelled, with a
+    Ukrainian instructor assigned alongside a trainer of a contributing state. Also those taught by Ukrainian
+    instructors alone, and how many Ukrainian instructors taught, by their opaque references' count only."""
+    as_of = as_of or clock.today()
+    on_cohort = TrainerAssignment.objects.filter(cohort=OuterRef("pk"))
+    ukrainian = Exists(on_cohort.filter(trainer__nation_id=UKRAINE))
+    contributed = Exists(on_cohort.exclude(trainer__nation_id=UKRAINE))
+    cohorts = Cohort.objects.filter(scope.cohort_q(), starts_on__lte=as_of).exclude(status=Cohort.Status.CANCELLED)
+    figures = cohorts.aggregate(
+        cohorts=Count("pk"),
+        co_taught=Count("pk", filter=Q(ukrainian, contributed)),
+        co_taught_completed=Count("pk", filter=Q(ukrainian, contributed, ends_on__lt=as_of)),
+        ukrainian_only=Count("pk", filter=Q(ukrainian) & ~Q(contributed)),
+    )
+    instructors = (
+        TrainerAssignment.objects.filter(trainer__nation_id=UKRAINE, cohort__in=cohorts.values("pk"))
+        .values("trainer_id")
+        .distinct()
+        .count()
+    )
+    total = figures["cohorts"]
+    return {
+        "scope": {"kind": scope.kind, "value": scope.value, "label": scope.label},
+        "as_of": as_of,
+        **figures,
+        "share_co_taught": round(figures["co_taught"] / total, 4) if total else 0.0,
+        "ukrainian_instructors": instructors,
+    }

@@ -131,6 +131,16 @@ def compiled_catalogue():
     call_command("compile_translations", verbosity=0)
 
 
+@pytest.fixture(autouse=True)
+def default_language_after_each_test():
+    """A request in Ukrainian leaves Ukrainian active in this thread; the next test starts in the default again."""
+    yield
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 # BROWSER
 # Debian's Chromium, driven by Playwright. The fixture is module-scoped on purpose: Playwright's sync API keeps an
 # asyncio loop running in this thread while it is open, and Django's async_to_sync refuses to run beside one, so

@@ -12,6 +12,7 @@ from academies.models import (
     Academy,
     Course,
     Nation,
+    NationalDeploymentAuthorisation,
     Organisation,
     StaffMembership,
     Trainer,
@@ -81,6 +82,29 @@ class UkrainianAcademyFactory(AcademyFactory):
     command = None
     security_status = Academy.SecurityStatus.CLOSED
     accepts_cohorts = False
+
+
+class NationalDeploymentAuthorisationFactory(DjangoModelFactory):
+    """An authorisation of Poland's trainers at every Ukrainian site, open-ended, from a year before the clock's today."""
+
+    class Meta:
+        model = NationalDeploymentAuthorisation
+        skip_postgeneration_save = True
+
+    nation = factory.SubFactory(NationFactory, code="PL")
+    given_on = factory.LazyFunction(lambda: _today() - dt.timedelta(days=365))
+    valid_until = None
+
+    @factory.post_generation
+    def sites(self, create: bool, extracted, **kwargs) -> None:
+        if create and extracted:
+            self.sites.set(extracted)
+
+
+def _today() -> dt.date:
+    from config import clock
+
+    return clock.today()
 
 
 class CourseFactory(DjangoModelFactory):

@@ -21,6 +21,17 @@ class TraineesConfig(AppConfig):
 
         post_migrate.connect(clear_tallies_of_empty_tables, sender=self, dispatch_uid="trainees.clear_tallies")
 
+        # The tally triggers: `manage.py check` fails when one is missing or out of date, and `migrate` (whose
+        # table rebuilds drop them on SQLite) creates them again (trainees/tally_triggers.py).
+        from django.core import checks
+        from django.db.models.signals import pre_migrate
+
+        from .tally_triggers import check_tally_triggers, drop_before_migrate, repair_after_migrate
+
+        checks.register(check_tally_triggers, "trainees_tally_triggers")
+        pre_migrate.connect(drop_before_migrate, sender=self, dispatch_uid="trainees.set_aside_tally_triggers")
+        post_migrate.connect(repair_after_migrate, sender=self, dispatch_uid="trainees.repair_tally_triggers")
+
         # Events about cohorts, and what hangs off them, are seen by whoever may see the cohort (issue 14).
         from academies.events import register_visibility
         from academies.models import Event

@@ -57,6 +57,7 @@ def cohort_payload(cohort: Cohort) -> dict[str, Any]:
         "id": cohort.pk,
         "reference": cohort.reference,
         "course": cohort.course.code,
+        "course_version": cohort.course_version.number if cohort.course_version is not None else None,
         "academy": cohort.academy.slug,
         "starts_on": _day(cohort.starts_on),
         "ends_on": _day(cohort.ends_on),

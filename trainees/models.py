@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
-from academies.models import Academy, Course, Organisation, Trainer
+from academies.models import Academy, Course, CourseVersion, Organisation, Trainer
 from academies.tombstones import Tombstone, since_index
 from config.db import DateRange, PostgresExclusionConstraint
 from config.stamps import ChangeStamped
@@ -46,6 +46,20 @@ class Cohort(ChangeStamped):
 
     reference = models.CharField(_("reference"), max_length=64, unique=True, validators=[REFERENCE_VALIDATOR])
     course = models.ForeignKey(Course, on_delete=models.PROTECT, related_name="cohorts", verbose_name=_("course"))
+    # Nullable only so that SQLite adds the column without rebuilding the table (and losing its triggers): every
+    # cohort saved through the model takes its course's version in force on its first day (see `save`), and
+    # migration trainees/0009 gave every existing cohort its course's version 1.
+    course_version = models.ForeignKey(
+        CourseVersion,
+        on_delete=models.PROTECT,
+        related_name="cohorts",
+        null=True,
+        blank=True,
+        verbose_name=_("course version"),
+        help_text=_(
+            "The version of its course that the cohort follows. Left empty: the one in force on its first day."
+        ),
+    )
     academy = models.ForeignKey(
         Academy, on_delete=models.PROTECT, related_name="cohorts", verbose_name=_("academy or site")
     )
@@ -104,6 +118,25 @@ class Cohort(ChangeStamped):
 
     def clean(self) -> None:
         _end_not_before_start(self.starts_on, self.ends_on)
+        self.follow_course_version()
+        if self.course_version is not None and self.course_id and self.course_version.course_id != self.course_id:
+            raise ValidationError(
+                {
+                    "course_version": _(
+                        "A cohort follows a version of its own course: %(version)s is not a version of %(course)s."
+                    )
+                    % {"version": self.course_version, "course": self.course.code}
+                }
+            )
+
+    def follow_course_version(self) -> None:
+        """Without a version, take the one of its course in force on its first day."""
+        if self.course_version_id is None and self.course_id and self.starts_on:
+            self.course_version = CourseVersion.in_force(self.course_id, self.starts_on)
+
+    def save(self, *args, **kwargs) -> None:
+        self.follow_course_version()
+        super().save(*args, **kwargs)
 
 
 class TrainerAssignment(ChangeStamped):
@@ -433,7 +466,8 @@ class CountReturn(ChangeStamped):
 
 # PRE-AGGREGATED TALLIES (issue 7)
 # The official figures summed ahead of time, so that a progress report reads a few thousand rows, not every
-# return. Database triggers keep them (migration 0003: on every insert, update or delete of an approved return,
+# return. Database triggers keep them (generated from trainees/tally_definitions.py, installed by migration 0009:
+# on every insert, update or delete of an approved return,
 # and when an approved cohort moves to another site or course or changes its roster flag), whatever writes the
 # rows: a service, the admin, a bulk COPY or a revert. The application never writes them;
 # `manage.py rebuild_tallies` recomputes them from the returns and `--check` compares the two.

@@ -14,14 +14,20 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from academies.models import Trainer, TrainerAvailability
+from academies.caveats import authorised_windows_by_nation
+from academies.models import Academy, Trainer, TrainerAvailability
 from academies.scope import Actor, Scope, ScopePolicy, policy_for
 from config import clock
 
 from .models import Cohort, CountReturn, TrainerAssignment
 from .querysets import CohortQuerySet
 from .services import DECISION_STEPS, count_returns_awaiting_step, peak_seats
-from .services.cohorts import cohort_takes_trainers, role_needs_qualification, windows_cover
+from .services.cohorts import (
+    cohort_takes_trainers,
+    deployment_authorised,
+    role_needs_qualification,
+    windows_cover,
+)
 
 GAP_HORIZON_WEEKS = 8
 
@@ -341,6 +347,13 @@ def quarters_of(starts_on: dt.date, ends_on: dt.date) -> tuple[dt.date, dt.date]
     return first, next_quarter - dt.timedelta(days=1)
 
 
+def _site_nation(cohort: Cohort) -> str:
+    """The nation of the cohort's site, without a query when the site is already loaded."""
+    if "academy" in cohort._state.fields_cache:
+        return cohort.academy.nation_id
+    return Academy.objects.values_list("nation_id", flat=True).get(pk=cohort.academy_id)
+
+
 def eligible_trainers(
     *,
     cohort: Cohort,
@@ -354,7 +367,8 @@ def eligible_trainers(
     assigns from, a ministry's own trainers), active, not on this cohort yet, qualified for its course (unless
     the role needs none), available for every day of its dates and on no other cohort that shares one of them.
     The rules are the service's own functions (`role_needs_qualification`, `windows_cover`,
-    `TrainerAssignment.objects.clashing`), so the finder offers nobody the service would refuse.
+    `TrainerAssignment.objects.clashing`, and at a site inside Ukraine `deployment_authorised`, the national
+    caveat: one more query), so the finder offers nobody the service would refuse.
 
     Ranked: first who speaks Ukrainian, then who can teach through an interpreter the cohort already has, then
     the rest; within each, fewest assignments in the calendar quarters of the cohort's dates (the lightest
@@ -398,9 +412,19 @@ def eligible_trainers(
     ).values_list("trainer_id", "starts_on", "ends_on"):
         windows.setdefault(trainer_id, []).append((window_start, window_end))
     has_interpreter = cohort.assignments.filter(role=TrainerAssignment.Role.INTERPRETER).exists()
+    academy = Academy(pk=cohort.academy_id, nation_id=_site_nation(cohort))
+    authorised = authorised_windows_by_nation(academy_id=academy.pk) if academy.in_ukraine else {}
     eligible = []
     for trainer in trainers:
         if not windows_cover(windows.get(trainer.pk, []), starts_on, ends_on):
+            continue
+        if not deployment_authorised(
+            nation_id=trainer.nation_id,
+            academy=academy,
+            starts_on=starts_on,
+            ends_on=ends_on,
+            windows=authorised.get(trainer.nation_id, []),
+        ):
             continue
         if TRAINING_LANGUAGE in (trainer.languages or []):
             rank = LanguageMatch.SPEAKS

@@ -7,14 +7,17 @@ from rest_framework import serializers
 from academies.models import (
     Academy,
     Course,
+    CourseVersion,
+    CourseVersionTopic,
     Nation,
+    NationalDeploymentAuthorisation,
     Organisation,
     Trainer,
     TrainerAvailability,
     WebhookDelivery,
     WebhookEndpoint,
 )
-from config.api.fields import MissionModelSerializer, ScopedSlugRelatedField
+from academies.partners.fields import MissionModelSerializer, ScopedSlugRelatedField
 
 
 @extend_schema_serializer(
@@ -83,6 +86,38 @@ class AcademySerializer(MissionModelSerializer):
         )
     ]
 )
+class DeploymentAuthorisationSerializer(MissionModelSerializer):
+    """A state's authorisation for its trainers to serve inside Ukraine (issue 18): read-only, kept by mission HQ."""
+
+    sites = serializers.SlugRelatedField(
+        slug_field="slug",
+        many=True,
+        read_only=True,
+        help_text=_("The Ukrainian sites it covers; empty: every site inside Ukraine."),
+    )
+    last_day = serializers.DateField(
+        read_only=True,
+        allow_null=True,
+        help_text=_("The last day it holds (validity or withdrawal); null: open-ended."),
+    )
+
+    class Meta:
+        model = NationalDeploymentAuthorisation
+        fields = [
+            "id",
+            "nation",
+            "given_on",
+            "valid_until",
+            "sites",
+            "note",
+            "withdrawn_on",
+            "withdrawal_reason",
+            "last_day",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
 class CourseSerializer(MissionModelSerializer):
     class Meta:
         model = Course
@@ -96,6 +131,67 @@ class CourseSerializer(MissionModelSerializer):
             "duration_days",
             "max_cohort_size",
             "trainees_per_trainer",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class CourseVersionTopicSerializer(serializers.ModelSerializer):
+    topic = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    name_en = serializers.CharField(source="topic.name_en", read_only=True)
+    name_uk = serializers.CharField(source="topic.name_uk", read_only=True)
+
+    class Meta:
+        model = CourseVersionTopic
+        fields = ["topic", "name_en", "name_uk", "hours"]
+        read_only_fields = fields
+
+
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample(
+            "Basic soldier training, version 2",
+            response_only=True,
+            value={
+                "id": 12,
+                "course": "basic-soldier",
+                "number": 2,
+                "effective_from": "2024-03-01",
+                "syllabus_en": "Adds counter-drone drills and air-threat warning to every field exercise.",
+                "syllabus_uk": "Додає протидронову підготовку та оповіщення про повітряну загрозу до кожного виходу.",
+                "duration_days": 35,
+                "trainees_per_trainer": 10,
+                "topic_hours": [{"topic": "drones", "name_en": "Drones", "name_uk": "Дрони", "hours": 24}],
+                "total_hours": 24,
+                "reason": "Criticism from the front: too little on drones and air threats.",
+                "created_at": "2024-02-10T09:00:00Z",
+                "updated_at": "2024-02-10T09:00:00Z",
+            },
+        )
+    ]
+)
+class CourseVersionSerializer(MissionModelSerializer):
+    """A version of a course: read-only, as the catalogue is. Mission HQ adds versions in the admin."""
+
+    course = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    topic_hours = CourseVersionTopicSerializer(many=True, read_only=True)
+    total_hours = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = CourseVersion
+        fields = [
+            "id",
+            "course",
+            "number",
+            "effective_from",
+            "syllabus_en",
+            "syllabus_uk",
+            "duration_days",
+            "trainees_per_trainer",
+            "topic_hours",
+            "total_hours",
+            "reason",
+            "created_at",
             "updated_at",
         ]
         read_only_fields = fields

@@ -4,7 +4,9 @@ from django.urls import path
 
 from .views import (
     AcademyViewSet,
+    CourseVersionViewSet,
     CourseViewSet,
+    DeploymentAuthorisationViewSet,
     EventFeedView,
     MeView,
     TrainerAvailabilityViewSet,
@@ -15,6 +17,8 @@ from .views import (
 routes = [
     ("academies", AcademyViewSet, "academy"),
     ("courses", CourseViewSet, "course"),
+    ("deployment-authorisations", DeploymentAuthorisationViewSet, "deployment-authorisation"),
+    ("course-versions", CourseVersionViewSet, "course-version"),
     ("trainers", TrainerViewSet, "trainer"),
     ("trainer-availability", TrainerAvailabilityViewSet, "trainer-availability"),
     ("webhooks", WebhookEndpointViewSet, "webhook"),

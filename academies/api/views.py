@@ -13,22 +13,37 @@ from academies import events, services, webhooks
 from academies.filtersets import (
     AcademyFilterSet,
     CourseFilterSet,
+    CourseVersionFilterSet,
+    DeploymentAuthorisationFilterSet,
     TrainerAvailabilityFilterSet,
     TrainerFilterSet,
     WebhookEndpointFilterSet,
 )
-from academies.models import Academy, Course, Event, Trainer, TrainerAvailability, WebhookDelivery, WebhookEndpoint
+from academies.models import (
+    Academy,
+    Course,
+    CourseVersion,
+    Event,
+    NationalDeploymentAuthorisation,
+    Trainer,
+    TrainerAvailability,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
+from academies.partners import idempotency
+from academies.partners.scoping import Caller
+from academies.partners.throttling import policy_of
+from academies.partners.tombstones import DeletedRowsMixin
+from academies.partners.viewsets import ReadOnlyViewSet, ScopedGenericViewSet, ScopedViewSetMixin
 from academies.scope import KEY_PERMISSIONS
 from academies.tombstones import TrainerAvailabilityTombstone, WebhookEndpointTombstone
-from config.api import idempotency
-from config.api.scoping import Caller
-from config.api.throttling import policy_of, rate_state_of
-from config.api.tombstones import DeletedRowsMixin
-from config.api.viewsets import ReadOnlyViewSet, ScopedGenericViewSet, ScopedViewSetMixin
+from config.api.throttling import rate_state_of
 
 from .serializers import (
     AcademySerializer,
     CourseSerializer,
+    CourseVersionSerializer,
+    DeploymentAuthorisationSerializer,
     EventFeedQuerySerializer,
     EventFeedSerializer,
     MeSerializer,
@@ -66,6 +81,35 @@ class CourseViewSet(ReadOnlyViewSet):
     ordering_fields = ["code", "name_en", "duration_days"]
     ordering = ["code"]
     resource_noun, resource_plural = "course", "courses"
+
+
+class DeploymentAuthorisationViewSet(ReadOnlyViewSet):
+    """Which states let their trainers serve inside Ukraine, where and until when (national caveats, issue 18).
+
+    Mission HQ and the organisations that run sites see every state's; a ministry its own state's. Recorded and
+    withdrawn by mission HQ in the admin; never deleted.
+    """
+
+    queryset = NationalDeploymentAuthorisation.objects.select_related("nation").prefetch_related("sites")
+    serializer_class = DeploymentAuthorisationSerializer
+    filterset_class = DeploymentAuthorisationFilterSet
+    search_fields = ["note"]
+    ordering_fields = ["given_on", "nation"]
+    ordering = ["nation", "given_on"]
+    resource_noun, resource_plural = "deployment authorisation", "deployment authorisations"
+
+
+class CourseVersionViewSet(ReadOnlyViewSet):
+    """Course versions: what each version of a course teaches, for how long, and why it was made. Read like the
+    catalogue by every partner; filter by `course` (its code) or take the versions `in_force_on` a day."""
+
+    queryset = CourseVersion.objects.select_related("course").prefetch_related("topic_hours__topic")
+    serializer_class = CourseVersionSerializer
+    filterset_class = CourseVersionFilterSet
+    search_fields = ["course__code", "syllabus_en", "syllabus_uk", "reason"]
+    ordering_fields = ["effective_from", "number"]
+    ordering = ["course__code", "number"]
+    resource_noun, resource_plural = "course version", "course versions"
 
 
 class TrainerViewSet(

@@ -1,1 +1,2 @@
-"""Cross-cutting machinery of the partner API: who is calling, what they may see, and how errors look."""
+"""Generic machinery of the API: pagination, parsers, renderers, conditional requests, query checks, errors and the
+rate-limit counter. Who is calling and what they may see is `academies.partners`'s; nothing here imports an app."""

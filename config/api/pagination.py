@@ -60,7 +60,7 @@ class StandardPagination(PageNumberPagination):
     def get_paginated_response(self, data):
         if not self.sync:
             return super().get_paginated_response(data)
-        # Rows deleted since `updated_since` are told by the list's `deleted/?since=` (config.api.tombstones).
+        # Rows deleted since `updated_since` are told by the list's `deleted/?since=` (academies.partners.tombstones).
         return Response({"next": self.get_next_link(), "results": data})
 
     def get_next_link(self):

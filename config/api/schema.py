@@ -1,10 +1,10 @@
-"""OpenAPI generation: the API-key security scheme, the error responses of every operation, conditional requests,
-and descriptions."""
+"""OpenAPI generation: the error responses of every operation, conditional requests, and descriptions.
+
+The API-key security scheme is the partner machinery's (`academies.partners.schema`)."""
 
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 from drf_standardized_errors.openapi import AutoSchema as StandardizedErrorsAutoSchema
@@ -12,21 +12,7 @@ from rest_framework import serializers
 
 from config.stamps import STAMP
 
-from .throttling import PerKeyRateThrottle
-
-
-class OrganisationAPIKeyScheme(OpenApiAuthenticationExtension):
-    target_class = "config.api.authentication.OrganisationAPIKeyAuthentication"
-    name = "ApiKeyAuth"
-
-    def get_security_definition(self, auto_schema):
-        return {
-            "type": "apiKey",
-            "in": "header",
-            "name": "Authorization",
-            "description": str(_("Send `Authorization: Api-Key <prefix>.<secret>`. Keys are issued per organisation.")),
-        }
-
+from .throttling import FixedWindowRateThrottle
 
 # ERROR BODIES
 # One generic shape for 400 (rather than a per-operation enum of fields and codes): domain rules report field
@@ -102,7 +88,7 @@ class AutoSchema(StandardizedErrorsAutoSchema):
         )
 
     def is_tagged_read(self) -> bool:
-        """A GET whose answer carries an ETag (config.api.viewsets: a detail, or a list of stamped rows)."""
+        """A GET whose answer carries an ETag (academies.partners.viewsets: a detail, or a list of stamped rows)."""
         view, action = self.view, getattr(self.view, "action", None)
         if self.method != "GET" or not getattr(view, "etag", False):
             return False
@@ -122,7 +108,7 @@ class AutoSchema(StandardizedErrorsAutoSchema):
         return parameters
 
     def answers_with_etag(self) -> bool:
-        """A write whose answer is the object, tagged (config.api.viewsets: `etag_actions`)."""
+        """A write whose answer is the object, tagged (academies.partners.viewsets: `etag_actions`)."""
         view = self.view
         return (
             self.method != "GET"
@@ -150,8 +136,15 @@ class AutoSchema(StandardizedErrorsAutoSchema):
         if status_code == IDEMPOTENCY_STATUS:
             return self.method == "POST" and status_code not in responses
         if status_code == "429":
-            return PerKeyRateThrottle in getattr(self.view, "throttle_classes", ()) and status_code not in responses
+            return self.is_rate_limited() and status_code not in responses
         return super()._should_add_error_response(responses, status_code)
+
+    def is_rate_limited(self) -> bool:
+        """A view counted by a fixed-window throttle (the partner API's per-key one), which may answer 429."""
+        throttles = getattr(self.view, "throttle_classes", ())
+        return any(
+            isinstance(throttle, type) and issubclass(throttle, FixedWindowRateThrottle) for throttle in throttles
+        )
 
     def get_description(self) -> str:
         description = super().get_description()

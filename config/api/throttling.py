@@ -1,4 +1,7 @@
-"""Per-key rate limits: a fixed-window counter incremented atomically in the cache (Redis INCR in production).
+"""Rate limits: a fixed-window counter incremented atomically in the cache (Redis INCR in production).
+
+Who is counted, under which policy, is the subclass's to say (`academies.partners.throttling.PerKeyRateThrottle`:
+per partner key, or per coordinator); this module knows no caller.
 
 Every answer to a known caller tells it where it stands, in the fields of the IETF httpapi working group's draft
 "RateLimit header fields for HTTP" (draft-ietf-httpapi-ratelimit-headers-09, the `RateLimit-Policy` / `RateLimit`
@@ -20,8 +23,6 @@ from django.core.cache import cache
 from rest_framework.settings import api_settings
 from rest_framework.throttling import BaseThrottle
 
-from .scoping import Caller, caller_of
-
 PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
@@ -40,13 +41,12 @@ class RatePolicy:
     window: int
 
 
-def policy_of(caller: Caller) -> RatePolicy | None:
-    """A coordinator's session has the coordinators' rate, a key the partners'; None where no rate is set."""
-    name = "coordinator" if caller.is_coordinator else "partner"
+def policy_named(name: str) -> RatePolicy | None:
+    """The policy of that name from DRF's DEFAULT_THROTTLE_RATES, or None where no rate is set."""
     rate = api_settings.DEFAULT_THROTTLE_RATES.get(name)
     if not rate:
         return None
-    limit, window = parse_rate(rate)
+    limit, window = parse_rate(str(rate))
     return RatePolicy(name, limit, window)
 
 
@@ -59,12 +59,13 @@ class RateState:
     reset: int
 
 
-class PerKeyRateThrottle(BaseThrottle):
-    """Counts requests per partner key (or per coordinator) in the current window; over the limit answers 429.
+class FixedWindowRateThrottle(BaseThrottle):
+    """Counts requests per caller in the current window of its policy; over the limit answers 429.
 
     The counter is created with `add` and bumped with `incr`, both single atomic operations, so concurrent
     workers can never both slip under the limit (unlike a read-modify-write of a timestamp list). The state it
-    leaves on the request (`rate_state_of`) feeds the RateLimit fields.
+    leaves on the request (`rate_state_of`) feeds the RateLimit fields. A subclass names the caller and its
+    policy (`policy_and_ident`).
     """
 
     cache = cache
@@ -72,16 +73,18 @@ class PerKeyRateThrottle(BaseThrottle):
     def __init__(self) -> None:
         self._wait: float | None = None
 
+    def policy_and_ident(self, request) -> tuple[RatePolicy, str] | None:
+        """The policy this request counts under and who it is counted for; None to let it through uncounted."""
+        raise NotImplementedError
+
     def allow_request(self, request, view) -> bool:
-        caller = caller_of(request)
-        if caller is None:
-            return True  # authentication and permissions refuse it anyway
-        policy = policy_of(caller)
-        if policy is None:
+        counted = self.policy_and_ident(request)
+        if counted is None:
             return True
+        policy, ident = counted
         now = time.time()
         window = int(now // policy.window)
-        key = f"api-throttle:{policy.name}:{caller.throttle_ident}:{policy.window}:{window}"
+        key = f"api-throttle:{policy.name}:{ident}:{policy.window}:{window}"
         self.cache.add(key, 0, timeout=policy.window + 1)
         try:
             count = self.cache.incr(key)

@@ -23,6 +23,9 @@ LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("uk", _("Ukrainian"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
+# One date format per language and numbers grouped by thousands, for every page and mail (config/formats/).
+FORMAT_MODULE_PATH = ["config.formats"]
+USE_THOUSAND_SEPARATOR = True
 USE_TZ = True
 SITE_ID = 1
 
@@ -286,16 +289,17 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 DJANGO_CELERY_BEAT_TZ_AWARE = True
 
 # DJANGO REST FRAMEWORK
-# The partner API (issue 4). Machinery lives in config/api/: partner keys and coordinator sessions, one scoping
-# mechanism, one error format (drf-standardized-errors), per-key throttling in the cache (Redis in production).
+# The partner API (issue 4). Generic machinery lives in config/api/ (one error format with drf-standardized-errors,
+# pagination, conditional requests); the partner machinery in academies/partners/: partner keys and coordinator
+# sessions, one scoping mechanism, per-key throttling in the cache (Redis in production).
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # First, so that an anonymous request is answered 401 with `WWW-Authenticate: Api-Key`.
-        "config.api.authentication.OrganisationAPIKeyAuthentication",
+        "academies.partners.authentication.OrganisationAPIKeyAuthentication",
         # A staff session counts only once it passed the second factor (config/otp.py).
         "config.otp.SecondFactorSessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["config.api.permissions.IsPartnerOrCoordinator"],
+    "DEFAULT_PERMISSION_CLASSES": ["academies.partners.permissions.IsPartnerOrCoordinator"],
     "DEFAULT_FILTER_BACKENDS": [
         "config.api.filters.FilterBackend",
         "rest_framework.filters.SearchFilter",
@@ -305,7 +309,7 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "config.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "drf_standardized_errors.handler.exception_handler",
-    "DEFAULT_THROTTLE_CLASSES": ["config.api.throttling.PerKeyRateThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": ["academies.partners.throttling.PerKeyRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {
         "partner": env.str("EUMAM_API_RATE_PARTNER", default="600/min"),
         "coordinator": env.str("EUMAM_API_RATE_COORDINATOR", default="1200/min"),

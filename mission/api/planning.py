@@ -16,13 +16,13 @@ from rest_framework import exceptions, generics, serializers
 from rest_framework.response import Response
 
 from academies.models import Academy, Nation
+from academies.partners.viewsets import ScopedViewSetMixin
 from config import clock
 from config.api.fields import MissionDateField
-from config.api.viewsets import ScopedViewSetMixin
 from mission import planning
 from trainees.models import Cohort, TrainerAssignment
 
-from .serializers import _ScopeSerializer as ProgressScopeSerializer
+from .serializers import ProgressScopeSerializer
 from .views import NO_ORGANISATION, scope_of
 
 WEEKS_MIN, WEEKS_MAX = 1, 52

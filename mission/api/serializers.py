@@ -1,11 +1,19 @@
 """Serializers of targets, milestones, mandates, progress, report subscriptions and generated reports."""
 
+import dataclasses
+import datetime as dt
+import typing
+from collections.abc import Mapping
+from typing import Any
+
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiExample, extend_schema_serializer
 from rest_framework import serializers
 
 from academies.models import Academy, Nation, TrainingCommand
-from config.api.fields import MissionDateField, MissionModelSerializer, ScopedSlugRelatedField
+from academies.partners.fields import MissionModelSerializer, ScopedSlugRelatedField
+from config.api.fields import MissionDateField
+from mission import figures
 from mission.models import MandatePosition, MandateVersion, Milestone, ProgressReport, ReportSubscription, Target
 
 
@@ -270,86 +278,94 @@ class ProgressReportSerializer(MissionModelSerializer):
         read_only_fields = fields
 
 
-# PROGRESS (read-only, documents the shape of mission.selectors.Progress.as_dict())
+# PROGRESS (read-only). The serializers are generated from the one typed definition of the figures,
+# `mission.figures.ProgressFigures`, so the documented shape is the returned one (tests/api/test_progress_schema.py).
+
+_FIGURES_SERIALIZERS: dict[type, type[serializers.Serializer]] = {}
 
 
-class _ScopeSerializer(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=["mission", "nation", "command", "academy"])
-    value = serializers.JSONField(allow_null=True, help_text=_("The nation code, command id or academy id; null."))
-    label = serializers.CharField()
+def _figures_field(annotation: Any, metadata: Mapping[str, Any]) -> serializers.Field:
+    annotation, nullable = figures.optional_of(annotation)
+    options: dict[str, Any] = {"allow_null": True} if nullable else {}
+    if "help_text" in metadata:
+        options["help_text"] = metadata["help_text"]
+    origin, arguments = typing.get_origin(annotation), typing.get_args(annotation)
+    if dataclasses.is_dataclass(annotation):
+        return figures_serializer(annotation)(**options)  # type: ignore[arg-type]
+    if origin is tuple and len(arguments) == 2 and arguments[1] is Ellipsis:
+        if dataclasses.is_dataclass(arguments[0]):
+            return figures_serializer(arguments[0])(many=True, **options)  # type: ignore[arg-type]
+        return serializers.ListField(child=_figures_field(arguments[0], {}), **options)
+    if origin is dict:
+        return serializers.DictField(child=_figures_field(arguments[1], {}), **options)
+    if "choices" in metadata:
+        return serializers.ChoiceField(choices=list(metadata["choices"]), **options)
+    if annotation is Any:
+        return serializers.JSONField(**{"allow_null": True, **options})
+    if annotation is dt.date:
+        return serializers.DateField(**options)
+    fields: dict[Any, type[serializers.Field]] = {
+        bool: serializers.BooleanField,
+        int: serializers.IntegerField,
+        float: serializers.FloatField,
+        str: serializers.CharField,
+    }
+    if annotation is str:
+        options["allow_blank"] = True
+    return fields[annotation](**options)
 
 
-class _OfficialSerializer(serializers.Serializer):
-    trained = serializers.IntegerField()
-    enrolled = serializers.IntegerField()
-    withdrawn = serializers.IntegerField()
-    counts = serializers.CharField()
+def figures_serializer(cls: type, name: str | None = None) -> type[serializers.Serializer]:
+    """The read-only serializer of a figures dataclass, one per class (a shared part is one schema component)."""
+    if cls not in _FIGURES_SERIALIZERS:
+        types_of = figures.hints(cls)
+        declared = {item.name: _figures_field(types_of[item.name], item.metadata) for item in dataclasses.fields(cls)}
+        _FIGURES_SERIALIZERS[cls] = type(
+            name or f"Progress{cls.__name__}Serializer",
+            (serializers.Serializer,),
+            {**declared, "__doc__": cls.__doc__, "__module__": __name__},
+        )
+    return _FIGURES_SERIALIZERS[cls]
 
 
-class _PendingSerializer(serializers.Serializer):
-    trained = serializers.IntegerField()
-    returns = serializers.IntegerField()
-
-
-class _UniquePeopleSerializer(serializers.Serializer):
-    trained = serializers.IntegerField()
-    roster_completions = serializers.IntegerField()
-    coverage = serializers.FloatField()
-
-
-class _TargetProgressSerializer(serializers.Serializer):
-    value = serializers.IntegerField()
-    label = serializers.CharField()
-    in_force_from = MissionDateField()
-    source = serializers.CharField(allow_blank=True)
-    progress = serializers.FloatField()
-    remaining = serializers.IntegerField()
-
-
-class _MilestoneProgressSerializer(serializers.Serializer):
-    value = serializers.IntegerField()
-    label = serializers.CharField()
-    reached = serializers.BooleanField()
-    passed_on = MissionDateField(allow_null=True)
-    remaining = serializers.IntegerField()
-    progress = serializers.FloatField()
-    forecast_by_run_rate = MissionDateField(allow_null=True)
-    forecast_by_pipeline = MissionDateField(allow_null=True)
-
-
-class _BreakdownRowSerializer(serializers.Serializer):
-    key = serializers.CharField(allow_null=True)
-    label = serializers.CharField(allow_null=True)
-    trained = serializers.IntegerField()
-    cohorts = serializers.IntegerField()
-
-
-class _MonthSerializer(serializers.Serializer):
-    month = serializers.CharField()
-    trained = serializers.IntegerField()
-
-
-class _BreakdownsSerializer(serializers.Serializer):
-    nation = _BreakdownRowSerializer(many=True)
-    command = _BreakdownRowSerializer(many=True)
-    academy = _BreakdownRowSerializer(many=True)
-    course = _BreakdownRowSerializer(many=True)
-    month = _MonthSerializer(many=True, help_text=_("Official completions per month (not cumulative)."))
-
-
-class ProgressSerializer(serializers.Serializer):
-    scope = _ScopeSerializer()
-    as_of = MissionDateField()
-    official = _OfficialSerializer()
-    pending = _PendingSerializer()
-    unique_people = _UniquePeopleSerializer()
-    target = _TargetProgressSerializer(allow_null=True)
-    milestones = _MilestoneProgressSerializer(many=True)
-    run_rates_per_week = serializers.DictField(child=serializers.FloatField())
-    breakdowns = _BreakdownsSerializer()
-    monthly_cumulative = _MonthSerializer(many=True)
-    completion_rates = serializers.DictField(child=serializers.FloatField())
+ProgressScopeSerializer = figures_serializer(figures.ScopeFigures, "ProgressScopeSerializer")
+ProgressSerializer = figures_serializer(figures.ProgressFigures, "ProgressSerializer")
 
 
 class ProgressQuerySerializer(serializers.Serializer):
     as_of = MissionDateField(required=False, help_text=_("The day to compute the figures for; today by default."))
+
+
+# CURRICULUM (issue 18)
+
+
+class _CourseVersionFiguresSerializer(serializers.Serializer):
+    course = serializers.CharField(help_text=_("The course code."))
+    course_name_en = serializers.CharField()
+    course_name_uk = serializers.CharField()
+    version = serializers.IntegerField(allow_null=True, help_text=_("The version's number; null for no version."))
+    effective_from = MissionDateField(allow_null=True)
+    trained = serializers.IntegerField()
+    enrolled = serializers.IntegerField()
+    withdrawn = serializers.IntegerField()
+    cohorts = serializers.IntegerField(help_text=_("Cohorts with an official return."))
+
+
+class ProgressByCourseVersionSerializer(serializers.Serializer):
+    scope = ProgressScopeSerializer()
+    as_of = MissionDateField()
+    trained = serializers.IntegerField(help_text=_("The official total; the versions' rows add up to it."))
+    versions = _CourseVersionFiguresSerializer(many=True)
+
+
+class UkrainianCoTeachingSerializer(serializers.Serializer):
+    scope = ProgressScopeSerializer()
+    as_of = MissionDateField()
+    cohorts = serializers.IntegerField(help_text=_("Cohorts begun by that day and not cancelled."))
+    co_taught = serializers.IntegerField(
+        help_text=_("Of those, the cohorts with a Ukrainian instructor alongside a contributing state's trainer.")
+    )
+    co_taught_completed = serializers.IntegerField(help_text=_("Of the co-taught cohorts, those that have ended."))
+    ukrainian_only = serializers.IntegerField(help_text=_("Cohorts taught by Ukrainian instructors alone."))
+    share_co_taught = serializers.FloatField()
+    ukrainian_instructors = serializers.IntegerField(help_text=_("Ukrainian instructors on those cohorts."))

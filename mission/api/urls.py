@@ -6,10 +6,12 @@ from . import planning
 from .views import (
     MandateVersionViewSet,
     MilestoneViewSet,
+    ProgressByCourseVersionView,
     ProgressReportViewSet,
     ProgressView,
     ReportSubscriptionViewSet,
     TargetViewSet,
+    UkrainianCoTeachingView,
 )
 
 routes = [
@@ -22,6 +24,9 @@ routes = [
 
 urlpatterns = [
     path("progress/", ProgressView.as_view(), name="progress"),
+    # CURRICULUM (issue 18): by course version, and the cohorts Ukrainian instructors co-taught
+    path("progress/by-course-version/", ProgressByCourseVersionView.as_view(), name="progress-by-course-version"),
+    path("progress/ukrainian-instructors/", UkrainianCoTeachingView.as_view(), name="progress-ukrainian-instructors"),
     # PLANNING (read-only; mission/api/planning.py)
     path("planning/staffing-gaps/", planning.StaffingGapsView.as_view(), name="planning-staffing-gaps"),
     path("planning/rotations/", planning.RotationsView.as_view(), name="planning-rotations"),

@@ -1,15 +1,13 @@
 """Read-only steering data, the progress summary, and partners' report subscriptions."""
 
-from collections import defaultdict
-
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import exceptions, generics, mixins, status
 from rest_framework.response import Response
 
-from config.api.tombstones import DeletedRowsMixin
-from config.api.viewsets import ReadOnlyViewSet, ScopedGenericViewSet, ScopedViewSetMixin
+from academies.partners.tombstones import DeletedRowsMixin
+from academies.partners.viewsets import ReadOnlyViewSet, ScopedGenericViewSet, ScopedViewSetMixin
 from mission import services
 from mission.filtersets import (
     MandateVersionFilterSet,
@@ -26,16 +24,18 @@ from mission.models import (
     ReportSubscriptionTombstone,
     Target,
 )
-from mission.selectors import Progress, Scope, progress
+from mission.selectors import Scope, progress, progress_by_course_version, ukrainian_co_teaching
 
 from .serializers import (
     MandateVersionSerializer,
     MilestoneSerializer,
+    ProgressByCourseVersionSerializer,
     ProgressQuerySerializer,
     ProgressReportSerializer,
     ProgressSerializer,
     ReportSubscriptionSerializer,
     TargetSerializer,
+    UkrainianCoTeachingSerializer,
 )
 
 
@@ -83,14 +83,6 @@ def scope_of(caller) -> Scope | None:
     return Scope.of_policy(caller.actor.policy)
 
 
-def monthly(figures: Progress) -> list[dict]:
-    """Official completions per month, from the same daily series as the totals."""
-    months: dict[str, int] = defaultdict(int)
-    for day, trained in figures.daily:
-        months[day.strftime("%Y-%m")] += trained
-    return [{"month": month, "trained": trained} for month, trained in sorted(months.items())]
-
-
 PROGRESS_EXAMPLE = {
     "scope": {"kind": "command", "value": 1, "label": "Combined Arms Training Command"},
     "as_of": "2026-03-01",
@@ -100,6 +92,7 @@ PROGRESS_EXAMPLE = {
     "target": {
         "value": 80000,
         "label": "80,000 trained",
+        "label_uk": "80 000 підготовлених",
         "in_force_from": "2025-01-01",
         "source": "",
         "progress": 0.414,
@@ -109,6 +102,7 @@ PROGRESS_EXAMPLE = {
         {
             "value": 100000,
             "label": "100,000 trained",
+            "label_uk": "100 000 підготовлених",
             "reached": False,
             "passed_on": None,
             "remaining": 66880,
@@ -119,14 +113,58 @@ PROGRESS_EXAMPLE = {
     ],
     "run_rates_per_week": {"4w": 410.0, "13w": 395.5},
     "breakdowns": {
-        "nation": [{"key": "PL", "label": "Poland", "trained": 33120, "cohorts": 190}],
-        "command": [{"key": "cat-c", "label": "Combined Arms Training Command", "trained": 33120, "cohorts": 190}],
-        "academy": [{"key": "training-centre-zagan", "label": "Żagań", "trained": 20100, "cohorts": 110}],
-        "course": [{"key": "basic-soldier", "label": "Basic infantry", "trained": 25000, "cohorts": 140}],
+        "nation": [{"key": "PL", "label": "Poland", "label_uk": "Польща", "trained": 33120, "cohorts": 190}],
+        "command": [
+            {
+                "key": "cat-c",
+                "label": "Combined Arms Training Command",
+                "label_uk": "Командування загальновійськової підготовки",
+                "trained": 33120,
+                "cohorts": 190,
+            }
+        ],
+        "academy": [
+            {"key": "training-centre-zagan", "label": "Żagań", "label_uk": "Жагань", "trained": 20100, "cohorts": 110}
+        ],
+        "course": [
+            {
+                "key": "basic-soldier",
+                "label": "Basic infantry",
+                "label_uk": "Базова піхотна підготовка",
+                "trained": 25000,
+                "cohorts": 140,
+            }
+        ],
         "month": [{"month": "2026-02", "trained": 1650}],
     },
     "monthly_cumulative": [{"month": "2026-02", "trained": 33120}],
     "completion_rates": {"basic-soldier": 0.94},
+    "forecast": {
+        "run_rate_window_weeks": 13,
+        "run_rate_per_week": 395.5,
+        "pipeline_cohorts": 12,
+        "pipeline_expected_completions": 2210,
+        "pipeline_until": "2026-05-29",
+        "horizon_years": 10,
+    },
+    "period": None,
+    "cohort_activity": None,
+    "staffing_gaps": [
+        {
+            "cohort": "CATC-2026-031",
+            "academy": "Żagań",
+            "academy_uk": "Жагань",
+            "course": "basic-soldier",
+            "course_name": "Basic infantry",
+            "course_name_uk": "Базова піхотна підготовка",
+            "starts_on": "2026-03-16",
+            "ends_on": "2026-04-24",
+            "seats": 40,
+            "trainers_needed": 4,
+            "trainers_assigned": 2,
+            "shortfall": 2,
+        }
+    ],
 }
 
 
@@ -160,10 +198,47 @@ class ProgressView(ScopedViewSetMixin, generics.GenericAPIView):
         scope = scope_of(self.caller)
         if scope is None:
             raise exceptions.PermissionDenied(NO_ORGANISATION)
-        figures = progress(scope, query.validated_data.get("as_of"))
-        data = figures.as_dict()
-        data["breakdowns"] = {**data["breakdowns"], "month": monthly(figures)}
-        return Response(data)
+        return Response(progress(scope, query.validated_data.get("as_of")).figures().to_payload())
+
+
+class _ScopedFiguresView(ScopedViewSetMixin, generics.GenericAPIView):
+    """Figures of the caller's progress scope on a day (`as_of`, today by default), from one selector."""
+
+    query_serializer_class = ProgressQuerySerializer
+    pagination_class = None
+    filter_backends: list = []
+
+    def figures(self, scope: Scope, as_of):
+        raise NotImplementedError
+
+    def get(self, request):
+        query = self.query_serializer_class(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        scope = scope_of(self.caller)
+        if scope is None:
+            raise exceptions.PermissionDenied(NO_ORGANISATION)
+        return Response(self.get_serializer(self.figures(scope, query.validated_data.get("as_of"))).data)
+
+
+@extend_schema(parameters=[ProgressQuerySerializer])
+class ProgressByCourseVersionView(_ScopedFiguresView):
+    """Official completions by course version, within the caller's progress scope. The rows add up to the official
+    total of `/progress/` for the same day."""
+
+    serializer_class = ProgressByCourseVersionSerializer
+
+    def figures(self, scope, as_of):
+        return progress_by_course_version(scope, as_of)
+
+
+@extend_schema(parameters=[ProgressQuerySerializer])
+class UkrainianCoTeachingView(_ScopedFiguresView):
+    """How many cohorts Ukrainian instructors co-taught, within the caller's progress scope."""
+
+    serializer_class = UkrainianCoTeachingSerializer
+
+    def figures(self, scope, as_of):
+        return ukrainian_co_teaching(scope, as_of)
 
 
 class ReportSubscriptionViewSet(

@@ -1,11 +1,18 @@
 """Writes of the mission layer, one module per concern, re-exported here so callers import `mission.services`.
 
 - `steering`: mandates and member-state positions, ceasefires, the gating of sites in Ukraine;
+- `caveats`: contributing states' authorisations for their trainers to serve inside Ukraine (national caveats);
 - `subscriptions`: report subscriptions as partners manage them;
 - `digest`: the daily digest of count returns awaiting each verifier and approver;
 - `dispatch`: progress reports and milestone alerts, delivered exactly once through the dispatch log.
 """
 
+from .caveats import (
+    WithdrawalResult,
+    assignments_uncovered,
+    deployment_authorisation_record,
+    deployment_authorisation_withdraw,
+)
 from .digest import decision_digest_send, decision_digests_send, staff_language
 from .dispatch import (
     MAX_DELIVERY_ATTEMPTS,
@@ -62,10 +69,14 @@ __all__ = [
     "ManageLink",
     "UkraineConditions",
     "UnsubscribeChannel",
+    "WithdrawalResult",
+    "assignments_uncovered",
     "ceasefire_declare",
     "ceasefire_end",
     "decision_digest_send",
     "decision_digests_send",
+    "deployment_authorisation_record",
+    "deployment_authorisation_withdraw",
     "manage_link_verify",
     "mandate_adopt",
     "mandate_adoption_blockers",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 import smtplib
@@ -17,6 +18,7 @@ from config.exceptions import ApplicationError
 
 from .. import recipients
 from ..events import milestone_reached_record
+from ..figures import PreviousReport, ReportFigures
 from ..models import (
     Milestone,
     ProgressReport,
@@ -172,21 +174,26 @@ def progress_report_create(
     if scope is None:
         raise ApplicationError(_("The subscription's staff user may read no progress: it sends no report."))
     result = progress(scope, period_end, period_start=period_start)
-    figures = result.as_dict()
-    figures["chart"] = reports.chart_series(result)
-    previous = subscription.reports.order_by("-generated_at", "-pk").values("figures", "generated_at").first()
-    if previous is not None:
-        before = previous["figures"]["official"]["trained"]
-        figures["previous_report"] = {
-            "generated_at": previous["generated_at"].isoformat(),
-            "official_trained": before,
-            "change": result.official_total - before,
-        }
-    figures["briefing"] = report_briefing(
+    row = subscription.reports.order_by("-generated_at", "-pk").values("figures", "generated_at").first()
+    # The previous report may be of an older version: it is read through the one definition, upgraded.
+    previous = ReportFigures.from_payload(row["figures"]).progress if row is not None else None
+    briefing = report_briefing(
         result,
         period_start=period_start,
-        previous_as_of=dt.date.fromisoformat(previous["figures"]["as_of"]) if previous is not None else None,
+        previous_as_of=previous.as_of if previous is not None else None,
         subscription=subscription,
+    )
+    figures = ReportFigures(
+        progress=result.figures(),
+        chart=reports.chart_series(result),
+        previous_report=PreviousReport(
+            generated_at=row["generated_at"],
+            official_trained=previous.official.trained,
+            change=result.official_total - previous.official.trained,
+        )
+        if row is not None and previous is not None
+        else None,
+        briefing=dict(briefing),
     )
     rendered = reports.render_report(
         figures, subscription_name=subscription.name, language=subscription.language, attach_csv=subscription.attach_csv
@@ -197,7 +204,7 @@ def progress_report_create(
         period_end=period_end,
         language=subscription.language,
         scope_label=scope.label,
-        figures=figures,
+        figures=figures.to_payload(),
         html=rendered.html,
         text=rendered.text,
     )
@@ -406,15 +413,13 @@ def milestones_check(*, on: dt.date | None = None) -> list[Milestone]:
 
     on = on or clock.today()
     figures = progress(MISSION, on, with_breakdowns=False)
-    passed_on = {row["value"]: row["passed_on"] for row in figures.milestones}
+    passed_on = {row.value: row.passed_on for row in figures.milestones}
     newly_reached = []
     candidates = Milestone.objects.select_for_update().filter(
         first_reached_on__isnull=True, value__lte=figures.official_total
     )
     for milestone in candidates.order_by("value"):
-        milestone.first_reached_on = (
-            dt.date.fromisoformat(passed_on[milestone.value]) if passed_on.get(milestone.value) else on
-        )
+        milestone.first_reached_on = passed_on.get(milestone.value) or on
         crossing = official_crossing(milestone.value)
         if crossing is not None:
             milestone.reached_by_id = crossing[0]
@@ -459,17 +464,18 @@ def _milestone_alert_message(milestone: Milestone):
 
     def build(dispatch: ReportDispatch) -> EmailMultiAlternatives:
         subscription = dispatch.subscription
-        figures = progress(MISSION, with_breakdowns=False).as_dict()
-        row = next(row for row in figures["milestones"] if row["value"] == milestone.value)
-        row = {
-            **row,
-            "passed_on": milestone.first_reached_on.isoformat() if milestone.first_reached_on else "",
-            "made_official_on": milestone.officially_reached_on.isoformat() if milestone.officially_reached_on else "",
-            "made_official_by": milestone.reached_by.cohort.reference if milestone.reached_by else "",
-        }
+        figures = progress(MISSION, with_breakdowns=False).figures()
+        passed = figures.milestone(milestone.value)
+        if passed is None:
+            raise LookupError(f"milestone {milestone.value} is not on the ladder")
         controls = recipients.footer_context(subscription)
         subject, text, html = reports.render_milestone_alert(
-            figures, row, language=subscription.language, recipient_controls=controls
+            figures,
+            dataclasses.replace(passed, passed_on=milestone.first_reached_on),
+            language=subscription.language,
+            made_official_on=milestone.officially_reached_on,
+            made_official_by=milestone.reached_by.cohort.reference if milestone.reached_by else "",
+            recipient_controls=controls,
         )
         message = EmailMultiAlternatives(
             subject=subject, body=text, to=list(subscription.recipients), headers={"Message-ID": _message_id(dispatch)}

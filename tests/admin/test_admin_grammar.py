@@ -213,12 +213,12 @@ ENGLISH_MENU_LABELS = [
 ]
 
 
-def test_the_ukrainian_admin_index_and_sidebar_have_no_english_menu_label(ukrainian, superuser):
+def test_the_ukrainian_admin_index_has_no_english_menu_label(ukrainian, superuser):
+    # The index is the menu: the navigation sidebar is off, so that changelists keep the screen's width.
     client = ukrainian(superuser)
     index = client.get(reverse("admin:index")).content.decode()
-    sidebar = client.get(reverse("admin:trainees_cohort_changelist")).content.decode()
 
-    for html in (index, sidebar):
+    for html in (index,):
         apps = [" ".join(name.split()) for name in re.findall(r"<caption>\s*<a[^>]*>(.*?)</a>", html, re.S)]
         models = [
             " ".join(name.split())

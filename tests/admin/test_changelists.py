@@ -36,8 +36,9 @@ def test_every_model_of_the_three_apps_is_registered():
         if not model.__name__.startswith("Historical")
     }
     registered = set(admin.site._registry)
-    # Aliases and member-state positions are edited inline on their academy and mandate.
-    inline_only = {"AcademyAlias", "MandatePosition"}
+    # Aliases and member-state positions are edited inline on their academy and mandate, a course version's hours
+    # per topic on the version's add page (issue 18).
+    inline_only = {"AcademyAlias", "MandatePosition", "CourseVersionTopic"}
     # The progress tallies are derived data kept by database triggers: nobody edits them (issue 7).
     derived = {"DailyTally", "SiteCourseTally", "SiteCohortTally", "TraineeCompletions", "RosterTally"}
     # Tombstones serve the partners' delta sync only; coordinators see deletions in the history (issue 14).
@@ -129,3 +130,20 @@ def test_every_admin_queryset_is_ordered(model, rf, superuser):
     request = rf.get("/")
     request.user = superuser
     assert admin.site._registry[model].get_queryset(request).ordered
+
+
+def test_higher_apps_add_academy_inlines_through_the_registry_without_patching_the_class(rf, superuser):
+    from academies.admin import ACADEMY_RELATED_INLINES, AcademyAdmin, AcademyAliasInline, register_academy_inline
+    from academies.models import Academy
+    from trainees.admin import AcademyCohortInline
+
+    register_academy_inline(AcademyCohortInline)  # a second registration adds nothing
+    request = rf.get("/")
+    request.user = superuser
+
+    assert AcademyAdmin.inlines == [AcademyAliasInline]
+    assert ACADEMY_RELATED_INLINES.count(AcademyCohortInline) == 1
+    assert admin.site._registry[Academy].get_inlines(request, None) == [
+        AcademyAliasInline,
+        AcademyCohortInline,
+    ]

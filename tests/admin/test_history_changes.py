@@ -10,9 +10,9 @@ from django.urls import reverse
 from django.utils import formats, translation
 from simple_history.admin import SimpleHistoryAdmin
 
+from academies.admin_scope import ScopedAdminMixin
 from academies.scope import Actor
 from config import clock
-from config.admin import ScopedAdminMixin
 from tests.factories import CohortFactory, CountReturnFactory
 from trainees.models import Cohort
 from trainees.services import cohort_cancel_bulk, cohort_postpone_bulk, count_return_reject

@@ -29,7 +29,7 @@ from academies.management.commands.setup_roles import (
     COORDINATOR_PERMISSIONS,
     OBSERVER,
 )
-from academies.models import Event, Organisation, OrganisationAPIKey, StaffMembership, WebhookDelivery
+from academies.models import Event, Organisation, OrganisationAPIKey, StaffMembership, Topic, WebhookDelivery
 from academies.scope import SYSTEM
 from academies.services import api_key_create
 from academies.webhooks import webhook_create
@@ -44,6 +44,7 @@ from tests.factories import (
     EnrollmentFactory,
     MandateVersionFactory,
     MilestoneFactory,
+    NationalDeploymentAuthorisationFactory,
     NationFactory,
     OrganisationFactory,
     ReportSubscriptionFactory,
@@ -91,6 +92,9 @@ EXPECTED: dict[str, Expect] = {
     "academies.trainingcommand": REFERENCE,
     "academies.academy": Expect(catc_sees=(True, True), catc_runs_in=True, catc_adds=True),
     "academies.course": REFERENCE,
+    # Course versions (issue 18): reference data that mission HQ adds, official records never changed or deleted.
+    "academies.courseversion": Expect(catc_sees=(True, True), never_change=True, never_delete=True),
+    "academies.topic": REFERENCE,
     # A command sees the trainers deployed to its sites; only their ministry or mission HQ keeps their records.
     "academies.trainer": Expect(catc_sees=(True, False)),
     "academies.traineravailability": Expect(catc_sees=(True, False)),
@@ -110,6 +114,9 @@ EXPECTED: dict[str, Expect] = {
     "mission.milestone": REFERENCE,
     "mission.mandateversion": REFERENCE,
     "mission.ceasefire": Expect(catc_sees=(True, True), never_delete=True),
+    # National caveats (issue 18): every state's, for an organisation that runs sites; kept by mission HQ; withdrawn,
+    # never deleted.
+    "academies.nationaldeploymentauthorisation": Expect(catc_sees=(True, True), never_delete=True),
     "mission.reportsubscription": Expect(catc_sees=(True, False), catc_runs_in=True, catc_adds=True),
     "mission.progressreport": Expect(catc_sees=(True, False), never_add=True, never_change=True, never_delete=True),
     "mission.reportdispatch": Expect(catc_sees=(False, False), never_add=True, never_change=True, never_delete=True),
@@ -268,6 +275,7 @@ def world(roles):
             "academies.trainingcommand": command,
             "academies.academy": site,
             "academies.course": course,
+            "academies.courseversion": course.versions.get(number=1),
             "academies.trainer": trainer,
             "academies.traineravailability": window,
             "academies.organisation": organisation,
@@ -299,7 +307,11 @@ def world(roles):
                     in_force_from=today - dt.timedelta(days=400 if side == "in" else 200),
                 ),
                 "mission.milestone": MilestoneFactory(value=500 if side == "in" else 1500),
+                "academies.topic": Topic.objects.create(code=f"topic-{side}", name_en=side, name_uk=side),
                 "mission.mandateversion": MandateVersionFactory(reference=f"M-{side}"),
+                "academies.nationaldeploymentauthorisation": NationalDeploymentAuthorisationFactory(
+                    nation=poland if side == "in" else germany
+                ),
                 "mission.ceasefire": CeasefireFactory(
                     in_effect_from=today - dt.timedelta(days=30 if side == "in" else 90),
                     ended_on=None if side == "in" else today - dt.timedelta(days=60),

@@ -95,27 +95,33 @@ def test_the_weeks_parameter_is_bounded_from_1_to_52(admin_client_for, coordinat
 
 
 def test_the_rotation_calendar_shows_only_the_chosen_nations_trainers(admin_client_for, coordinator, planned):
-    html = _get(admin_client_for(coordinator), "planning_rotations", nation="PL").content.decode()
+    html = _get(admin_client_for(coordinator), "planning_rotations", nation="PL", view="table").content.decode()
 
     assert _rows(html, "rotations", "data-trainer") == ["PL-INSTR-2", "PL-LEAD", "PL-LEAD-2", "PL-MEDIC"]
     lead = html.split('data-trainer="PL-LEAD"')[1].split("</tr>")[0]
     soon = planned["soon"]
     assert "lead instructor" in lead and "C-SOON" in lead and f"{soon.starts_on} – {soon.ends_on}" in lead
-    german = _get(admin_client_for(coordinator), "planning_rotations", nation="DE").content.decode()
+    german = _get(admin_client_for(coordinator), "planning_rotations", nation="DE", view="table").content.decode()
     assert _rows(german, "rotations", "data-trainer") == ["DE-INTERP"]
 
 
-def test_the_rotation_calendar_asks_for_a_nation_first_and_refuses_an_inverted_window(
+def test_the_rotation_calendar_shows_every_nation_by_default_and_refuses_an_inverted_window(
     admin_client_for, coordinator, planned
 ):
     client = admin_client_for(coordinator)
 
     first = _get(client, "planning_rotations").content.decode()
+    table = _get(client, "planning_rotations", view="table").content.decode()
     inverted = _get(
-        client, "planning_rotations", nation="PL", starts_on="2026-05-01", ends_on="2026-04-01"
+        client,
+        "planning_rotations",
+        nation="PL",
+        starts_on=(TODAY + dt.timedelta(days=30)).isoformat(),
+        ends_on=TODAY.isoformat(),
     ).content.decode()
 
-    assert "Choose a nation" in first and 'id="rotations"' not in first
+    assert _rows(table, "rotations", "data-trainer") == ["DE-INTERP", "PL-INSTR-2", "PL-LEAD", "PL-LEAD-2", "PL-MEDIC"]
+    assert 'id="timeline-DE"' in first and 'id="timeline-PL"' in first
     assert "The window ends before it starts." in inverted and 'id="rotations"' not in inverted
 
 

@@ -26,6 +26,7 @@ from tests.factories import (
     EnrollmentFactory,
     MandateVersionFactory,
     MilestoneFactory,
+    NationalDeploymentAuthorisationFactory,
     NationFactory,
     OrganisationFactory,
     ReportSubscriptionFactory,
@@ -179,6 +180,9 @@ def matrix_world(world):
         world.objects[suffix]["webhook"] = webhook_create(
             actor=SYSTEM, organisation=world.orgs[organisation], url=f"https://hooks-{suffix}.example.eu/eumam"
         )[0]
+    # National caveats (issue 18): each ministry's state has authorised its trainers inside Ukraine.
+    for suffix, nation in (("a", "PL"), ("b", "DE")):
+        world.objects[suffix]["authorisation"] = NationalDeploymentAuthorisationFactory(nation__code=nation)
     # One tombstone per deletable list, in the scope of its `_a` caller (a row deleted there a moment ago).
     a, now = world.objects["a"], clock.now()
     for model, scope in (

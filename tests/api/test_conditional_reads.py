@@ -19,6 +19,7 @@ from tests.factories import (
     MandatePositionFactory,
     MandateVersionFactory,
     MilestoneFactory,
+    NationalDeploymentAuthorisationFactory,
     TargetFactory,
 )
 from trainees import services
@@ -174,7 +175,7 @@ def test_a_detail_outside_the_scope_is_404_whatever_the_tag(world):
 
 @pytest.mark.parametrize("name", LIST_ROUTES)
 def test_every_list_and_its_first_detail_answer_304(world, name):
-    TargetFactory(), MilestoneFactory(value=100_000), MandateVersionFactory()
+    TargetFactory(), MilestoneFactory(value=100_000), MandateVersionFactory(), NationalDeploymentAuthorisationFactory()
     # A webhook endpoint of HQ's, so that its list has a row too (test settings allow loopback targets).
     webhook_create(actor=SYSTEM, url="http://127.0.0.1:9/hook", organisation=world.orgs["hq"])
     client = world.client("hq")

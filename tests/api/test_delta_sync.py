@@ -16,6 +16,7 @@ from tests.factories import (
     CohortFactory,
     MandateVersionFactory,
     MilestoneFactory,
+    NationalDeploymentAuthorisationFactory,
     NationFactory,
     TargetFactory,
     TrainerAvailabilityFactory,
@@ -120,7 +121,7 @@ def test_a_new_assignment_shows_the_cohort_in_the_trainers_ministrys_sync(world)
 
 @pytest.mark.parametrize("name", LIST_ROUTES)
 def test_every_list_syncs_in_change_order_and_shows_the_stamp(world, name):
-    TargetFactory(), MilestoneFactory(value=100_000), MandateVersionFactory()
+    TargetFactory(), MilestoneFactory(value=100_000), MandateVersionFactory(), NationalDeploymentAuthorisationFactory()
     # A webhook endpoint of HQ's, so that its list has a row too (test settings allow loopback targets).
     webhook_create(actor=SYSTEM, url="http://127.0.0.1:9/hook", organisation=world.orgs["hq"])
     response = world.client("hq").get(reverse(f"api:{name}"), {"updated_since": "2022-01-01T00:00:00Z"})

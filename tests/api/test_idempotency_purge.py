@@ -7,9 +7,9 @@ import datetime as dt
 import pytest
 
 from academies.models import IdempotencyRecord
+from academies.partners.idempotency import RETENTION, idempotency_records_purge
 from academies.tasks import purge_idempotency_records
 from config import clock
-from config.api.idempotency import RETENTION, idempotency_records_purge
 from mission.schedules import SCHEDULES
 
 pytestmark = pytest.mark.django_db

@@ -7,7 +7,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from academies.models import Academy, Course, Trainer, TrainerAvailability
+from academies.models import Academy, Course, NationalDeploymentAuthorisation, Trainer, TrainerAvailability
+from config import clock
 from mission.models import MandatePosition, MandateVersion, Milestone, ProgressReport, ReportSubscription, Target
 from tests.api.test_scoping_matrix import api_routes
 from trainees.models import Cohort, CountReturn, Enrollment, Trainee, TrainerAssignment
@@ -85,6 +86,14 @@ def add_rows(world, start: int, count: int) -> None:
     Milestone.objects.bulk_create(Milestone(value=200_000 + n, label="m") for n in numbers)
     mandates = MandateVersion.objects.bulk_create(MandateVersion(reference=f"M-{n}", title="m") for n in numbers)
     MandatePosition.objects.bulk_create(MandatePosition(mandate=m, nation=nation) for m in mandates)
+    authorisations = NationalDeploymentAuthorisation.objects.bulk_create(
+        NationalDeploymentAuthorisation(nation=nation, given_on=clock.today() - dt.timedelta(days=n + 1))
+        for n in numbers
+    )
+    NationalDeploymentAuthorisation.sites.through.objects.bulk_create(
+        NationalDeploymentAuthorisation.sites.through(nationaldeploymentauthorisation_id=a.pk, academy_id=site.pk)
+        for a in authorisations
+    )
     subscriptions = ReportSubscription.objects.bulk_create(
         ReportSubscription(
             name=f"S {n}",

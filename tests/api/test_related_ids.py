@@ -12,7 +12,8 @@ import academies.api.serializers
 import mission.api.planning
 import mission.api.serializers
 import trainees.api.serializers
-from config.api.fields import IdField, ScopedFieldMixin
+from academies.partners.fields import ScopedFieldMixin
+from config.api.fields import IdField
 from trainees.models import CountReturn
 
 pytestmark = pytest.mark.django_db

@@ -161,6 +161,17 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("progress", "get"): Entry(
         "command_a", lambda w: reverse("api:progress"), {ANON: 401, READ_ONLY: 200, OUT: 200, IN: 200}
     ),
+    # Issue 18: within the caller's progress scope, as /progress/ (content: tests/mission/test_curriculum.py).
+    ("progress-by-course-version", "get"): Entry(
+        "command_a",
+        lambda w: reverse("api:progress-by-course-version"),
+        {ANON: 401, READ_ONLY: 200, OUT: 200, IN: 200},
+    ),
+    ("progress-ukrainian-instructors", "get"): Entry(
+        "command_a",
+        lambda w: reverse("api:progress-ukrainian-instructors"),
+        {ANON: 401, READ_ONLY: 200, OUT: 200, IN: 200},
+    ),
     # Reference data
     ("academy-list", "get"): read_list("command_a", "academy", "site", public=True),
     ("academy-detail", "get"): read_detail("command_a", "academy", "site", public=True),
@@ -173,6 +184,17 @@ MATRIX: dict[tuple[str, str], Entry] = {
         None,
         public=True,
         url=lambda w: reverse("api:course-detail", args=[w.objects["course"].pk]),
+    ),
+    # Course versions (issue 18) are read like the catalogue; mission HQ adds them in the admin.
+    ("course-version-list", "get"): read_list(
+        "command_a", "course-version", None, public=True, listed=lambda w: w.objects["course"].versions.get().pk
+    ),
+    ("course-version-detail", "get"): read_detail(
+        "command_a",
+        "course-version",
+        None,
+        public=True,
+        url=lambda w: reverse("api:course-version-detail", args=[w.objects["course"].versions.get().pk]),
     ),
     ("target-list", "get"): read_list("command_a", "target", None, public=True, listed=lambda w: _public(w, "target")),
     ("target-detail", "get"): read_detail(
@@ -202,6 +224,10 @@ MATRIX: dict[tuple[str, str], Entry] = {
         public=True,
         url=lambda w: reverse("api:mandate-version-detail", args=[_public(w, "mandate")]),
     ),
+    # National caveats (issue 18): a ministry sees its own state's authorisations (mission HQ and the organisations
+    # that run sites see every state's); read-only, kept by mission HQ in the admin.
+    ("deployment-authorisation-list", "get"): read_list("ministry_a", "deployment-authorisation", "authorisation"),
+    ("deployment-authorisation-detail", "get"): read_detail("ministry_a", "deployment-authorisation", "authorisation"),
     # Trainers and their rotation windows: the contributing state's ministry
     ("trainer-list", "get"): read_list("ministry_a", "trainer", "trainer"),
     # Another nation's ministry sees the nation (reference data) but may not register its trainers: the scope rule.

@@ -12,10 +12,10 @@ from django.urls import reverse
 from django.utils.dateparse import parse_datetime
 
 from academies.models import WebhookEndpoint
+from academies.partners.tombstones import DeletedRowsMixin
 from academies.scope import SYSTEM
 from academies.tombstones import TrainerAvailabilityTombstone, tombstones_purge
 from config import clock
-from config.api.tombstones import DeletedRowsMixin
 from config.api_router import router
 from config.exceptions import ApplicationError
 from tests.factories import CohortFactory, ReportSubscriptionFactory, TrainerAvailabilityFactory

@@ -76,7 +76,7 @@ def official_total(page) -> int:
 def test_a_coordinator_sees_the_dashboard_plans_a_cohort_and_assigns_a_trainer(page, world, screenshot):
     log_in(page)
     assert official_total(page) == 90
-    assert page.locator("#progress-chart svg polyline.official").count() == 1
+    assert page.locator("#progress-chart svg.wide polyline.official").count() == 1
     screenshot("dashboard")
 
     start = world["today"] + dt.timedelta(days=14)

@@ -267,7 +267,7 @@ def test_a_recorded_milestone_counts_only_from_the_day_its_crossing_became_offic
     crossed_on = START + dt.timedelta(days=10)
     ApprovedCountReturnFactory(as_of=crossed_on, enrolled=200, completed=160, withdrawn=0)
     MilestoneFactory(value=150, first_reached_on=crossed_on - dt.timedelta(days=3), officially_reached_on=crossed_on)
-    before = next(row for row in progress(MISSION, crossed_on - dt.timedelta(days=1)).milestones if row["value"] == 150)
-    assert before["reached"] is False and before["passed_on"] is None and before["remaining"] == 150
-    after = next(row for row in progress(MISSION, crossed_on).milestones if row["value"] == 150)
-    assert after["reached"] is True and after["passed_on"] == (crossed_on - dt.timedelta(days=3)).isoformat()
+    before = next(row for row in progress(MISSION, crossed_on - dt.timedelta(days=1)).milestones if row.value == 150)
+    assert before.reached is False and before.passed_on is None and before.remaining == 150
+    after = next(row for row in progress(MISSION, crossed_on).milestones if row.value == 150)
+    assert after.reached is True and after.passed_on == crossed_on - dt.timedelta(days=3)

@@ -167,5 +167,5 @@ def test_a_scoped_chart_draws_no_mission_wide_milestone_lines():
 
     assert scoped["milestones"]  # the ladder is in the figures, but not drawn against a nation's subtotal
     assert chart_rungs(scoped, top=150) == []
-    drawn = [row["value"] for row in chart_rungs(mission_wide, top=150)]
+    drawn = [row.value for row in chart_rungs(mission_wide, top=150)]
     assert drawn and drawn == [row["value"] for row in scoped["milestones"] if row["value"] <= 225]

@@ -274,3 +274,41 @@ def test_after_the_demo_the_send_command_writes_one_file_per_report_and_only_onc
     ukrainian = by_recipient["catc-reports@eumam.invalid"]
     text = next(part for part in ukrainian.walk() if part.get_content_type() == "text/plain")
     assert "Офіційно підготовлено" in text.get_payload(decode=True).decode()
+
+
+# COURSE VERSIONS AND UKRAINIAN INSTRUCTORS (issue 18)
+
+
+def test_basic_soldier_training_changed_after_criticism_from_the_front(demo):
+    from academies.models import CourseVersion
+
+    versions = list(CourseVersion.objects.filter(course__code="basic-soldier").order_by("number"))
+
+    assert [version.number for version in versions] == [1, 2, 3]
+    assert versions[1].effective_from.year == 2024 and "front" in versions[1].reason
+    assert versions[1].topic_hours.get(topic__code="drones").hours > 0
+    assert not versions[0].topic_hours.exists() or versions[0].total_hours > 0
+
+
+def test_every_demo_cohort_follows_the_version_in_force_on_its_first_day(demo):
+    from academies.models import CourseVersion
+
+    wrong = [
+        cohort.reference
+        for cohort in Cohort.objects.filter(course__code="basic-soldier").select_related("course_version")[:400]
+        if cohort.course_version != CourseVersion.in_force(cohort.course_id, cohort.starts_on)
+    ]
+    assert wrong == []
+    assert not Cohort.objects.filter(course_version__isnull=True).exists()
+
+
+def test_ukrainian_instructors_co_teach_by_reference_only(demo):
+    from academies.models import UKRAINE
+    from mission.selectors import ukrainian_co_teaching
+
+    instructors = Trainer.objects.filter(nation_id=UKRAINE)
+
+    assert instructors.exists() and not instructors.exclude(display_name="").exists()
+    figures = ukrainian_co_teaching(as_of=DEMO_TODAY)
+    assert 0 < figures["co_taught"] < figures["cohorts"]
+    assert TrainerAssignment.objects.filter(trainer__nation_id=UKRAINE, starts_on__lt=dt.date(2024, 1, 8)).count() == 0

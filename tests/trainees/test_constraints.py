@@ -21,10 +21,13 @@ from django.db.models import Model
 
 from academies.models import (
     AcademyAlias,
+    CourseVersion,
+    CourseVersionTopic,
     Event,
     IdempotencyRecord,
     Nation,
     Organisation,
+    Topic,
     WebhookDelivery,
     WebhookEndpoint,
 )
@@ -48,6 +51,8 @@ from tests.factories import (
     MandatePositionFactory,
     MandateVersionFactory,
     MilestoneFactory,
+    NationalDeploymentAuthorisationFactory,
+    NationFactory,
     OrganisationFactory,
     ReportSubscriptionFactory,
     TargetFactory,
@@ -75,6 +80,28 @@ class Case:
 
     def __str__(self) -> str:
         return self.constraint
+
+
+def _version(**changes) -> CourseVersion:
+    """A second version of a new course, breaking whatever `changes` say."""
+    fields = {
+        "course": CourseFactory(),
+        "number": 2,
+        "effective_from": clock.today(),
+        "syllabus_en": "Drones added.",
+        "syllabus_uk": "Додано дрони.",
+        "duration_days": 35,
+        "trainees_per_trainer": 10,
+        "reason": "Criticism from the front.",
+    }
+    return CourseVersion(**{**fields, **changes})
+
+
+def _duplicate_topic_hours() -> Model:
+    version = CourseFactory().versions.get()
+    topic = Topic.objects.create(code="drones-x", name_en="Drones", name_uk="Дрони")
+    CourseVersionTopic.objects.create(version=version, topic=topic, hours=4)
+    return CourseVersionTopic(version=version, topic=topic, hours=6)
 
 
 def _duplicate_assignment() -> Model:
@@ -227,6 +254,34 @@ CASES = [
         "An availability window ends on or after the day it starts.",
         "An availability window ends on or after the day it starts.",
     ),
+    # National caveats (issue 18): a state's authorisation to serve inside Ukraine.
+    Case(
+        "deployment_authorisation_valid_after_given",
+        lambda: NationalDeploymentAuthorisationFactory.build(
+            nation=NationFactory(code="PL"), given_on=D(2025, 5, 2), valid_until=D(2025, 5, 1)
+        ),
+        "An authorisation is valid until a day on or after the day it was given.",
+        "An authorisation is valid until a day on or after the day it was given.",
+    ),
+    Case(
+        "deployment_authorisation_withdrawn_after_given",
+        lambda: NationalDeploymentAuthorisationFactory.build(
+            nation=NationFactory(code="PL"),
+            given_on=D(2025, 5, 2),
+            withdrawn_on=D(2025, 5, 1),
+            withdrawal_reason="revoked",
+        ),
+        "An authorisation is withdrawn on or after the day it was given.",
+        "An authorisation is withdrawn on or after the day it was given.",
+    ),
+    Case(
+        "deployment_authorisation_withdrawal_has_reason",
+        lambda: NationalDeploymentAuthorisationFactory.build(
+            nation=NationFactory(code="PL"), given_on=D(2025, 5, 1), withdrawn_on=D(2025, 5, 2)
+        ),
+        "A withdrawal has a day and a reason, and an authorisation in force neither.",
+        "A withdrawal has a day and a reason, and an authorisation in force neither.",
+    ),
     Case(
         "organisation_scope_matches_kind",
         lambda: Organisation(slug="mod-pl", name="MoD", kind="ministry", nation=None),
@@ -234,6 +289,65 @@ CASES = [
         "mission HQ names none, and no organisation names more than its own.",
         "A ministry names its nation, a training command its command, an academy its academy; "
         "mission HQ names none, and no organisation names more than its own.",
+    ),
+    Case(
+        "trainer_ukrainian_reference_only",
+        lambda: TrainerFactory.build(
+            nation=Nation.objects.get_or_create(code="UA")[0], display_name="Sgt. Named", languages=["uk"]
+        ),
+        "A Ukrainian instructor is known by an opaque reference only: leave the display name empty.",
+        "A Ukrainian instructor is known by an opaque reference only: leave the display name empty.",
+    ),
+    # academies: course versions (issue 18)
+    Case(
+        "course_version_unique_number",
+        lambda: _version(number=1),
+        "This course already has a version with that number.",
+        "This course already has a version with that number.",
+    ),
+    Case(
+        "course_version_number_positive",
+        lambda: _version(number=0),
+        GE1,
+        "Versions are numbered from 1.",
+        column="number",
+    ),
+    Case(
+        "course_version_duration_positive",
+        lambda: _version(duration_days=0),
+        GE1,
+        "A course lasts at least one day.",
+        column="duration_days",
+    ),
+    Case(
+        "course_version_trainees_per_trainer_positive",
+        lambda: _version(trainees_per_trainer=0),
+        GE1,
+        "Trainees per trainer is at least one.",
+        column="trainees_per_trainer",
+    ),
+    Case(
+        "course_version_states_reason",
+        lambda: _version(reason=""),
+        "This field cannot be blank.",
+        "A new course version states why it was made.",
+    ),
+    Case(
+        "course_version_topic_once",
+        _duplicate_topic_hours,
+        "A version gives hours to each topic once.",
+        "A version gives hours to each topic once.",
+    ),
+    Case(
+        "course_version_topic_hours_positive",
+        lambda: CourseVersionTopic(
+            version=CourseFactory().versions.get(),
+            topic=Topic.objects.create(code="fires-x", name_en="Fires", name_uk="Вогонь"),
+            hours=0,
+        ),
+        GE1,
+        "A topic has at least one hour.",
+        column="hours",
     ),
     # trainees
     Case(

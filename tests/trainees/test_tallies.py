@@ -243,7 +243,7 @@ def test_progress_from_the_tallies_equals_progress_from_the_returns(as_of):
         for r in official:
             trained, cohorts = by_site.get(r.cohort.academy.slug, (0, 0))
             by_site[r.cohort.academy.slug] = (trained + r.completed, cohorts + 1)
-        assert {row["key"]: (row["trained"], row["cohorts"]) for row in figures.breakdowns["academy"]} == by_site
+        assert {row.key: (row.trained, row.cohorts) for row in figures.breakdowns.academy} == by_site
 
 
 def _in(scope: Scope, count_return: CountReturn) -> bool:

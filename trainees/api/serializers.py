@@ -11,13 +11,8 @@ from drf_spectacular.utils import OpenApiExample, extend_schema_field, extend_sc
 from rest_framework import serializers
 
 from academies.models import Academy, Course, Trainer
-from config.api.fields import (
-    IdField,
-    MissionDateField,
-    MissionModelSerializer,
-    ScopedPrimaryKeyRelatedField,
-    ScopedSlugRelatedField,
-)
+from academies.partners.fields import MissionModelSerializer, ScopedPrimaryKeyRelatedField, ScopedSlugRelatedField
+from config.api.fields import IdField, MissionDateField
 from trainees import services
 from trainees.models import REFERENCE_VALIDATOR, Cohort, CountReturn, Enrollment, Trainee, TrainerAssignment
 from trainees.selectors import LanguageMatch
@@ -67,12 +62,23 @@ class CohortSerializer(MissionModelSerializer):
         ),
     )
 
+    course_version = serializers.IntegerField(
+        source="course_version.number",
+        read_only=True,
+        allow_null=True,
+        help_text=_(
+            "The number of the course version the cohort follows (see `/course-versions/?course=`): the one in force "
+            "on its first day when it was planned."
+        ),
+    )
+
     class Meta:
         model = Cohort
         fields = [
             "id",
             "reference",
             "course",
+            "course_version",
             "academy",
             "starts_on",
             "ends_on",
@@ -84,7 +90,7 @@ class CohortSerializer(MissionModelSerializer):
             "created_at",
             "updated_at",
         ]
-        read_only_fields = ["id", "flagged", "flag_reason", "created_at", "updated_at"]
+        read_only_fields = ["id", "course_version", "flagged", "flag_reason", "created_at", "updated_at"]
 
     @cached_property
     def _timezone(self):
@@ -100,8 +106,8 @@ class CohortSerializer(MissionModelSerializer):
 
     # What a list page reads: plain rows of these columns, no model instances (issue 7 benchmark).
     ROW_FIELDS = (
-        "id", "reference", "course__code", "academy__slug", "starts_on", "ends_on", "seats", "status",
-        "has_roster", "flagged", "flag_reason", "created_at", "updated_at",
+        "id", "reference", "course__code", "course_version__number", "academy__slug", "starts_on", "ends_on",
+        "seats", "status", "has_roster", "flagged", "flag_reason", "created_at", "updated_at",
     )  # fmt: skip
 
     def to_representation(self, cohort: Cohort) -> dict:
@@ -109,8 +115,14 @@ class CohortSerializer(MissionModelSerializer):
         cost several times this (issue 7 benchmark). It also spares building the fields on every request. The
         output is the same (ISO dates, choice values as plain strings); a test compares the two."""
         row = {name: getattr(cohort, name) for name in self.ROW_FIELDS if "__" not in name}
+        version = cohort.course_version
         return self.row_representation(
-            {**row, "course__code": cohort.course.code, "academy__slug": cohort.academy.slug}
+            {
+                **row,
+                "course__code": cohort.course.code,
+                "course_version__number": version.number if version is not None else None,
+                "academy__slug": cohort.academy.slug,
+            }
         )
 
     def row_representation(self, row: dict) -> dict:
@@ -119,6 +131,7 @@ class CohortSerializer(MissionModelSerializer):
             "id": row["id"],
             "reference": row["reference"],
             "course": row["course__code"],
+            "course_version": row["course_version__number"],
             "academy": row["academy__slug"],
             "starts_on": _iso_date(row["starts_on"]),
             "ends_on": _iso_date(row["ends_on"]),

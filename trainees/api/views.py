@@ -8,9 +8,9 @@ from rest_framework.decorators import action
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
+from academies.partners.tombstones import DeletedRowsMixin
+from academies.partners.viewsets import ReadOnlyViewSet, ScopedGenericViewSet
 from config.api.pagination import PAGE_PARAMS, PageRows
-from config.api.tombstones import DeletedRowsMixin
-from config.api.viewsets import ReadOnlyViewSet, ScopedGenericViewSet
 from trainees import services
 from trainees.filtersets import (
     CohortFilterSet,
@@ -138,7 +138,7 @@ class CohortViewSet(
     """Cohorts at the caller's sites (a ministry: those its trainers work on). Every change sends the cohort's ETag
     as If-Match."""
 
-    queryset = Cohort.objects.select_related("course", "academy")
+    queryset = Cohort.objects.select_related("course", "course_version", "academy")
     serializer_class = CohortSerializer
     filterset_class = CohortFilterSet
     search_fields = ["reference"]

@@ -10,7 +10,8 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from academies.models import Academy, Course, Trainer
+from academies.caveats import authorised_windows
+from academies.models import Academy, Course, CourseVersion, Trainer
 from academies.scope import Actor
 from academies.tombstones import tombstone_record
 from config import clock
@@ -93,6 +94,16 @@ def _check_cohort_plan(*, course: Course, academy: Academy, seats: int, starts_o
     _check_capacity(academy=academy, starts_on=starts_on, ends_on=ends_on, seats=seats, exclude_pk=exclude_pk)
 
 
+def _check_course_version(course: Course, course_version: CourseVersion | None) -> None:
+    """A cohort follows a version of its own course, never another course's (checked again by `Cohort.clean`)."""
+    if course_version is not None and course_version.course_id != course.pk:
+        message = _("A cohort follows a version of its own course: %(version)s is not a version of %(course)s.") % {
+            "version": course_version,
+            "course": course.code,
+        }
+        raise ApplicationError(message, {"course_version": [message]}, code="course_version_of_other_course")
+
+
 def _require_site_managed(actor: Actor, academy: Academy) -> None:
     actor.require_in_scope(Academy.objects.managed_by(actor.policy).filter(pk=academy.pk).exists(), noun=_("site"))
 
@@ -114,15 +125,18 @@ def cohort_schedule(
     has_roster: bool = False,
     status: str | None = None,
     today: dt.date | None = None,
+    course_version: CourseVersion | None = None,
     actor: Actor,
 ) -> Cohort:
     """Plan a cohort at one of the actor's sites, checking the course's maximum size, the site's status and its
-    capacity over time.
+    capacity over time. It follows `course_version` (one of its course's versions), by default the one in force on
+    its first day.
 
     Its status is the one its dates give on `today` (a cohort recorded after it started is in training, or
     completed); `status` may only be that one, or cancelled (see `lifecycle.cohort_status_check`)."""
     actor.require("trainees.add_cohort", action=_("plan cohorts"))
     _require_site_managed(actor, academy)
+    _check_course_version(course, course_version)
     academy = _lock_academy(academy)
     _check_cohort_plan(course=course, academy=academy, seats=seats, starts_on=starts_on, ends_on=ends_on)
     cohort = Cohort(
@@ -133,6 +147,7 @@ def cohort_schedule(
         ends_on=ends_on,
         seats=seats,
         has_roster=has_roster,
+        course_version=course_version,
     )
     if ends_on >= starts_on:  # otherwise _save refuses it with the dates' own message
         cohort.status = cohort_status_check(cohort=cohort, requested=status, today=today or clock.today())
@@ -150,7 +165,17 @@ def cohort_update(*, cohort: Cohort, actor: Actor, today: dt.date | None = None,
     released trainers are not put back). Trainers already on the cohort must still fit its new dates and course;
     cancelling a cohort releases its trainers.
     """
-    allowed = {"reference", "course", "academy", "starts_on", "ends_on", "seats", "status", "has_roster"}
+    allowed = {
+        "reference",
+        "course",
+        "course_version",
+        "academy",
+        "starts_on",
+        "ends_on",
+        "seats",
+        "status",
+        "has_roster",
+    }
     unknown = set(changes) - allowed
     if unknown:
         raise ApplicationError(_("These fields cannot be changed: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
@@ -173,6 +198,9 @@ def cohort_update(*, cohort: Cohort, actor: Actor, today: dt.date | None = None,
     requested_status = changes.pop("status", None)
     for key, value in changes.items():
         setattr(cohort, key, value)
+    if "course" in replanned and "course_version" not in changes:
+        cohort.course_version = None  # another course: the version of it in force on the first day (Cohort.save)
+    _check_course_version(cohort.course, cohort.course_version)
     # The status follows the dates when they move or a status is asked for; a write of other fields leaves it to
     # the daily follower. Inverted dates are refused by the plan check, with their own message.
     if (requested_status not in (None, cohort.status) or {"starts_on", "ends_on"} & replanned) and (
@@ -194,13 +222,14 @@ def cohort_update(*, cohort: Cohort, actor: Actor, today: dt.date | None = None,
         # A cancelled cohort holds no trainer; the history keeps who was on it.
         for assignment in cohort.assignments.select_related("trainer"):
             _assignment_remove(assignment)
-    elif {"starts_on", "ends_on", "course"} & replanned:
+    elif {"starts_on", "ends_on", "course", "academy"} & replanned:
         assignments = list(cohort.assignments.select_related("trainer").order_by("trainer_id"))
         for assignment in assignments:
             trainer = Trainer.objects.select_for_update().get(pk=assignment.trainer_id)
             _check_trainer_fits(
                 trainer=trainer,
                 course=cohort.course,
+                academy=cohort.academy,
                 role=assignment.role,
                 starts_on=cohort.starts_on,
                 ends_on=cohort.ends_on,
@@ -295,6 +324,35 @@ def _available_throughout(trainer: Trainer, starts_on: dt.date, ends_on: dt.date
     return windows_cover(windows.values_list("starts_on", "ends_on"), starts_on, ends_on)
 
 
+def deployment_authorised(
+    *, nation_id: str, academy: Academy, starts_on: dt.date, ends_on: dt.date, windows=None
+) -> bool:
+    """The national caveat: a trainer serves at a site inside Ukraine only on days its state has authorised.
+
+    Every day of the cohort must fall within an authorisation of the trainer's state that covers the site
+    (`academies.caveats`). Sites outside Ukraine need none. `windows` lets the trainer finder pass them in.
+    """
+    if not academy.in_ukraine:
+        return True
+    if windows is None:
+        windows = authorised_windows(nation_id=nation_id, academy_id=academy.pk)
+    return windows_cover(windows, starts_on, ends_on)
+
+
+def national_caveat_refusal(
+    trainer: Trainer, academy: Academy, starts_on: dt.date, ends_on: dt.date
+) -> ApplicationError:
+    return ApplicationError(
+        _(
+            "National caveat: %(nation)s has not authorised its trainers to serve at %(site)s over the cohort's "
+            "dates (%(start)s – %(end)s)."
+        )
+        % {"nation": trainer.nation.name, "site": academy.name, "start": starts_on, "end": ends_on},
+        {"trainer": [_("Their state has not authorised service at this site over these dates.")]},
+        code="national_caveat",
+    )
+
+
 def role_needs_qualification(role: str) -> bool:
     """Interpreters need no course qualification; every other role is qualified for the cohort's course."""
     return role != TrainerAssignment.Role.INTERPRETER
@@ -309,13 +367,15 @@ def _check_trainer_fits(
     *,
     trainer: Trainer,
     course: Course,
+    academy: Academy,
     role: str,
     starts_on: dt.date,
     ends_on: dt.date,
     cohort_pk: int | None,
     actor: Actor,
 ) -> None:
-    """The trainer is qualified for the course, available throughout and on no other cohort in those dates.
+    """The trainer is qualified for the course, available throughout, authorised by its state to serve at the site
+    (inside Ukraine) and on no other cohort in those dates.
 
     A clash with a cohort the actor cannot see is told without naming that cohort: only the dates the trainer is busy.
     """
@@ -332,6 +392,8 @@ def _check_trainer_fits(
             {"trainer": [_("Outside the trainer's availability.")]},
             code="unavailable",
         )
+    if not deployment_authorised(nation_id=trainer.nation_id, academy=academy, starts_on=starts_on, ends_on=ends_on):
+        raise national_caveat_refusal(trainer, academy, starts_on, ends_on)
     overlapping = TrainerAssignment.objects.filter(trainer=trainer).clashing(starts_on, ends_on, cohort_pk=cohort_pk)
     clash = overlapping.select_related("cohort").first()
     if clash is not None and not Cohort.objects.visible_to(actor.policy).filter(pk=clash.cohort_id).exists():
@@ -365,8 +427,8 @@ def trainer_assign(
     if role not in TrainerAssignment.Role.values:
         raise ApplicationError(_("Unknown role “%(role)s”.") % {"role": role}, {"role": [_("Unknown role.")]})
     # The cohort first, then the trainer (see cohort_update); the cohort is re-read so its dates are current.
-    cohort = Cohort.objects.select_for_update().select_related("course").get(pk=cohort.pk)
-    trainer = Trainer.objects.select_for_update().get(pk=trainer.pk)
+    cohort = Cohort.objects.select_for_update().select_related("course", "academy").get(pk=cohort.pk)
+    trainer = Trainer.objects.select_for_update().select_related("nation").get(pk=trainer.pk)
     if not trainer.is_active:
         raise ApplicationError(_("%(trainer)s is not active.") % {"trainer": trainer}, {"trainer": [_("Inactive.")]})
     if not cohort_takes_trainers(cohort):
@@ -384,6 +446,7 @@ def trainer_assign(
     _check_trainer_fits(
         trainer=trainer,
         course=cohort.course,
+        academy=cohort.academy,
         role=role,
         starts_on=cohort.starts_on,
         ends_on=cohort.ends_on,
@@ -413,8 +476,8 @@ def trainer_assignment_update(*, assignment: TrainerAssignment, role: str, actor
     if role not in TrainerAssignment.Role.values:
         raise ApplicationError(_("Unknown role “%(role)s”.") % {"role": role}, {"role": [_("Unknown role.")]})
     # The cohort first, then the trainer, as trainer_assign locks them.
-    cohort = Cohort.objects.select_for_update().select_related("course").get(pk=assignment.cohort_id)
-    trainer = Trainer.objects.select_for_update().get(pk=assignment.trainer_id)
+    cohort = Cohort.objects.select_for_update().select_related("course", "academy").get(pk=assignment.cohort_id)
+    trainer = Trainer.objects.select_for_update().select_related("nation").get(pk=assignment.trainer_id)
     assignment = TrainerAssignment.objects.select_for_update().get(pk=assignment.pk)
     if not cohort_takes_trainers(cohort):
         raise ApplicationError(
@@ -425,6 +488,7 @@ def trainer_assignment_update(*, assignment: TrainerAssignment, role: str, actor
     _check_trainer_fits(
         trainer=trainer,
         course=cohort.course,
+        academy=cohort.academy,
         role=role,
         starts_on=cohort.starts_on,
         ends_on=cohort.ends_on,

@@ -23,6 +23,10 @@ COORDINATOR_PERMISSIONS = {
     "academy": ("add", "change"),
     "academyalias": ("add", "change", "delete"),
     "course": ("add", "change"),
+    # Course versions (issue 18) are official records: added with their hours per topic, never changed or deleted.
+    "courseversion": ("add",),
+    "courseversiontopic": ("add",),
+    "topic": ("add", "change"),
     "trainer": ("add", "change"),
     "traineravailability": ("add", "change", "delete"),
     "cohort": ("add", "change"),
@@ -41,6 +45,8 @@ APPROVER_PERMISSIONS = {
     "mandateversion": ("add", "change"),
     "mandateposition": ("add", "change", "delete"),
     "ceasefire": ("add", "change"),
+    # National caveats (issue 18): record a state's authorisation to serve inside Ukraine, and its withdrawal.
+    "nationaldeploymentauthorisation": ("add", "change"),
     "reportsubscription": ("add", "change", "delete"),
     "organisation": ("add", "change"),
     "organisationapikey": ("add", "change"),

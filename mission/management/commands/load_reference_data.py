@@ -8,7 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from academies.models import Academy, AcademyAlias, Course, Nation, Organisation, TrainingCommand
+from academies.models import Academy, AcademyAlias, Course, Nation, Organisation, Topic, TrainingCommand
 from mission import reference_data as data
 from mission.models import MandatePosition, MandateVersion, Milestone, Target
 
@@ -82,6 +82,11 @@ def reference_data_load() -> dict[str, Any]:
         _, was_created = Course.objects.update_or_create(code=fields.pop("code"), defaults=fields)
         tally("courses", was_created)
 
+    for row in data.TOPICS:
+        fields = {**row}
+        _, was_created = Topic.objects.update_or_create(code=fields.pop("code"), defaults=fields)
+        tally("topics", was_created)
+
     for row in data.TARGETS:
         fields = {**row}
         _, was_created = Target.objects.update_or_create(in_force_from=fields.pop("in_force_from"), defaults=fields)
@@ -124,7 +129,7 @@ def reference_data_load() -> dict[str, Any]:
 
 
 class Command(BaseCommand):
-    help = "Load nations, training commands, sites, courses, targets, milestones, mandates and partners."
+    help = "Load nations, training commands, sites, courses and topics, targets, milestones, mandates and partners."
 
     def handle(self, *args: Any, **options: Any) -> None:
         result = reference_data_load()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions
 
@@ -60,8 +62,9 @@ class OrganisationAPIKeyAuthentication(authentication.BaseAuthentication):
             # Logging (issue 8): the prefix only; a malformed header has none, and the key is never logged.
             security_event("api.authentication_failed", request, reason="malformed_key", key_prefix="")
             raise exceptions.AuthenticationFailed(_("Malformed API key."))
+        api_key: OrganisationAPIKey | None
         try:
-            api_key = OrganisationAPIKey.objects.get_from_key(key)
+            api_key = cast(OrganisationAPIKey, OrganisationAPIKey.objects.get_from_key(key))
         except OrganisationAPIKey.DoesNotExist:
             api_key = None
         if api_key is None or not api_key.is_usable:

@@ -17,8 +17,7 @@ from rest_framework.utils.encoders import JSONEncoder
 
 from academies.models import IdempotencyRecord
 from config import clock
-
-from .exceptions import IdempotencyConflict
+from config.api.exceptions import IdempotencyConflict
 
 HEADER = "Idempotency-Key"
 REPLAY_HEADER = "Idempotent-Replayed"

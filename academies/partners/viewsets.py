@@ -10,12 +10,13 @@ from django.utils.cache import patch_vary_headers
 from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.response import Response
 
+from config.api import conditional, throttling
+from config.api.conditional import check_if_match, deprecation_headers, etag_of
+from config.api.query import check_query_params
 from config.stamps import STAMP
 
-from . import conditional, idempotency, throttling
+from . import idempotency
 from .authentication import PartnerPrincipal
-from .conditional import check_if_match, deprecation_headers, etag_of
-from .query import check_query_params
 from .scoping import caller_of, log_denied_object, scope_queryset
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")

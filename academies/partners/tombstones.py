@@ -19,8 +19,8 @@ from rest_framework.utils.urls import replace_query_param
 
 from academies.tombstones import horizon
 from config import clock
+from config.api.pagination import StandardPagination, decode_cursor, encode_cursor
 
-from .pagination import StandardPagination, decode_cursor, encode_cursor
 from .scoping import scope_queryset
 
 DELETED_PAGE_SIZE = 100

@@ -11,7 +11,7 @@ from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Q
 from django.utils.html import format_html
-from django.utils.translation import gettext, ngettext_lazy
+from django.utils.translation import gettext, ngettext, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -242,7 +242,9 @@ class NationalDeploymentAuthorisationAdmin(ScopedAdminMixin, SimpleHistoryAdmin)
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
             return ()
-        if obj.is_withdrawn:
+        # The stored record decides, not `obj`: a refused withdrawal has already set the day on `obj`, and its
+        # form must still show the reason field with its error.
+        if NationalDeploymentAuthorisation.objects.filter(pk=obj.pk, withdrawn_on__isnull=False).exists():
             return (*AUTHORISATION_FIELDS, "recorded_by", *WITHDRAWAL_FIELDS)
         return (*AUTHORISATION_FIELDS, "recorded_by")
 
@@ -277,7 +279,11 @@ class NationalDeploymentAuthorisationAdmin(ScopedAdminMixin, SimpleHistoryAdmin)
         if affected:
             self.message_user(
                 request,
-                gettext("%(count)s assignment(s) affected: their cohorts are flagged and the coordinators told.")
+                ngettext(
+                    "%(count)s assignment affected: its cohort is flagged and the coordinators told.",
+                    "%(count)s assignments affected: their cohorts are flagged and the coordinators told.",
+                    len(affected),
+                )
                 % {"count": len(affected)},
                 messages.WARNING,
             )

@@ -17,6 +17,7 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from academies.caveats import NationalDeploymentAuthorisation, authorised_windows
 from academies.models import Academy, Nation
@@ -198,7 +199,12 @@ def _tell_coordinators(authorisation: NationalDeploymentAuthorisation, affected:
                 "nation": nation.name_en,
                 "reason": authorisation.withdrawal_reason,
             },
-            _("%(count)s assignment(s) affected; their cohorts are flagged:") % {"count": len(affected)},
+            ngettext(
+                "%(count)s assignment affected; its cohort is flagged:",
+                "%(count)s assignments affected; their cohorts are flagged:",
+                len(affected),
+            )
+            % {"count": len(affected)},
             "",
             *lines,
         ]

@@ -81,7 +81,7 @@ def test_hq_withdraws_one_and_the_affected_cohort_is_flagged(
     authorisation.refresh_from_db()
     assert (authorisation.withdrawn_on, authorisation.withdrawal_reason) == (today, "Parliament revoked it")
     assert Cohort.objects.get(pk=cohort.pk).flagged is True
-    assert "1 assignment(s) affected" in response.content.decode()
+    assert "1 assignment affected: its cohort is flagged" in response.content.decode()
     assert len(mail.outbox) == 1
 
 
@@ -93,7 +93,11 @@ def test_a_withdrawal_without_a_reason_is_a_form_error(admin_client_for, hq_appr
     )
     assert response.status_code == 200
     assert "withdrawal_reason" in response.context["adminform"].form.errors
-    assert "Please correct the error below." in response.content.decode()
+    page = response.content.decode()
+    assert "Please correct the error below." in page
+    # The reason field stays a field, with its message beside it, though the refused day is already on the form.
+    assert 'name="withdrawal_reason"' in page
+    assert "A withdrawal has a day and a reason" in page
     authorisation.refresh_from_db()
     assert authorisation.withdrawn_on is None
 

@@ -37,7 +37,8 @@ def tables(result: dict) -> str:
                 cells.append("–")
                 continue
             ratio = f" (×{entry['ratio']})" if entry["ratio"] is not None else ""
-            cells.append(f"{_number(entry['value'])}{ratio}{MARK[entry['ok']]}")
+            page = f" `{entry['page']}`" if entry.get("page") else ""  # admin.slowest_page names its page
+            cells.append(f"{_number(entry['value'])}{ratio}{MARK[entry['ok']]}{page}")
         lines.append(f"| `{name}` | {first['unit']} | {first['goal'] or ''} | " + " | ".join(cells) + " |")
     growth = [entry for entry in result["metrics"] if entry["name"].startswith("growth.")]
     if growth:

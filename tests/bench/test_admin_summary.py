@@ -33,3 +33,9 @@ def test_the_results_table_names_the_slowest_page_at_each_scale():
     metrics = admin_summary(1, {"index": 90.0, "cohort_change": 120.0}) + admin_summary(100, {"index": 400.0})
     rendered = tables({"scales": [1, 100], "metrics": metrics})
     assert "| `admin.slowest_page` | ms |  | 120.0 `cohort_change` | 400.0 `index` |" in rendered
+
+
+def test_the_results_table_shows_the_median_goal_of_each_scale():
+    metrics = admin_summary(1, {"index": 90.0}) + admin_summary(100, {"index": 400.0})
+    rendered = tables({"scales": [1, 100], "metrics": metrics})
+    assert "| `admin.median_page` | ms | < 300 ms (1×); < 500 ms (100×) | 90.0 ✓ | 400.0 ✓ |" in rendered

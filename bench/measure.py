@@ -555,27 +555,123 @@ def _remove_bench_trainees(run: str) -> None:
 
 # 4. ADMIN
 
+# Issue 15: the median admin page stays under 300 ms at demo scale and under 500 ms at 100x.
+ADMIN_MEDIAN_GOAL_MS = 300
+ADMIN_MEDIAN_GOAL_MS_AT_100X = 500
+ADMIN_CHANGELIST_GOAL_MS = 500
+# The changelists a coordinator works in (app label, model name).
+ADMIN_CHANGELISTS = (
+    ("academies", "academy"),
+    ("academies", "course"),
+    ("academies", "courseversion"),
+    ("academies", "topic"),
+    ("academies", "trainer"),
+    ("academies", "traineravailability"),
+    ("trainees", "cohort"),
+    ("trainees", "trainerassignment"),
+    ("trainees", "trainee"),
+    ("trainees", "enrollment"),
+    ("trainees", "countreturn"),
+    ("mission", "target"),
+    ("mission", "milestone"),
+    ("mission", "reportsubscription"),
+    ("mission", "progressreport"),
+    ("academies", "nationaldeploymentauthorisation"),
+)
+ADMIN_PLANNING = (
+    "planning",
+    "planning_staffing_gaps",
+    "planning_rotations",
+    "planning_utilisation",
+    "planning_what_if",
+)
+
+
+def admin_median_goal(scale: int) -> tuple[str, float]:
+    """The goal of `admin.median_page` at a scale: its label and its limit in milliseconds."""
+    limit = ADMIN_MEDIAN_GOAL_MS_AT_100X if scale >= 100 else ADMIN_MEDIAN_GOAL_MS
+    return f"< {limit} ms", limit
+
+
+def admin_summary(scale: int, page_ms: dict[str, float]) -> list[dict]:
+    """`admin.median_page` (the median of the per-page medians, against its goal) and `admin.slowest_page`."""
+    goal, limit = admin_median_goal(scale)
+    median = statistics.median(page_ms.values())
+    slowest = max(page_ms, key=page_ms.__getitem__)
+    return [
+        metric("admin.median_page", scale, round(median, 1), "ms", goal=goal, ok=median < limit),
+        {**metric("admin.slowest_page", scale, round(page_ms[slowest], 1), "ms"), "page": slowest},
+    ]
+
+
+def _admin_pages() -> list[tuple[str, str]]:
+    """(label, path) of the pages a coordinator uses, on records every measured user may see (CAT-C's)."""
+    from django.urls import reverse
+
+    from academies.models import Organisation
+    from config import clock
+    from trainees.models import Cohort, CountReturn
+
+    command = Organisation.objects.get(slug="catc").command
+    count_return = CountReturn.objects.filter(cohort__academy__command=command).order_by("-pk").first()
+    assert count_return is not None, "no count return of CAT-C in the seeded data"
+    cohort = count_return.cohort
+    coming = (
+        Cohort.objects.filter(academy__command=command, starts_on__gt=clock.today()).order_by("starts_on", "pk").first()
+    )
+    pages = [("index", reverse("admin:index"))]
+    pages += [(f"{model}_changelist", reverse(f"admin:{app}_{model}_changelist")) for app, model in ADMIN_CHANGELISTS]
+    pages += [
+        ("cohort_change", reverse("admin:trainees_cohort_change", args=[cohort.pk])),
+        ("cohort_history", reverse("admin:trainees_cohort_history", args=[cohort.pk])),
+        ("cohort_trainer_finder", reverse("admin:trainees_cohort_find_trainers", args=[(coming or cohort).pk])),
+        ("countreturn_change", reverse("admin:trainees_countreturn_change", args=[count_return.pk])),
+    ]
+    pages += [(name, reverse(f"admin:{name}")) for name in ADMIN_PLANNING]
+    return pages
+
+
+def _admin_users() -> list[tuple[str, object]]:
+    """(prefix, user): a superuser, and a coordinator at mission HQ and at CAT-C, as `setup_roles` defines them."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    from academies.management.commands.setup_roles import COORDINATOR
+    from academies.models import Organisation, StaffMembership
+
+    users = get_user_model().objects
+    superuser, _created = users.get_or_create(username="bench-admin", defaults={"is_staff": True, "is_superuser": True})
+    out: list[tuple[str, object]] = [("", superuser)]
+    for prefix, slug in (("hq.", "mission-hq"), ("catc.", "catc")):
+        user, _created = users.get_or_create(username=f"bench-coordinator-{slug}", defaults={"is_staff": True})
+        user.groups.add(Group.objects.get(name=COORDINATOR))
+        StaffMembership.objects.get_or_create(user=user, defaults={"organisation": Organisation.objects.get(slug=slug)})
+        out.append((prefix, users.get(pk=user.pk)))
+    return out
+
 
 def measure_admin(scale: int, repeat: int) -> list[dict]:
-    from django.conf import settings
-    from django.contrib.auth import get_user_model
+    """Each page of `_admin_pages` as each user of `_admin_users`: `admin.[hq.|catc.]<page>`, median of `repeat`."""
     from django.test import Client
 
-    user, _created = get_user_model().objects.get_or_create(
-        username="bench-admin", defaults={"is_staff": True, "is_superuser": True}
-    )
-    client = Client()
-    client.force_login(user)
+    pages = _admin_pages()
     out = []
-    for model in ("cohort", "enrollment"):
-        path = f"/{settings.ADMIN_URL}trainees/{model}/"
-        response = client.get(path)
-        assert response.status_code == 200, (path, response.status_code)
-        page_ms = _median_ms(lambda path=path: client.get(path), repeat)
-        out.append(
-            metric(f"admin.{model}_changelist", scale, round(page_ms, 1), "ms", goal="< 500 ms", ok=page_ms < 500)
-        )
-    return out
+    page_ms: dict[str, float] = {}
+    for prefix, user in _admin_users():
+        client = Client()
+        client.force_login(user)
+        for label, path in pages:
+            response = client.get(path)
+            assert response.status_code == 200, (prefix + label, path, response.status_code)
+            ms = _median_ms(lambda path=path, client=client: client.get(path), repeat)
+            name = f"{prefix}{label}"
+            page_ms[name] = ms
+            # The two changelists of issue 7 keep their goal (and their growth check in bench/__main__.py).
+            checked = not prefix and label in ("cohort_changelist", "enrollment_changelist")
+            goal = f"< {ADMIN_CHANGELIST_GOAL_MS} ms" if checked else None
+            ok = ms < ADMIN_CHANGELIST_GOAL_MS if checked else None
+            out.append(metric(f"admin.{name}", scale, round(ms, 1), "ms", goal=goal, ok=ok))
+    return out + admin_summary(scale, page_ms)
 
 
 # 5. EXPORT

@@ -37,8 +37,15 @@ def tables(result: dict) -> str:
                 cells.append("–")
                 continue
             ratio = f" (×{entry['ratio']})" if entry["ratio"] is not None else ""
-            cells.append(f"{_number(entry['value'])}{ratio}{MARK[entry['ok']]}")
-        lines.append(f"| `{name}` | {first['unit']} | {first['goal'] or ''} | " + " | ".join(cells) + " |")
+            page = f" `{entry['page']}`" if entry.get("page") else ""  # admin.slowest_page names its page
+            cells.append(f"{_number(entry['value'])}{ratio}{MARK[entry['ok']]}{page}")
+        # A goal that depends on the scale (admin.median_page) shows each one, with its scales.
+        goals = {entry["goal"]: [] for scale in scales if (entry := by_key.get((name, scale))) and entry["goal"]}
+        for scale in scales:
+            if (entry := by_key.get((name, scale))) and entry["goal"]:
+                goals[entry["goal"]].append(f"{scale}×")
+        goal = first["goal"] or "" if len(goals) < 2 else "; ".join(f"{g} ({', '.join(s)})" for g, s in goals.items())
+        lines.append(f"| `{name}` | {first['unit']} | {goal} | " + " | ".join(cells) + " |")
     growth = [entry for entry in result["metrics"] if entry["name"].startswith("growth.")]
     if growth:
         span = f"{scales[0]}× → {scales[-1]}×"

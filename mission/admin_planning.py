@@ -193,7 +193,7 @@ class PlanningViews:
             {
                 "gating": planning.ukraine_gating_status(),
                 "authorisations": planning.national_authorisations(policy=actor_of(request).policy),
-                "at_risk": planning.assignments_at_risk(cohorts=_visible_cohorts(request)),
+                "at_risk": planning.assignments_at_risk(policy=actor_of(request).policy),
             },
         )
 

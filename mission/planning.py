@@ -9,6 +9,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import Avg, QuerySet
 from django.utils import translation
@@ -490,13 +491,18 @@ def national_authorisations(
     ]
 
 
-def assignments_at_risk(*, cohorts: QuerySet[Cohort] | None = None, on: dt.date | None = None) -> list[dict]:
+def assignments_at_risk(*, policy: Any = None, on: dt.date | None = None) -> list[dict]:
     """The assignments inside Ukraine, with days ahead, that no authorisation of their trainer's state covers (one
-    withdrawn or expired since they were made), among `cohorts` (None: the whole mission)."""
+    withdrawn or expired since they were made), among those the policy sees (None: the whole mission). A ministry
+    sees a shared cohort but only its own state's assignments on it, so the filter is the assignments' own scope."""
     rows = assignments_uncovered(from_day=on or clock.today())
-    if cohorts is not None:
-        visible = set(cohorts.filter(pk__in=[row.cohort_id for row in rows]).values_list("pk", flat=True))
-        rows = [row for row in rows if row.cohort_id in visible]
+    if policy is not None:
+        visible = set(
+            policy.assignments(TrainerAssignment.objects.filter(pk__in=[row.pk for row in rows])).values_list(
+                "pk", flat=True
+            )
+        )
+        rows = [row for row in rows if row.pk in visible]
     return [
         {
             "trainer_reference": row.trainer.reference,

@@ -21,21 +21,25 @@ import simple_history.models
 from django.conf import settings
 from django.db import migrations, models
 
+from config import clock
+
 
 MISSION_START = dt.date(2022, 11, 15)
 FIRST_VERSION_REASON = "First version: the course as catalogued before course versions were kept."
 
 
 def clear_ukrainian_display_names(apps, schema_editor):
-    apps.get_model("academies", "Trainer").objects.filter(nation_id="UA").exclude(display_name="").update(
-        display_name=""
-    )
+    # The history too: an emptied name must not live on as the "old" value of a history entry.
+    for model in ("Trainer", "HistoricalTrainer"):
+        apps.get_model("academies", model).objects.filter(nation_id="UA").exclude(display_name="").update(
+            display_name=""
+        )
 
 
 def first_versions(apps, schema_editor):
     Course = apps.get_model("academies", "Course")
     CourseVersion = apps.get_model("academies", "CourseVersion")
-    now = dt.datetime.now(dt.UTC)
+    now = clock.now()
     CourseVersion.objects.bulk_create(
         [
             CourseVersion(

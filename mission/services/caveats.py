@@ -126,10 +126,15 @@ def deployment_authorisation_withdraw(
         for assignment in affected:
             by_cohort.setdefault(assignment.cohort_id, []).append(assignment)
         for cohort_id, assignments in by_cohort.items():
-            references = ", ".join(assignment.trainer.reference for assignment in assignments)
-            reason_text = _(
-                "National caveat: %(nation)s withdrew its authorisation to serve inside Ukraine (%(trainers)s)."
-            ) % {"nation": nation.name_en, "trainers": references}
+            # Every reader of the cohort reads its flag, a ministry of another state too: the flag names the state
+            # and a count; the trainers' references go only to the coordinators' mail.
+            reason_text = ngettext(
+                "National caveat: %(nation)s withdrew its authorisation to serve inside Ukraine (%(count)s of its "
+                "trainers on this cohort).",
+                "National caveat: %(nation)s withdrew its authorisation to serve inside Ukraine (%(count)s of its "
+                "trainers on this cohort).",
+                len(assignments),
+            ) % {"nation": nation.name, "count": len(assignments)}
             if Cohort.objects.filter(pk=cohort_id, flagged=False).update(
                 flagged=True, flag_reason=reason_text[:FLAG_REASON_LENGTH], updated_at=clock.now()
             ):

@@ -67,6 +67,22 @@ def test_the_data_migration_gives_a_course_without_versions_its_version_1():
     assert version.effective_from == FIRST_VERSION_IN_FORCE_FROM
 
 
+def test_the_data_migration_empties_a_ukrainian_trainers_name_in_its_history_too():
+    from academies.models import Nation, Trainer
+    from tests.factories import TrainerFactory
+
+    ukraine = Nation.objects.filter(code="UA").first() or Nation.objects.create(
+        code="UA", name_en="Ukraine", name_uk="Україна"
+    )
+    trainer = TrainerFactory(nation=ukraine, display_name="")
+    # A name recorded before the rule: the table's constraint refuses one now, but its history rows kept it.
+    Trainer.history.filter(id=trainer.pk).update(display_name="Sgt. Named")
+
+    academies_migration.clear_ukrainian_display_names(apps, None)
+
+    assert list(Trainer.history.filter(id=trainer.pk).values_list("display_name", flat=True).distinct()) == [""]
+
+
 def test_the_data_migration_points_existing_cohorts_at_version_1():
     cohort = CohortFactory()
     _new_version(cohort.course, effective_from=cohort.starts_on - dt.timedelta(days=30))

@@ -7,6 +7,7 @@ import re
 import pytest
 from django.utils.formats import date_format
 
+from config import clock
 from tests.factories import CohortFactory
 
 pytestmark = pytest.mark.django_db
@@ -32,7 +33,7 @@ def test_the_dashboard_draws_the_chart_inline_without_external_assets(admin_clie
 def test_the_dashboard_shows_progress_toward_target_and_next_milestones(admin_client_for, superuser, mission):
     html = admin_client_for(superuser).get("/admin/").content.decode()
 
-    since = date_format(dt.date.today() - dt.timedelta(days=365))
+    since = date_format(clock.today() - dt.timedelta(days=365))
     assert f"Target in force since {since}: 1,000 — 910 to go" in html
     assert "Next milestone: 2,000 trained" in html
     assert "Last milestone reached" not in html  # 90 trained has not reached 500
@@ -48,13 +49,13 @@ def test_the_dashboard_lists_cohorts_in_training_and_returns_awaiting(admin_clie
 
 
 def test_the_dashboard_flags_upcoming_cohorts_without_trainers_or_over_capacity(admin_client_for, superuser, mission):
-    soon = dt.date.today() + dt.timedelta(days=14)
+    soon = clock.today() + dt.timedelta(days=14)
     CohortFactory(reference="C-NOSTAFF", course=mission["course"], academy=mission["academy"], starts_on=soon, seats=50)
     CohortFactory(
         reference="C-LATER",
         course=mission["course"],
         academy=mission["academy"],
-        starts_on=dt.date.today() + dt.timedelta(weeks=12),
+        starts_on=clock.today() + dt.timedelta(weeks=12),
         seats=50,
     )
 
@@ -70,7 +71,7 @@ def test_the_dashboard_query_count_does_not_grow_with_cohorts(
 ):
     client = admin_client_for(superuser)
     client.get("/admin/")
-    soon = dt.date.today() + dt.timedelta(days=7)
+    soon = clock.today() + dt.timedelta(days=7)
     for index in range(30):
         CohortFactory(course=mission["course"], academy=mission["academy"], starts_on=soon, seats=1 + index % 3)
 

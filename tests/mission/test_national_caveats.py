@@ -165,7 +165,7 @@ def test_a_withdrawal_flags_the_affected_cohorts_and_tells_the_coordinators_once
     flagged = dict(Cohort.objects.values_list("reference", "flagged"))
     assert flagged == {"C-NOW": True, "C-NEXT": True, "C-PAST": False}
     assert Cohort.objects.get(reference="C-NEXT").flag_reason == (
-        "National caveat: Poland withdrew its authorisation to serve inside Ukraine (T-PL-1)."
+        "National caveat: Poland withdrew its authorisation to serve inside Ukraine (1 of its trainers on this cohort)."
     )
     stored = NationalDeploymentAuthorisation.objects.get(pk=authorisation.pk)
     assert (stored.withdrawn_on, stored.withdrawal_reason) == (today, "Parliament revoked it")
@@ -204,6 +204,20 @@ def test_the_assignments_at_risk_are_those_no_authorisation_covers(poland, today
     assert sorted(assignment.pk for assignment in at_risk) == sorted(
         [assignments["ahead"].pk, assignments["german"].pk]
     )
+
+
+def test_a_ministry_sees_only_its_own_states_assignments_at_risk_even_on_a_shared_cohort(poland, today, assignments):
+    from academies.scope import policy_for
+    from mission.planning import assignments_at_risk
+
+    # No authorisation at all: the Polish and the German trainer on the cohort ahead are both at risk.
+    everyone = {(row["trainer_reference"], row["cohort_reference"]) for row in assignments_at_risk(on=today)}
+    assert ("T-DE-1", "C-NEXT") in everyone and ("T-PL-1", "C-NEXT") in everyone
+
+    ministry = OrganisationFactory(kind="ministry", nation=poland)
+    seen = assignments_at_risk(policy=policy_for(ministry), on=today)
+    assert {row["nation"] for row in seen} == {"PL"}
+    assert "T-DE-1" not in {row["trainer_reference"] for row in seen}
 
 
 # DEMO DATA

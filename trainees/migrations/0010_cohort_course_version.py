@@ -4,10 +4,10 @@ The column is nullable so that SQLite adds it in place (a rebuilt table would lo
 cohorts are re-stamped: partners that sync by `updated_since` fetch their new `course_version`.
 """
 
-import datetime as dt
-
 import django.db.models.deletion
 from django.db import migrations, models
+
+from config import clock
 
 
 def point_cohorts_at_first_versions(apps, schema_editor):
@@ -15,7 +15,7 @@ def point_cohorts_at_first_versions(apps, schema_editor):
     CourseVersion = apps.get_model("academies", "CourseVersion")
     first = CourseVersion.objects.filter(course_id=models.OuterRef("course_id"), number=1).values("pk")[:1]
     Cohort.objects.filter(course_version__isnull=True).update(
-        course_version_id=models.Subquery(first), updated_at=dt.datetime.now(dt.UTC)
+        course_version_id=models.Subquery(first), updated_at=clock.now()
     )
 
 

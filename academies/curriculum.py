@@ -22,6 +22,8 @@ from simple_history.models import HistoricalRecords
 
 from config.stamps import ChangeStamped
 
+# Imported at the bottom of `academies.models`, after the mixin is defined there.
+from .models import BilingualNameMixin
 from .querysets import CourseVersionQuerySet, ReferenceDataQuerySet
 
 # Version 1 of a course is in force from the mission's start (EUMAM Ukraine was launched on 15 November 2022), so that
@@ -31,12 +33,10 @@ FIRST_VERSION_IN_FORCE_FROM = dt.date(2022, 11, 15)
 FIRST_VERSION_REASON = "First version: the course as catalogued before course versions were kept."
 
 
-class Topic(models.Model):
+class Topic(BilingualNameMixin):
     """A subject a course gives hours to, such as drones or tactical medicine: reference data in both languages."""
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
-    name_en = models.CharField(_("name (English)"), max_length=200)
-    name_uk = models.CharField(_("name (Ukrainian)"), max_length=200)
     history = HistoricalRecords()
 
     objects = ReferenceDataQuerySet.as_manager()
@@ -45,15 +45,6 @@ class Topic(models.Model):
         ordering = ["code"]
         verbose_name = _("topic")
         verbose_name_plural = _("topics")
-
-    def __str__(self) -> str:
-        return self.name
-
-    @property
-    def name(self) -> str:
-        if translation.get_language() == "uk" and self.name_uk:
-            return self.name_uk
-        return self.name_en
 
 
 class CourseVersion(ChangeStamped):

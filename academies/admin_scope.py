@@ -7,11 +7,21 @@ write again. The generic admin helpers (paginators, exports, imports, service fo
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 
 from .scope import Actor
+
+# The mixins come before ModelAdmin (or an inline) in every admin's bases; mypy reads them as subclasses of it so
+# that their `super()` calls and `self.model` are checked against Django's admin.
+if TYPE_CHECKING:
+    from django.contrib import admin
+
+    _ModelAdminBase = admin.ModelAdmin[Any]
+    _InlineBase = admin.options.InlineModelAdmin[Any, Any]
+else:
+    _ModelAdminBase = _InlineBase = object
 
 
 def actor_of(request: Any) -> Actor:
@@ -40,7 +50,7 @@ def scoped_choices(db_field: Any, request: Any, queryset: Any, *, for_write: boo
     return scoped(queryset, actor_of(request), for_write=for_write)
 
 
-class ScopedAdminMixin:
+class ScopedAdminMixin(_ModelAdminBase):
     """Every admin of the mission's apps: lists, forms, choices, inlines, actions and history by the actor's scope.
 
     Rows outside the organisation's scope are absent (a change or history URL for one answers 404, as for an id
@@ -111,8 +121,9 @@ class ScopedAdminMixin:
     def _choices(self, db_field, request, queryset):
         return scoped_choices(db_field, request, queryset, for_write=db_field.name in self.managed_choice_fields)
 
-    def get_form(self, request, obj=None, **kwargs):
-        form = super().get_form(request, obj, **kwargs)
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        # The form class carries its actor to the service forms (`config.admin`), which read it on save.
+        form: Any = super().get_form(request, obj, change, **kwargs)
         form.actor = actor_of(request)
         return form
 
@@ -130,7 +141,10 @@ class ScopedAdminMixin:
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         self._404_unless_visible(request, object_id)
-        return super().history_form_view(request, object_id, version_id, extra_context=extra_context)
+        # SimpleHistoryAdmin (untyped) defines it, and every admin with history pages has it among its bases.
+        return super().history_form_view(  # type: ignore[misc]
+            request, object_id, version_id, extra_context=extra_context
+        )
 
     def set_history_delta_changes(self, request, historical_records, foreign_keys_are_objs=True):
         """Each entry's field-level changes, old → new, as the reader reads them (`config.history`)."""
@@ -168,7 +182,7 @@ def _log_if_out_of_scope(request, model, object_id) -> None:
         security_event("admin.object_out_of_scope", request, reason=model._meta.label)
 
 
-class ScopedInlineMixin:
+class ScopedInlineMixin(_InlineBase):
     """Every inline: its rows by the actor's scope; adding, changing or removing them needs the parent in scope."""
 
     def get_queryset(self, request):
@@ -191,6 +205,6 @@ class ScopedInlineMixin:
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_formset(self, request, obj=None, **kwargs):
-        formset = super().get_formset(request, obj, **kwargs)
+        formset: Any = super().get_formset(request, obj, **kwargs)
         formset.form.actor = actor_of(request)
         return formset

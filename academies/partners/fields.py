@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any, cast
+
 from django.db import models
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
@@ -11,13 +14,19 @@ from config.exceptions import not_in_scope_message
 
 from .scoping import scope_queryset
 
+# The mixin comes before a related field in every field's bases; mypy reads it as one.
+if TYPE_CHECKING:
+    _RelatedFieldBase = serializers.RelatedField[Any, Any, Any]
+else:
+    _RelatedFieldBase = object
+
 # RELATED OBJECTS
 # Every related field of a writable serializer is one of these (ids parse as `config.api.fields.parse_id`), so
 # that a related id that does not exist or lies outside the caller's scope is one `does_not_exist` message,
 # identical for both, which never echoes the value or names the object's owner.
 
 
-class ScopedFieldMixin:
+class ScopedFieldMixin(_RelatedFieldBase):
     """Narrow the field's queryset to what the caller manages (writes) or sees (`for_write=False`), and answer a
     missing id exactly like an id outside that scope.
 
@@ -32,7 +41,7 @@ class ScopedFieldMixin:
 
     def get_queryset(self):
         queryset = super().get_queryset()
-        if not self.scoped:
+        if queryset is None or not self.scoped:
             return queryset
         request = self.context.get("request")
         if request is None:
@@ -44,12 +53,14 @@ class ScopedFieldMixin:
         raise NotImplementedError
 
     def to_internal_value(self, data):
+        # A field that takes input has a queryset: DRF's __init__ asserts it unless the field is read-only.
+        queryset = cast("QuerySet[Any]", self.get_queryset())
         found = None
         lookup = self.lookup(data)
         if lookup is not None:
-            found = self.get_queryset().filter(**lookup).first()
+            found = queryset.filter(**lookup).first()
         if found is None:
-            raise serializers.ValidationError(not_in_scope_message(self.queryset.model), code="does_not_exist")
+            raise serializers.ValidationError(not_in_scope_message(queryset.model), code="does_not_exist")
         return found
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.contrib.admin.apps import AdminConfig
@@ -24,6 +24,19 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from config.exceptions import ApplicationError
+
+# The mixins come before ModelAdmin, import-export's admin mixin or resource in their users' bases; mypy reads them
+# as subclasses of those, so that their `super()` calls are checked (import-export is untyped: Any).
+if TYPE_CHECKING:
+    from django.contrib import admin
+    from import_export.admin import ImportExportMixin
+    from import_export.resources import ModelResource as _ResourceBase
+
+    class _ImportExportAdminBase(ImportExportMixin, admin.ModelAdmin[Any]): ...
+
+    _ModelAdminBase = admin.ModelAdmin[Any]
+else:
+    _ImportExportAdminBase = _ModelAdminBase = _ResourceBase = object
 
 
 class MissionAdminConfig(AdminConfig):
@@ -49,7 +62,8 @@ class EstimatedCountPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
-        queryset = self.object_list
+        # The admin pages querysets (the base class types the object list as any sequence).
+        queryset: Any = self.object_list
         query = getattr(queryset, "query", None)
         if query is None or query.where or query.distinct or query.combinator:
             return super().count
@@ -208,7 +222,7 @@ def _import_form():
 LimitedImportForm = _import_form()
 
 
-class ImportExportLimitsMixin:
+class ImportExportLimitsMixin(_ImportExportAdminBase):
     """Import/export settings shared by every admin that imports or exports: formats and upload limits."""
 
     formats = (EscapedCSV, EscapedXLSX)
@@ -235,37 +249,34 @@ class ImportExportLimitsMixin:
                     "changed since. Upload it again to see which rows are affected."
                 ),
             )
-            options = self.model._meta  # type: ignore[attr-defined]
-            url = reverse(
-                f"admin:{options.app_label}_{options.model_name}_import",
-                current_app=self.admin_site.name,  # type: ignore[attr-defined]
-            )
+            options = self.model._meta
+            url = reverse(f"admin:{options.app_label}_{options.model_name}_import", current_app=self.admin_site.name)
             return HttpResponseRedirect(url)
-        return super().process_result(result, request)  # type: ignore[misc]
+        return super().process_result(result, request)
 
 
-class ScopedImportMixin:
+class ScopedImportMixin(_ResourceBase):
     """A resource that imports as an actor (the admin passes it, see `academies.admin_scope.ScopedAdminMixin`): rows of the
     `scoped_reference_models` that a file names by reference are looked up among those the actor runs, so any
     other reference reads as "does not exist", exactly like one that does not."""
 
-    scoped_reference_models: tuple = ()
+    scoped_reference_models: tuple[type, ...] = ()
 
     def __init__(self, actor: Any = None, **kwargs: Any) -> None:
         from import_export import widgets
 
-        super().__init__(**kwargs)  # type: ignore[call-arg]
+        super().__init__(**kwargs)
         self.actor = actor
         if actor is None:
             return
-        for field in self.fields.values():  # type: ignore[attr-defined]
+        for field in self.fields.values():
             widget = field.widget
             if isinstance(widget, widgets.ForeignKeyWidget) and widget.model in self.scoped_reference_models:
                 model = widget.model
                 widget.get_queryset = lambda *args, _model=model, **kw: _model._default_manager.managed_by(actor.policy)
 
 
-class ImportRowLimitMixin:
+class ImportRowLimitMixin(_ResourceBase):
     """A resource that refuses datasets of more than IMPORT_MAX_ROWS rows before touching the database."""
 
     def before_import(self, dataset, **kwargs):
@@ -296,7 +307,8 @@ def _service_forms():
             raise NotImplementedError
 
         def _post_clean(self) -> None:
-            super()._post_clean()
+            # Model validation runs here; the stubs leave the private hook out (Django's own forms override it).
+            super()._post_clean()  # type: ignore[misc]
             if self.errors:
                 return
             call = self.service_call()
@@ -335,7 +347,7 @@ def copy_saved_fields(target: Any, saved: Any) -> None:
     target._state.db = saved._state.db
 
 
-class ServiceSaveAdminMixin:
+class ServiceSaveAdminMixin(_ModelAdminBase):
     """`save_model` through the form's service; `warnings` on the result become warning messages."""
 
     def save_model(self, request, obj, form, change):

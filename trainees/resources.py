@@ -35,7 +35,7 @@ class ServiceResource(SpreadsheetImportMixin, ScopedImportMixin, ImportRowLimitM
     "does not exist", exactly as for a reference that does not exist.
     """
 
-    scoped_reference_models = (Cohort,)
+    scoped_reference_models: tuple[type, ...] = (Cohort,)
 
     def save_via_service(self, instance: Any, is_create: bool, row: dict, actor: Actor) -> Any:
         raise NotImplementedError
@@ -70,7 +70,7 @@ class CohortResource(ServiceResource):
         skip_unchanged = True
 
     def save_via_service(self, instance: Cohort, is_create: bool, row: dict, actor: Actor) -> Cohort:
-        plan = {
+        plan: dict[str, Any] = {
             "course": instance.course,
             "academy": instance.academy,
             "starts_on": instance.starts_on,

@@ -4,6 +4,11 @@ Higher apps add inlines to an academy's page through `register_academy_inline` (
 this app never imports them: `AcademyAdmin.get_inlines` reads that registry on each request.
 """
 
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypedDict
+
 from django.contrib import admin, messages
 from django.db.models import Count
 from django.shortcuts import redirect
@@ -35,6 +40,7 @@ from .models import (
     TrainingCommand,
 )
 from .resources import TrainerAvailabilityResource, TrainerResource
+from .scope import Actor
 from .services import (
     api_key_create,
     course_version_create,
@@ -47,6 +53,21 @@ from .services import (
 
 # Inlines that higher apps contribute to an academy's page, in registration order (see `register_academy_inline`).
 ACADEMY_RELATED_INLINES: list[type[admin.options.InlineModelAdmin]] = []
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+    _ModelAdminBase = admin.ModelAdmin[Any]
+else:
+    _ModelAdminBase = object
+
+
+class _SiteCount(TypedDict):
+    site_count: int
+
+
+class _QualificationCount(TypedDict):
+    qualification_count: int
 
 
 def register_academy_inline(inline: type[admin.options.InlineModelAdmin]) -> type[admin.options.InlineModelAdmin]:
@@ -81,7 +102,7 @@ class TrainingCommandAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
         return super().get_queryset(request).annotate(site_count=Count("academies"))
 
     @admin.display(description=_("sites"), ordering="site_count")
-    def site_count(self, obj: TrainingCommand) -> int:
+    def site_count(self, obj: WithAnnotations[TrainingCommand, _SiteCount]) -> int:
         return obj.site_count
 
 
@@ -295,10 +316,11 @@ class TrainerAvailabilityInline(ScopedInlineMixin, admin.TabularInline):
     fields = ("starts_on", "ends_on", "note")
 
 
-class ServiceDeleteAdminMixin:
+class ServiceDeleteAdminMixin(_ModelAdminBase):
     """Deletion through a service: a refusal is shown on the object's page instead of deleting it."""
 
-    delete_service = None
+    # Each admin names it, as a staticmethod taking the object and the actor.
+    delete_service: Callable[[Any, Actor], object]
 
     def delete_view(self, request, object_id, extra_context=None):
         obj = self.get_object(request, object_id)
@@ -396,7 +418,7 @@ class TrainerAdmin(ScopedAdminMixin, ImportExportLimitsMixin, ImportExportMixin,
         return ", ".join(obj.languages or [])
 
     @admin.display(description=_("qualified for (courses)"), ordering="qualification_count")
-    def qualification_count(self, obj: Trainer) -> int:
+    def qualification_count(self, obj: WithAnnotations[Trainer, _QualificationCount]) -> int:
         return obj.qualification_count
 
 
@@ -450,13 +472,14 @@ class OrganisationAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
 class OrganisationAPIKeyAdmin(ScopedAdminMixin, APIKeyModelAdmin):
     """API keys: only the hash is stored, and the key itself is shown once, in a message, when it is created."""
 
-    list_display = ("prefix", "name", "organisation", "read_only", "created", "expiry_date", "_has_expired", "revoked")
-    list_filter = ("organisation__kind", "read_only", "revoked", "created")
-    search_fields = ("name", "prefix", "organisation__name", "organisation__slug")
+    # The stubs type the base's tuples by their exact length, so any other tuple is "incompatible".
+    list_display = ("prefix", "name", "organisation", "read_only", "created", "expiry_date", "_has_expired", "revoked")  # type: ignore[assignment]
+    list_filter = ("organisation__kind", "read_only", "revoked", "created")  # type: ignore[assignment]
+    search_fields = ("name", "prefix", "organisation__name", "organisation__slug")  # type: ignore[assignment]
     list_select_related = ("organisation",)
     autocomplete_fields = ("organisation",)
 
-    def save_model(self, request, obj, form, change):
+    def save_model(self, request, obj, form=None, change=False):
         if change:
             super().save_model(request, obj, form, change)
             return

@@ -95,7 +95,7 @@ class ReplayForm(forms.Form):
     until = forms.DateTimeField(label=_("until (time)"), required=False)
 
     def clean(self):
-        data = super().clean()
+        data = super().clean() or {}
         if not any(data.get(name) is not None for name in ("from_sequence", "to_sequence", "since", "until")):
             raise forms.ValidationError(_("Give at least one bound of the range."))
         return data

@@ -12,8 +12,10 @@ from academies.models import (
     Nation,
     NationalDeploymentAuthorisation,
     Organisation,
+    Topic,
     Trainer,
     TrainerAvailability,
+    TrainingCommand,
     WebhookDelivery,
     WebhookEndpoint,
 )
@@ -44,7 +46,9 @@ from academies.partners.fields import MissionModelSerializer, ScopedSlugRelatedF
     ]
 )
 class AcademySerializer(MissionModelSerializer):
-    command = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    command: serializers.SlugRelatedField[TrainingCommand] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True, allow_null=True
+    )
 
     class Meta:
         model = Academy
@@ -89,7 +93,7 @@ class AcademySerializer(MissionModelSerializer):
 class DeploymentAuthorisationSerializer(MissionModelSerializer):
     """A state's authorisation for its trainers to serve inside Ukraine (issue 18): read-only, kept by mission HQ."""
 
-    sites = serializers.SlugRelatedField(
+    sites: serializers.SlugRelatedField[Academy] = serializers.SlugRelatedField(
         slug_field="slug",
         many=True,
         read_only=True,
@@ -137,7 +141,7 @@ class CourseSerializer(MissionModelSerializer):
 
 
 class CourseVersionTopicSerializer(serializers.ModelSerializer):
-    topic = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    topic: serializers.SlugRelatedField[Topic] = serializers.SlugRelatedField(slug_field="code", read_only=True)
     name_en = serializers.CharField(source="topic.name_en", read_only=True)
     name_uk = serializers.CharField(source="topic.name_uk", read_only=True)
 
@@ -173,7 +177,7 @@ class CourseVersionTopicSerializer(serializers.ModelSerializer):
 class CourseVersionSerializer(MissionModelSerializer):
     """A version of a course: read-only, as the catalogue is. Mission HQ adds versions in the admin."""
 
-    course = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    course: serializers.SlugRelatedField[Course] = serializers.SlugRelatedField(slug_field="code", read_only=True)
     topic_hours = CourseVersionTopicSerializer(many=True, read_only=True)
     total_hours = serializers.IntegerField(read_only=True)
 
@@ -320,7 +324,10 @@ class EventSerializer(serializers.Serializer):
     version = serializers.IntegerField(help_text=_("Version of the payload schema of this type."))
     occurred_at = serializers.DateTimeField()
     subject = _EventSubjectSerializer()
-    data = serializers.JSONField(help_text=_("The subject's API representation as it was when the change committed."))
+    # DRF's metaclass takes declared fields off the class, so the field never shadows `Serializer.data`.
+    data = serializers.JSONField(  # type: ignore[assignment]
+        help_text=_("The subject's API representation as it was when the change committed.")
+    )
     changes = serializers.DictField(
         child=serializers.ListField(), help_text=_("For changes: each changed field as [before, after].")
     )
@@ -581,7 +588,8 @@ class _MeOrganisationSerializer(serializers.Serializer):
 class _MeKeySerializer(serializers.Serializer):
     prefix = serializers.CharField(help_text=_("The public part of the key, before the dot; never the secret."))
     name = serializers.CharField()
-    read_only = serializers.BooleanField()
+    # DRF's metaclass takes declared fields off the class, so the field never shadows `Field.read_only`.
+    read_only = serializers.BooleanField()  # type: ignore[assignment]
     expires_at = serializers.DateTimeField(allow_null=True)
     permissions = serializers.ListField(
         child=serializers.CharField(), help_text=_("The writes the key may make (none for a read-only key).")
@@ -616,6 +624,7 @@ class MeSerializer(serializers.Serializer):
     organisation = _MeOrganisationSerializer(allow_null=True)
     key = _MeKeySerializer(allow_null=True, help_text=_("The API key of the request; null for a staff session."))
     account = _MeAccountSerializer(allow_null=True, help_text=_("The staff account of a session; null for a key."))
-    read_only = serializers.BooleanField(help_text=_("Whether every write answers 403."))
+    # As in _MeKeySerializer: a declared field, taken off the class, never shadows `Field.read_only`.
+    read_only = serializers.BooleanField(help_text=_("Whether every write answers 403."))  # type: ignore[assignment]
     scope = _MeScopeSerializer()
     rate = _MeRateSerializer(allow_null=True)

@@ -359,7 +359,7 @@ class WebhookEndpointViewSet(
     )
     def deliveries(self, request, pk=None):
         endpoint = self.get_object()
-        query = self.query_serializer_class(data=request.query_params)
+        query = WebhookDeliveryQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         log = WebhookDelivery.objects.filter(endpoint=endpoint).select_related("event").order_by("-id")
         if query.validated_data.get("state"):

@@ -82,7 +82,7 @@ class EstimatedCountPaginator(Paginator):
         return estimate
 
 
-class LargeTableAdminMixin:
+class LargeTableAdminMixin(_ModelAdminBase):
     """For changelists over tables that grow to millions of rows: no full count, estimated pagination."""
 
     show_full_result_count = False

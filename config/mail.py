@@ -30,7 +30,8 @@ class OneFilePerMessageBackend(EmailBackend):
                     path = self._new_filename()
                     # "xb": never append to, or overwrite, another message's file.
                     with open(path, "xb") as stream:
-                        stream.write(message.message().as_bytes(linesep="\r\n"))
+                        # Django's MIME classes take `linesep`; the stubs type them as the standard library's.
+                        stream.write(message.message().as_bytes(linesep="\r\n"))  # type: ignore[call-arg]
                     sent += 1
                 except Exception:
                     if not self.fail_silently:

@@ -29,8 +29,12 @@ from .filters import MAX_ID
 PageState = tuple[Any, ...]
 
 
+# Every list's page size unless the caller asks for another (`page_size`, at most `max_page_size`).
+PAGE_SIZE = 50
+
+
 class StandardPagination(PageNumberPagination):
-    page_size = 50
+    page_size = PAGE_SIZE
     page_size_query_param = "page_size"
     max_page_size = 500
     cursor_query_param = "cursor"
@@ -50,7 +54,7 @@ class StandardPagination(PageNumberPagination):
             return super().paginate_queryset(queryset, request, view)
         self.request = request
         self.display_page_controls = False
-        size = self.get_page_size(request)
+        size = self._page_size(request)
         rows = list(_rows_after(queryset, self._cursor(request))[: size + 1])
         self.has_next = len(rows) > size
         page = rows[:size]
@@ -66,7 +70,7 @@ class StandardPagination(PageNumberPagination):
     def get_next_link(self):
         if not self.sync:
             return super().get_next_link()
-        if not self.has_next or self.last_key is None:
+        if not self.has_next or self.last_key is None or self.request is None:
             return None
         return replace_query_param(
             self.request.build_absolute_uri(), self.cursor_query_param, encode_cursor(*self.last_key)
@@ -79,12 +83,14 @@ class StandardPagination(PageNumberPagination):
         keys = tuple(_key_of(row) for row in page)
         if self.sync:
             return ("sync", self.has_next, keys)
+        if self.page is None:
+            raise RuntimeError("A page's state is read after the page is built.")
         return ("page", self.page.paginator.count, keys)
 
     def peek_state(self, queryset, request) -> PageState | None:
         """The same state as `state_of_page`, read without building the page: one count (none in a sync) and one
         query of the page's (stamp, id) pairs. None when the page does not exist (the full answer says why)."""
-        size = self.get_page_size(request)
+        size = self._page_size(request)
         if self.in_sync_mode(request):
             keys = list(_keys(_rows_after(queryset, self._cursor(request)))[: size + 1])
             return ("sync", len(keys) > size, tuple(keys[:size]))
@@ -94,6 +100,10 @@ class StandardPagination(PageNumberPagination):
             return None
         offset = (number - 1) * size
         return ("page", count, tuple(_keys(queryset)[offset : offset + size]))
+
+    def _page_size(self, request) -> int:
+        # `page_size` is set, so DRF's `get_page_size` (typed as optional) always answers a number here.
+        return self.get_page_size(request) or PAGE_SIZE
 
     def _cursor(self, request) -> tuple[dt.datetime, int] | None:
         for name in ("ordering", self.page_query_param):

@@ -29,7 +29,8 @@ class ErrorSerializer(serializers.Serializer):
 
 class ValidationErrorResponseSerializer(serializers.Serializer):
     type = serializers.ChoiceField(choices=["validation_error", "client_error"])
-    errors = ErrorSerializer(many=True)
+    # DRF's metaclass takes declared fields off the class, so the field never shadows `Serializer.errors`.
+    errors = ErrorSerializer(many=True)  # type: ignore[assignment]
 
     class Meta:
         ref_name = "ValidationErrorResponse"
@@ -37,7 +38,8 @@ class ValidationErrorResponseSerializer(serializers.Serializer):
 
 class ClientErrorResponseSerializer(serializers.Serializer):
     type = serializers.ChoiceField(choices=["client_error"])
-    errors = ErrorSerializer(many=True)
+    # DRF's metaclass takes declared fields off the class, so the field never shadows `Serializer.errors`.
+    errors = ErrorSerializer(many=True)  # type: ignore[assignment]
 
     class Meta:
         ref_name = "ClientErrorResponse"
@@ -146,7 +148,8 @@ class AutoSchema(StandardizedErrorsAutoSchema):
             isinstance(throttle, type) and issubclass(throttle, FixedWindowRateThrottle) for throttle in throttles
         )
 
-    def get_description(self) -> str:
+    # drf-spectacular's AutoSchema calls it without arguments, unlike DRF's own inspector that the stubs know.
+    def get_description(self) -> str:  # type: ignore[override]
         description = super().get_description()
         if description:
             return description
@@ -162,7 +165,7 @@ class AutoSchema(StandardizedErrorsAutoSchema):
             "partial_update": _("Change some fields of a %(noun)s within your scope."),
             "destroy": _("Delete a %(noun)s within your scope."),
         }
-        template = templates.get(action)
+        template = templates.get(action or "")
         if template is None:
             return ""
         text = str(template) % {"noun": noun, "plural": getattr(self.view, "resource_plural", noun + "s")}

@@ -1,5 +1,7 @@
 """Serializers of sites, courses, trainers and availability. Fields are listed explicitly; no mass assignment."""
 
+from __future__ import annotations
+
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiExample, extend_schema_serializer
 from rest_framework import serializers

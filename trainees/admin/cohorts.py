@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from typing import TYPE_CHECKING, TypedDict
 
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
@@ -33,6 +34,14 @@ from ..selectors import cohort_assignment_plan, eligible_trainers
 from ..services import cohort_cancel_bulk, cohort_postpone_bulk, cohort_staffing, trainer_assign, trainer_unassign
 from .forms import CancellationForm, CohortForm, FinderRoleForm, PostponeForm, assignment_replace
 from .inlines import CountReturnInline, TrainerAssignmentInline
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+
+class _Staffing(TypedDict):
+    trainers_needed: int
+
 
 # The submit button of the cohort form that saves and opens the trainer finder (templates/admin/trainees/cohort/).
 FIND_TRAINERS_SUBMIT = "_findtrainers"
@@ -254,7 +263,7 @@ class CohortAdmin(
         )
 
     @admin.display(description=_("trainers (assigned / needed)"))
-    def staffing(self, obj: Cohort) -> str:
+    def staffing(self, obj: WithAnnotations[Cohort, _Staffing]) -> str:
         assigned = getattr(obj, "trainers_assigned", None)
         if assigned is None:
             return "–"

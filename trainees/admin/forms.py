@@ -6,6 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from academies.scope import Actor
 from config.admin import ServiceModelForm, dry_run
 from config.exceptions import ApplicationError
 
@@ -54,8 +55,12 @@ class TrainerAssignmentInlineForm(forms.ModelForm):
         model = TrainerAssignment
         fields = ("trainer", "role")
 
+    # Set on the form class by the inline (`academies.admin_scope.ScopedInlineMixin.get_formset`).
+    actor: Actor
+
     def _post_clean(self) -> None:
-        super()._post_clean()
+        # Model validation runs here; the stubs leave the private hook out (Django's own forms override it).
+        super()._post_clean()  # type: ignore[misc]
         if self.errors or not self.has_changed() or self.cleaned_data.get("DELETE"):
             return
         cohort = self.instance.cohort if self.instance.cohort_id else None

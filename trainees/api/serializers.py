@@ -4,13 +4,15 @@ Fields are listed explicitly. Server-owned fields (approval state, who submitted
 read-only, so a client cannot set them; related objects are limited to the caller's scope.
 """
 
+from __future__ import annotations
+
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiExample, extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
-from academies.models import Academy, Course, Trainer
+from academies.models import Academy, Course, Organisation, Trainer
 from academies.partners.fields import MissionModelSerializer, ScopedPrimaryKeyRelatedField, ScopedSlugRelatedField
 from config.api.fields import IdField, MissionDateField
 from trainees import services
@@ -324,7 +326,9 @@ COUNT_RETURN_EXAMPLE = {"cohort": 14, "as_of": "2026-03-08", "enrolled": 200, "c
 )
 class CountReturnSerializer(MissionModelSerializer):
     cohort = ScopedPrimaryKeyRelatedField(queryset=Cohort.objects.all(), help_text=_("One of your own cohorts."))
-    submitted_by_organisation = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
+    submitted_by_organisation: serializers.SlugRelatedField[Organisation] = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True, allow_null=True
+    )
 
     class Meta:
         model = CountReturn
@@ -619,7 +623,8 @@ class UpsertItemResultSerializer(serializers.Serializer):
     index = serializers.IntegerField(help_text=_("The item's place in the request, from 0."))
     result = serializers.ChoiceField(choices=["created", "updated", "unchanged", "error"])
     id = serializers.IntegerField(allow_null=True, help_text=_("The id of the row written or matched; null on error."))
-    errors = UpsertItemErrorSerializer(many=True)
+    # DRF's metaclass takes declared fields off the class, so the field never shadows `Serializer.errors`.
+    errors = UpsertItemErrorSerializer(many=True)  # type: ignore[assignment]
     warnings = serializers.ListField(child=serializers.CharField())
 
 

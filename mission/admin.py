@@ -6,6 +6,8 @@ State changes with rules (adopting a mandate, ending a ceasefire, sending a repo
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, TypedDict
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
@@ -34,6 +36,15 @@ from .models import (
     Target,
 )
 from .selectors import failed_dispatches
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+
+class _PositionCounts(TypedDict):
+    supporting: int
+    abstaining: int
+    opposing: int
 
 
 @admin.register(Target)
@@ -93,7 +104,7 @@ class MandateVersionAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
         )
 
     @admin.display(description=_("support / abstain / oppose"))
-    def position_summary(self, obj: MandateVersion) -> str:
+    def position_summary(self, obj: WithAnnotations[MandateVersion, _PositionCounts]) -> str:
         return f"{obj.supporting} / {obj.abstaining} / {obj.opposing}"
 
     @admin.display(description=_("what blocks adoption"))

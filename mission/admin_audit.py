@@ -33,7 +33,7 @@ class AuditRangeForm(forms.Form):
     ends_on = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))
 
     def clean(self):
-        data = super().clean()
+        data = super().clean() or {}
         starts_on, ends_on = data.get("starts_on"), data.get("ends_on")
         if starts_on and ends_on:
             if ends_on < starts_on:

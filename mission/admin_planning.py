@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import asdict
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.core.exceptions import PermissionDenied
@@ -26,6 +26,9 @@ from trainees.models import Cohort, TrainerAssignment
 from . import planning
 from . import planning_charts as charts
 from .selectors import Scope
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 PERMISSION = "trainees.view_cohort"
 WEEKS_MIN, WEEKS_MAX = 1, 52
@@ -60,7 +63,7 @@ class RotationForm(forms.Form):
     ends_on = forms.DateField(label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
     def clean(self):
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("starts_on") and data.get("ends_on") and data["ends_on"] < data["starts_on"]:
             raise forms.ValidationError(_("The window ends before it starts."))
         return data
@@ -106,10 +109,12 @@ class WhatIfForm(forms.Form):
     def __init__(self, *args, sites, today: dt.date, **kwargs):
         super().__init__(*args, **kwargs)
         self.today = today
-        self.fields["closed_site"].queryset = sites.order_by("name_en")
+        closed_site = self.fields["closed_site"]
+        assert isinstance(closed_site, forms.ModelChoiceField)
+        closed_site.queryset = sites.order_by("name_en")
 
     def clean(self):
-        data = super().clean()
+        data = super().clean() or {}
         site, closed_from = data.get("closed_site"), data.get("closed_from")
         if site is not None and closed_from is None and "closed_from" not in self.errors:
             self.add_error("closed_from", _("Give the day from which the site is closed."))
@@ -173,7 +178,7 @@ class PlanningViews:
             path("planning/what-if/", wrap(self.what_if), name="planning_what_if"),
         ]
 
-    def _render(self, request, template: str, title: str, context: dict) -> TemplateResponse:
+    def _render(self, request, template: str, title: StrOrPromise, context: dict) -> TemplateResponse:
         return TemplateResponse(
             request,
             f"admin/planning/{template}",

@@ -72,7 +72,7 @@ def forecast_points(last_month: dt.date, total: int, rate_per_week: float, month
     return points
 
 
-def _number(value: int) -> str:
+def _number(value: float) -> str:
     return number_format(value, force_grouping=True)
 
 
@@ -309,7 +309,7 @@ class MissionAdminSite(GrammaticalAdminSiteMixin, SecondFactorAdminSiteMixin, ad
     # pushed its columns behind a sideways scroll at 1366 px.
     enable_nav_sidebar = False
     # "View site" opens the mission dashboard: the product has no public site, so "/" would answer 404.
-    site_url = reverse_lazy("admin:index")
+    site_url = reverse_lazy("admin:index")  # type: ignore[assignment]  # a lazy URL; the stubs want a str
 
     def index(self, request, extra_context=None):
         from academies.admin_scope import actor_of

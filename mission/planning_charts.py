@@ -10,13 +10,17 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.utils.formats import date_format, number_format
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 # Drawn about as wide as the admin's content on a 1366 px screen, so 11-unit text renders near 11-13 px.
 WIDTH = 1100
@@ -82,7 +86,7 @@ def month_labels(scale: TimeScale) -> list[tuple[dt.date, str]]:
     if scale.first.day != 1 and not (starts and scale.x(starts[0]) - scale.x(scale.first) < MIN_MONTH_LABEL_GAP):
         starts.insert(0, scale.first)
     labels: list[tuple[dt.date, str]] = []
-    last_x = -MIN_MONTH_LABEL_GAP
+    last_x: float = -MIN_MONTH_LABEL_GAP
     for day in starts:
         x = scale.x(day)
         if x - last_x >= MIN_MONTH_LABEL_GAP:
@@ -221,7 +225,7 @@ def rotation_timeline(
     scale: TimeScale,
     today: dt.date | None,
     group_labels: dict[str, str],
-    role_labels: dict[str, str],
+    role_labels: Mapping[str, StrOrPromise],
 ) -> list[TimelineGroup]:
     """The rotation entries (`mission.planning.RotationEntry`) as one timeline per nation or per site.
 
@@ -378,7 +382,7 @@ def utilisation_heatmap(site_weeks: Sequence, *, today: dt.date | None) -> tuple
 
 
 def what_if_bars(
-    *, planned: int, scenario: int, target: int | None, official: int, labels: dict[str, str]
+    *, planned: int, scenario: int, target: int | None, official: int, labels: Mapping[str, StrOrPromise]
 ) -> SafeString:
     """Three horizontal bars (official now, as planned, the scenario) against the target line."""
     top = max([planned, scenario, official, target or 0, 1]) * 1.08

@@ -142,7 +142,8 @@ class _ForecastPointSerializer(serializers.Serializer):
 
 class _ForecastMilestoneSerializer(serializers.Serializer):
     value = serializers.IntegerField()
-    label = serializers.CharField()
+    # DRF's metaclass takes declared fields off the class, so the field never shadows `Field.label`.
+    label = serializers.CharField()  # type: ignore[assignment]
     reached = serializers.BooleanField()
     forecast = MissionDateField(allow_null=True)
 
@@ -278,6 +279,8 @@ class PlanningView(ScopedViewSetMixin, generics.GenericAPIView):
     query_serializer_class: type[serializers.Serializer] | None = AsOfQuerySerializer
 
     def query(self) -> dict:
+        if self.query_serializer_class is None:  # a view that reads no parameter
+            return {}
         query = self.query_serializer_class(data=self.request.query_params)
         query.is_valid(raise_exception=True)
         return query.validated_data

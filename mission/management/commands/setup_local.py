@@ -1,10 +1,12 @@
 """Every set-up step of `make run` in one process, so that a warm start pays Django's start-up once, not eight times."""
 
+from typing import Any
+
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 # In order: each step is idempotent, so a second run changes nothing and only reports.
-STEPS = [
+STEPS: list[tuple[str, dict[str, Any]]] = [
     ("compile_translations", {}),
     ("migrate", {"interactive": False}),
     ("load_reference_data", {}),

@@ -131,11 +131,11 @@ class WebhookEndpointAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
         if result is None:
             return
         endpoint, secret = result if isinstance(result, tuple) else (result, None)
-        request._eumam_webhook_secrets = [(endpoint, secret)] if secret else []
+        request.eumam_webhook_secrets = [(endpoint, secret)] if secret else []
         copy_saved_fields(obj, endpoint)
 
     def response_add(self, request, obj, post_url_continue=None):
-        shown = getattr(request, "_eumam_webhook_secrets", None)
+        shown = getattr(request, "eumam_webhook_secrets", None)
         if shown:
             return self._secrets_page(request, shown)
         return super().response_add(request, obj, post_url_continue)

@@ -115,7 +115,9 @@ class ScopedAdminMixin(_ModelAdminBase):
             source = apps.get_model(request.GET.get("app_label", ""), request.GET.get("model_name", ""))
         except (LookupError, ValueError):
             return False
-        source_admin = self.admin_site._registry.get(source)
+        if not self.admin_site.is_registered(source):
+            return False
+        source_admin = self.admin_site.get_model_admin(source)
         return request.GET.get("field_name") in getattr(source_admin, "managed_choice_fields", ())
 
     def _choices(self, db_field, request, queryset):

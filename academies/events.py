@@ -243,13 +243,13 @@ def _copy_row(event: Event) -> tuple:
 
 def _publish_after_commit() -> None:
     """Enqueue one publication when the transaction commits, however many events it recorded."""
-    if any(entry[1] is _enqueue_publication for entry in connection.run_on_commit):
+    if any(entry[1] is enqueue_publication for entry in connection.run_on_commit):
         return
     # Robust: a broker that is down must not fail a change that already committed; the sweep publishes later.
-    transaction.on_commit(_enqueue_publication, robust=True)
+    transaction.on_commit(enqueue_publication, robust=True)
 
 
-def _enqueue_publication() -> None:
+def enqueue_publication() -> None:
     from .tasks import publish_events
 
     publish_events.delay()

@@ -412,13 +412,13 @@ class Actor:
     @classmethod
     def for_user(cls, user: Any) -> Actor:
         """A user's actor, cached on the user object for the request. Its organisation is its staff membership."""
-        cached = getattr(user, "_eumam_actor", None)
+        cached = getattr(user, "eumam_actor", None)
         if cached is not None:
             return cached
         membership = getattr(user, "staff_membership", None) if getattr(user, "pk", None) else None
         actor = cls(organisation=membership.organisation if membership is not None else None, user=user)
         if getattr(user, "pk", None):
-            user._eumam_actor = actor
+            user.eumam_actor = actor
         return actor
 
     @classmethod

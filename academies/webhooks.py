@@ -519,7 +519,7 @@ def retry_delay(attempts: int) -> dt.timedelta:
     return ceiling / 2 + ceiling / 2 * (secrets.randbelow(1001) / 1000)
 
 
-def _claim(endpoint: WebhookEndpoint, now: dt.datetime) -> list[WebhookDelivery]:
+def deliveries_claim(endpoint: WebhookEndpoint, now: dt.datetime) -> list[WebhookDelivery]:
     """Claim the due deliveries that lead their object's queue on this endpoint, in feed order."""
     # The head of each object's queue: its first open delivery, found by one short range scan of the index on
     # (endpoint, object, place) per candidate, so the cost does not grow with the backlog.
@@ -684,7 +684,7 @@ def webhook_endpoint_deliver(*, endpoint_id: int, max_seconds: float = RUN_SECON
         endpoint = WebhookEndpoint.objects.filter(pk=endpoint_id, is_active=True).first()
         if endpoint is None:
             return False
-        batch = _claim(endpoint, clock.now())
+        batch = deliveries_claim(endpoint, clock.now())
         if not batch:
             return False
         signing = signing_secrets(endpoint)

@@ -24,7 +24,7 @@ RETRY_AFTER_SECONDS = 5
 def database_unavailable(request) -> HttpResponse:
     detail = _("The service is briefly unavailable. Retry in a few seconds.")
     if request.path_info.startswith(API_PREFIX):
-        response = api_handlers._json(503, "server_error", "service_unavailable", detail)
+        response = api_handlers.json_error_response(503, "server_error", "service_unavailable", detail)
     else:
         title = _("Service unavailable")
         response = HttpResponse(

@@ -33,6 +33,7 @@ from drf_spectacular.authentication import SessionScheme
 from rest_framework import exceptions
 from rest_framework.authentication import SessionAuthentication
 
+from config.api.wrapped import django_request_of
 from config.logging import security_event
 
 SECOND_FACTOR_SESSION_KEY = "eumam_second_factor"
@@ -203,7 +204,7 @@ class SecondFactorSessionAuthentication(SessionAuthentication):
         result = super().authenticate(request)
         if result is None:
             return None
-        if not second_factor_satisfied(request._request):
+        if not second_factor_satisfied(django_request_of(request)):
             security_event("api.authentication_failed", request, reason="second_factor_missing", key_prefix="")
             raise exceptions.AuthenticationFailed(
                 _("This session has not passed its second factor. Log in to the admin again with your code.")

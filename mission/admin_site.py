@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import admin
+from django.db.models import Model
 from django.urls import reverse, reverse_lazy
 from django.utils.formats import number_format
 from django.utils.html import escape
@@ -310,6 +311,10 @@ class MissionAdminSite(GrammaticalAdminSiteMixin, SecondFactorAdminSiteMixin, ad
     enable_nav_sidebar = False
     # "View site" opens the mission dashboard: the product has no public site, so "/" would answer 404.
     site_url = reverse_lazy("admin:index")  # type: ignore[assignment]  # a lazy URL; the stubs want a str
+
+    def model_admins(self) -> dict[type[Model], admin.ModelAdmin]:
+        """Each registered model with its admin, in the order they were registered (Django keeps no public list)."""
+        return dict(self._registry)
 
     def index(self, request, extra_context=None):
         from academies.admin_scope import actor_of

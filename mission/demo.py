@@ -408,9 +408,9 @@ class _DemoBuilder:
         steps = tqdm(total=9, desc="Seeding demo data", unit="step", disable=not self.progress)
         self._write_course_versions()
         steps.update()
-        self.sites = self._sites()
+        self.sites = self.sites_build()
         steps.update()
-        self._plan_cohorts()
+        self.cohorts_plan()
         steps.update()
         self._write_cohorts()
         steps.update()
@@ -428,7 +428,7 @@ class _DemoBuilder:
 
     # SITES
 
-    def _sites(self) -> list[Site]:
+    def sites_build(self) -> list[Site]:
         originals = list(
             Academy.objects.filter(command__isnull=False, kind__in=[Academy.Kind.TRAINING_CENTRE, Academy.Kind.RANGE])
             .exclude(slug__contains="-replica-")
@@ -490,7 +490,7 @@ class _DemoBuilder:
             groups.setdefault(int(copy) if _marker else 1, []).append(site)
         return [groups[copy] for copy in sorted(groups)]
 
-    def _plan_cohorts(self) -> None:
+    def cohorts_plan(self) -> None:
         end_days = self._end_days()
         groups = self._site_groups()
         for group in tqdm(groups, desc="Planning cohorts", unit="copy", disable=not self.progress or len(groups) == 1):
@@ -557,7 +557,7 @@ class _DemoBuilder:
             withdrawn=withdrawn,
         )
 
-    def _status(self, planned: PlannedCohort) -> str:
+    def status_of(self, planned: PlannedCohort) -> str:
         if planned.ends_on < self.today:
             return Cohort.Status.COMPLETED
         if planned.starts_on <= self.today:
@@ -603,7 +603,7 @@ class _DemoBuilder:
         rng = self.rng
         self.cohorts.sort(key=lambda planned: (planned.starts_on, planned.site.academy.slug, planned.course.code))
         for number, planned in enumerate(self.cohorts, start=1):
-            status = self._status(planned)
+            status = self.status_of(planned)
             if status == Cohort.Status.PLANNED and rng.random() < 0.02:
                 status = Cohort.Status.CANCELLED
             keeps_roster = status in (Cohort.Status.COMPLETED, Cohort.Status.IN_TRAINING) and (

@@ -44,7 +44,7 @@ class Caller:
 
 
 def caller_of(request) -> Caller | None:
-    cached = getattr(request, "_eumam_caller", None)
+    cached = getattr(request, "eumam_caller", None)
     if cached is not None:
         return cached
     user = getattr(request, "user", None)
@@ -58,7 +58,7 @@ def caller_of(request) -> Caller | None:
     elif user is not None and user.is_authenticated and user.is_active and user.is_staff:
         caller = Caller(actor=Actor.for_user(user), owner=f"user:{user.pk}", throttle_ident=f"user:{user.pk}")
     if caller is not None:
-        request._eumam_caller = caller
+        request.eumam_caller = caller
     return caller
 
 

@@ -16,6 +16,7 @@ from config.api import conditional, throttling
 from config.api.conditional import check_if_match, deprecation_headers, etag_of
 from config.api.pagination import StandardPagination
 from config.api.query import check_query_params
+from config.api.wrapped import django_request_of
 from config.stamps import STAMP
 
 from . import idempotency
@@ -74,7 +75,7 @@ class ScopedViewSetMixin(_ViewSetBase):
         if isinstance(request.user, PartnerPrincipal):
             # Keep Django's own request.user a real (anonymous) user, so that model history does not try to
             # store the partner principal as a user account.
-            request._request.user = AnonymousUser()
+            django_request_of(request).user = AnonymousUser()
 
     # IDEMPOTENCY
 
@@ -93,7 +94,7 @@ class ScopedViewSetMixin(_ViewSetBase):
         key = request.headers.get(idempotency.HEADER)
         caller = caller_of(request)
         if request.method == "POST" and key and caller is not None:
-            self._idempotency_record = idempotency.claim(request._request, caller.owner, key)
+            self._idempotency_record = idempotency.claim(django_request_of(request), caller.owner, key)
 
     # THROTTLING: counted before permissions, so that every answer to a known caller, a 403 too, carries its
     # RateLimit fields (config.api.throttling).
@@ -103,9 +104,9 @@ class ScopedViewSetMixin(_ViewSetBase):
         super().check_permissions(request)
 
     def check_throttles(self, request) -> None:
-        if getattr(request, "_eumam_throttled", False):
+        if getattr(request, "eumam_throttled", False):
             return
-        request._eumam_throttled = True
+        request.eumam_throttled = True
         super().check_throttles(request)
 
     # IF-NONE-MATCH ON LISTS

@@ -37,9 +37,9 @@ def check_if_match(request, current_etag: str) -> None:
     if not header:
         if if_match_optional_until() is None:
             raise PreconditionRequired()
-        if getattr(request, "_eumam_unconditional_write", False):
+        if getattr(request, "eumam_unconditional_write", False):
             return  # checked again under the row lock: logged once
-        request._eumam_unconditional_write = True
+        request.eumam_unconditional_write = True
         # So that operators can tell which partner systems still need changing before the window closes.
         logger.warning(
             "api.write_without_if_match",
@@ -66,7 +66,7 @@ def if_match_optional_until() -> dt.date | None:
 def deprecation_headers(request) -> dict[str, str]:
     """What the answer to a write without If-Match carries during the window; nothing otherwise."""
     until = if_match_optional_until()
-    if not getattr(request, "_eumam_unconditional_write", False) or until is None:
+    if not getattr(request, "eumam_unconditional_write", False) or until is None:
         return {}
     since = clock.end_of_day(IF_MATCH_REQUIRED_SINCE - dt.timedelta(days=1))
     sunset = clock.end_of_day(until)

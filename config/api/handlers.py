@@ -9,18 +9,18 @@ from django.views import defaults
 from .middleware import API_PREFIX
 
 
-def _json(status: int, error_type: str, code: str, detail: str) -> HttpResponse:
+def json_error_response(status: int, error_type: str, code: str, detail: str) -> HttpResponse:
     body = {"type": error_type, "errors": [{"code": code, "detail": detail, "attr": None}]}
     return HttpResponse(json.dumps(body), status=status, content_type="application/json")
 
 
 def not_found(request, exception=None):
     if request.path_info.startswith(API_PREFIX):
-        return _json(404, "client_error", "not_found", _("Not found."))
+        return json_error_response(404, "client_error", "not_found", _("Not found."))
     return defaults.page_not_found(request, exception)
 
 
 def server_error(request):
     if request.path_info.startswith(API_PREFIX):
-        return _json(500, "server_error", "error", _("Server Error (500)"))
+        return json_error_response(500, "server_error", "error", _("Server Error (500)"))
     return defaults.server_error(request)

@@ -92,7 +92,7 @@ class FixedWindowRateThrottle(BaseThrottle):
             self.cache.add(key, 1, timeout=policy.window + 1)
             count = 1
         reset = max(math.ceil(policy.window - (now % policy.window)), 1)
-        request._eumam_rate_state = RateState(policy, max(policy.limit - count, 0), reset)
+        request.eumam_rate_state = RateState(policy, max(policy.limit - count, 0), reset)
         if count > policy.limit:
             self._wait = reset
             return False
@@ -104,7 +104,7 @@ class FixedWindowRateThrottle(BaseThrottle):
 
 def rate_state_of(request) -> RateState | None:
     """The state the throttle left on this request, or None if it did not count it (an anonymous request)."""
-    return getattr(request, "_eumam_rate_state", None)
+    return getattr(request, "eumam_rate_state", None)
 
 
 def add_rate_limit_headers(request, response) -> None:

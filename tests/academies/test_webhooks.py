@@ -313,7 +313,7 @@ def test_a_claim_left_by_a_dead_worker_is_delivered_after_its_lease(world, froze
         from academies.events import events_publish
 
         events_publish()
-        [claimed] = webhooks._claim(endpoint, clock.now())  # the worker dies right after claiming
+        [claimed] = webhooks.deliveries_claim(endpoint, clock.now())  # the worker dies right after claiming
         webhooks_sweep()
         assert receiver.received == []  # still claimed
         frozen.shift(webhooks.LEASE + dt.timedelta(seconds=1))

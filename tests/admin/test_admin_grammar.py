@@ -114,7 +114,7 @@ def test_the_result_count_takes_the_form_its_number_needs(ukrainian, superuser, 
 
 @pytest.mark.parametrize(("cohorts", "counted"), [(2, "2 навчальні групи"), (5, "5 навчальних груп")])
 def test_the_selection_counter_across_pages_counts_in_ukrainian(ukrainian, superuser, monkeypatch, cohorts, counted):
-    monkeypatch.setattr(admin.site._registry[Cohort], "list_per_page", 1)
+    monkeypatch.setattr(admin.site.get_model_admin(Cohort), "list_per_page", 1)
     CohortFactory.create_batch(cohorts)
 
     html = ukrainian(superuser).get(reverse("admin:trainees_cohort_changelist")).content.decode()
@@ -169,7 +169,7 @@ def test_the_delete_question_names_the_model_in_the_accusative(ukrainian, superu
 
 def _filter_titles() -> set[str]:
     titles = set()
-    for model, model_admin in admin.site._registry.items():
+    for model, model_admin in admin.site.model_admins().items():
         for entry in model_admin.list_filter:
             entry = entry[0] if isinstance(entry, list | tuple) else entry
             title = get_fields_from_path(model, entry)[-1].verbose_name if isinstance(entry, str) else entry.title
@@ -179,7 +179,7 @@ def _filter_titles() -> set[str]:
 
 
 def test_every_model_of_the_admin_has_its_grammatical_forms():
-    missing = [model._meta.label_lower for model in admin.site._registry if model._meta.label_lower not in NOUNS]
+    missing = [model._meta.label_lower for model in admin.site.model_admins() if model._meta.label_lower not in NOUNS]
     assert missing == []
 
 

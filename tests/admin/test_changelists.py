@@ -22,7 +22,7 @@ OUR_APPS = {"academies", "trainees", "mission"}
 
 def _our_models():
     return sorted(
-        (model for model in admin.site._registry if model._meta.app_label in OUR_APPS), key=lambda m: m._meta.label
+        (model for model in admin.site.model_admins() if model._meta.app_label in OUR_APPS), key=lambda m: m._meta.label
     )
 
 
@@ -35,7 +35,7 @@ def test_every_model_of_the_three_apps_is_registered():
         for model in apps.get_app_config(app).get_models()
         if not model.__name__.startswith("Historical")
     }
-    registered = set(admin.site._registry)
+    registered = set(admin.site.model_admins())
     # Aliases and member-state positions are edited inline on their academy and mandate, a course version's hours
     # per topic on the version's add page (issue 18).
     inline_only = {"AcademyAlias", "MandatePosition", "CourseVersionTopic"}
@@ -56,7 +56,7 @@ def test_every_changelist_and_add_page_renders(admin_client_for, superuser, miss
 
     changelist = client.get(reverse("admin:{}_{}_changelist".format(*info)))
     assert changelist.status_code == 200
-    model_admin = admin.site._registry[model]
+    model_admin = admin.site.get_model_admin(model)
     if model_admin.has_add_permission(type("R", (), {"user": superuser})()):
         assert client.get(reverse("admin:{}_{}_add".format(*info))).status_code == 200
 
@@ -129,7 +129,7 @@ def test_every_admin_queryset_is_ordered(model, rf, superuser):
     # An aggregate annotation drops Meta.ordering; an autocomplete then pages an unordered list (and warns).
     request = rf.get("/")
     request.user = superuser
-    assert admin.site._registry[model].get_queryset(request).ordered
+    assert admin.site.get_model_admin(model).get_queryset(request).ordered
 
 
 def test_higher_apps_add_academy_inlines_through_the_registry_without_patching_the_class(rf, superuser):
@@ -143,7 +143,7 @@ def test_higher_apps_add_academy_inlines_through_the_registry_without_patching_t
 
     assert AcademyAdmin.inlines == [AcademyAliasInline]
     assert ACADEMY_RELATED_INLINES.count(AcademyCohortInline) == 1
-    assert admin.site._registry[Academy].get_inlines(request, None) == [
+    assert admin.site.get_model_admin(Academy).get_inlines(request, None) == [
         AcademyAliasInline,
         AcademyCohortInline,
     ]

@@ -78,7 +78,7 @@ def test_a_rejected_returns_history_shows_the_state_change_and_the_reason_given(
 def test_the_last_entry_of_a_history_page_still_shows_its_changes(
     admin_client_for, coordinator, hq_approver, monkeypatch
 ):
-    monkeypatch.setattr(admin.site._registry[Cohort], "history_list_per_page", 1)
+    monkeypatch.setattr(admin.site.get_model_admin(Cohort), "history_list_per_page", 1)
     cohort = CohortFactory(starts_on=clock.today() + dt.timedelta(days=20))
     cohort_cancel_bulk(cohorts=[cohort], reason="Closed", actor=Actor.for_user(coordinator))
 
@@ -88,7 +88,7 @@ def test_the_last_entry_of_a_history_page_still_shows_its_changes(
 
 
 def test_every_history_page_of_the_admin_uses_the_shared_changes():
-    for model_admin in admin.site._registry.values():
+    for model_admin in admin.site.model_admins().values():
         if isinstance(model_admin, SimpleHistoryAdmin):
             assert isinstance(model_admin, ScopedAdminMixin), type(model_admin).__name__
 

@@ -341,7 +341,7 @@ def _outcome(response) -> str:
 
 @pytest.mark.parametrize("label", sorted(EXPECTED))
 def test_every_model_url_for_every_role_and_scope(client, world, label):
-    model = admin.site._registry.get(_model(label))
+    model = admin.site.model_admins().get(_model(label))
     assert model is not None, f"{label} is not registered in the admin"
     mismatches = []
     for role in ROLES:
@@ -400,7 +400,7 @@ def _has_history(label: str) -> bool:
 
 @pytest.mark.parametrize("label", sorted(EXPECTED_ACTIONS))
 def test_every_action_declares_its_permission_and_shows_only_to_its_roles(rf, world, label):
-    model_admin = admin.site._registry[_model(label)]
+    model_admin = admin.site.get_model_admin(_model(label))
     for role in ROLES:
         request = rf.get("/admin/")
         request.user = world["users"][role]
@@ -415,7 +415,7 @@ def test_every_action_declares_its_permission_and_shows_only_to_its_roles(rf, wo
 def test_every_admin_with_actions_has_an_entry():
     with_actions = {
         f"{model._meta.app_label}.{model._meta.model_name}"
-        for model, model_admin in admin.site._registry.items()
+        for model, model_admin in admin.site.model_admins().items()
         if model_admin.actions and f"{model._meta.app_label}.{model._meta.model_name}" in EXPECTED
     }
     assert with_actions <= set(EXPECTED_ACTIONS), with_actions - set(EXPECTED_ACTIONS)

@@ -9,6 +9,7 @@ import pytest
 from drf_spectacular.generators import SchemaGenerator
 from rest_framework import serializers
 
+from tests.api.schema_views import schema_views
 from tests.api.test_scoping_matrix import IN, MATRIX, _conditional, _object_url
 
 pytestmark = pytest.mark.django_db
@@ -118,9 +119,7 @@ def test_every_write_with_a_body_has_a_minimal_body_case(schema, matrix_world):
 
 
 def _endpoints():
-    generator = SchemaGenerator()
-    generator._initialise_endpoints()
-    for path, path_regex, method, view in generator._get_paths_and_endpoints():
+    for path, path_regex, method, view in schema_views(SchemaGenerator()):
         if method.lower() in BODY_METHODS:
             view.schema.path, view.schema.path_regex, view.schema.method = path, path_regex, method
             yield path, method, view

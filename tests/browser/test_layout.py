@@ -122,7 +122,7 @@ def log_in(page, language: str) -> None:
 def our_changelists() -> list[str]:
     return sorted(
         f"/admin/{model._meta.app_label}/{model._meta.model_name}/"
-        for model in admin.site._registry
+        for model in admin.site.model_admins()
         if model._meta.app_label in OUR_APPS
     )
 

@@ -100,8 +100,8 @@ def test_a_second_run_adds_no_rows(demo):
 def test_the_same_seed_plans_the_same_cohorts(demo):
     def plan(seed: int) -> list[tuple]:
         builder = _DemoBuilder(scale=1, seed=seed, progress=False, today=DEMO_TODAY)
-        builder.sites = builder._sites()
-        builder._plan_cohorts()
+        builder.sites = builder.sites_build()
+        builder.cohorts_plan()
         return [(c.site.academy.slug, c.course.code, c.starts_on, c.seats, c.completed) for c in builder.cohorts]
 
     assert plan(7) == plan(7)
@@ -112,9 +112,9 @@ def test_the_same_seed_plans_the_same_cohorts(demo):
 def test_the_demo_of_a_later_year_still_has_a_present_and_a_future(demo):
     later = dt.date(DEMO_TODAY.year + 5, 2, 29 if (DEMO_TODAY.year + 5) % 4 == 0 else 28)
     builder = _DemoBuilder(scale=1, seed=7, progress=False, today=later)
-    builder.sites = builder._sites()
-    builder._plan_cohorts()
-    statuses = {builder._status(planned) for planned in builder.cohorts}
+    builder.sites = builder.sites_build()
+    builder.cohorts_plan()
+    statuses = {builder.status_of(planned) for planned in builder.cohorts}
     assert statuses == {Cohort.Status.COMPLETED, Cohort.Status.IN_TRAINING, Cohort.Status.PLANNED}
     assert max(planned.ends_on for planned in builder.cohorts) > later + dt.timedelta(days=300)
     # The mission goes on at its expected rate after the last public figure, year after year.

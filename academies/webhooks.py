@@ -167,12 +167,8 @@ def _literal_address(host: str) -> str | None:
         return None
 
 
-def target_addresses(url: str, *, resolve: bool = True) -> tuple[Any, list[str]]:
-    """The URL's parts and the addresses to connect to, each checked; raises UnsafeTarget.
-
-    Without `resolve` (registration), a name that does not resolve yet passes: delivery checks it again.
-    """
-    allow_private = settings.EUMAM_WEBHOOKS_ALLOW_PRIVATE
+def _url_parts(url: str, *, allow_private: bool) -> tuple[Any, str, int]:
+    """The URL's parts, host and port, once its scheme, credentials, host and port are allowed; raises UnsafeTarget."""
     parts = urlsplit(url)
     schemes = ("https", "http") if allow_private else ("https",)
     if parts.scheme not in schemes:
@@ -186,20 +182,36 @@ def target_addresses(url: str, *, resolve: bool = True) -> tuple[Any, list[str]]
         port = parts.port or (443 if parts.scheme == "https" else 80)
     except ValueError as error:
         raise UnsafeTarget(_("The webhook URL has an invalid port.")) from error
+    return parts, host, port
+
+
+def _resolved_addresses(host: str, port: int, *, resolve: bool) -> list[str]:
+    """The host's addresses. Without `resolve` (registration), a name that does not resolve yet has none."""
+    try:
+        addresses = _resolve(host, port)
+    except (OSError, UnicodeError) as error:
+        if resolve:
+            raise UnsafeTarget(_("The webhook host does not resolve.")) from error
+        return []
+    if resolve and not addresses:
+        raise UnsafeTarget(_("The webhook host does not resolve."))
+    return addresses
+
+
+def target_addresses(url: str, *, resolve: bool = True) -> tuple[Any, list[str]]:
+    """The URL's parts and the addresses to connect to, each checked; raises UnsafeTarget.
+
+    Without `resolve` (registration), a name that does not resolve yet passes: delivery checks it again.
+    """
+    allow_private = settings.EUMAM_WEBHOOKS_ALLOW_PRIVATE
+    parts, host, port = _url_parts(url, allow_private=allow_private)
     literal = _literal_address(host)
     if literal is not None:
         addresses = [literal]
     elif allow_private and not resolve:
         addresses = []  # any address is allowed: nothing to check before delivery
     else:
-        try:
-            addresses = _resolve(host, port)
-        except (OSError, UnicodeError) as error:
-            if resolve:
-                raise UnsafeTarget(_("The webhook host does not resolve.")) from error
-            addresses = []
-        if resolve and not addresses:
-            raise UnsafeTarget(_("The webhook host does not resolve."))
+        addresses = _resolved_addresses(host, port, resolve=resolve)
     if not allow_private and not all(address_is_public(address) for address in addresses):
         raise UnsafeTarget(
             _("The webhook host resolves to a private, loopback or link-local address, which is not allowed.")

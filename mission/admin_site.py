@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -154,6 +155,35 @@ def month_ticks(
     return ticks
 
 
+def _chart_peak(totals: list[int], lines: list[dict]) -> float:
+    """The value the y axis must reach: the data, and the next line above it, so the next milestone is in view but
+    far ones do not squash the data."""
+    data_peak = max([*totals, 1])
+    above = [line["value"] for line in lines if line["value"] > data_peak]
+    return max([data_peak] + [line["value"] for line in lines if line["value"] <= data_peak] + above[:1])
+
+
+def _series_parts(
+    history: list[tuple[dt.date, int]],
+    forecast: list[tuple[dt.date, int]],
+    start: tuple[dt.date, int],
+    x: Callable[[dt.date], float],
+    y: Callable[[float], float],
+) -> list[str]:
+    """The official record as a line ending in a dot, then the forecast from its last point (or from `start`)."""
+    parts = []
+    if history:
+        points = " ".join(f"{x(day):.1f},{y(total):.1f}" for day, total in history)
+        parts.append(f'<polyline class="official" points="{points}"/>')
+        day, total = history[-1]
+        parts.append(f'<circle class="official" cx="{x(day):.1f}" cy="{y(total):.1f}" r="4"/>')
+    if forecast:
+        anchor = history[-1] if history else start
+        points = " ".join(f"{x(day):.1f},{y(total):.1f}" for day, total in [anchor, *forecast])
+        parts.append(f'<polyline class="forecast" points="{points}"/>')
+    return parts
+
+
 def render_progress_chart(progress: Any, frame: ChartFrame = WIDE_CHART) -> SafeString:
     """An SVG line chart: official cumulative trained per month, the run-rate forecast, and milestone lines.
 
@@ -172,11 +202,7 @@ def render_progress_chart(progress: Any, frame: ChartFrame = WIDE_CHART) -> Safe
     first, last = min(months), max(months)
     if first == last:
         last = _add_months(first, 1)
-    # The axis reaches the next line above the data, so the next milestone is in view but far ones do not squash it.
-    data_peak = max([total for _day, total in history + forecast] + [1])
-    above = [line["value"] for line in lines if line["value"] > data_peak]
-    peak = max([data_peak] + [line["value"] for line in lines if line["value"] <= data_peak] + above[:1])
-    top, tick_step = nice_axis_top(peak)
+    top, tick_step = nice_axis_top(_chart_peak([total for _day, total in history + forecast], lines))
     plot_w = width - margin_left - margin_right
     plot_h = height - margin_top - margin_bottom
     span = (last - first).days or 1
@@ -225,15 +251,7 @@ def render_progress_chart(progress: Any, frame: ChartFrame = WIDE_CHART) -> Safe
             f'y2="{y(line["value"]):.1f}"/><text class="{css}-label" x="{margin_left + 8}" y="{baseline:.1f}">'
             f"{escape(line['label'])}</text>"
         )
-    if history:
-        points = " ".join(f"{x(day):.1f},{y(total):.1f}" for day, total in history)
-        parts.append(f'<polyline class="official" points="{points}"/>')
-        for day, total in history[-1:]:
-            parts.append(f'<circle class="official" cx="{x(day):.1f}" cy="{y(total):.1f}" r="4"/>')
-    if forecast:
-        anchor = history[-1] if history else (first, progress.official_total)
-        points = " ".join(f"{x(day):.1f},{y(total):.1f}" for day, total in [anchor, *forecast])
-        parts.append(f'<polyline class="forecast" points="{points}"/>')
+    parts.extend(_series_parts(history, forecast, (first, progress.official_total), x, y))
     parts.append("</svg>")
     return mark_safe("".join(parts))  # every interpolated label is escaped above
 

@@ -766,41 +766,53 @@ class _DemoBuilder:
                 continue  # a staffing gap for the dashboard
             need = math.ceil(planned.seats / planned.course.trainees_per_trainer)
             first, last = (planned.starts_on - MISSION_START).days, (planned.ends_on - MISSION_START).days
-            pool = pools[planned.course.pk]
-            offset = rng.randrange(len(pool)) if pool else 0
-            chosen: list[PlannedTrainer] = []
-            for index in range(min(len(pool), ASSIGNMENT_CANDIDATES)):
-                candidate = pool[(offset + index) % len(pool)]
-                if candidate.busy_until >= first:
-                    continue
-                window = bisect.bisect_right(candidate.window_starts, first) - 1
-                if window < 0 or candidate.window_ends[window] < last:
-                    continue
-                candidate.busy_until = last
-                chosen.append(candidate)
-                if len(chosen) == need:
-                    break
-            has_interpreter = False
-            for position, trainer in enumerate(chosen):
-                role = TrainerAssignment.Role.INSTRUCTOR
-                if position == 0:
-                    role = TrainerAssignment.Role.LEAD_INSTRUCTOR
-                elif position == 1 and planned.course.family == Course.Family.MEDICAL:
-                    role = TrainerAssignment.Role.MEDIC
-                elif trainer.speaks_ukrainian and not has_interpreter and rng.random() < 0.3:
-                    role = TrainerAssignment.Role.INTERPRETER
-                    has_interpreter = True
-                assignments.append(
-                    TrainerAssignment(
-                        trainer=trainer.trainer,
-                        cohort=cohort,
-                        role=role,
-                        starts_on=planned.starts_on,
-                        ends_on=planned.ends_on,
-                    )
+            chosen = self._available_trainers(pools[planned.course.pk], need, first, last)
+            assignments.extend(
+                TrainerAssignment(
+                    trainer=trainer.trainer,
+                    cohort=cohort,
+                    role=role,
+                    starts_on=planned.starts_on,
+                    ends_on=planned.ends_on,
                 )
+                for trainer, role in self._with_roles(chosen, planned.course)
+            )
         copy_insert(TrainerAssignment, assignments)
         self._staffed = {assignment.cohort.pk for assignment in assignments}
+
+    def _available_trainers(self, pool: list[PlannedTrainer], need: int, first: int, last: int) -> list[PlannedTrainer]:
+        """Up to `need` trainers of the course's pool, from a random place in it, free and available from day
+        `first` to day `last` of the mission; they are busy until `last` from now on."""
+        offset = self.rng.randrange(len(pool)) if pool else 0
+        chosen: list[PlannedTrainer] = []
+        for index in range(min(len(pool), ASSIGNMENT_CANDIDATES)):
+            candidate = pool[(offset + index) % len(pool)]
+            if candidate.busy_until >= first:
+                continue
+            window = bisect.bisect_right(candidate.window_starts, first) - 1
+            if window < 0 or candidate.window_ends[window] < last:
+                continue
+            candidate.busy_until = last
+            chosen.append(candidate)
+            if len(chosen) == need:
+                break
+        return chosen
+
+    def _with_roles(self, chosen: list[PlannedTrainer], course: Course) -> list[tuple[PlannedTrainer, str]]:
+        """The first leads, the second of a medical course is its medic, and one Ukrainian speaker may interpret."""
+        has_interpreter = False
+        roles: list[tuple[PlannedTrainer, str]] = []
+        for position, trainer in enumerate(chosen):
+            role = TrainerAssignment.Role.INSTRUCTOR
+            if position == 0:
+                role = TrainerAssignment.Role.LEAD_INSTRUCTOR
+            elif position == 1 and course.family == Course.Family.MEDICAL:
+                role = TrainerAssignment.Role.MEDIC
+            elif trainer.speaks_ukrainian and not has_interpreter and self.rng.random() < 0.3:
+                role = TrainerAssignment.Role.INTERPRETER
+                has_interpreter = True
+            roles.append((trainer, role))
+        return roles
 
     def _write_ukrainian_instructors(self) -> None:
         """Ukrainian instructors, by opaque reference only, co-teaching a share of the staffed cohorts since 2024."""

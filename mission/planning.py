@@ -337,6 +337,30 @@ def _monthly(official: int, steps: list[tuple[dt.date, float]], as_of: dt.date, 
     return points
 
 
+def _extra_cohort_size(
+    scope: Scope,
+    inputs: WhatIfInputs,
+    rows: list[tuple[dt.date, int, str, int]],
+    planned_steps: list[tuple[dt.date, float]],
+    rates: dict[str, float],
+) -> tuple[int, float]:
+    """An extra cohort's seats and completion rate: the planned cohorts' averages (the scope's cohorts' seats when
+    none is planned), or the rate the coordinator gave."""
+    planned_seats = sum(seats for _end, seats, _course, _site in rows)
+    if rows:
+        seats = round(planned_seats / len(rows))
+    else:
+        average = Cohort.objects.filter(scope.cohort_q()).exclude(status=Cohort.Status.CANCELLED)
+        seats = round(average.aggregate(seats=Avg("seats"))["seats"] or 0)
+    if inputs.completion_rate is not None:
+        return seats, inputs.completion_rate
+    if planned_seats:
+        return seats, sum(expected for _day, expected in planned_steps) / planned_seats
+    if rates:
+        return seats, sum(rates.values()) / len(rates)
+    return seats, 0.0
+
+
 def what_if_scenario(
     *, scope: Scope = MISSION, inputs: WhatIfInputs | None = None, as_of: dt.date | None = None
 ) -> WhatIfScenario:
@@ -373,18 +397,7 @@ def what_if_scenario(
 
     extra_seats, extra_rate, extra_count = 0, 0.0, 0
     if inputs.extra_cohorts_per_month:
-        planned_seats = sum(seats for _end, seats, _course, _site in rows)
-        if rows:
-            extra_seats = round(planned_seats / len(rows))
-        else:
-            average = Cohort.objects.filter(scope.cohort_q()).exclude(status=Cohort.Status.CANCELLED)
-            extra_seats = round(average.aggregate(seats=Avg("seats"))["seats"] or 0)
-        if inputs.completion_rate is not None:
-            extra_rate = inputs.completion_rate
-        elif planned_seats:
-            extra_rate = sum(expected for _day, expected in planned_steps) / planned_seats
-        elif rates:
-            extra_rate = sum(rates.values()) / len(rates)
+        extra_seats, extra_rate = _extra_cohort_size(scope, inputs, rows, planned_steps, rates)
         for step in range(1, inputs.months + 1):
             ends_on = _add_months(as_of.replace(day=1), step).replace(day=EXTRA_COHORT_END_DAY)
             if ends_on > horizon:

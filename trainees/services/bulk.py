@@ -262,6 +262,59 @@ def _enrollment_item_errors(has_roster: bool | None, item: EnrollmentItem) -> di
     return errors
 
 
+def _enrollment_batch_errors(
+    items: Sequence[EnrollmentItem | InvalidItem], has_roster: dict[int, bool]
+) -> list[dict[str, list[str]]]:
+    """Each item's errors by field, in the order of the items; a trainee named twice for one cohort is one."""
+    errors: list[dict[str, list[str]]] = []
+    seen: set[tuple[int, str]] = set()
+    for item in items:
+        if isinstance(item, InvalidItem):
+            # Malformed, but its cohort may be well-formed: what the cohort refuses is told now, not after a fix.
+            item_errors = messages_by_field(item.errors)
+            cohort_refusal = _roster_errors(has_roster.get(item.known["cohort"])) if "cohort" in item.known else []
+            if cohort_refusal:
+                item_errors.setdefault("cohort", []).extend(cohort_refusal)
+            errors.append(item_errors)
+            continue
+        item_errors = _enrollment_item_errors(has_roster.get(item.cohort_id), item)
+        pair = (item.cohort_id, item.trainee_reference)
+        if pair in seen:
+            item_errors.setdefault("trainee", []).append(_("This trainee appears twice for this cohort in the batch."))
+        seen.add(pair)
+        errors.append(item_errors)
+    return errors
+
+
+def _trainees_create(references: list[str]) -> dict[str, int]:
+    """Create the pseudonymous trainees of `references` (none of them exists yet); their ids by reference."""
+    if not references:
+        return {}
+    if copy_supported(Trainee):
+        columns, rows = copy_insert_values(Trainee, ["reference"], [(reference,) for reference in references])
+        at = columns.index("reference")
+        return {row[at]: row[0] for row in rows}
+    Trainee.objects.bulk_create([Trainee(reference=reference) for reference in references], batch_size=1000)
+    return dict(Trainee.objects.filter(reference__in=references).values_list("reference", "pk"))
+
+
+def _enrollments_insert(
+    to_create: list[tuple[int, int, str, dt.date | None, dt.datetime]], *, created_at: list[int], now: dt.datetime
+) -> tuple[list[int], dict[int, dt.datetime]]:
+    """Insert the new enrollments: their ids in order, and the `updated_at` stored for each by its item's index."""
+    if copy_supported(Enrollment):
+        names = ["cohort_id", "trainee_id", "status", "outcome_on", "updated_at"]
+        _columns, rows = copy_insert_values(Enrollment, names, to_create)
+        return [row[0] for row in rows], dict.fromkeys(created_at, now)
+    created = Enrollment.objects.bulk_create(
+        [Enrollment(cohort_id=c, trainee_id=t, status=status, outcome_on=on) for c, t, status, on, _at in to_create],
+        batch_size=1000,
+    )
+    # `auto_now` stamps each row as it is saved: partners are told the time that was stored.
+    stamped = {index: enrollment.updated_at for index, enrollment in zip(created_at, created, strict=True)}
+    return [enrollment.pk for enrollment in created], stamped
+
+
 @transaction.atomic
 def enrollment_record_bulk(*, items: Sequence[EnrollmentItem | InvalidItem], actor: Actor) -> list[int]:
     """Enroll many pseudonymous trainees, or update their outcomes, in one all-or-nothing batch, for cohorts at
@@ -278,38 +331,12 @@ def enrollment_record_bulk(*, items: Sequence[EnrollmentItem | InvalidItem], act
     }
     cohorts = Cohort.objects.managed_by(actor.policy)
     has_roster = dict(cohorts.filter(pk__any=list(named)).values_list("pk", "has_roster"))
-    errors: list[dict[str, list[str]]] = []
-    seen: set[tuple[int, str]] = set()
-    for item in items:
-        if isinstance(item, InvalidItem):
-            # Malformed, but its cohort may be well-formed: what the cohort refuses is told now, not after a fix.
-            item_errors = messages_by_field(item.errors)
-            if "cohort" in item.known:
-                cohort_refusal = _roster_errors(has_roster.get(item.known["cohort"]))
-                if cohort_refusal:
-                    item_errors.setdefault("cohort", []).extend(cohort_refusal)
-            errors.append(item_errors)
-            continue
-        item_errors = _enrollment_item_errors(has_roster.get(item.cohort_id), item)
-        pair = (item.cohort_id, item.trainee_reference)
-        if pair in seen:
-            item_errors.setdefault("trainee", []).append(_("This trainee appears twice for this cohort in the batch."))
-        seen.add(pair)
-        errors.append(item_errors)
-    _raise_item_errors(errors)
+    _raise_item_errors(_enrollment_batch_errors(items, has_roster))
 
     references = sorted({item.trainee_reference for item in valid})
     trainee_ids = dict(Trainee.objects.filter(reference__any=references).values_list("reference", "pk"))
     known_before = set(trainee_ids.values())
-    missing = [reference for reference in references if reference not in trainee_ids]
-    if missing:
-        if copy_supported(Trainee):
-            columns, rows = copy_insert_values(Trainee, ["reference"], [(reference,) for reference in missing])
-            at = columns.index("reference")
-            trainee_ids.update({row[at]: row[0] for row in rows})
-        else:
-            Trainee.objects.bulk_create([Trainee(reference=reference) for reference in missing], batch_size=1000)
-            trainee_ids.update(Trainee.objects.filter(reference__in=missing).values_list("reference", "pk"))
+    trainee_ids.update(_trainees_create([reference for reference in references if reference not in trainee_ids]))
     existing = {
         (cohort_id, trainee_id): (pk, status, outcome_on)
         for pk, cohort_id, trainee_id, status, outcome_on in Enrollment.objects.filter(
@@ -335,22 +362,7 @@ def enrollment_record_bulk(*, items: Sequence[EnrollmentItem | InvalidItem], act
         ids.append(pk)
     stamped: dict[int, dt.datetime] = {}  # item index -> the `updated_at` stored for a new enrollment
     if to_create:
-        if copy_supported(Enrollment):
-            names = ["cohort_id", "trainee_id", "status", "outcome_on", "updated_at"]
-            _columns, rows = copy_insert_values(Enrollment, names, to_create)
-            new_ids = [row[0] for row in rows]
-            stamped = dict.fromkeys(created_at, now)
-        else:
-            created = Enrollment.objects.bulk_create(
-                [
-                    Enrollment(cohort_id=c, trainee_id=t, status=status, outcome_on=on)
-                    for c, t, status, on, _at in to_create
-                ],
-                batch_size=1000,
-            )
-            new_ids = [enrollment.pk for enrollment in created]
-            # `auto_now` stamps each row as it is saved: partners are told the time that was stored.
-            stamped = {index: enrollment.updated_at for index, enrollment in zip(created_at, created, strict=True)}
+        new_ids, stamped = _enrollments_insert(to_create, created_at=created_at, now=now)
         for index, pk in zip(created_at, new_ids, strict=True):
             ids[index] = pk
         # Trainees known elsewhere are new to this cohort's organisation: stamped, they enter its delta sync.

@@ -156,15 +156,8 @@ def cohort_schedule(
     return cohort
 
 
-@transaction.atomic
-def cohort_update(*, cohort: Cohort, actor: Actor, today: dt.date | None = None, **changes: Any) -> Cohort:
-    """Change a cohort's plan. Dates, seats, course or site changes are checked as a new plan would be.
-
-    When the dates move, the status follows them on `today`; a status the dates contradict is refused; cancelling
-    is always allowed, and reviving a cancelled cohort is allowed to the status its dates give, checked as a new plan (its
-    released trainers are not put back). Trainers already on the cohort must still fit its new dates and course;
-    cancelling a cohort releases its trainers.
-    """
+def _require_cohort_update_allowed(*, actor: Actor, cohort: Cohort, changes: dict[str, Any]) -> None:
+    """Only the plan's fields change, by an actor whose role changes cohorts, on a cohort (and a site) it runs."""
     allowed = {
         "reference",
         "course",
@@ -183,13 +176,54 @@ def cohort_update(*, cohort: Cohort, actor: Actor, today: dt.date | None = None,
     require_cohort_managed(actor, cohort)
     if changes.get("academy") is not None:
         _require_site_managed(actor, changes["academy"])
-    # Lock the sites first, then the cohort, then its trainers: the same order as cohort_schedule, trainer_assign
-    # and the Ukraine gating, so that concurrent writers queue instead of deadlocking.
+
+
+def _lock_cohort_for_update(cohort: Cohort, *, new_academy: Academy | None) -> Cohort:
+    """Lock the sites first, then the cohort (its trainers follow in the caller): the same order as
+    cohort_schedule, trainer_assign and the Ukraine gating, so that concurrent writers queue instead of
+    deadlocking. Answers the cohort as locked."""
     site_ids = {Cohort.objects.values_list("academy_id", flat=True).get(pk=cohort.pk)}
-    if changes.get("academy") is not None:
-        site_ids.add(changes["academy"].pk)
+    if new_academy is not None:
+        site_ids.add(new_academy.pk)
     list(Academy.objects.select_for_update().filter(pk__in=site_ids).order_by("pk"))
-    cohort = Cohort.objects.select_for_update().get(pk=cohort.pk)
+    return Cohort.objects.select_for_update().get(pk=cohort.pk)
+
+
+def _release_trainers(cohort: Cohort) -> None:
+    """A cancelled cohort holds no trainer; the history keeps who was on it."""
+    for assignment in cohort.assignments.select_related("trainer"):
+        _assignment_remove(assignment)
+
+
+def _check_trainers_still_fit(cohort: Cohort, *, actor: Actor) -> None:
+    """Every trainer on a replanned cohort must still fit its dates, course and site; their assignments follow."""
+    assignments = list(cohort.assignments.select_related("trainer").order_by("trainer_id"))
+    for assignment in assignments:
+        trainer = Trainer.objects.select_for_update().get(pk=assignment.trainer_id)
+        _check_trainer_fits(
+            trainer=trainer,
+            course=cohort.course,
+            academy=cohort.academy,
+            role=assignment.role,
+            starts_on=cohort.starts_on,
+            ends_on=cohort.ends_on,
+            cohort_pk=cohort.pk,
+            actor=actor,
+        )
+    cohort.assignments.update(starts_on=cohort.starts_on, ends_on=cohort.ends_on, updated_at=clock.now())
+
+
+@transaction.atomic
+def cohort_update(*, cohort: Cohort, actor: Actor, today: dt.date | None = None, **changes: Any) -> Cohort:
+    """Change a cohort's plan. Dates, seats, course or site changes are checked as a new plan would be.
+
+    When the dates move, the status follows them on `today`; a status the dates contradict is refused; cancelling
+    is always allowed, and reviving a cancelled cohort is allowed to the status its dates give, checked as a new plan (its
+    released trainers are not put back). Trainers already on the cohort must still fit its new dates and course;
+    cancelling a cohort releases its trainers.
+    """
+    _require_cohort_update_allowed(actor=actor, cohort=cohort, changes=changes)
+    cohort = _lock_cohort_for_update(cohort, new_academy=changes.get("academy"))
     before = cohort_payload(cohort)
     was_cancelled = cohort.status == Cohort.Status.CANCELLED
     replanned = {"course", "academy", "starts_on", "ends_on", "seats"} & {
@@ -219,24 +253,9 @@ def cohort_update(*, cohort: Cohort, actor: Actor, today: dt.date | None = None,
             exclude_pk=cohort.pk,
         )
     if is_cancelled and not was_cancelled:
-        # A cancelled cohort holds no trainer; the history keeps who was on it.
-        for assignment in cohort.assignments.select_related("trainer"):
-            _assignment_remove(assignment)
+        _release_trainers(cohort)
     elif {"starts_on", "ends_on", "course", "academy"} & replanned:
-        assignments = list(cohort.assignments.select_related("trainer").order_by("trainer_id"))
-        for assignment in assignments:
-            trainer = Trainer.objects.select_for_update().get(pk=assignment.trainer_id)
-            _check_trainer_fits(
-                trainer=trainer,
-                course=cohort.course,
-                academy=cohort.academy,
-                role=assignment.role,
-                starts_on=cohort.starts_on,
-                ends_on=cohort.ends_on,
-                cohort_pk=cohort.pk,
-                actor=actor,
-            )
-        cohort.assignments.update(starts_on=cohort.starts_on, ends_on=cohort.ends_on, updated_at=clock.now())
+        _check_trainers_still_fit(cohort, actor=actor)
     cohort = _save(cohort)
     cohort_changes_record(cohort, before)
     if "academy" in replanned:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from typing import Any
 
 from django.core.management.base import BaseCommand
@@ -11,6 +12,9 @@ from django.db import transaction
 from academies.models import Academy, AcademyAlias, Course, Nation, Organisation, Topic, TrainingCommand
 from mission import reference_data as data
 from mission.models import MandatePosition, MandateVersion, Milestone, Target
+
+# Counts a row of a kind of reference data: (kind, whether it was created now).
+Tally = Callable[[str, bool], None]
 
 
 @transaction.atomic
@@ -28,6 +32,17 @@ def reference_data_load() -> dict[str, Any]:
         totals[model] += 1
         created[model] += int(was_created)
 
+    _load_nations(tally)
+    commands = _load_training_commands(tally)
+    academies = _load_sites(tally, commands)
+    _load_catalogue(tally)
+    _load_goals(tally)
+    _load_mandates(tally)
+    _load_organisations(tally, commands, academies)
+    return {"rows": dict(totals), "created": dict(created)}
+
+
+def _load_nations(tally: Tally) -> None:
     for code, name_en, name_uk, contributes in data.EU_MEMBER_STATES + data.THIRD_STATES:
         _, was_created = Nation.objects.update_or_create(
             code=code,
@@ -40,6 +55,8 @@ def reference_data_load() -> dict[str, Any]:
         )
         tally("nations", was_created)
 
+
+def _load_training_commands(tally: Tally) -> dict[str, TrainingCommand]:
     commands: dict[str, TrainingCommand] = {}
     for row in data.TRAINING_COMMANDS:
         fields = {**row}
@@ -47,7 +64,11 @@ def reference_data_load() -> dict[str, Any]:
         fields["nation_id"] = fields.pop("nation")
         commands[code], was_created = TrainingCommand.objects.update_or_create(code=code, defaults=fields)
         tally("training_commands", was_created)
+    return commands
 
+
+def _load_sites(tally: Tally, commands: dict[str, TrainingCommand]) -> dict[str, Academy]:
+    """The EU's training sites, the Ukrainian institutions (closed until the gating opens them) and their aliases."""
     academies: dict[str, Academy] = {}
     for row in data.EU_SITES:
         fields = {**row}
@@ -76,7 +97,10 @@ def reference_data_load() -> dict[str, Any]:
             academy=academies[slug], name=name, defaults={"language": language, "used_until": used_until}
         )
         tally("aliases", was_created)
+    return academies
 
+
+def _load_catalogue(tally: Tally) -> None:
     for row in data.COURSES:
         fields = {**row}
         _, was_created = Course.objects.update_or_create(code=fields.pop("code"), defaults=fields)
@@ -87,6 +111,8 @@ def reference_data_load() -> dict[str, Any]:
         _, was_created = Topic.objects.update_or_create(code=fields.pop("code"), defaults=fields)
         tally("topics", was_created)
 
+
+def _load_goals(tally: Tally) -> None:
     for row in data.TARGETS:
         fields = {**row}
         _, was_created = Target.objects.update_or_create(in_force_from=fields.pop("in_force_from"), defaults=fields)
@@ -98,6 +124,9 @@ def reference_data_load() -> dict[str, Any]:
         )
         tally("milestones", was_created)
 
+
+def _load_mandates(tally: Tally) -> None:
+    """The mandates in force, and the drafts with every member state's position (created, never overwritten)."""
     for row in data.MANDATES:
         fields = {**row}
         _, was_created = MandateVersion.objects.update_or_create(reference=fields.pop("reference"), defaults=fields)
@@ -114,6 +143,8 @@ def reference_data_load() -> dict[str, Any]:
             )
             tally("mandate_positions", was_created)
 
+
+def _load_organisations(tally: Tally, commands: dict[str, TrainingCommand], academies: dict[str, Academy]) -> None:
     for row in data.ORGANISATIONS:
         fields = {**row}
         slug = fields.pop("slug")
@@ -124,8 +155,6 @@ def reference_data_load() -> dict[str, Any]:
         fields["academy"] = academies[academy_slug] if academy_slug else None
         _, was_created = Organisation.objects.update_or_create(slug=slug, defaults=fields)
         tally("organisations", was_created)
-
-    return {"rows": dict(totals), "created": dict(created)}
 
 
 class Command(BaseCommand):

@@ -111,25 +111,30 @@ def curl_examples(guide: str) -> list[Example]:
             continue  # the key's creation and the exports of §3
         if "|" in words:
             words = words[: words.index("|")]  # piped to json.tool or grep: the request is what counts
-        example = Example(text=text, comment=comment)
-        rest = iter(words[1:])
-        for word in rest:
-            if word in ("-s", "-i"):
-                continue
-            if word == "-X":
-                example.method = next(rest)
-            elif word == "-H":
-                example.headers.append(next(rest))
-            elif word == "-d":
-                example.body = next(rest)
-                if example.method == "GET":
-                    example.method = "POST"
-            elif word.startswith("-"):
-                raise AssertionError(f"docs/api.md: a curl flag the test does not read, {word}: {text}")
-            else:
-                example.url = word
-        examples.append(example)
+        examples.append(_curl_example(text, comment, words[1:]))
     return examples
+
+
+def _curl_example(text: str, comment: str, arguments: list[str]) -> Example:
+    """The request a curl command's arguments make, as curl reads them."""
+    example = Example(text=text, comment=comment)
+    rest = iter(arguments)
+    for word in rest:
+        if word in ("-s", "-i"):
+            continue
+        if word == "-X":
+            example.method = next(rest)
+        elif word == "-H":
+            example.headers.append(next(rest))
+        elif word == "-d":
+            example.body = next(rest)
+            if example.method == "GET":
+                example.method = "POST"
+        elif word.startswith("-"):
+            raise AssertionError(f"docs/api.md: a curl flag the test does not read, {word}: {text}")
+        else:
+            example.url = word
+    return example
 
 
 def _fill(text: str, values: dict[str, str], example: Example) -> str:

@@ -42,6 +42,23 @@ def _signed_by(secret: str, request: Received) -> bool:
     return any(hmac.compare_digest(expected, entry) for entry in request.headers["webhook-signature"].split(" "))
 
 
+def _changes_while_the_beat_ticks(a, b, traveller) -> None:
+    """Eight minutes of changes on both sides' cohorts, returns and an enrollment, the beat sweeping each minute."""
+    seats = 60
+    for minute in range(8):
+        for side in (a, b):
+            seats += 1
+            cohort_update(cohort=side["cohort"], seats=seats, actor=SYSTEM)
+        if minute == 2:
+            count_return_verify(count_return=a["count_return"], actor=SYSTEM)
+            count_return_verify(count_return=b["count_return"], actor=SYSTEM)
+        if minute in (3, 5):
+            status = "completed" if minute == 3 else "withdrawn"
+            enrollment_record(cohort=a["cohort"], trainee_reference="UA-a-0001", status=status, actor=SYSTEM)
+        webhooks_sweep()
+        traveller.shift(STEP)
+
+
 def test_every_event_arrives_once_after_dedupe_and_in_order_per_object_after_a_ten_minute_outage(world, settings):
     settings.EUMAM_WEBHOOK_TIMEOUT_SECONDS = 0.5
     wall = time.monotonic()
@@ -71,19 +88,7 @@ def test_every_event_arrives_once_after_dedupe_and_in_order_per_object_after_a_t
             assert response.status_code == 201
             secret = response.json()["secret"]
         # The receiver is down now. Changes keep coming, on several objects, while the beat ticks.
-        seats = 60
-        for minute in range(8):
-            for side in (a, b):
-                seats += 1
-                cohort_update(cohort=side["cohort"], seats=seats, actor=SYSTEM)
-            if minute == 2:
-                count_return_verify(count_return=a["count_return"], actor=SYSTEM)
-                count_return_verify(count_return=b["count_return"], actor=SYSTEM)
-            if minute in (3, 5):
-                enrollment_record(cohort=a["cohort"], trainee_reference="UA-a-0001", status="completed"
-                                  if minute == 3 else "withdrawn", actor=SYSTEM)  # fmt: skip
-            webhooks_sweep()
-            traveller.shift(STEP)
+        _changes_while_the_beat_ticks(a, b, traveller)
         assert receiver.received == []
         assert clock.now() - started < OUTAGE
         traveller.move_to(started + OUTAGE)

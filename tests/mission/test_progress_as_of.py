@@ -87,38 +87,46 @@ def _one_moment(rng, today, cohorts, people, enrolled, verifier, approver) -> No
         returns = list(CountReturn.objects.filter(cohort=cohort))
         open_returns = [r for r in returns if r.state in ("submitted", "verified")]
         if cohort.ends_on <= today and not open_returns and rng.random() < 0.3:
-            official = [r for r in returns if r.state == "approved"]
-            if not official or rng.random() < 0.3:  # a first return, or a correction of the official one
-                total = rng.randint(5, cohort.seats)
-                withdrawn = rng.randint(0, total // 5)
-                count_return_submit(
-                    actor=SYSTEM,
-                    cohort=cohort,
-                    as_of=min(today, cohort.ends_on + dt.timedelta(days=rng.randint(0, 3))),
-                    enrolled=total,
-                    completed=total - withdrawn,
-                    withdrawn=withdrawn,
-                )
+            _maybe_submit(rng, today, cohort, official=[r for r in returns if r.state == "approved"])
         for count_return in open_returns:
-            roll = rng.random()
-            if count_return.state == "submitted" and roll < 0.4:
-                count_return_verify(count_return=count_return, actor=Actor.for_user(verifier))
-            elif count_return.state == "verified" and roll < 0.45:
-                count_return_approve(count_return=count_return, actor=Actor.for_user(approver))
-            elif roll > 0.92:
-                user = verifier if count_return.state == "submitted" else approver
-                count_return_reject(
-                    count_return=count_return, actor=Actor.for_user(user), reason="Figures do not add up."
-                )
+            _decide_or_not(rng, count_return, verifier, approver)
         if cohort.has_roster and cohort.starts_on <= today:
-            names = enrolled.setdefault(cohort.pk, rng.sample(people, 6))
-            for name in names:
-                if rng.random() < 0.15:
-                    finished = cohort.ends_on <= today
-                    status = rng.choice(["completed", "completed", "withdrawn"]) if finished else "enrolled"
-                    current = Enrollment.objects.filter(cohort=cohort, trainee__reference=name).first()
-                    if current is None or current.status == "enrolled":  # outcomes, once recorded, stay
-                        enrollment_record(actor=SYSTEM, cohort=cohort, trainee_reference=name, status=status)
+            _record_some_outcomes(rng, today, cohort, enrolled.setdefault(cohort.pk, rng.sample(people, 6)))
+
+
+def _maybe_submit(rng, today, cohort, *, official) -> None:
+    if not official or rng.random() < 0.3:  # a first return, or a correction of the official one
+        total = rng.randint(5, cohort.seats)
+        withdrawn = rng.randint(0, total // 5)
+        count_return_submit(
+            actor=SYSTEM,
+            cohort=cohort,
+            as_of=min(today, cohort.ends_on + dt.timedelta(days=rng.randint(0, 3))),
+            enrolled=total,
+            completed=total - withdrawn,
+            withdrawn=withdrawn,
+        )
+
+
+def _decide_or_not(rng, count_return, verifier, approver) -> None:
+    roll = rng.random()
+    if count_return.state == "submitted" and roll < 0.4:
+        count_return_verify(count_return=count_return, actor=Actor.for_user(verifier))
+    elif count_return.state == "verified" and roll < 0.45:
+        count_return_approve(count_return=count_return, actor=Actor.for_user(approver))
+    elif roll > 0.92:
+        user = verifier if count_return.state == "submitted" else approver
+        count_return_reject(count_return=count_return, actor=Actor.for_user(user), reason="Figures do not add up.")
+
+
+def _record_some_outcomes(rng, today, cohort, names) -> None:
+    for name in names:
+        if rng.random() < 0.15:
+            finished = cohort.ends_on <= today
+            status = rng.choice(["completed", "completed", "withdrawn"]) if finished else "enrolled"
+            current = Enrollment.objects.filter(cohort=cohort, trainee__reference=name).first()
+            if current is None or current.status == "enrolled":  # outcomes, once recorded, stay
+                enrollment_record(actor=SYSTEM, cohort=cohort, trainee_reference=name, status=status)
 
 
 def _as_they_stood(day: dt.date, scope: Scope) -> dict:

@@ -189,38 +189,59 @@ def test_any_sequence_of_writes_leaves_the_tallies_equal_to_the_rows(verifier_at
 
 
 def _apply(operation, cohort, sites, courses, trainee, number, deciders) -> None:
-    verifier, approver = deciders  # two people: who verified a return does not approve it
     day = D(2025, 2, 1) + dt.timedelta(days=number)
-    if operation in ("approve", "correct"):
-        pending = CountReturn.objects.pending().filter(cohort=cohort).first()
-        if pending is None:
-            pending = services.count_return_submit(
-                actor=SYSTEM, cohort=cohort, as_of=day, enrolled=60, completed=number % 50, withdrawn=number % 7
-            )
-        if pending.state == CountReturn.State.SUBMITTED:
-            pending = services.count_return_verify(count_return=pending, actor=verifier)
-        services.count_return_approve(count_return=pending, actor=approver)
-    elif operation == "move_site":
-        Cohort.objects.filter(pk=cohort.pk).update(academy=sites[number % 2])
-    elif operation == "move_course":
-        Cohort.objects.filter(pk=cohort.pk).update(course=courses[number % 2])
-    elif operation == "roster":
-        Cohort.objects.filter(pk=cohort.pk).update(has_roster=number % 2 == 0)
-    elif operation == "edit":
-        # Official figures never change (migration 0005 refuses it); pending ones may, before their approval.
-        CountReturn.objects.pending().filter(cohort=cohort).update(completed=number % 40, as_of=day)
-    elif operation == "enroll":
-        try:
-            with transaction.atomic():
-                Enrollment.objects.create(cohort=cohort, trainee=trainee, status=Enrollment.Status.values[number % 3])
-        except IntegrityError:
-            pass  # already enrolled there
-    elif operation == "status":
-        Enrollment.objects.filter(cohort=cohort).update(status=Enrollment.Status.values[number % 3])
-    elif operation == "drop":
-        Enrollment.objects.filter(cohort=cohort, trainee=trainee).delete()
-    elif operation == "new_cohort":
-        CohortFactory(academy=sites[number % 2], course=courses[number % 2])
+    _OPERATIONS[operation](
+        cohort=cohort, sites=sites, courses=courses, trainee=trainee, number=number, day=day, deciders=deciders
+    )
+
+
+def _approve(*, cohort, number, day, deciders, **_unused) -> None:
+    verifier, approver = deciders  # two people: who verified a return does not approve it
+    pending = CountReturn.objects.pending().filter(cohort=cohort).first()
+    if pending is None:
+        pending = services.count_return_submit(
+            actor=SYSTEM, cohort=cohort, as_of=day, enrolled=60, completed=number % 50, withdrawn=number % 7
+        )
+    if pending.state == CountReturn.State.SUBMITTED:
+        pending = services.count_return_verify(count_return=pending, actor=verifier)
+    services.count_return_approve(count_return=pending, actor=approver)
+
+
+def _edit(*, cohort, number, day, **_unused) -> None:
+    # Official figures never change (migration 0005 refuses it); pending ones may, before their approval.
+    CountReturn.objects.pending().filter(cohort=cohort).update(completed=number % 40, as_of=day)
+
+
+def _enroll(*, cohort, trainee, number, **_unused) -> None:
+    try:
+        with transaction.atomic():
+            Enrollment.objects.create(cohort=cohort, trainee=trainee, status=Enrollment.Status.values[number % 3])
+    except IntegrityError:
+        pass  # already enrolled there
+
+
+_OPERATIONS = {
+    "approve": _approve,
+    "correct": _approve,
+    "move_site": lambda *, cohort, sites, number, **_unused: Cohort.objects.filter(pk=cohort.pk).update(
+        academy=sites[number % 2]
+    ),
+    "move_course": lambda *, cohort, courses, number, **_unused: Cohort.objects.filter(pk=cohort.pk).update(
+        course=courses[number % 2]
+    ),
+    "roster": lambda *, cohort, number, **_unused: Cohort.objects.filter(pk=cohort.pk).update(
+        has_roster=number % 2 == 0
+    ),
+    "edit": _edit,
+    "enroll": _enroll,
+    "status": lambda *, cohort, number, **_unused: Enrollment.objects.filter(cohort=cohort).update(
+        status=Enrollment.Status.values[number % 3]
+    ),
+    "drop": lambda *, cohort, trainee, **_unused: Enrollment.objects.filter(cohort=cohort, trainee=trainee).delete(),
+    "new_cohort": lambda *, sites, courses, number, **_unused: CohortFactory(
+        academy=sites[number % 2], course=courses[number % 2]
+    ),
+}
 
 
 @pytest.mark.django_db

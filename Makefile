@@ -57,9 +57,6 @@ TYPED := academies trainees mission config
 typecheck: $(INSTALLED)  ## mypy over the whole package (academies, trainees, mission, config)
 	$(VENV)/bin/mypy $(TYPED)
 
-check: $(INSTALLED)  ## mypy over services, selectors, tasks, the scope policy, the partner callers and the staff second factor
-	$(VENV)/bin/mypy $(TYPED)
-
 check: $(INSTALLED)  ## Django system checks and the migrations check
 	$(PY) manage.py check
 	$(PY) manage.py makemigrations --check --dry-run

@@ -273,7 +273,8 @@ class TrainerAvailabilityForm(ServiceModelForm):
     def service_call(self):
         data = self.cleaned_data
         trainer = data.get("trainer") or getattr(self.instance, "trainer", None)
-        if trainer is None or trainer.pk is None or (self.instance.pk is None and not self.has_changed()):
+        # An unchanged row is not written: on a trainer's page the inline shows every window, changed or not.
+        if trainer is None or trainer.pk is None or not self.has_changed():
             return None
         if data.get("DELETE"):
             return None

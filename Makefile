@@ -68,6 +68,7 @@ TYPED := \
 	academies/partners/throttling.py \
 	config/otp.py \
 	config/api/throttling.py \
+	config/services.py \
 	trainees/events.py \
 	trainees/services/ \
 	trainees/selectors.py \

@@ -161,3 +161,46 @@ def test_a_refused_deletion_calls_the_delete_service_once(admin_client_for, coor
     assert "the change would leave that uncovered" in response.content.decode()
     assert len(calls) == 1
     assert trainer.availabilities.filter(pk=window.pk).exists()
+
+
+def test_a_service_refusing_after_validation_is_shown_on_the_form_after_one_call(
+    admin_client_for, coordinator, monkeypatch
+):
+    # A course version's service takes the hours of its inline, so the admin calls it in save_related.
+    from academies import admin as academies_admin
+    from academies.models import Topic
+    from config.exceptions import ApplicationError
+    from tests.factories import CourseFactory
+
+    calls = []
+
+    def refusing(**kwargs):
+        calls.append(kwargs)
+        raise ApplicationError("Refused after validation.", {"reason": ["Say more."]})
+
+    monkeypatch.setattr(academies_admin, "course_version_create", refusing)
+    course = CourseFactory(code="basic-once")
+    topic = Topic.objects.create(code="once", name_en="Once", name_uk="Раз")
+
+    response = admin_client_for(coordinator).post(
+        reverse("admin:academies_courseversion_add"),
+        {
+            "course": course.pk,
+            "effective_from": (clock.today() + dt.timedelta(days=14)).isoformat(),
+            "syllabus_en": "Adds drills.",
+            "syllabus_uk": "Додає вправи.",
+            "duration_days": 35,
+            "trainees_per_trainer": 10,
+            "reason": "Because.",
+            "topic_hours-TOTAL_FORMS": "1",
+            "topic_hours-INITIAL_FORMS": "0",
+            "topic_hours-0-topic": topic.pk,
+            "topic_hours-0-hours": "24",
+        },
+    )
+
+    assert response.status_code == 200
+    form = response.context["adminform"].form
+    assert form.errors["reason"] == ["Say more."] and "Refused after validation." in form.non_field_errors()
+    assert len(calls) == 1 and calls[0]["topic_hours"] == {topic: 24}
+    assert course.versions.count() == 1  # only the first version, made with the course

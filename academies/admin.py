@@ -19,7 +19,13 @@ from rest_framework_api_key.admin import APIKeyModelAdmin
 from rest_framework_api_key.models import APIKey
 from simple_history.admin import SimpleHistoryAdmin
 
-from config.admin import ImportExportLimitsMixin, ServiceModelForm, ServiceSaveAdminMixin, copy_saved_fields, dry_run
+from config.admin import (
+    ImportExportLimitsMixin,
+    ServiceFormAdminMixin,
+    ServiceModelForm,
+    ServiceSaveAdminMixin,
+    copy_saved_fields,
+)
 from config.exceptions import ApplicationError
 
 from .admin_scope import ScopedAdminMixin, ScopedInlineMixin, actor_of
@@ -198,6 +204,7 @@ class CourseVersionForm(ServiceModelForm):
         )
 
     topic_hours: dict = {}  # set by the admin from the inline, before the service runs
+    calls_on_validation = False  # the service takes the hours of the inline, so the admin calls it in save_related
 
     def service_call(self):
         if self.instance.pk is not None:
@@ -230,7 +237,7 @@ class CourseVersionTopicInline(ScopedInlineMixin, admin.TabularInline):
 
 
 @admin.register(CourseVersion)
-class CourseVersionAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+class CourseVersionAdmin(ScopedAdminMixin, ServiceFormAdminMixin, SimpleHistoryAdmin):
     """Course versions: official records, added with their hours per topic and reason, never changed or deleted."""
 
     form = CourseVersionForm
@@ -287,7 +294,8 @@ class TrainerAvailabilityForm(ServiceModelForm):
     def service_call(self):
         data = self.cleaned_data
         trainer = data.get("trainer") or getattr(self.instance, "trainer", None)
-        if trainer is None or trainer.pk is None or (self.instance.pk is None and not self.has_changed()):
+        # An unchanged row is not written: on a trainer's page the inline shows every window, changed or not.
+        if trainer is None or trainer.pk is None or not self.has_changed():
             return None
         if data.get("DELETE"):
             return None
@@ -323,14 +331,13 @@ class ServiceDeleteAdminMixin(_ModelAdminBase):
     delete_service: Callable[[Any, Actor], object]
 
     def delete_view(self, request, object_id, extra_context=None):
-        obj = self.get_object(request, object_id)
-        if obj is not None and request.method == "POST":
-            try:
-                dry_run(lambda: type(self).delete_service(obj, actor_of(request)))
-            except ApplicationError as error:
-                self.message_user(request, error.message, messages.ERROR)
-                return redirect(reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[obj.pk]))
-        return super().delete_view(request, object_id, extra_context)
+        # The admin's delete view runs in a transaction; a refusal of the one service call (in `delete_model`)
+        # undoes it, log entry included, and the object's page says why.
+        try:
+            return super().delete_view(request, object_id, extra_context)
+        except ApplicationError as error:
+            self.message_user(request, error.message, messages.ERROR)
+            return redirect(reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[object_id]))
 
     def delete_model(self, request, obj):
         type(self).delete_service(obj, actor_of(request))
@@ -352,19 +359,8 @@ class TrainerForm(ServiceModelForm):
         data = dict(self.cleaned_data)
         qualifications = list(data.pop("qualifications", []) or [])
         if self.instance.pk is None:
-            is_active = data.pop("is_active", True)
-
-            def create():
-                trainer = trainer_create(
-                    qualifications=qualifications,
-                    actor=self.actor,
-                    **{k: v for k, v in data.items() if v is not None},
-                )
-                if not is_active:
-                    trainer = trainer_update(trainer=trainer, is_active=False, actor=self.actor)
-                return trainer
-
-            return create
+            fields = {name: value for name, value in data.items() if value is not None}
+            return lambda: trainer_create(qualifications=qualifications, actor=self.actor, **fields)
         stored, changes = self.stored_and_changes(data)
         if stored is None:
             return None
@@ -372,7 +368,9 @@ class TrainerForm(ServiceModelForm):
 
 
 @admin.register(Trainer)
-class TrainerAdmin(ScopedAdminMixin, ImportExportLimitsMixin, ImportExportMixin, SimpleHistoryAdmin):
+class TrainerAdmin(
+    ScopedAdminMixin, ServiceFormAdminMixin, ImportExportLimitsMixin, ImportExportMixin, SimpleHistoryAdmin
+):
     form = TrainerForm
     resource_classes = [TrainerResource]
     list_display = ("reference", "display_name", "nation", "language_list", "qualification_count", "is_active")

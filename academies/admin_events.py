@@ -18,7 +18,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from config.admin import ServiceModelForm, copy_saved_fields, run_service_for_objects
+from config.admin import ServiceFormAdminMixin, ServiceModelForm, copy_saved_fields, run_service_for_objects
 from config.exceptions import ApplicationError
 
 from . import webhooks
@@ -102,7 +102,7 @@ class ReplayForm(forms.Form):
 
 
 @admin.register(WebhookEndpoint)
-class WebhookEndpointAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+class WebhookEndpointAdmin(ScopedAdminMixin, ServiceFormAdminMixin, SimpleHistoryAdmin):
     form = WebhookEndpointForm
     list_display = ("url", "organisation", "is_active", "consecutive_failures", "disabled_at", "created_at")
     list_filter = ("is_active",)

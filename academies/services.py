@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from config import clock
 from config.exceptions import ApplicationError
+from config.services import validated_save
 
 from .models import (
     Course,
@@ -47,14 +48,20 @@ def trainer_create(
     display_name: str = "",
     languages: Iterable[str] = (),
     qualifications: Iterable[Course] = (),
+    is_active: bool = True,
     actor: Actor,
 ) -> Trainer:
-    """Register a trainer. A contributing state's ministry registers its own nation's trainers; mission HQ any."""
+    """Register a trainer. A contributing state's ministry registers its own nation's trainers; mission HQ any.
+
+    A trainer may be registered inactive (a record kept before the rotation is confirmed): one write, one history
+    row, not a create followed by an update.
+    """
     actor.require("academies.add_trainer", action=_("register trainers"))
     _require_registers_trainers_of(actor, nation)
-    trainer = Trainer(reference=reference, nation=nation, display_name=display_name, languages=list(languages))
-    trainer.full_clean()
-    trainer.save()
+    trainer = Trainer(
+        reference=reference, nation=nation, display_name=display_name, languages=list(languages), is_active=is_active
+    )
+    validated_save(trainer)
     trainer.qualifications.set(list(qualifications))
     return trainer
 
@@ -67,8 +74,7 @@ def trainer_availability_add(
     actor.require("academies.add_traineravailability", action=_("add rotation windows"))
     _require_trainer_managed(actor, trainer)
     window = TrainerAvailability(trainer=trainer, starts_on=starts_on, ends_on=ends_on, note=note)
-    window.full_clean()
-    window.save()
+    validated_save(window)
     return window
 
 
@@ -117,8 +123,7 @@ def trainer_update(
     trainer = Trainer.objects.select_for_update().get(pk=trainer.pk)
     for field, value in changes.items():
         setattr(trainer, field, list(value) if field == "languages" else value)
-    _full_clean(trainer)
-    trainer.save()
+    validated_save(trainer)
     if qualifications is not None:
         trainer.qualifications.set(list(qualifications))
     return trainer
@@ -133,9 +138,9 @@ def trainer_availability_update(
     _require_trainer_managed(actor, window.trainer)
     window = TrainerAvailability.objects.select_for_update().get(pk=window.pk)
     window.starts_on, window.ends_on, window.note = starts_on, ends_on, note
-    _full_clean(window)
+    validated_save(window)
+    # A window moved off an assignment raises here, and the atomic block undoes the save.
     _check_assignments_still_covered(window.trainer, exclude_pk=window.pk, extra=(starts_on, ends_on))
-    window.save()
     return window
 
 
@@ -148,15 +153,6 @@ def trainer_availability_delete(*, window: TrainerAvailability, actor: Actor) ->
     _check_assignments_still_covered(window.trainer, exclude_pk=window.pk, extra=None)
     tombstone_record(TrainerAvailabilityTombstone, object_id=window.pk, trainer_id=window.trainer_id)
     window.delete()
-
-
-def _full_clean(instance) -> None:
-    from django.core.exceptions import ValidationError
-
-    try:
-        instance.full_clean()
-    except ValidationError as error:
-        raise ApplicationError(_("The data is invalid."), error.message_dict) from error
 
 
 def _check_assignments_still_covered(
@@ -219,16 +215,13 @@ def course_version_create(
         trainees_per_trainer=trainees_per_trainer,
         reason=reason.strip(),
     )
-    _full_clean(version)
-    version.save()
+    validated_save(version)
     rows = [
         CourseVersionTopic(version=version, topic=topic, hours=hours) for topic, hours in (topic_hours or {}).items()
     ]
     for row in rows:
-        _full_clean(row)
-        row.save()
+        validated_save(row)
     if effective_from <= (today or clock.today()):
         course.duration_days, course.trainees_per_trainer = duration_days, trainees_per_trainer
-        _full_clean(course)
-        course.save()
+        validated_save(course)
     return version

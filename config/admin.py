@@ -1,7 +1,7 @@
 """The admin's project-wide pieces: the app config that installs the mission's admin site, and helpers every
-app's admin shares (estimated-count paginator, CSV export that defuses formulas, service errors as messages).
-What a staff account sees and changes, by its organisation's scope, is `academies.admin_scope`'s: this module
-imports no app.
+app's admin shares (estimated-count paginator, CSV export that defuses formulas, forms that save through a service
+once, service errors as messages). What a staff account sees and changes, by its organisation's scope, is
+`academies.admin_scope`'s: this module imports no app.
 
 This module is imported while the app registry is still loading (INSTALLED_APPS names `MissionAdminConfig`),
 so it imports no models at module level.
@@ -105,24 +105,6 @@ def application_error_as_validation_error(error: ApplicationError, form_fields: 
             values = value if isinstance(value, list | tuple) else [value]
             errors[key] = [str(item) for item in values]
     return ValidationError(errors)
-
-
-class _DryRunRollback(Exception):
-    """Raised inside a savepoint to undo a service call that was only a check."""
-
-
-def dry_run(call: Callable[[], Any]) -> None:
-    """Run a service to see whether it would refuse, then roll back whatever it wrote.
-
-    Admin forms use this in `clean()` so the coordinator sees the service's error on the form; the real call
-    happens in `save_model`. The rules stay in the service, never in the form.
-    """
-    try:
-        with transaction.atomic():
-            call()
-            raise _DryRunRollback
-    except _DryRunRollback:
-        return
 
 
 def run_service_for_objects(
@@ -294,14 +276,41 @@ class ImportRowLimitMixin(_ResourceBase):
 # FORMS THAT WRITE THROUGH SERVICES
 
 
+NOT_CALLED = object()  # a service form's result before its service is called
+
+
+def _call_service_once(form: Any) -> None:
+    """Make a service form's call, once, in a savepoint; a refusal becomes the form's error."""
+    call = form.service_call()
+    if call is None:
+        return
+    try:
+        with transaction.atomic():
+            form.service_result = call()
+    except ApplicationError as error:
+        form.add_error(None, application_error_as_validation_error(error, form.fields))
+
+
 def _service_forms():
     from django import forms
 
     class ServiceModelForm(forms.ModelForm):
-        """A model form whose save is a service call, checked on the form first so refusals show as form errors.
+        """A model form whose save is a service call, made once, when the form validates, so that a refusal shows
+        as a form error.
 
-        Subclasses return the call from `service_call()`; the admin's `save_model` calls `save_via_service()`.
+        Subclasses return the call from `service_call()` (None when there is nothing to call yet, e.g. an inline
+        row of a parent not saved yet); the admin's `save_model` takes the result with `save_via_service()`. The
+        call runs inside the transaction the admin's change view opens: `ServiceFormAdminMixin` undoes it when the
+        page is shown again with errors elsewhere (an inline), so nothing a refused page showed is kept.
         """
+
+        # Set by `ServiceFormAdminMixin.get_form` when a service called after validation (in `save_related`)
+        # refused: the page is shown again with that refusal, without calling the service again.
+        refusal: ApplicationError | None = None
+        # False for a form whose service needs the inlines' data: the admin calls it in `save_related`.
+        calls_on_validation = True
+        # What the service returned, once it was called.
+        service_result: Any = NOT_CALLED
 
         def service_call(self) -> Callable[[], Any] | None:
             raise NotImplementedError
@@ -309,19 +318,20 @@ def _service_forms():
         def _post_clean(self) -> None:
             # Model validation runs here; the stubs leave the private hook out (Django's own forms override it).
             super()._post_clean()  # type: ignore[misc]
-            if self.errors:
+            if self.refusal is not None:
+                self.add_error(None, application_error_as_validation_error(self.refusal, self.fields))
                 return
-            call = self.service_call()
-            if call is None:
+            if self.errors or not self.calls_on_validation:
                 return
-            try:
-                dry_run(call)
-            except ApplicationError as error:
-                self.add_error(None, application_error_as_validation_error(error, self.fields))
+            _call_service_once(self)
 
         def save_via_service(self) -> Any:
+            """The service's result: from the call made when the form validated, or the call made now."""
+            if self.service_result is not NOT_CALLED:
+                return self.service_result
             call = self.service_call()
-            return call() if call is not None else None
+            self.service_result = call() if call is not None else None
+            return self.service_result
 
         def stored_and_changes(self, data: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
             """The row as stored now (None if it is gone) and the fields of `data` that differ from it.
@@ -347,7 +357,48 @@ def copy_saved_fields(target: Any, saved: Any) -> None:
     target._state.db = saved._state.db
 
 
-class ServiceSaveAdminMixin(_ModelAdminBase):
+class ServiceFormAdminMixin(_ModelAdminBase):
+    """The change view of an admin whose forms (or inline forms) call their service when they validate.
+
+    A page shown again with errors keeps nothing those services wrote: the view runs in a savepoint, rolled back
+    unless the admin logged the save. A service that runs after validation (it needs the inlines, in
+    `save_related`) and refuses is shown on the form the same way, without a second call.
+    """
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return self._changeform_view_kept_if_saved(request, object_id, form_url, extra_context)
+        except ApplicationError as error:
+            if request.method != "POST" or getattr(request, "eumam_service_refusal", None) is not None:
+                raise
+            request.eumam_service_refusal = error
+            return self._changeform_view_kept_if_saved(request, object_id, form_url, extra_context)
+
+    def _changeform_view_kept_if_saved(self, request, object_id, form_url, extra_context):
+        from django.db import router
+
+        request.eumam_admin_saved = False
+        with transaction.atomic(using=router.db_for_write(self.model)):  # type: ignore[attr-defined]
+            response = super().changeform_view(request, object_id, form_url, extra_context)  # type: ignore[misc]
+            if request.method == "POST" and not request.eumam_admin_saved:
+                transaction.set_rollback(True)
+        return response
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form: Any = super().get_form(request, obj, change, **kwargs)
+        form.refusal = getattr(request, "eumam_service_refusal", None)
+        return form
+
+    def log_addition(self, request, obj, message):
+        request.eumam_admin_saved = True
+        return super().log_addition(request, obj, message)  # type: ignore[misc]
+
+    def log_change(self, request, obj, message):
+        request.eumam_admin_saved = True
+        return super().log_change(request, obj, message)  # type: ignore[misc]
+
+
+class ServiceSaveAdminMixin(ServiceFormAdminMixin):
     """`save_model` through the form's service; `warnings` on the result become warning messages."""
 
     def save_model(self, request, obj, form, change):

@@ -20,7 +20,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from academies.admin_scope import ScopedAdminMixin, ScopedInlineMixin, actor_of
 from academies.models import Academy, NationalDeploymentAuthorisation
 from config import clock
-from config.admin import ServiceModelForm, ServiceSaveAdminMixin, run_service_for_objects
+from config.admin import ServiceFormAdminMixin, ServiceModelForm, ServiceSaveAdminMixin, run_service_for_objects
 from config.exceptions import ApplicationError
 
 from . import services
@@ -231,7 +231,7 @@ class DeploymentAuthorisationForm(ServiceModelForm):
 
 
 @admin.register(NationalDeploymentAuthorisation)
-class NationalDeploymentAuthorisationAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+class NationalDeploymentAuthorisationAdmin(ScopedAdminMixin, ServiceFormAdminMixin, SimpleHistoryAdmin):
     """Which states let their trainers serve inside Ukraine. Never deleted: a change of limits is a new record,
     an end is a withdrawal (fill in its day and reason), which flags the affected cohorts and mails coordinators."""
 

@@ -30,6 +30,7 @@ from .admin_planning import PERMISSION as PLANNING_PERMISSION
 from .admin_planning import PlanningViews, planning_links
 from .figures import MilestoneFigures
 from .planning_charts import milestone_name
+from .selectors import FORECAST_RATE_WINDOW_WEEKS, run_rate_key
 
 FORECAST_MONTHS = 12
 
@@ -194,7 +195,7 @@ def render_progress_chart(progress: Any, frame: ChartFrame = WIDE_CHART) -> Safe
     margin_top, margin_bottom = frame.margin_top, frame.margin_bottom
     title_id = "mission-chart-title" if frame is WIDE_CHART else f"mission-chart-title-{frame.name}"
     history = [(dt.date.fromisoformat(f"{month}-01"), total) for month, total in progress.monthly_cumulative()]
-    rate = float(progress.run_rates.get("13w", 0.0))
+    rate = float(progress.run_rates.get(run_rate_key(FORECAST_RATE_WINDOW_WEEKS), 0.0))
     start_month = history[-1][0] if history else _month_start(progress.as_of)
     forecast = forecast_points(start_month, progress.official_total, rate, FORECAST_MONTHS) if rate > 0 else []
     lines = chart_lines(progress)

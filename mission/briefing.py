@@ -19,7 +19,7 @@ from config import clock
 from trainees.models import Cohort, CountReturn
 
 from .models import ReportDispatch, ReportSubscription
-from .selectors import FORECAST_RATE_WINDOW_WEEKS, RUN_RATE_WINDOWS_WEEKS, Progress, Scope, progress
+from .selectors import FORECAST_RATE_WINDOW_WEEKS, RUN_RATE_WINDOWS_WEEKS, Progress, Scope, progress, run_rate_key
 from .services import ukraine_conditions
 
 BRIEFING_VERSION = 1
@@ -360,7 +360,7 @@ def _pace(result: Progress, in_the_past: bool) -> list[Pace]:
     for weeks in RUN_RATE_WINDOWS_WEEKS:
         since = result.as_of - dt.timedelta(weeks=weeks)
         waiting = sum(completed - (replaced or 0) for day, completed, replaced in rows if day > since)
-        official = result.run_rates.get(f"{weeks}w", 0.0)
+        official = result.run_rates.get(run_rate_key(weeks), 0.0)
         pace.append(
             {
                 "weeks": weeks,

@@ -27,7 +27,7 @@ from trainees.models import (
     SiteCourseTally,
     TrainerAssignment,
 )
-from trainees.selectors import staffing_window
+from trainees.selectors import GAP_HORIZON_WEEKS, staffing_window
 from trainees.services import trainers_needed
 
 from .figures import (
@@ -52,7 +52,13 @@ RUN_RATE_WINDOWS_WEEKS = (4, 13)
 # The forecast by run rate uses the longer window: it smooths out the gaps between cohorts.
 FORECAST_RATE_WINDOW_WEEKS = 13
 FORECAST_HORIZON_DAYS = 365 * 10
-STAFFING_HORIZON_WEEKS = 8
+# The staffing gaps of the progress figures look as far ahead as the dashboard's: one horizon, kept by trainees.
+STAFFING_HORIZON_WEEKS = GAP_HORIZON_WEEKS
+
+
+def run_rate_key(weeks: int) -> str:
+    """The key of a run rate in `Progress.run_rates` (and the API's `run_rates_per_week`): `4w`, `13w`."""
+    return f"{weeks}w"
 
 
 @dataclass(frozen=True)
@@ -592,7 +598,9 @@ def progress(
     planned = planned_cohorts(scope, as_of, in_the_past=in_the_past).values_list("ends_on", "seats", "course_id")
     pipeline = [(ends_on, seats * rates.get(course, 0.0)) for ends_on, seats, course in planned]
 
-    run_rates = {f"{weeks}w": round(run_rate_per_day(daily, as_of, weeks) * 7, 1) for weeks in RUN_RATE_WINDOWS_WEEKS}
+    run_rates = {
+        run_rate_key(weeks): round(run_rate_per_day(daily, as_of, weeks) * 7, 1) for weeks in RUN_RATE_WINDOWS_WEEKS
+    }
     target = None
     if targets:
         entry = targets[0]

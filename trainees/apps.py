@@ -7,13 +7,24 @@ class TraineesConfig(AppConfig):
     verbose_name = _("Cohorts and trainees")
 
     def ready(self) -> None:
-        from django.db import models
+        from django.db.models import Field
 
         from config.db import AnyOf
 
-        # `__any` on the key and reference columns that bulk requests look up by the thousand.
-        for field in (models.AutoField, models.BigAutoField, models.ForeignKey, models.CharField):
-            field.register_lookup(AnyOf)
+        from .models import Cohort, CountReturn, Enrollment, Trainee
+
+        # `__any` on the key and reference columns that bulk requests look up by the thousand (services/bulk.py),
+        # and only there: registered on these fields, not on every field of its class in the project.
+        for model, names in (
+            (Cohort, ("id", "reference")),
+            (CountReturn, ("cohort",)),
+            (Enrollment, ("cohort", "trainee")),
+            (Trainee, ("id", "reference")),
+        ):
+            for name in names:
+                field = model._meta.get_field(name)
+                assert isinstance(field, Field)  # a concrete column, not a reverse relation
+                field.register_lookup(AnyOf)
 
         from django.db.models.signals import post_migrate
 

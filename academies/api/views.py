@@ -130,13 +130,7 @@ class TrainerViewSet(
     resource_noun, resource_plural = "trainer", "trainers"
 
     def perform_create(self, serializer):
-        data = dict(serializer.validated_data)
-        is_active = data.pop("is_active", True)
-        with transaction.atomic():
-            trainer = services.trainer_create(**data, actor=self.caller.actor)
-            if not is_active:
-                trainer = services.trainer_update(trainer=trainer, is_active=False, actor=self.caller.actor)
-        serializer.instance = trainer
+        serializer.instance = services.trainer_create(**serializer.validated_data, actor=self.caller.actor)
 
     def perform_update(self, serializer):
         with transaction.atomic():

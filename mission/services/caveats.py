@@ -24,11 +24,12 @@ from academies.models import Academy, Nation
 from academies.scope import Actor
 from config import clock
 from config.exceptions import ApplicationError
+from config.services import validated_save
 from trainees.events import cohorts_flagged_record
 from trainees.models import Cohort, TrainerAssignment
 from trainees.services.cohorts import windows_cover
 
-from .steering import _save, require_steering
+from .steering import require_steering
 
 logger = logging.getLogger(__name__)
 
@@ -68,7 +69,7 @@ def deployment_authorisation_record(
             % {"sites": ", ".join(site.slug for site in outside)},
             {"sites": [_("Not a site inside Ukraine.")]},
         )
-    authorisation = _save(
+    authorisation = validated_save(
         NationalDeploymentAuthorisation(
             nation=nation, given_on=given_on, valid_until=valid_until, note=note, recorded_by=actor.user_or_none
         )
@@ -113,7 +114,7 @@ def deployment_authorisation_withdraw(
         )
     authorisation.withdrawn_on = withdrawn_on or clock.today()
     authorisation.withdrawal_reason = (reason or "").strip()
-    _save(authorisation)
+    validated_save(authorisation)
     affected = assignments_uncovered(
         nation_id=authorisation.nation_id,
         site_ids=list(authorisation.sites.values_list("pk", flat=True)),

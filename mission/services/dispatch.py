@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from academies.scope import Actor
 from config import clock
 from config.exceptions import ApplicationError
+from config.services import validated_save
 
 from .. import recipients
 from ..events import milestone_reached_record
@@ -25,7 +26,6 @@ from ..models import (
     ReportDispatch,
     ReportSubscription,
 )
-from .steering import _save
 
 logger = logging.getLogger(__name__)
 
@@ -113,7 +113,7 @@ def report_dispatch_mark_sent(*, dispatch: ReportDispatch) -> ReportDispatch:
         dispatch.state = ReportDispatch.State.SENT
         dispatch.sent_at = clock.now()
         dispatch.last_error = ""
-        _save(dispatch)
+        validated_save(dispatch)
     return dispatch
 
 
@@ -123,7 +123,7 @@ def report_dispatch_mark_unsent(*, dispatch: ReportDispatch, error: BaseExceptio
         dispatch = ReportDispatch.objects.select_for_update().get(pk=dispatch.pk)
         dispatch.state = ReportDispatch.State.FAILED if final else ReportDispatch.State.PENDING
         dispatch.last_error = f"attempt {dispatch.attempts}: {type(error).__name__}: {error}"[:2000]
-        _save(dispatch)
+        validated_save(dispatch)
     log = logger.error if final else logger.warning
     log("report dispatch %s attempt %s failed: %s", dispatch.pk, dispatch.attempts, error)
     return dispatch
@@ -208,7 +208,7 @@ def progress_report_create(
         html=rendered.html,
         text=rendered.text,
     )
-    return _save(report)
+    return validated_save(report)
 
 
 def _progress_report_message(dispatch: ReportDispatch):
@@ -348,7 +348,7 @@ def progress_report_send_now(
         if created:
             dispatch.requested_by = (requested_by or str(actor))[:150]
             dispatch.request_reason = reason or None
-            _save(dispatch)
+            validated_save(dispatch)
 
         def send() -> None:
             from ..tasks import send_subscription_report
@@ -377,7 +377,7 @@ def report_dispatch_retry(*, dispatch: ReportDispatch, actor: Actor) -> ReportDi
         raise ApplicationError(_("Only a failed dispatch can be retried."))
     dispatch.state = ReportDispatch.State.PENDING
     dispatch.attempts = 0
-    _save(dispatch)
+    validated_save(dispatch)
     subscription_id, key, kind = dispatch.subscription_id, dispatch.period_key, dispatch.kind
 
     def enqueue() -> None:
@@ -427,7 +427,7 @@ def milestones_check(*, on: dt.date | None = None) -> list[Milestone]:
         fresh = milestone.first_reached_on >= on - MILESTONE_ALERT_FRESHNESS
         if fresh:
             milestone.alerted_at = clock.now()
-        _save(milestone)
+        validated_save(milestone)
         milestone_reached_record(milestone)
         newly_reached.append(milestone)
         if fresh:

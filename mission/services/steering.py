@@ -7,7 +7,6 @@ import logging
 from dataclasses import asdict, dataclass
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
@@ -17,6 +16,7 @@ from academies.models import Academy, Nation
 from academies.scope import Actor
 from config import clock
 from config.exceptions import ApplicationError
+from config.services import validated_save
 from trainees.events import cohorts_flagged_record
 from trainees.models import Cohort
 
@@ -28,15 +28,6 @@ from ..models import (
 )
 
 logger = logging.getLogger(__name__)
-
-
-def _save(instance):
-    try:
-        instance.full_clean()
-    except ValidationError as error:
-        raise ApplicationError(_("The data is invalid."), error.message_dict) from error
-    instance.save()
-    return instance
 
 
 def require_steering(actor: Actor, permission: str, *, action: str) -> None:
@@ -74,7 +65,7 @@ def mandate_position_record(
     record, _created = MandatePosition.objects.get_or_create(mandate=mandate, nation=nation)
     record.position = position
     record.recorded_on = recorded_on or clock.today()
-    return _save(record)
+    return validated_save(record)
 
 
 def mandate_adoption_blockers(mandate: MandateVersion) -> list[str]:
@@ -113,7 +104,7 @@ def mandate_adopt(*, mandate: MandateVersion, adopted_on: dt.date | None = None,
     mandate.status = MandateVersion.Status.ADOPTED
     mandate.adopted_on = adopted_on or clock.today()
     mandate.valid_from = mandate.valid_from or mandate.adopted_on
-    _save(mandate)
+    validated_save(mandate)
     # The newest adopted version is the mandate; the earlier one stays on record, superseded.
     MandateVersion.objects.filter(status=MandateVersion.Status.ADOPTED).exclude(pk=mandate.pk).update(
         status=MandateVersion.Status.SUPERSEDED, updated_at=clock.now()
@@ -128,7 +119,7 @@ def mandate_withdraw(*, mandate: MandateVersion, actor: Actor) -> MandateVersion
     require_steering(actor, "mission.change_mandateversion", action=_("adopt or withdraw mandates"))
     mandate = MandateVersion.objects.select_for_update().get(pk=mandate.pk)
     mandate.status = MandateVersion.Status.WITHDRAWN
-    _save(mandate)
+    validated_save(mandate)
     transaction.on_commit(ukraine_gating_refresh)
     return mandate
 
@@ -142,7 +133,7 @@ def ceasefire_declare(*, in_effect_from: dt.date, note: str = "", actor: Actor) 
     require_steering(actor, "mission.add_ceasefire", action=_("record ceasefires"))
     if Ceasefire.objects.filter(ended_on__isnull=True).exists():
         raise ApplicationError(_("A ceasefire is already recorded as in effect; end it first."))
-    ceasefire = _save(Ceasefire(in_effect_from=in_effect_from, note=note))
+    ceasefire = validated_save(Ceasefire(in_effect_from=in_effect_from, note=note))
     transaction.on_commit(ukraine_gating_refresh)
     return ceasefire
 
@@ -155,7 +146,7 @@ def ceasefire_end(*, ceasefire: Ceasefire, ended_on: dt.date | None = None, acto
     if ceasefire.ended_on is not None:
         raise ApplicationError(_("This ceasefire has already ended."))
     ceasefire.ended_on = ended_on or clock.today()
-    _save(ceasefire)
+    validated_save(ceasefire)
     transaction.on_commit(ukraine_gating_refresh)
     return ceasefire
 

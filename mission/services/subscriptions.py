@@ -12,13 +12,13 @@ from academies.scope import Actor
 from academies.tombstones import tombstone_record
 from config import clock
 from config.exceptions import ApplicationError
+from config.services import validated_save
 
 from ..events import subscription_payload, subscription_record
 from ..models import (
     ReportSubscription,
     ReportSubscriptionTombstone,
 )
-from .steering import _save
 
 logger = logging.getLogger(__name__)
 
@@ -96,7 +96,7 @@ def report_subscription_create(*, actor: Actor, organisation=None, **fields) -> 
     _check_staff_user_choice(actor, before=None, after=fields.get("staff_user"))
     subscription = ReportSubscription(organisation=organisation, **fields)
     _check_subscription_scope(actor, subscription)
-    _save(subscription)
+    validated_save(subscription)
     subscription_record("created", subscription)
     return subscription
 
@@ -117,7 +117,7 @@ def report_subscription_update(*, subscription: ReportSubscription, actor: Actor
     for field, value in changes.items():
         setattr(subscription, field, value)
     _check_subscription_scope(actor, subscription)
-    _save(subscription)
+    validated_save(subscription)
     subscription_record("changed", subscription, before)
     return subscription
 
@@ -189,7 +189,7 @@ def manage_link_verify(token: str) -> ManageLink | None:
 
 def _recipient_save(subscription: ReportSubscription, before: dict, reason: str) -> ReportSubscription:
     subscription._change_reason = reason  # type: ignore[attr-defined]  # read by django-simple-history
-    _save(subscription)
+    validated_save(subscription)
     subscription_record("changed", subscription, before)
     return subscription
 

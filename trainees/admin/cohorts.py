@@ -287,15 +287,20 @@ class CohortAdmin(
             except ApplicationError as error:
                 self.message_user(request, f"{assignment.trainer}: {error.message}", messages.ERROR)
         changed = [obj for obj, _fields in formset.changed_objects]
+        # By identity: a new row has no primary key to hash by.
+        results = {id(inline_form.instance): inline_form.assignment_result for inline_form in formset.forms}
         for assignment in [*formset.new_objects, *changed]:
-            existing = TrainerAssignment.objects.filter(pk=assignment.pk).first() if assignment.pk else None
-            try:
-                result = assignment_replace(
-                    existing, trainer=assignment.trainer, cohort=form.instance, role=assignment.role, actor=actor
-                )
-            except ApplicationError as error:
-                self.message_user(request, f"{assignment.trainer}: {error.message}", messages.ERROR)
-                continue
+            # A row of a saved cohort was written when it validated; a row of a new cohort is written now.
+            result = results.get(id(assignment))
+            if result is None:
+                existing = TrainerAssignment.objects.filter(pk=assignment.pk).first() if assignment.pk else None
+                try:
+                    result = assignment_replace(
+                        existing, trainer=assignment.trainer, cohort=form.instance, role=assignment.role, actor=actor
+                    )
+                except ApplicationError as error:
+                    self.message_user(request, f"{assignment.trainer}: {error.message}", messages.ERROR)
+                    continue
             for warning in result.warnings:
                 self.message_user(request, warning, messages.WARNING)
 

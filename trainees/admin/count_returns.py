@@ -17,7 +17,7 @@ from import_export.admin import ImportExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
 from academies.admin_scope import ScopedAdminMixin, actor_of
-from config.admin import ImportExportLimitsMixin, ServiceSaveAdminMixin, run_service_for_objects
+from config.admin import ImportExportLimitsMixin, ServiceFormAdminMixin, ServiceSaveAdminMixin, run_service_for_objects
 from config.exceptions import ApplicationError
 
 from ..models import CountReturn
@@ -60,7 +60,9 @@ DECISION_DONE = {
 
 
 @admin.register(CountReturn)
-class CountReturnAdmin(ScopedAdminMixin, ImportExportLimitsMixin, ImportExportMixin, SimpleHistoryAdmin):
+class CountReturnAdmin(
+    ScopedAdminMixin, ServiceFormAdminMixin, ImportExportLimitsMixin, ImportExportMixin, SimpleHistoryAdmin
+):
     form = CountReturnForm
     resource_classes = [CountReturnResource]
     list_display = (

@@ -1,13 +1,14 @@
-"""The forms of the trainees admin. A model form runs its service as a dry run when it validates, so a refusal
-appears on the form; the admin's `save_model` makes the real call."""
+"""The forms of the trainees admin. A model form calls its service once, when it validates, so a refusal appears
+on the form; the admin's `save_model` takes the result (`config.admin.ServiceModelForm`)."""
 
 from __future__ import annotations
 
 from django import forms
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from academies.scope import Actor
-from config.admin import ServiceModelForm, dry_run
+from config.admin import ServiceModelForm
 from config.exceptions import ApplicationError
 
 from ..models import Cohort, CountReturn, Enrollment, TrainerAssignment
@@ -49,7 +50,9 @@ class CohortForm(ServiceModelForm):
 
 
 class TrainerAssignmentInlineForm(forms.ModelForm):
-    """A row of the cohort's trainers. New and changed rows are checked by `trainer_assign` (as a dry run)."""
+    """A row of the cohort's trainers. A new or changed row of a saved cohort is written by `trainer_assign` when
+    it validates, so a refusal shows on the row; `CohortAdmin.save_formset` takes the result (rows of a cohort
+    being created are written there, once the cohort exists)."""
 
     class Meta:
         model = TrainerAssignment
@@ -57,6 +60,7 @@ class TrainerAssignmentInlineForm(forms.ModelForm):
 
     # Set on the form class by the inline (`academies.admin_scope.ScopedInlineMixin.get_formset`).
     actor: Actor
+    assignment_result = None  # what `assignment_replace` returned when the row validated
 
     def _post_clean(self) -> None:
         # Model validation runs here; the stubs leave the private hook out (Django's own forms override it).
@@ -69,7 +73,10 @@ class TrainerAssignmentInlineForm(forms.ModelForm):
             return
         existing = TrainerAssignment.objects.filter(pk=self.instance.pk).first() if self.instance.pk else None
         try:
-            dry_run(lambda: assignment_replace(existing, trainer=trainer, cohort=cohort, role=role, actor=self.actor))
+            with transaction.atomic():
+                self.assignment_result = assignment_replace(
+                    existing, trainer=trainer, cohort=cohort, role=role, actor=self.actor
+                )
         except ApplicationError as error:
             self.add_error(None, error.message)
 

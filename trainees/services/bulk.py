@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from academies.scope import Actor
 from config import clock
-from config.bulk import copy_insert_values, copy_rows, copy_supported
+from config.bulk import copy_insert_values, copy_supported
 from config.exceptions import ApplicationError, CodedMessage, not_in_scope_message
 
 from ..events import (
@@ -215,26 +215,18 @@ def count_return_submit_bulk(
                 stored = [{field: getattr(r, field) for field in RETURN_VALUES} for r in saved]
             else:
                 columns, rows = copy_insert_values(CountReturn, _RETURN_COLUMNS, values)
-                _history_create(columns, rows)
                 stored = [dict(zip(columns, row, strict=True)) for row in rows]
+                # The "created" history rows, as `bulk_create_with_history` writes them on the other path.
+                CountReturn.history.bulk_history_create(  # type: ignore[attr-defined]
+                    [CountReturn(**row) for row in stored],
+                    batch_size=1000,
+                    default_change_reason=None,
+                    default_date=clock.now(),
+                )
     except IntegrityError as error:
         raise ApplicationError(_("The database refused the batch; nothing was saved."), code="constraint") from error
     count_returns_submitted_record([count_return_payload(organisation_slug=slug, **row) for row in stored])
     return [row["id"] for row in stored]
-
-
-def _history_create(columns: list[str], rows: list[tuple]) -> None:
-    """The "created" history rows of returns just written by COPY, as `bulk_create_with_history` writes them."""
-    history = CountReturn.history.model
-    user = history.get_default_history_user(CountReturn())  # the request's user, from the history middleware
-    position = {attname: index for index, attname in enumerate(columns)}
-    fields = history.tracked_fields
-    indexes = [position[field.attname] for field in fields]
-    names = [field.column for field in fields] + [
-        "history_date", "history_user_id", "history_change_reason", "history_type"
-    ]  # fmt: skip
-    tail = (clock.now(), getattr(user, "pk", None), None, "+")
-    copy_rows(history, names, [(*(row[index] for index in indexes), *tail) for row in rows])
 
 
 def _roster_errors(has_roster: bool | None) -> list[str]:

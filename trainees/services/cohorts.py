@@ -16,11 +16,12 @@ from academies.scope import Actor
 from academies.tombstones import tombstone_record
 from config import clock
 from config.exceptions import ApplicationError
+from config.services import validated_save
 
 from ..events import assignment_record, cohort_changes_record, cohort_payload, cohort_planned_record
 from ..models import Cohort, TrainerAssignment, TrainerAssignmentTombstone
 from ..querysets import RATIO_ROLES  # the roles that count towards the ratio; re-exported for callers
-from ._common import _save, require_cohort_managed, restamp_what_partners_see_through
+from ._common import require_cohort_managed, restamp_what_partners_see_through
 from .lifecycle import cohort_status_check
 
 # COHORTS
@@ -149,9 +150,9 @@ def cohort_schedule(
         has_roster=has_roster,
         course_version=course_version,
     )
-    if ends_on >= starts_on:  # otherwise _save refuses it with the dates' own message
+    if ends_on >= starts_on:  # otherwise validated_save refuses it with the dates' own message
         cohort.status = cohort_status_check(cohort=cohort, requested=status, today=today or clock.today())
-    _save(cohort)
+    validated_save(cohort)
     cohort_planned_record(cohort)
     return cohort
 
@@ -256,7 +257,7 @@ def cohort_update(*, cohort: Cohort, actor: Actor, today: dt.date | None = None,
         _release_trainers(cohort)
     elif {"starts_on", "ends_on", "course", "academy"} & replanned:
         _check_trainers_still_fit(cohort, actor=actor)
-    cohort = _save(cohort)
+    cohort = validated_save(cohort)
     cohort_changes_record(cohort, before)
     if "academy" in replanned:
         # Another site's organisation now sees the cohort, what hangs off it, and its trainers.
@@ -274,7 +275,7 @@ def cohort_flag_clear(*, cohort: Cohort, actor: Actor) -> Cohort:
     before = cohort_payload(cohort)
     cohort.flagged = False
     cohort.flag_reason = ""
-    _save(cohort)
+    validated_save(cohort)
     cohort_changes_record(cohort, before)
     return cohort
 
@@ -475,7 +476,7 @@ def trainer_assign(
     assignment = TrainerAssignment(
         trainer=trainer, cohort=cohort, role=role, starts_on=cohort.starts_on, ends_on=cohort.ends_on
     )
-    _save(assignment)
+    validated_save(assignment)
     # The trainer's ministry now sees the cohort (and its returns, enrollments, trainees); the site's organisation
     # now sees the trainer and its windows.
     restamp_what_partners_see_through(cohort_ids=[cohort.pk], trainer_ids=[trainer.pk])
@@ -515,7 +516,7 @@ def trainer_assignment_update(*, assignment: TrainerAssignment, role: str, actor
         actor=actor,
     )
     assignment.role = role
-    _save(assignment)
+    validated_save(assignment)
     assignment_record("assignment.changed", assignment)
     return AssignmentResult(assignment=assignment, warnings=cohort_language_warnings(cohort))
 

@@ -12,11 +12,12 @@ from django.utils.translation import gettext as _
 from academies.scope import Actor
 from config import clock
 from config.exceptions import ApplicationError
+from config.services import validated_save
 
 from ..events import count_return_record, enrollment_of, enrollments_record
 from ..models import Cohort, CountReturn, Enrollment, Trainee, outcome_recorded_on
 from ..signals import count_return_approved
-from ._common import _save, require_cohort_managed
+from ._common import require_cohort_managed
 from .bulk import enrolled_beyond_seats, return_pending_message
 
 # TRAINEES AND ENROLLMENTS
@@ -38,7 +39,7 @@ def enrollment_record(
     known_before = trainee is not None
     if trainee is None:
         try:
-            trainee = _save(Trainee(reference=trainee_reference))
+            trainee = validated_save(Trainee(reference=trainee_reference))
         except ApplicationError as error:
             # The caller names the trainee by its reference: the refusal belongs under `trainee`, their field.
             extra = {"trainee" if name == "reference" else name: messages for name, messages in error.extra.items()}
@@ -54,7 +55,7 @@ def enrollment_record(
         status, previous_status=previous, previous_on=enrollment.outcome_on, today=clock.today()
     )
     enrollment.status = status
-    _save(enrollment)
+    validated_save(enrollment)
     enrollments_record([(previous, enrollment_of(enrollment))])
     return enrollment
 
@@ -206,7 +207,7 @@ def count_return_submit(
         submitted_by=actor.user_or_none,
         supersedes=official,
     )
-    _save(count_return)
+    validated_save(count_return)
     count_return_record("submitted", count_return)
     return count_return
 
@@ -223,7 +224,7 @@ def count_return_verify(*, count_return: CountReturn, actor: Actor) -> CountRetu
     current.state = CountReturn.State.VERIFIED
     current.verified_by = actor.user_or_none
     current.verified_at = clock.now()
-    _save(current)
+    validated_save(current)
     count_return_record("verified", current)
     return current
 
@@ -249,7 +250,7 @@ def count_return_approve(*, count_return: CountReturn, actor: Actor) -> CountRet
     current.state = CountReturn.State.APPROVED
     current.approved_by = actor.user_or_none
     current.approved_at = clock.now()
-    _save(current)
+    validated_save(current)
     count_return_record("approved", current)
     transaction.on_commit(lambda: count_return_approved.send(sender=CountReturn, count_return=current))
     return current
@@ -283,6 +284,6 @@ def count_return_reject(*, count_return: CountReturn, actor: Actor, reason: str)
     current.rejection_reason = reason.strip()
     current.rejected_by = actor.user_or_none
     current.rejected_at = clock.now()
-    _save(current)
+    validated_save(current)
     count_return_record("rejected", current)
     return current

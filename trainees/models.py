@@ -587,3 +587,7 @@ class SiteCohortTally(models.Model):
 
     def __str__(self) -> str:
         return f"{self.academy_id}: {self.cohorts}"
+
+
+# AFTER-ACTION REVIEWS (issue 18): one per cohort, in their own module.
+from .reviews import AfterActionReview, IssueTag, RatingDimension, ReviewIssue, ReviewRating  # noqa: E402, F401

@@ -71,6 +71,7 @@ TYPED := \
 	trainees/events.py \
 	trainees/services/ \
 	trainees/selectors.py \
+	trainees/review_selectors.py \
 	trainees/tallies.py \
 	trainees/tally_definitions.py \
 	trainees/tally_triggers.py \
@@ -78,6 +79,7 @@ TYPED := \
 	mission/events.py \
 	mission/services/ \
 	mission/selectors.py \
+	mission/lesson_selectors.py \
 	mission/briefing.py \
 	mission/planning.py \
 	mission/tasks.py \

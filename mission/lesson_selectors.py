@@ -32,7 +32,7 @@ def open_lessons_by_course(*, scope: Scope) -> list[OpenLessons]:
     state = Lesson.State
     rows = (
         Lesson.objects.visible_to(scope)
-        .open()
+        .filter(state__in=Lesson.OPEN_STATES)
         .order_by()
         .values("course")
         .annotate(

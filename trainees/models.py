@@ -24,7 +24,7 @@ from .querysets import (
     TrainerAssignmentQuerySet,
 )
 
-REFERENCE_VALIDATOR = RegexValidator(
+REFERENCE_VALIDATOR: RegexValidator = RegexValidator(
     r"^[A-Za-z0-9][A-Za-z0-9_.:-]{2,63}$",
     _("A reference is 3 to 64 letters, digits, '.', '_', ':' or '-', with no spaces."),
 )

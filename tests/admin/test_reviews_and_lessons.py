@@ -41,7 +41,13 @@ def world(roles, hq):
     ours = CohortFactory(
         reference="C-OURS", course=course, academy=AcademyFactory(command=command), starts_on=start, ends_on=ended
     )
-    CohortFactory(reference="C-THEIRS", course=course, academy=AcademyFactory(), starts_on=start, ends_on=ended)
+    CohortFactory(
+        reference="C-THEIRS",
+        course=course,
+        academy=AcademyFactory(command=TrainingCommandFactory(code="st-c")),
+        starts_on=start,
+        ends_on=ended,
+    )
     lead = TrainerAssignmentFactory(cohort=ours, role=TrainerAssignment.Role.LEAD_INSTRUCTOR).trainer
     return {
         "today": today,

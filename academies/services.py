@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -187,6 +188,7 @@ def course_version_create(
     trainees_per_trainer: int,
     reason: str,
     topic_hours: Mapping[Topic, int] | None = None,
+    lessons: Sequence[Any] = (),
     today: dt.date | None = None,
     actor: Actor,
 ) -> CourseVersion:
@@ -196,13 +198,18 @@ def course_version_create(
     a correction is one more version. Cohorts starting on or after `effective_from` follow it; once it is in
     force (on `today` or before), the course shows its duration and trainees per trainer.
 
-    Lessons learnt (a later item) will be linked here: see `CourseVersion`'s extension point.
+    `lessons` are the lessons learnt that prompted it (`mission.lessons.Lesson`, a higher app's model, so only
+    their course is read here): lessons of this course, linked as `version.prompting_lessons`. Moving a lesson to
+    implemented is the lesson's own decision (`mission.services.lessons.lesson_implement`).
     """
     actor.require("academies.add_courseversion", action=_("add course versions"))
     actor.require_in_scope(Course.objects.managed_by(actor.policy).filter(pk=course.pk).exists(), noun=_("course"))
     if not (reason or "").strip():
         message = _("A new course version states why it was made.")
         raise ApplicationError(message, {"reason": [message]}, code="reason_required")
+    if any(lesson.course_id != course.pk for lesson in lessons):
+        message = _("A course version links lessons about its own course.")
+        raise ApplicationError(message, {"lessons": [message]}, code="lesson_course")
     course = Course.objects.select_for_update().get(pk=course.pk)  # one number per version, under concurrency
     last = course.versions.order_by("-number").values_list("number", flat=True).first() or 0
     version = CourseVersion(
@@ -221,6 +228,8 @@ def course_version_create(
     ]
     for row in rows:
         validated_save(row)
+    if lessons:
+        version.prompting_lessons.add(*lessons)  # type: ignore[attr-defined]  # declared by mission.lessons
     if effective_from <= (today or clock.today()):
         course.duration_days, course.trainees_per_trainer = duration_days, trainees_per_trainer
         validated_save(course)

@@ -528,3 +528,7 @@ class DecisionDigestAdmin(ScopedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin
     list_select_related = ("user",)
     date_hierarchy = "day"
     show_full_result_count = False
+
+
+# Lessons learnt (issue 18), in their own module.
+from .admin_lessons import LessonAdmin  # noqa: E402, F401

@@ -83,6 +83,13 @@ NOUNS: dict[str, Noun] = {
         counted=npgettext_lazy("counted", "%(count)s course version", "%(count)s course versions", "count"),
         accusative=pgettext_lazy("accusative", "course version"),
     ),
+    # After-action reviews and lessons learnt (issue 18).
+    "trainees.afteractionreview": Noun(
+        counted=npgettext_lazy("counted", "%(count)s after-action review", "%(count)s after-action reviews", "count"),
+    ),
+    "mission.lesson": Noun(
+        counted=npgettext_lazy("counted", "%(count)s lesson", "%(count)s lessons", "count"),
+    ),
     "academies.nationaldeploymentauthorisation": Noun(
         counted=npgettext_lazy(
             "counted",
@@ -238,6 +245,12 @@ FILTER_TITLES = {
     "updated at": pgettext_lazy("admin filter", "By updated at"),
     "valid from": pgettext_lazy("admin filter", "By valid from"),
     "visible through": pgettext_lazy("admin filter", "By visible through"),
+    # After-action reviews and lessons learnt (issue 18).
+    "current": pgettext_lazy("admin filter", "By current"),
+    "issue": pgettext_lazy("admin filter", "By issue"),
+    "filed on": pgettext_lazy("admin filter", "By filed on"),
+    "open": pgettext_lazy("admin filter", "By open"),
+    "due on": pgettext_lazy("admin filter", "By due on"),
 }
 
 # App names that their apps leave untranslated (derived from the label), and model names given as plain strings.

@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy
 from config import clock
 from config.admin_grammar import GrammaticalAdminSiteMixin
 from config.otp import SecondFactorAdminSiteMixin
+from trainees.reviews import REVIEW_DUE_DAYS
 
 from .admin_grammar import FILTER_TITLES, NOUNS
 from .admin_planning import PERMISSION as PLANNING_PERMISSION
@@ -268,8 +269,10 @@ def dashboard_context(on: dt.date | None = None, policy: Any = None) -> dict[str
     One progress computation, plus small fixed-query selectors. An account with no organisation sees none of it.
     """
     from academies.scope import OperatorPolicy
+    from mission.lesson_selectors import open_lessons_by_course
     from mission.selectors import Scope, _milestone_passed_on, failed_dispatches, progress, ukraine_sites_status
     from mission.services import ukraine_conditions
+    from trainees.review_selectors import cohorts_with_review_overdue
     from trainees.selectors import cohort_gaps, cohorts_in_training, cohorts_in_training_count, count_returns_awaiting
 
     on = on or clock.today()
@@ -293,6 +296,7 @@ def dashboard_context(on: dt.date | None = None, policy: Any = None) -> dict[str
             "reached_on": reached_on,
         }
     failed = failed_dispatches() if policy.sees_everything else None
+    overdue_reviews = cohorts_with_review_overdue(on=on, scope=rows_scope)
     return {
         "dashboard": {
             "as_of": on,
@@ -311,6 +315,11 @@ def dashboard_context(on: dt.date | None = None, policy: Any = None) -> dict[str
             "ukraine_sites": ukraine_sites_status(),
             "failed_dispatches": list(failed[:5]) if failed is not None else [],
             "failed_dispatches_count": failed.count() if failed is not None else 0,
+            # After-action reviews and lessons learnt (issue 18).
+            "overdue_reviews": list(overdue_reviews[:10]),
+            "overdue_reviews_count": overdue_reviews.count(),
+            "review_due_days": REVIEW_DUE_DAYS,
+            "open_lessons": open_lessons_by_course(scope=policy),
         }
     }
 

@@ -241,6 +241,7 @@ def seed_demo(
 ) -> dict[str, Any]:
     """Seed the demo data set once, as it stands on `today` (default: the real today); return counts per model
     and the official (approved) total."""
+    from mission.demo_lessons import demo_lessons_ensure
     from mission.management.commands.load_reference_data import reference_data_load
 
     if scale < 1:
@@ -256,6 +257,7 @@ def seed_demo(
         if Cohort.objects.filter(reference__startswith=DEMO_REFERENCE_PREFIX).exists():
             return {"skipped": True, "scale": scale, "seed": seed, **_counts(), "report_subscriptions": subscriptions}
         _DemoBuilder(scale=scale, seed=seed, progress=progress, today=today).build()
+        demo_lessons_ensure(today)  # after-action reviews and lessons learnt (issue 18)
         return {"skipped": False, "scale": scale, "seed": seed, **_counts(), "report_subscriptions": subscriptions}
 
 

@@ -534,3 +534,7 @@ class DecisionDigest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.day}"
+
+
+# LESSONS LEARNT (issue 18): tracked to a decision, in their own module.
+from .lessons import Lesson  # noqa: E402, F401

@@ -24,7 +24,7 @@ from .querysets import (
     TrainerAssignmentQuerySet,
 )
 
-REFERENCE_VALIDATOR = RegexValidator(
+REFERENCE_VALIDATOR: RegexValidator = RegexValidator(
     r"^[A-Za-z0-9][A-Za-z0-9_.:-]{2,63}$",
     _("A reference is 3 to 64 letters, digits, '.', '_', ':' or '-', with no spaces."),
 )
@@ -587,3 +587,7 @@ class SiteCohortTally(models.Model):
 
     def __str__(self) -> str:
         return f"{self.academy_id}: {self.cohorts}"
+
+
+# AFTER-ACTION REVIEWS (issue 18): one per cohort, in their own module.
+from .reviews import AfterActionReview, IssueTag, RatingDimension, ReviewIssue, ReviewRating  # noqa: E402, F401

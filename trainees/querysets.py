@@ -194,3 +194,33 @@ class TrainerAssignmentQuerySet(models.QuerySet):
         the double-booking rule of `trainer_assign` and of the trainer finder."""
         clashing = self.filter(starts_on__lte=ends_on, ends_on__gte=starts_on)
         return clashing.exclude(cohort_id=cohort_pk) if cohort_pk is not None else clashing
+
+
+class AfterActionReviewQuerySet(models.QuerySet):
+    """After-action reviews (issue 18) follow their cohort: seen and filed where the cohort is."""
+
+    def visible_to(self, scope: Scope) -> AfterActionReviewQuerySet:
+        return _of_cohorts(self, scope, managed=False)
+
+    def managed_by(self, scope: Scope) -> AfterActionReviewQuerySet:
+        return _of_cohorts(self, scope, managed=True)
+
+    def current(self) -> AfterActionReviewQuerySet:
+        """The reviews no correction has superseded: one per cohort at most."""
+        return self.filter(current=True)
+
+
+class ReviewPartQuerySet(models.QuerySet):
+    """A review's ratings and issues follow their review."""
+
+    def visible_to(self, scope: Scope) -> ReviewPartQuerySet:
+        from .models import AfterActionReview
+
+        policy = policy_for(scope)
+        return follow(self, "review", AfterActionReview.objects.visible_to(policy), policy)
+
+    def managed_by(self, scope: Scope) -> ReviewPartQuerySet:
+        from .models import AfterActionReview
+
+        policy = policy_for(scope)
+        return follow(self, "review", AfterActionReview.objects.managed_by(policy), policy)

@@ -3,6 +3,7 @@
 - `steering`: mandates and member-state positions, ceasefires, the gating of sites in Ukraine;
 - `caveats`: contributing states' authorisations for their trainers to serve inside Ukraine (national caveats);
 - `subscriptions`: report subscriptions as partners manage them;
+- `lessons`: lessons learnt, tracked from reviews to a decision (issue 18);
 - `digest`: the daily digest of count returns awaiting each verifier and approver;
 - `dispatch`: progress reports and milestone alerts, delivered exactly once through the dispatch log.
 """
@@ -35,6 +36,16 @@ from .dispatch import (
     report_dispatches_enqueue_due,
     retry_delay,
 )
+from .lessons import (
+    TRANSITIONS,
+    lesson_accept,
+    lesson_allowed_states,
+    lesson_analyse,
+    lesson_implement,
+    lesson_record,
+    lesson_refusal,
+    lesson_reject,
+)
 from .steering import (
     UkraineConditions,
     ceasefire_declare,
@@ -64,6 +75,7 @@ __all__ = [
     "PENDING_GRACE",
     "SENDING_LEASE",
     "TRANSIENT_DELIVERY_ERRORS",
+    "TRANSITIONS",
     "DeliveryOutcome",
     "DeliveryRetry",
     "ManageLink",
@@ -77,6 +89,13 @@ __all__ = [
     "decision_digests_send",
     "deployment_authorisation_record",
     "deployment_authorisation_withdraw",
+    "lesson_accept",
+    "lesson_allowed_states",
+    "lesson_analyse",
+    "lesson_implement",
+    "lesson_record",
+    "lesson_refusal",
+    "lesson_reject",
     "manage_link_verify",
     "mandate_adopt",
     "mandate_adoption_blockers",

@@ -34,7 +34,7 @@ from academies.scope import SYSTEM
 from academies.services import api_key_create
 from academies.webhooks import webhook_create
 from config import clock
-from mission.models import DecisionDigest, ProgressReport, ReportDispatch
+from mission.models import DecisionDigest, Lesson, ProgressReport, ReportDispatch
 from tests.factories import (
     AcademyFactory,
     CeasefireFactory,
@@ -56,7 +56,7 @@ from tests.factories import (
     TrainingCommandFactory,
     UserFactory,
 )
-from trainees.models import CountReturn
+from trainees.models import AfterActionReview, CountReturn, TrainerAssignment
 
 pytestmark = pytest.mark.django_db
 
@@ -127,6 +127,12 @@ EXPECTED: dict[str, Expect] = {
     "academies.event": Expect(catc_sees=(True, False), never_add=True, never_change=True, never_delete=True),
     "academies.webhookendpoint": Expect(catc_sees=(True, False), catc_runs_in=True, catc_adds=True),
     "academies.webhookdelivery": Expect(catc_sees=(True, False), never_add=True, never_change=True, never_delete=True),
+    # After-action reviews (issue 18): filed where the cohort is run; official records, corrected by a new review.
+    "trainees.afteractionreview": Expect(
+        catc_sees=(True, False), catc_runs_in=True, catc_adds=True, never_change=True, never_delete=True
+    ),
+    # Lessons learnt (issue 18): read with the catalogue, kept by mission HQ, moved by actions, never deleted.
+    "mission.lesson": Expect(catc_sees=(True, True), never_change=True, never_delete=True),
 }
 
 # Actions, by model: which roles see each in the action menu (the action declares its permission).
@@ -159,6 +165,12 @@ EXPECTED_ACTIONS: dict[str, dict[str, set[str]]] = {
     },
     "academies.webhookdelivery": {"replay_deliveries": {"hq_approver", "hq_coordinator", "catc_coordinator"}},
     "academies.event": {},
+    "mission.lesson": {
+        "analyse_lessons": {"hq_approver", "hq_coordinator"},
+        "accept_lessons": {"hq_approver"},
+        "reject_lessons": {"hq_approver"},
+        "implement_lessons": {"hq_approver"},
+    },
 }
 
 
@@ -270,7 +282,25 @@ def world(roles):
             ordering_key=f"cohort:{cohort.pk}",
             created_at=clock.now(),
         )
+        lead = TrainerAssignmentFactory(
+            trainer=TrainerFactory(reference=f"T-{side.upper()}-LEAD", nation=nation),
+            cohort=cohort,
+            role=TrainerAssignment.Role.LEAD_INSTRUCTOR,
+        ).trainer
+        review = AfterActionReview.objects.create(
+            cohort=cohort,
+            lead_instructor=lead,
+            liaison_reference=f"UA-LIAISON-{side}",
+            filed_on=today,
+            recommendations="More drone hours.",
+            filed_by_organisation=organisation,
+        )
+        lesson = Lesson.objects.create(
+            course=course, title=f"lesson-{side}", observation="observed", owner=member, due_on=today
+        )
         objects[side] = {
+            "trainees.afteractionreview": review,
+            "mission.lesson": lesson,
             "academies.nation": nation,
             "academies.trainingcommand": command,
             "academies.academy": site,

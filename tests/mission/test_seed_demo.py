@@ -312,3 +312,34 @@ def test_ukrainian_instructors_co_teach_by_reference_only(demo):
     figures = ukrainian_co_teaching(as_of=DEMO_TODAY)
     assert 0 < figures["co_taught"] < figures["cohorts"]
     assert TrainerAssignment.objects.filter(trainer__nation_id=UKRAINE, starts_on__lt=dt.date(2024, 1, 8)).count() == 0
+
+
+# AFTER-ACTION REVIEWS AND LESSONS (issue 18)
+
+
+@pytest.mark.django_db
+def test_demo_lessons_follow_the_timeline_to_their_course_versions(demo):
+    from mission.lessons import Lesson
+
+    implemented = Lesson.objects.filter(state=Lesson.State.IMPLEMENTED).prefetch_related("prompted_versions", "reviews")
+    assert implemented.count() == 3
+    for lesson in implemented:
+        (version,) = lesson.prompted_versions.all()
+        assert version.course_id == lesson.course_id and version.number > 1
+        # Each came from the debrief of a cohort of its course that ended before the version took over.
+        assert lesson.reviews.exists()
+        assert all(review.cohort.ends_on < version.effective_from for review in lesson.reviews.all())
+    assert Lesson.objects.filter(state=Lesson.State.REJECTED).exclude(decision_reason="").count() == 1
+    assert Lesson.objects.open().count() == 2
+
+
+@pytest.mark.django_db
+def test_demo_recent_cohorts_have_their_reviews_but_a_few_are_overdue(demo):
+    from trainees.models import AfterActionReview
+    from trainees.review_selectors import cohorts_with_review_overdue
+
+    recent = AfterActionReview.objects.filter(filed_on__gt=DEMO_TODAY - dt.timedelta(days=60))
+    assert recent.count() >= 5
+    overdue = list(cohorts_with_review_overdue(on=DEMO_TODAY))
+    assert 0 < len(overdue) < recent.count()
+    assert all(review.feedback_total > 0 for review in recent)

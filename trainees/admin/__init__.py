@@ -8,6 +8,7 @@ an ApplicationError into an error message.
 - `assignments`: trainer assignments;
 - `enrollments`: pseudonymous trainees and their enrollments;
 - `count_returns`: count returns and their approval chain;
+- `reviews`: after-action reviews of cohorts (issue 18);
 - `forms` and `inlines`: what those pages share.
 
 Importing the package registers every model admin on `admin.site` (the `@admin.register` decorators) and adds an
@@ -33,12 +34,15 @@ from .forms import (
     assignment_replace,
 )
 from .inlines import AcademyCohortInline, CountReturnInline, TrainerAssignmentInline
+from .reviews import AfterActionReviewAdmin, AfterActionReviewForm
 
 register_academy_inline(AcademyCohortInline)
 
 __all__ = [
     "DECISION_DONE",
     "AcademyCohortInline",
+    "AfterActionReviewAdmin",
+    "AfterActionReviewForm",
     "CancellationForm",
     "CohortAdmin",
     "CohortForm",

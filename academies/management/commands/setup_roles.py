@@ -35,6 +35,10 @@ COORDINATOR_PERMISSIONS = {
     "enrollment": ("add", "change"),
     "countreturn": ("add", "verify"),
     "reportsubscription": ("add", "change"),
+    # After-action reviews and lessons learnt (issue 18): file a cohort's review (never changed: a correction is
+    # a new review); record and analyse lessons (mission HQ's catalogue, so the services keep them to HQ).
+    "afteractionreview": ("add",),
+    "lesson": ("add", "analyse"),
     # Their organisation's webhook endpoints: register, change (rotate the secret, replay), remove.
     "webhookendpoint": ("add", "change", "delete"),
 }
@@ -53,6 +57,8 @@ APPROVER_PERMISSIONS = {
     # Retrying a failed report dispatch; the dispatch rows themselves stay read-only in the admin.
     "reportdispatch": ("change",),
     "webhookendpoint": ("add", "change", "delete"),
+    # Lessons learnt (issue 18): the decision on a lesson (accept, reject, implement in a course version).
+    "lesson": ("add", "analyse", "decide"),
 }
 
 

@@ -587,3 +587,6 @@ class SiteCohortTally(models.Model):
 
     def __str__(self) -> str:
         return f"{self.academy_id}: {self.cohorts}"
+
+
+from .unit_feedback import UnitFeedback  # noqa: E402, F401  (feedback from the units, issue 18: its own module)

@@ -8,7 +8,8 @@ also holds (constraints) are checked first, so that the caller sees a clear mess
 - `cohort_batch`: the cohort admin's all-or-nothing postponing and cancelling;
 - `bulk`: the partner API's all-or-nothing bulk writes;
 - `upsert`: the partner API's upserts by natural key, through the one-object services;
-- `lifecycle`: a cohort's status follows its dates (the check of every write, and the daily follower).
+- `lifecycle`: a cohort's status follows its dates (the check of every write, and the daily follower);
+- `unit_feedback`: feedback from the units at 4 and 12 weeks (import it from there).
 """
 
 from ..querysets import RATIO_ROLES

@@ -34,6 +34,8 @@ COORDINATOR_PERMISSIONS = {
     "trainee": ("add",),
     "enrollment": ("add", "change"),
     "countreturn": ("add", "verify"),
+    # Feedback from the units (issue 18): the service lets only a Ukrainian institution's staff record it.
+    "unitfeedback": ("add",),
     "reportsubscription": ("add", "change"),
     # Their organisation's webhook endpoints: register, change (rotate the secret, replay), remove.
     "webhookendpoint": ("add", "change", "delete"),

@@ -37,14 +37,10 @@ def unit_feedback_response_rates(scope: Scope, *, today: dt.date) -> list[Respon
         # A cohort's checkpoint has opened once `ends_on + OPENS_AFTER <= today`; its window closes WINDOW later.
         opened_by = today - UnitFeedback.OPENS_AFTER[checkpoint]
         answered = Exists(UnitFeedback.objects.current().filter(cohort=OuterRef("pk"), checkpoint=checkpoint))
-        counts = (
-            cohorts.filter(ends_on__lte=opened_by)
-            .annotate(answered=answered)
-            .aggregate(
-                opened=_count(Q()),
-                answered=_count(Q(answered=True)),
-                awaiting=_count(Q(answered=False, ends_on__gt=opened_by - WINDOW)),
-            )
+        counts = cohorts.filter(ends_on__lte=opened_by).aggregate(
+            opened=_count(Q()),
+            answered=_count(Q(answered)),
+            awaiting=_count(Q(~answered, ends_on__gt=opened_by - WINDOW)),
         )
         rates.append(ResponseRate(checkpoint=checkpoint.value, label=str(checkpoint.label), **counts))
     return rates

@@ -17,6 +17,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from academies.models import Organisation
 from academies.scope import follow, policy_for
@@ -117,7 +118,7 @@ class UnitFeedback(ChangeStamped):
     class Meta:
         ordering = ["-submitted_at", "-id"]
         verbose_name = _("unit feedback")
-        verbose_name_plural = _("unit feedback")
+        verbose_name_plural = pgettext_lazy("plural", "unit feedback")
         constraints = [
             models.UniqueConstraint(
                 fields=["cohort", "checkpoint"],

@@ -8,6 +8,7 @@ an ApplicationError into an error message.
 - `assignments`: trainer assignments;
 - `enrollments`: pseudonymous trainees and their enrollments;
 - `count_returns`: count returns and their approval chain;
+- `unit_feedback`: feedback from the units and its response rate, read-only;
 - `forms` and `inlines`: what those pages share.
 
 Importing the package registers every model admin on `admin.site` (the `@admin.register` decorators) and adds an
@@ -33,6 +34,7 @@ from .forms import (
     assignment_replace,
 )
 from .inlines import AcademyCohortInline, CountReturnInline, TrainerAssignmentInline
+from .unit_feedback import UnitFeedbackAdmin
 
 register_academy_inline(AcademyCohortInline)
 
@@ -58,5 +60,6 @@ __all__ = [
     "TrainerAssignmentForm",
     "TrainerAssignmentInline",
     "TrainerAssignmentInlineForm",
+    "UnitFeedbackAdmin",
     "assignment_replace",
 ]

@@ -312,3 +312,24 @@ def test_ukrainian_instructors_co_teach_by_reference_only(demo):
     figures = ukrainian_co_teaching(as_of=DEMO_TODAY)
     assert 0 < figures["co_taught"] < figures["cohorts"]
     assert TrainerAssignment.objects.filter(trainer__nation_id=UKRAINE, starts_on__lt=dt.date(2024, 1, 8)).count() == 0
+
+
+@pytest.mark.django_db
+def test_ukraines_ministry_gave_feedback_on_most_past_co_taught_cohorts(demo):
+    from academies.models import Organisation
+    from trainees.unit_feedback import MINIMUM_RATED, UnitFeedback
+    from trainees.unit_feedback_selectors import unit_feedback_response_rates
+
+    ministry = Organisation.objects.get(slug="mod-ua")
+    feedback = UnitFeedback.objects.all()
+
+    assert feedback.exists() and feedback.count() == feedback.filter(submitted_by_organisation=ministry).count()
+    assert set(feedback.values_list("cohort", flat=True)) <= set(
+        Cohort.objects.visible_to(ministry).values_list("pk", flat=True)
+    )
+    for row in feedback.select_related("cohort"):
+        opens_on, closes_on = UnitFeedback.window_of(row.checkpoint, row.cohort.ends_on)
+        assert opens_on <= row.submitted_at.date() <= min(closes_on, DEMO_TODAY)
+        assert MINIMUM_RATED <= row.rated <= row.cohort.seats and 1 <= row.units_responding <= row.rated
+    rates = {rate.checkpoint: rate for rate in unit_feedback_response_rates(ministry, today=DEMO_TODAY)}
+    assert 0.5 < rates["week_4"].rate < 1 and 0.4 < rates["week_12"].rate < 1

@@ -71,6 +71,7 @@ TYPED := \
 	trainees/events.py \
 	trainees/services/ \
 	trainees/selectors.py \
+	trainees/unit_feedback_selectors.py \
 	trainees/tallies.py \
 	trainees/tally_definitions.py \
 	trainees/tally_triggers.py \

@@ -40,7 +40,7 @@ class UnitFeedbackQuerySet(models.QuerySet):
     def visible_to(self, scope: Scope) -> UnitFeedbackQuerySet:
         """Feedback follows its cohort: whoever sees the cohort reads what its units said of it."""
         policy = policy_for(scope)
-        return follow(self, "cohort", _cohorts().visible_to(policy), policy)
+        return follow(self, "cohort", policy.cohorts(_cohorts()), policy)
 
     def managed_by(self, scope: Scope) -> UnitFeedbackQuerySet:
         """The feedback a Ukrainian institution may correct: on the cohorts it rates."""

@@ -120,6 +120,7 @@ class UnitFeedbackViewSet(
     queryset = UnitFeedback.objects.select_related("submitted_by_organisation", "superseded_by")
     serializer_class = UnitFeedbackSerializer
     filterset_class = UnitFeedbackFilterSet
+    search_fields = ["cohort__reference"]
     ordering_fields = ["submitted_at"]
     ordering = ["-submitted_at", "-id"]
     resource_noun, resource_plural = "unit feedback", "unit feedback"

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from config.exceptions import ApplicationError
 from config.logging import security_logger
 
-from .models import Academy, Organisation
+from .models import UKRAINE, Academy, Organisation
 
 if TYPE_CHECKING:
     from .models import OrganisationAPIKey
@@ -115,6 +115,18 @@ class ScopePolicy:
 
     def assignments(self, assignments: QS) -> QS:
         return assignments.filter(cohort__academy__in=self._site_ids())
+
+    # FEEDBACK FROM THE UNITS (issue 18)
+
+    @property
+    def is_ukrainian_institution(self) -> bool:
+        """A Ukrainian ministry or academy: the receiving units' feedback on cohorts comes through it."""
+        return False
+
+    def unit_feedback_cohorts(self, cohorts: QS) -> QS:
+        """The cohorts on which it records the units' feedback: those it sees, if it is a Ukrainian institution.
+        Everyone reads the feedback on the cohorts it sees; mission HQ, which sees them all, records none."""
+        return self.cohorts(cohorts) if self.is_ukrainian_institution else cohorts.none()
 
     # SUBSCRIPTIONS AND PROGRESS
 
@@ -247,6 +259,11 @@ class MinistryPolicy(ScopePolicy):
     def registers_trainers_of(self, nation_id: str) -> bool:
         return nation_id == self.nation_id
 
+    @property
+    def is_ukrainian_institution(self) -> bool:
+        """Ukraine's ministry: it records the units' feedback on the cohorts its instructors co-teach."""
+        return self.nation_id == UKRAINE
+
     def candidate_trainers(self, trainers: QS) -> QS:
         """It assigns nobody (it runs no site), but the finder shows it which of its own trainers would fit."""
         return trainers.filter(nation_id=self.nation_id)
@@ -311,6 +328,12 @@ class AcademyPolicy(ScopePolicy):
         assert self.organisation is not None
         return sites.filter(pk=self.organisation.academy_id)
 
+    @property
+    def is_ukrainian_institution(self) -> bool:
+        """A Ukrainian academy: it records the units' feedback on the cohorts it runs."""
+        assert self.organisation is not None
+        return self.organisation.academy is not None and self.organisation.academy.in_ukraine
+
     def progress_scope(self) -> tuple[str, Any, str] | None:
         assert self.organisation is not None
         return ("academy", self.organisation.academy_id, str(self.organisation.academy))
@@ -371,6 +394,8 @@ KEY_PERMISSIONS = frozenset(
         "trainees.add_enrollment",
         "trainees.change_enrollment",
         "trainees.add_countreturn",
+        # Feedback from the units (issue 18): a Ukrainian institution's key records it; the service checks which.
+        "trainees.add_unitfeedback",
         "academies.add_trainer",
         "academies.change_trainer",
         "academies.add_traineravailability",

@@ -153,6 +153,9 @@ NOUNS: dict[str, Noun] = {
     "trainees.countreturn": Noun(
         counted=npgettext_lazy("counted", "%(count)s count return", "%(count)s count returns", "count")
     ),
+    "trainees.unitfeedback": Noun(
+        counted=npgettext_lazy("counted", "%(count)s unit feedback", "%(count)s unit feedback", "count")
+    ),
     "mission.target": Noun(counted=npgettext_lazy("counted", "%(count)s target", "%(count)s targets", "count")),
     "mission.milestone": Noun(
         counted=npgettext_lazy("counted", "%(count)s milestone", "%(count)s milestones", "count"),
@@ -199,12 +202,14 @@ FILTER_TITLES = {
     "active": pgettext_lazy("admin filter", "By active"),
     "as of": pgettext_lazy("admin filter", "By as of"),
     "awaiting": pgettext_lazy("admin filter", "By awaiting"),
+    "checkpoint": pgettext_lazy("admin filter", "By checkpoint"),
     "confirmed": pgettext_lazy("admin filter", "By confirmed"),
     "contributes trainers": pgettext_lazy("admin filter", "By contributes trainers"),
     "contributing state": pgettext_lazy("admin filter", "By contributing state"),
     "course": pgettext_lazy("admin filter", "By course"),
     "covers training inside Ukraine": pgettext_lazy("admin filter", "By covers training inside Ukraine"),
     "created": pgettext_lazy("admin filter", "By created"),
+    "current": pgettext_lazy("admin filter", "By current"),
     "created at": pgettext_lazy("admin filter", "By created at"),
     "day": pgettext_lazy("admin filter", "By day"),
     "ended on": pgettext_lazy("admin filter", "By ended on"),
@@ -246,7 +251,6 @@ FILTER_TITLES = {
     "valid from": pgettext_lazy("admin filter", "By valid from"),
     "visible through": pgettext_lazy("admin filter", "By visible through"),
     # After-action reviews and lessons learnt (issue 18).
-    "current": pgettext_lazy("admin filter", "By current"),
     "issue": pgettext_lazy("admin filter", "By issue"),
     "filed on": pgettext_lazy("admin filter", "By filed on"),
     "open": pgettext_lazy("admin filter", "By open"),

@@ -65,6 +65,7 @@ from academies.models import (
 )
 from config import clock
 from config.bulk import copy_insert
+from mission.demo_feedback import demo_unit_feedback_write
 from trainees.models import Cohort, CountReturn, Enrollment, Trainee, TrainerAssignment
 
 DEMO_REFERENCE_PREFIX = "DEMO-"
@@ -258,6 +259,7 @@ def seed_demo(
             return {"skipped": True, "scale": scale, "seed": seed, **_counts(), "report_subscriptions": subscriptions}
         _DemoBuilder(scale=scale, seed=seed, progress=progress, today=today).build()
         demo_lessons_ensure(today)  # after-action reviews and lessons learnt (issue 18)
+        demo_unit_feedback_write(today=today, seed=seed, reference_prefix=DEMO_REFERENCE_PREFIX)
         return {"skipped": False, "scale": scale, "seed": seed, **_counts(), "report_subscriptions": subscriptions}
 
 

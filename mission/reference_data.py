@@ -639,6 +639,8 @@ ORGANISATIONS: list[dict] = [
     {"slug": "mod-nl", "name": "Ministry of Defence of the Netherlands", "kind": "ministry", "nation": "NL"},
     {"slug": "mod-lt", "name": "Ministry of National Defence of Lithuania", "kind": "ministry", "nation": "LT"},
     {"slug": "mod-no", "name": "Ministry of Defence of Norway", "kind": "ministry", "nation": "NO"},
+    # Ukraine's ministry (issue 18): it records the units' feedback on the cohorts its instructors co-teach.
+    {"slug": "mod-ua", "name": "Ministry of Defence of Ukraine", "kind": "ministry", "nation": "UA"},
     {
         "slug": "nals-lviv",
         "name": "Hetman Petro Sahaidachnyi National Academy of Land Forces",

@@ -56,7 +56,7 @@ from tests.factories import (
     TrainingCommandFactory,
     UserFactory,
 )
-from trainees.models import AfterActionReview, CountReturn, TrainerAssignment
+from trainees.models import AfterActionReview, CountReturn, TrainerAssignment, UnitFeedback
 
 pytestmark = pytest.mark.django_db
 
@@ -110,6 +110,9 @@ EXPECTED: dict[str, Expect] = {
     "trainees.countreturn": Expect(
         catc_sees=(True, False), catc_runs_in=True, catc_adds=True, never_change=True, never_delete=True
     ),
+    # Feedback from the units (issue 18): seen through its cohort; recorded by Ukrainian institutions through the
+    # API only, an official record never changed or deleted.
+    "trainees.unitfeedback": Expect(catc_sees=(True, False), never_add=True, never_change=True, never_delete=True),
     "mission.target": REFERENCE,
     "mission.milestone": REFERENCE,
     "mission.mandateversion": REFERENCE,
@@ -316,6 +319,16 @@ def world(roles):
             "trainees.trainee": enrollment.trainee,
             "trainees.enrollment": enrollment,
             "trainees.countreturn": count_return,
+            "trainees.unitfeedback": UnitFeedback.objects.create(
+                cohort=cohort,
+                checkpoint=UnitFeedback.Checkpoint.WEEK_4,
+                not_ready=1,
+                partly_ready=4,
+                ready=40,
+                fully_ready=5,
+                units_responding=2,
+                submitted_at=clock.now(),
+            ),
             "mission.reportsubscription": subscription,
             "mission.progressreport": report,
             "mission.reportdispatch": dispatch,

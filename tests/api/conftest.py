@@ -38,7 +38,7 @@ from tests.factories import (
     TrainingCommandFactory,
     UserFactory,
 )
-from trainees.models import TrainerAssignmentTombstone
+from trainees.models import TrainerAssignmentTombstone, UnitFeedback
 
 
 @dataclass
@@ -183,6 +183,34 @@ def matrix_world(world):
     # National caveats (issue 18): each ministry's state has authorised its trainers inside Ukraine.
     for suffix, nation in (("a", "PL"), ("b", "DE")):
         world.objects[suffix]["authorisation"] = NationalDeploymentAuthorisationFactory(nation__code=nation)
+    # Feedback from the units (issue 18): two Ukrainian academies, each with a cohort whose 4-week checkpoint is
+    # open (it ended 30 days ago); the units' feedback on A's.
+    ukraine = NationFactory(code="UA", is_eu_member=False)
+    ends_on = clock.today() - dt.timedelta(days=30)
+    for suffix in ("a", "b"):
+        site = AcademyFactory(slug=f"ua-site-{suffix}", nation=ukraine, command=None)
+        name = f"ua_academy_{suffix}"
+        world.orgs[name] = OrganisationFactory(slug=f"ua-site-{suffix}", kind="academy", academy=site)
+        world.keys[name] = _key(world.orgs[name])
+        world.keys[f"{name}_ro"] = _key(world.orgs[name], read_only=True)
+        world.objects[suffix]["rated_cohort"] = CohortFactory(
+            reference=f"C-UA-{suffix.upper()}",
+            course=world.objects["course"],
+            academy=site,
+            starts_on=ends_on - dt.timedelta(days=34),
+            ends_on=ends_on,
+        )
+    world.objects["a"]["unit_feedback"] = UnitFeedback.objects.create(
+        cohort=world.objects["a"]["rated_cohort"],
+        checkpoint="week_4",
+        not_ready=1,
+        partly_ready=9,
+        ready=70,
+        fully_ready=10,
+        units_responding=3,
+        submitted_by_organisation=world.orgs["ua_academy_a"],
+        submitted_at=clock.now(),
+    )
     # One tombstone per deletable list, in the scope of its `_a` caller (a row deleted there a moment ago).
     a, now = world.objects["a"], clock.now()
     for model, scope in (

@@ -11,7 +11,7 @@ from academies.models import Academy, Course, NationalDeploymentAuthorisation, T
 from config import clock
 from mission.models import MandatePosition, MandateVersion, Milestone, ProgressReport, ReportSubscription, Target
 from tests.api.test_scoping_matrix import api_routes
-from trainees.models import Cohort, CountReturn, Enrollment, Trainee, TrainerAssignment
+from trainees.models import Cohort, CountReturn, Enrollment, Trainee, TrainerAssignment, UnitFeedback
 
 LIST_ROUTES = sorted(name for name, method in api_routes() if method == "get" and name.endswith("-list"))
 
@@ -77,6 +77,19 @@ def add_rows(world, start: int, count: int) -> None:
     CountReturn.objects.bulk_create(
         CountReturn(
             cohort=c, as_of=c.ends_on, enrolled=10, completed=9, withdrawn=1, submitted_by_organisation=command_a
+        )
+        for c in cohorts
+    )
+    UnitFeedback.objects.bulk_create(
+        UnitFeedback(
+            cohort=c,
+            checkpoint="week_4",
+            not_ready=1,
+            partly_ready=2,
+            ready=5,
+            fully_ready=1,
+            units_responding=1,
+            submitted_at=clock.now(),
         )
         for c in cohorts
     )

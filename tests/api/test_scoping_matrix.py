@@ -335,6 +335,28 @@ MATRIX: dict[tuple[str, str], Entry] = {
         {ANON: 401, READ_ONLY: 403, OUT: 404, IN: 403, COORDINATOR: 200},
         payload=lambda w: {"reason": "Figures do not add up."},
     ),
+    # Feedback from the units (issue 18): a Ukrainian academy rates its own cohorts; another one's cohort is no
+    # such cohort (400, as a missing id). Posting on a checkpoint that has feedback corrects it.
+    ("unit-feedback-list", "get"): read_list("ua_academy_a", "unit-feedback", "unit_feedback"),
+    ("unit-feedback-list", "post"): create(
+        "ua_academy_a",
+        "unit-feedback",
+        lambda w: {
+            "cohort": w.objects["a"]["rated_cohort"].pk,
+            "checkpoint": "week_4",
+            "not_ready": 2,
+            "partly_ready": 8,
+            "ready": 70,
+            "fully_ready": 10,
+            "units_responding": 3,
+        },
+    ),
+    ("unit-feedback-detail", "get"): read_detail("ua_academy_a", "unit-feedback", "unit_feedback"),
+    ("unit-feedback-response-rate", "get"): Entry(
+        "ua_academy_a",
+        lambda w: reverse("api:unit-feedback-response-rate"),
+        {ANON: 401, READ_ONLY: 200, OUT: 200, IN: 200},
+    ),
     # Report subscriptions belong to the organisation that made them; reports are seen through them.
     ("report-subscription-list", "get"): read_list("command_a", "report-subscription", "subscription"),
     ("report-subscription-list", "post"): create("command_a", "report-subscription", _subscription),

@@ -169,5 +169,5 @@ def test_partner_organisations_name_their_scope():
     assert Organisation.objects.get(slug="catc").command.code == "cat-c"
     assert Organisation.objects.get(slug="stc").command.code == "st-c"
     ministries = set(Organisation.objects.filter(kind="ministry").values_list("nation_id", flat=True))
-    assert ministries == {"PL", "DE", "ES", "FR", "IT", "NL", "LT", "NO"}
+    assert ministries == {"PL", "DE", "ES", "FR", "IT", "NL", "LT", "NO", "UA"}
     assert Organisation.objects.get(kind="academy").academy.slug == "nals-lviv"

@@ -343,3 +343,24 @@ def test_demo_recent_cohorts_have_their_reviews_but_a_few_are_overdue(demo):
     overdue = list(cohorts_with_review_overdue(on=DEMO_TODAY))
     assert 0 < len(overdue) < recent.count()
     assert all(review.feedback_total > 0 for review in recent)
+
+
+@pytest.mark.django_db
+def test_ukraines_ministry_gave_feedback_on_most_past_co_taught_cohorts(demo):
+    from academies.models import Organisation
+    from trainees.unit_feedback import MINIMUM_RATED, UnitFeedback
+    from trainees.unit_feedback_selectors import unit_feedback_response_rates
+
+    ministry = Organisation.objects.get(slug="mod-ua")
+    feedback = UnitFeedback.objects.all()
+
+    assert feedback.exists() and feedback.count() == feedback.filter(submitted_by_organisation=ministry).count()
+    assert set(feedback.values_list("cohort", flat=True)) <= set(
+        Cohort.objects.visible_to(ministry).values_list("pk", flat=True)
+    )
+    for row in feedback.select_related("cohort"):
+        opens_on, closes_on = UnitFeedback.window_of(row.checkpoint, row.cohort.ends_on)
+        assert opens_on <= row.submitted_at.date() <= min(closes_on, DEMO_TODAY)
+        assert MINIMUM_RATED <= row.rated <= row.cohort.seats and 1 <= row.units_responding <= row.rated
+    rates = {rate.checkpoint: rate for rate in unit_feedback_response_rates(ministry, today=DEMO_TODAY)}
+    assert 0.5 < rates["week_4"].rate < 1 and 0.4 < rates["week_12"].rate < 1

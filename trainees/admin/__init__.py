@@ -9,6 +9,7 @@ an ApplicationError into an error message.
 - `enrollments`: pseudonymous trainees and their enrollments;
 - `count_returns`: count returns and their approval chain;
 - `reviews`: after-action reviews of cohorts (issue 18);
+- `unit_feedback`: feedback from the units and its response rate, read-only;
 - `forms` and `inlines`: what those pages share.
 
 Importing the package registers every model admin on `admin.site` (the `@admin.register` decorators) and adds an
@@ -35,6 +36,7 @@ from .forms import (
 )
 from .inlines import AcademyCohortInline, CountReturnInline, TrainerAssignmentInline
 from .reviews import AfterActionReviewAdmin, AfterActionReviewForm
+from .unit_feedback import UnitFeedbackAdmin
 
 register_academy_inline(AcademyCohortInline)
 
@@ -62,5 +64,6 @@ __all__ = [
     "TrainerAssignmentForm",
     "TrainerAssignmentInline",
     "TrainerAssignmentInlineForm",
+    "UnitFeedbackAdmin",
     "assignment_replace",
 ]

@@ -10,6 +10,7 @@ also holds (constraints) are checked first, so that the caller sees a clear mess
 - `upsert`: the partner API's upserts by natural key, through the one-object services;
 - `lifecycle`: a cohort's status follows its dates (the check of every write, and the daily follower);
 - `reviews`: after-action reviews of cohorts that have ended (issue 18).
+- `unit_feedback`: feedback from the units at 4 and 12 weeks (import it from there).
 """
 
 from ..querysets import RATIO_ROLES

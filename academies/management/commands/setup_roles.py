@@ -34,6 +34,8 @@ COORDINATOR_PERMISSIONS = {
     "trainee": ("add",),
     "enrollment": ("add", "change"),
     "countreturn": ("add", "verify"),
+    # Feedback from the units (issue 18): the service lets only a Ukrainian institution's staff record it.
+    "unitfeedback": ("add",),
     "reportsubscription": ("add", "change"),
     # After-action reviews and lessons learnt (issue 18): file a cohort's review (never changed: a correction is
     # a new review); record and analyse lessons (mission HQ's catalogue, so the services keep them to HQ).

@@ -105,6 +105,13 @@ class ScopePolicy:
         (it assigns trainers from the whole pool), none otherwise. A ministry sees its own state's."""
         return authorisations.all() if self.runs_sites else authorisations.none()
 
+    # TRAINING RECORDS (issue 18)
+
+    def training_records(self, trainees: QS) -> QS:
+        """The trainees whose training record it reads: none. The record is Ukraine's: mission HQ and Ukrainian
+        institutions read it; an EU command, site or ministry does not, not even for its own trainees."""
+        return trainees.none()
+
     # COHORTS AND WHAT HANGS OFF THEM
 
     def cohorts(self, cohorts: QS) -> QS:
@@ -191,6 +198,9 @@ class MissionHQPolicy(ScopePolicy):
 
     def registers_trainers_of(self, nation_id: str) -> bool:
         return True
+
+    def training_records(self, trainees: QS) -> QS:
+        return trainees.all()
 
     def cohorts(self, cohorts: QS) -> QS:
         return cohorts.all()
@@ -310,6 +320,12 @@ class AcademyPolicy(ScopePolicy):
     def managed_sites(self, sites: QS) -> QS:
         assert self.organisation is not None
         return sites.filter(pk=self.organisation.academy_id)
+
+    def training_records(self, trainees: QS) -> QS:
+        """A Ukrainian institution reads the record of every trainee: the references are Ukraine's own, issued by
+        its side, and the record tells it where its personnel trained. An EU site reads none."""
+        assert self.organisation is not None and self.organisation.academy is not None
+        return trainees.all() if self.organisation.academy.in_ukraine else trainees.none()
 
     def progress_scope(self) -> tuple[str, Any, str] | None:
         assert self.organisation is not None

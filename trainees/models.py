@@ -587,3 +587,7 @@ class SiteCohortTally(models.Model):
 
     def __str__(self) -> str:
         return f"{self.academy_id}: {self.cohorts}"
+
+
+# Defined in its own module, registered with this app here: the record-signing keys (issue 18, training records).
+from .signing_keys import SigningKey  # noqa: E402, F401

@@ -8,7 +8,8 @@ also holds (constraints) are checked first, so that the caller sees a clear mess
 - `cohort_batch`: the cohort admin's all-or-nothing postponing and cancelling;
 - `bulk`: the partner API's all-or-nothing bulk writes;
 - `upsert`: the partner API's upserts by natural key, through the one-object services;
-- `lifecycle`: a cohort's status follows its dates (the check of every write, and the daily follower).
+- `lifecycle`: a cohort's status follows its dates (the check of every write, and the daily follower);
+- `signing_keys`: the rotation record of the keys that sign training records (issue 18).
 """
 
 from ..querysets import RATIO_ROLES
@@ -45,6 +46,7 @@ from .returns import (
     count_returns_awaiting_step,
     enrollment_record,
 )
+from .signing_keys import signing_key_register
 from .upsert import (
     UPSERT_MAX_ITEMS,
     AssignmentUpsertItem,
@@ -92,6 +94,7 @@ __all__ = [
     "enrollment_record",
     "enrollment_record_bulk",
     "peak_seats",
+    "signing_key_register",
     "status_by_dates",
     "trainer_assign",
     "trainer_assignment_update",

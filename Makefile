@@ -68,12 +68,14 @@ TYPED := \
 	academies/partners/throttling.py \
 	config/otp.py \
 	config/api/throttling.py \
+	config/signing.py \
 	trainees/events.py \
 	trainees/services/ \
 	trainees/selectors.py \
 	trainees/tallies.py \
 	trainees/tally_definitions.py \
 	trainees/tally_triggers.py \
+	trainees/training_record.py \
 	trainees/tasks.py \
 	mission/events.py \
 	mission/services/ \

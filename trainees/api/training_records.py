@@ -11,7 +11,6 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import exceptions, generics, permissions, serializers, status
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from academies.partners.viewsets import ScopedViewSetMixin
 from config import signing
@@ -97,6 +96,24 @@ RECORD_EXAMPLE = {
 }
 
 
+SIGNED_EXAMPLE = {
+    "record": RECORD_EXAMPLE,
+    "signature": {"alg": signing.ALGORITHM, "key_id": "3f2a9c0d51e7b84a", "value": "q1Zk…(86 characters)…Bg"},
+}
+KEYS_EXAMPLE = {
+    "keys": [
+        {
+            "key_id": "3f2a9c0d51e7b84a",
+            "algorithm": signing.ALGORITHM,
+            "public_key": "Xw8m…(43 characters)…4Q",
+            "activated_at": "2025-01-06T09:00:00+01:00",
+            "retired_at": None,
+            "reason": "First record signing key of this installation.",
+        }
+    ]
+}
+
+
 class TrainingRecordMixin(ScopedViewSetMixin):
     """One trainee by its reference, among those whose record the caller reads (else 404, as for no trainee)."""
 
@@ -138,6 +155,7 @@ class SignedTrainingRecordView(TrainingRecordMixin, generics.GenericAPIView):
             200: OpenApiResponse(
                 SignedTrainingRecordSerializer,
                 description=_("The signed record, as a file to save (Content-Disposition: attachment)."),
+                examples=[OpenApiExample("A signed record", value=SIGNED_EXAMPLE)],
             ),
             503: OpenApiResponse(description=_("The key that signs records is not registered yet.")),
         }
@@ -152,13 +170,26 @@ class SignedTrainingRecordView(TrainingRecordMixin, generics.GenericAPIView):
         return Response(document, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
-class RecordSigningKeysView(APIView):
+class RecordSigningKeysView(ScopedViewSetMixin, generics.GenericAPIView):
     """The public keys that sign training records, retired ones too: public, so receivers need no account."""
 
-    authentication_classes: list = []
     permission_classes = [permissions.AllowAny]
-    throttle_classes: list = []
+    serializer_class = RecordSigningKeysSerializer
+    pagination_class = None
+    filter_backends: list = []
 
-    @extend_schema(auth=[], responses={200: RecordSigningKeysSerializer})
+    def get_queryset(self):
+        return SigningKey.objects.all()  # public: every caller, and none, sees every key
+
+    @extend_schema(
+        auth=[],
+        responses={
+            200: OpenApiResponse(
+                RecordSigningKeysSerializer,
+                description=_("Every key that signed records, the one in use last (its `retired_at` empty)."),
+                examples=[OpenApiExample("One key in use", value=KEYS_EXAMPLE)],
+            )
+        },
+    )
     def get(self, request):
         return Response(RecordSigningKeysSerializer({"keys": SigningKey.objects.all()}).data)

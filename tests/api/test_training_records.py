@@ -111,3 +111,12 @@ def test_the_guides_offline_check_verifies_a_real_record_and_fails_after_one_cha
             exec(snippet, {"__name__": "guide"})  # noqa: S102
     finally:
         os.chdir(here)
+
+
+def test_the_schema_describes_the_record_the_builder_makes(records):
+    from trainees.api.training_records import TrainingRecordCourseSerializer, TrainingRecordSerializer
+    from trainees.training_record import COURSE_FIELDS, RECORD_FIELDS
+
+    record = records.client("hq").get(_record_url("UA-a-0001")).json()
+    assert tuple(record) == RECORD_FIELDS and tuple(TrainingRecordSerializer().fields) == RECORD_FIELDS
+    assert tuple(record["courses"][0]) == COURSE_FIELDS == tuple(TrainingRecordCourseSerializer().fields)

@@ -95,6 +95,10 @@ def test_every_tagged_read_documents_304_and_if_none_match(schema):
 def test_ids_are_integers_everywhere(schema):
     for name, operation in _operations(schema):
         for parameter in operation.get("parameters", []):
+            if "/training-records/{reference}/" in name and parameter["name"] == "reference":
+                # The one exception: a training record is asked for by the reference Ukraine issued (issue 18).
+                assert parameter["in"] == "path" and parameter["schema"]["type"] == "string", (name, parameter)
+                continue
             if parameter["in"] == "path" or parameter["name"] in ("cohort", "subscription", "delivery"):
                 assert parameter["schema"]["type"] == "integer", (name, parameter)
 

@@ -77,6 +77,7 @@ prod-check: $(INSTALLED)  ## Deploy checks with production settings and example 
 	REDIS_URL=redis://127.0.0.1:6379/0 \
 	DJANGO_ALLOWED_HOSTS=eumam.example.eu \
 	EMAIL_URL=smtp+tls://mailer:secret@smtp.example.eu:587 \
+	EUMAM_RECORD_SIGNING_KEY=ZXhhbXBsZS1vbmx5LXNlZWQtMzItYnl0ZXMtbG9uZyE= \
 	$(PY) manage.py check --deploy --fail-level WARNING
 
 lock:  ## Regenerate requirements.lock from pyproject.toml

@@ -105,6 +105,13 @@ class ScopePolicy:
         (it assigns trainers from the whole pool), none otherwise. A ministry sees its own state's."""
         return authorisations.all() if self.runs_sites else authorisations.none()
 
+    # TRAINING RECORDS (issue 18)
+
+    def training_records(self, trainees: QS) -> QS:
+        """The trainees whose training record it reads: none. The record is Ukraine's: mission HQ and Ukrainian
+        institutions read it; an EU command, site or ministry does not, not even for its own trainees."""
+        return trainees.none()
+
     # COHORTS AND WHAT HANGS OFF THEM
 
     def cohorts(self, cohorts: QS) -> QS:
@@ -203,6 +210,9 @@ class MissionHQPolicy(ScopePolicy):
 
     def registers_trainers_of(self, nation_id: str) -> bool:
         return True
+
+    def training_records(self, trainees: QS) -> QS:
+        return trainees.all()
 
     def cohorts(self, cohorts: QS) -> QS:
         return cohorts.all()
@@ -333,6 +343,12 @@ class AcademyPolicy(ScopePolicy):
         """A Ukrainian academy: it records the units' feedback on the cohorts it runs."""
         assert self.organisation is not None
         return self.organisation.academy is not None and self.organisation.academy.in_ukraine
+
+    def training_records(self, trainees: QS) -> QS:
+        """A Ukrainian institution reads the record of every trainee: the references are Ukraine's own, issued by
+        its side, and the record tells it where its personnel trained. An EU site reads none."""
+        assert self.organisation is not None and self.organisation.academy is not None
+        return trainees.all() if self.organisation.academy.in_ukraine else trainees.none()
 
     def progress_scope(self) -> tuple[str, Any, str] | None:
         assert self.organisation is not None

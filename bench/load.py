@@ -134,6 +134,7 @@ def start_gunicorn(workers: int, log: Path) -> tuple[subprocess.Popen, str]:
         DJANGO_SECRET_KEY=env.get("DJANGO_SECRET_KEY", "load-test-only-0123456789abcdefghijklmnopqrstuvwxyzABCDEFGH"),
         DATABASE_URL=f"postgres://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
         DJANGO_ALLOWED_HOSTS="127.0.0.1",
+        EUMAM_RECORD_SIGNING_KEY=env.get("EUMAM_RECORD_SIGNING_KEY", "bG9hZC10ZXN0LW9ubHktc2lnbmluZy1zZWVkLTMyYiE="),
         DJANGO_SECURE_SSL_REDIRECT="false",
         DJANGO_LOG_LEVEL="WARNING",
         EUMAM_API_RATE_PARTNER="100000000/min",

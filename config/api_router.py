@@ -10,6 +10,7 @@ from config.api.throttling import add_rate_limit_headers
 from mission.api.urls import routes as mission_routes
 from mission.api.urls import urlpatterns as mission_urlpatterns
 from trainees.api.urls import routes as trainees_routes
+from trainees.api.urls import urlpatterns as trainees_urlpatterns
 
 
 class RootView(APIRootView):
@@ -31,4 +32,4 @@ for prefix, viewset, basename in [*academies_routes, *trainees_routes, *mission_
     router.register(prefix, viewset, basename=basename)
 
 app_name = "api"
-urlpatterns = [*academies_urlpatterns, *mission_urlpatterns, *router.urls]
+urlpatterns = [*academies_urlpatterns, *trainees_urlpatterns, *mission_urlpatterns, *router.urls]

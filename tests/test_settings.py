@@ -15,6 +15,7 @@ PRODUCTION_ENV = {
     "DJANGO_SECRET_KEY": "a-production-secret-from-the-environment-0123456789abcdefghijklmnop",
     "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/eumam",
     "DJANGO_ALLOWED_HOSTS": "eumam.example.eu",
+    "EUMAM_RECORD_SIGNING_KEY": "dGVzdC1vbmx5LXJlY29yZC1zaWduaW5nLXNlZWQtMzI=",
 }
 
 

@@ -591,4 +591,7 @@ class SiteCohortTally(models.Model):
 
 # AFTER-ACTION REVIEWS (issue 18): one per cohort, in their own module.
 from .reviews import AfterActionReview, IssueTag, RatingDimension, ReviewIssue, ReviewRating  # noqa: E402, F401
+
+# Defined in its own module, registered with this app here: the record-signing keys (issue 18, training records).
+from .signing_keys import SigningKey  # noqa: E402, F401
 from .unit_feedback import UnitFeedback  # noqa: E402, F401  (feedback from the units, issue 18: its own module)

@@ -114,6 +114,10 @@ class TraineeQuerySet(models.QuerySet):
         """Trainees are created only through enrollments; nobody but mission HQ changes them directly."""
         return policy_for(scope).managed_reference_data(self)
 
+    def training_records_for(self, scope: Scope) -> TraineeQuerySet:
+        """The trainees whose training record the scope reads (issue 18): mission HQ and Ukrainian institutions."""
+        return policy_for(scope).training_records(self)
+
 
 class EnrollmentQuerySet(models.QuerySet):
     def visible_to(self, scope: Scope) -> EnrollmentQuerySet:

@@ -395,6 +395,12 @@ EUMAM_WEBHOOK_ENCRYPTION_KEYS = env.list("EUMAM_WEBHOOK_ENCRYPTION_KEYS", defaul
 # Seconds to connect and to wait for the receiver's answer, each.
 EUMAM_WEBHOOK_TIMEOUT_SECONDS = env.float("EUMAM_WEBHOOK_TIMEOUT_SECONDS", default=5.0)
 
+# TRAINING RECORDS (issue 18)
+# The Ed25519 key that signs exported training records (config/signing.py): a 32-byte seed in base64, or a PKCS#8
+# PEM. Unset (local and test profiles only; production requires it): a development key derived from SECRET_KEY.
+# After setting a new one, `manage.py register_record_signing_key --reason ...` records the rotation.
+EUMAM_RECORD_SIGNING_KEY = env.str("EUMAM_RECORD_SIGNING_KEY", default="")
+
 # AXES (login lockout)
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=1.0)

@@ -25,6 +25,16 @@ PUBLIC_URL = env.str("EUMAM_PUBLIC_URL", default=f"https://{ALLOWED_HOSTS[0].str
     "/"
 )
 
+# TRAINING RECORDS
+# The key that signs exported training records (issue 18): no development key in production.
+EUMAM_RECORD_SIGNING_KEY = _required("EUMAM_RECORD_SIGNING_KEY")
+try:
+    from config.signing import private_key_from_text
+
+    private_key_from_text(EUMAM_RECORD_SIGNING_KEY)
+except ValueError as error:
+    raise ImproperlyConfigured(f"EUMAM_RECORD_SIGNING_KEY: {error}") from error
+
 # SECURITY
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)

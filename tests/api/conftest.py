@@ -39,6 +39,7 @@ from tests.factories import (
     UserFactory,
 )
 from trainees.models import TrainerAssignmentTombstone, UnitFeedback
+from trainees.services import signing_key_register
 
 
 @dataclass
@@ -211,6 +212,17 @@ def matrix_world(world):
         submitted_by_organisation=world.orgs["ua_academy_a"],
         submitted_at=clock.now(),
     )
+    # Training records (issue 18): a Ukrainian academy reads them ("ukraine_a"); an EU site does not ("ukraine_b",
+    # the academy organisation of site A). The configured signing key is in the rotation record.
+    ukrainian_academy = AcademyFactory(slug="ua-academy", kind="academy", nation=ukraine, command=None)
+    world.orgs["ukraine_a"] = OrganisationFactory(slug="ua-academy", kind="academy", academy=ukrainian_academy)
+    world.orgs["ukraine_b"] = world.orgs["academy_a"]
+    world.keys["ukraine_a"], world.keys["ukraine_a_ro"] = (
+        _key(world.orgs["ukraine_a"]),
+        _key(world.orgs["ukraine_a"], read_only=True),
+    )
+    world.keys["ukraine_b"] = world.keys["academy_a"]
+    signing_key_register(actor=SYSTEM, reason="The matrix world's key.")
     # One tombstone per deletable list, in the scope of its `_a` caller (a row deleted there a moment ago).
     a, now = world.objects["a"], clock.now()
     for model, scope in (

@@ -419,6 +419,21 @@ MATRIX: dict[tuple[str, str], Entry] = {
         _action("webhook", "webhook", "deliveries"),
         {ANON: 401, READ_ONLY: 200, OUT: 404, IN: 200},
     ),
+    # Training records (issue 18): mission HQ and Ukrainian institutions read them; an EU site's key answers 404,
+    # as for a reference that does not exist (tests/api/test_training_records.py). The signing keys are public.
+    ("training-record-detail", "get"): Entry(
+        "ukraine_a",
+        lambda w: reverse("api:training-record-detail", args=[w.objects["a"]["trainee"].reference]),
+        {ANON: 401, READ_ONLY: 200, OUT: 404, IN: 200},
+    ),
+    ("training-record-signed", "get"): Entry(
+        "ukraine_a",
+        lambda w: reverse("api:training-record-signed", args=[w.objects["a"]["trainee"].reference]),
+        {ANON: 401, READ_ONLY: 200, OUT: 404, IN: 200},
+    ),
+    ("training-record-keys", "get"): Entry(
+        "ukraine_a", lambda w: reverse("api:training-record-keys"), {ANON: 200, READ_ONLY: 200, OUT: 200, IN: 200}
+    ),
     ("planning-ukraine-conditions", "get"): Entry(
         "command_a",
         lambda w: reverse("api:planning-ukraine-conditions"),

@@ -88,6 +88,7 @@ def gunicorn(log: Path, *, workers: int = 3, threads: int = 1, **env: str) -> It
         DJANGO_SETTINGS_MODULE="config.settings.production",
         DJANGO_SECRET_KEY="fault-test-only-0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJ",
         DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
+        EUMAM_RECORD_SIGNING_KEY="ZmF1bHQtdGVzdC1vbmx5LXNpZ25pbmctc2VlZC0zMiE=",
         DJANGO_SECURE_SSL_REDIRECT="false",
         DJANGO_LOG_LEVEL="WARNING",
         **env,

@@ -13,6 +13,24 @@ PINNED = {
     # Trainers are member-state staff, not Ukrainian personnel; `display_name` is the name they work under.
     "Trainer": {"id", "reference", "display_name", "nation", "languages", "qualifications", "is_active", "updated_at"},
     "TrainerRequest": {"reference", "display_name", "nation", "languages", "qualifications", "is_active"},
+    # The training record (issue 18): the reference and the courses, nothing about the person.
+    "TrainingRecord": {"format", "issuer", "issued_at", "trainee", "courses"},
+    "TrainingRecordCourse": {
+        "course",
+        "course_name_en",
+        "course_name_uk",
+        "course_version",
+        "site",
+        "site_name_en",
+        "site_name_uk",
+        "site_nation",
+        "cohort",
+        "starts_on",
+        "ends_on",
+        "outcome",
+        "outcome_on",
+    },
+    "SignedTrainingRecord": {"record", "signature"},
 }
 
 
@@ -30,7 +48,7 @@ def test_every_personnel_schema_is_pinned(components):
     personnel = {
         name
         for name in components
-        if name.startswith(("Trainee", "Enrollment", "Trainer"))
+        if name.startswith(("Trainee", "Enrollment", "Trainer", "TrainingRecord", "SignedTrainingRecord"))
         and "properties" in components[name]
         and not name.startswith(("TrainerAssignment", "TrainerAvailability", "EnrollmentBulk"))
     }

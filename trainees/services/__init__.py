@@ -11,6 +11,7 @@ also holds (constraints) are checked first, so that the caller sees a clear mess
 - `lifecycle`: a cohort's status follows its dates (the check of every write, and the daily follower);
 - `reviews`: after-action reviews of cohorts that have ended (issue 18).
 - `unit_feedback`: feedback from the units at 4 and 12 weeks (import it from there).
+- `signing_keys`: the rotation record of the keys that sign training records (issue 18).
 """
 
 from ..querysets import RATIO_ROLES
@@ -48,6 +49,7 @@ from .returns import (
     enrollment_record,
 )
 from .reviews import review_file
+from .signing_keys import signing_key_register
 from .upsert import (
     UPSERT_MAX_ITEMS,
     AssignmentUpsertItem,
@@ -96,6 +98,7 @@ __all__ = [
     "enrollment_record_bulk",
     "peak_seats",
     "review_file",
+    "signing_key_register",
     "status_by_dates",
     "trainer_assign",
     "trainer_assignment_update",

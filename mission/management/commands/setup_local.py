@@ -9,6 +9,8 @@ from django.core.management.base import BaseCommand
 STEPS: list[tuple[str, dict[str, Any]]] = [
     ("compile_translations", {}),
     ("migrate", {"interactive": False}),
+    # The record-signing key of this installation (the development key, locally) in the rotation record.
+    ("register_record_signing_key", {}),
     ("load_reference_data", {}),
     ("setup_roles", {}),
     ("load_schedules", {}),

@@ -192,7 +192,22 @@ class Cluster:
         config = self.folder / f"{name}.ini"
         users = self.folder / f"{name}-users.txt"
         users.write_text('"postgres" ""\n')
-        config.write_text(
+        self._pgbouncer_config(name, server_port)
+        if os.geteuid() == 0:
+            for path in (config, users):
+                shutil.chown(path, "postgres", "postgres")
+        self.start(name, [*_as_postgres(), "pgbouncer", str(config)], cwd=Path("/"))
+        wait_for(lambda: self.ready(port), timeout=20, what=f"{name} to accept connections")
+        return port
+
+    def pgbouncer_retarget(self, name: str, server_port: int) -> None:
+        """Point a PgBouncer at another server and reload it (SIGHUP to its pid), as a failover manager would."""
+        self._pgbouncer_config(name, server_port)
+        self.kill(name, signal.SIGHUP)
+
+    def _pgbouncer_config(self, name: str, server_port: int) -> None:
+        port, users = self.ports[name], self.folder / f"{name}-users.txt"
+        (self.folder / f"{name}.ini").write_text(
             "[databases]\n"
             f"* = host=127.0.0.1 port={server_port}\n"
             "[pgbouncer]\n"
@@ -204,12 +219,6 @@ class Cluster:
             "server_connect_timeout = 2\nserver_login_retry = 1\nquery_wait_timeout = 5\n"
             "server_reset_query =\nlog_connections = 0\nlog_disconnections = 0\n"
         )
-        if os.geteuid() == 0:
-            for path in (config, users):
-                shutil.chown(path, "postgres", "postgres")
-        self.start(name, [*_as_postgres(), "pgbouncer", str(config)], cwd=Path("/"))
-        wait_for(lambda: self.ready(port), timeout=20, what=f"{name} to accept connections")
-        return port
 
     def database_url(self, database: str = DATABASE) -> str:
         """libpq multi-host: the first PgBouncer (the primary behind it), then the second (the replica behind it);

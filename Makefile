@@ -8,7 +8,7 @@ INSTALLED := $(VENV)/.installed
 PORT ?= 8000
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help install setup run test test-fast test-clock lint format typecheck check bench load prod-check lock messages clean
+.PHONY: help install setup run test test-fast test-clock lint format typecheck check bench load prod-check lock messages clean drill
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -69,6 +69,12 @@ LOAD_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/eumam_load
 load: $(INSTALLED)  ## Load test: 5 min of partner reads and writes against gunicorn (see docs/performance.md)
 	createdb -h 127.0.0.1 -U postgres eumam_load 2>/dev/null || true
 	DATABASE_URL=$(LOAD_DATABASE_URL) $(PY) bench/load.py --duration $${LOAD_SECONDS:-300} --users $${LOAD_USERS:-8}
+
+# Issue 19: a production-shaped cluster on loopback ports (PostgreSQL primary + streaming replica, PgBouncer, Redis,
+# HAProxy, 2 web nodes, 2 workers, beat) broken five ways under load, then a backup restored. A few minutes.
+DRILL_ARGS ?= --write-docs
+drill: $(INSTALLED) messages  ## Cluster and backup drill: failover, killed nodes, Redis outage (see docs/deployment.md)
+	$(PY) bench/drill.py $(DRILL_ARGS)
 
 prod-check: $(INSTALLED)  ## Deploy checks with production settings and example environment values
 	DJANGO_SETTINGS_MODULE=config.settings.production \

@@ -30,6 +30,8 @@ USE_TZ = True
 SITE_ID = 1
 
 # DATABASES
+from config.database import pooled  # noqa: E402
+
 # With DATABASE_URL unset the product runs on SQLite under var/, so it needs no server.
 if env.str("DATABASE_URL", default=""):
     DATABASES = {"default": env.db("DATABASE_URL")}
@@ -49,6 +51,10 @@ else:
     }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DJANGO_CONN_MAX_AGE", default=0))
+# Behind PgBouncer in transaction mode (DATABASE_POOLER=pgbouncer-transaction) consecutive transactions of one
+# connection may run on different server sessions: no server-side cursors (config/database.py).
+DATABASE_POOLER = env.str("DATABASE_POOLER", default="")
+DATABASES["default"] = pooled(DATABASES["default"], DATABASE_POOLER)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # URLS

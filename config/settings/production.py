@@ -2,6 +2,8 @@
 
 from django.core.exceptions import ImproperlyConfigured
 
+from config.database import pooled
+
 from .base import *  # noqa: F403
 from .base import env
 
@@ -18,6 +20,7 @@ _required("DATABASE_URL")
 DATABASES = {"default": env.db("DATABASE_URL")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DATABASES["default"] = pooled(DATABASES["default"], DATABASE_POOLER)  # noqa: F405
 ALLOWED_HOSTS = [host for host in _required("DJANGO_ALLOWED_HOSTS").split(",") if host.strip()]
 DEBUG = False
 # The links in reports (manage, unsubscribe) point here: https://, the first allowed host unless told otherwise.

@@ -55,7 +55,7 @@ TYPED := \
 	academies/services.py \
 	academies/scope.py \
 	academies/events.py \
-	academies/webhooks.py \
+	academies/webhooks/ \
 	academies/tasks.py \
 	academies/staff.py \
 	academies/partner_models.py \

@@ -72,7 +72,7 @@ TYPED := \
 	trainees/services/ \
 	trainees/selectors.py \
 	trainees/tallies.py \
-	trainees/tally_definitions.py \
+	trainees/tally_definitions/ \
 	trainees/tally_triggers.py \
 	trainees/tasks.py \
 	mission/events.py \

@@ -79,7 +79,7 @@ TYPED := \
 	mission/services/ \
 	mission/selectors.py \
 	mission/briefing.py \
-	mission/planning.py \
+	mission/planning/ \
 	mission/tasks.py \
 	mission/figures.py
 

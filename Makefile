@@ -78,7 +78,7 @@ TYPED := \
 	mission/events.py \
 	mission/services/ \
 	mission/selectors.py \
-	mission/briefing.py \
+	mission/briefing/ \
 	mission/planning/ \
 	mission/tasks.py \
 	mission/figures.py

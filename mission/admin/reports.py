@@ -15,12 +15,7 @@ from academies.admin_scope import ScopedAdminMixin, actor_of
 from config.admin import ServiceModelForm, ServiceSaveAdminMixin, run_service_for_objects
 
 from .. import services
-from ..models import (
-    DecisionDigest,
-    ProgressReport,
-    ReportDispatch,
-    ReportSubscription,
-)
+from ..models import DecisionDigest, ProgressReport, ReportDispatch, ReportSubscription
 from ..selectors import failed_dispatches
 
 SUBSCRIPTION_FIELDS = (

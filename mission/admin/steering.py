@@ -13,13 +13,7 @@ from config.admin import run_service_for_objects
 from config.exceptions import ApplicationError
 
 from .. import services
-from ..models import (
-    Ceasefire,
-    MandatePosition,
-    MandateVersion,
-    Milestone,
-    Target,
-)
+from ..models import Ceasefire, MandatePosition, MandateVersion, Milestone, Target
 
 
 @admin.register(Target)

@@ -11,13 +11,7 @@ from trainees.models import CountReturn
 from ..models import ReportDispatch, ReportSubscription
 from ..selectors import Progress, Scope
 from ..services import ukraine_conditions
-from .shape import (
-    BacklogStage,
-    FailedDispatches,
-    SiteChange,
-    Staffing,
-    Ukraine,
-)
+from .shape import BacklogStage, FailedDispatches, SiteChange, Staffing, Ukraine
 
 # A cohort that starts this soon with no trainer at all cannot be staffed by the usual rotation lead time.
 URGENT_STAFFING_WEEKS = 6

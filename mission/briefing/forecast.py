@@ -7,10 +7,7 @@ import math
 from statistics import NormalDist
 
 from ..selectors import FORECAST_RATE_WINDOW_WEEKS, Progress
-from .shape import (
-    ForecastInterval,
-    ForecastShift,
-)
+from .shape import ForecastInterval, ForecastShift
 
 FORECAST_INTERVAL = 0.8
 

@@ -14,15 +14,7 @@ from ..models import ReportSubscription
 from ..selectors import FORECAST_RATE_WINDOW_WEEKS, RUN_RATE_WINDOWS_WEEKS, Progress, progress
 from .attention import backlog, failed_dispatches, pending_returns, staffing, ukraine
 from .forecast import forecast_interval, forecast_shift, weekly_completions
-from .shape import (
-    BRIEFING_VERSION,
-    Briefing,
-    Lead,
-    NextMilestone,
-    Pace,
-    PassedMilestone,
-    Plan,
-)
+from .shape import BRIEFING_VERSION, Briefing, Lead, NextMilestone, Pace, PassedMilestone, Plan
 
 PLAN_WINDOW_WEEKS = FORECAST_RATE_WINDOW_WEEKS
 

@@ -6,17 +6,7 @@
 from __future__ import annotations
 
 from .definitions import Presence, Tally, _defined
-from .fragments import (
-    ROW,
-    _aggregate,
-    _column,
-    _condition,
-    _figure_columns,
-    _key_columns,
-    _pk,
-    _table,
-    _with_parent,
-)
+from .fragments import ROW, _aggregate, _column, _condition, _figure_columns, _key_columns, _pk, _table, _with_parent
 
 
 def _recompute_select(tally: Tally) -> str:

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from config import clock
-from config.exceptions import ApplicationError
+from config.exceptions import ApplicationError, full_clean_or_refuse
 
 from .models import (
     Course,
@@ -117,7 +117,7 @@ def trainer_update(
     trainer = Trainer.objects.select_for_update().get(pk=trainer.pk)
     for field, value in changes.items():
         setattr(trainer, field, list(value) if field == "languages" else value)
-    _full_clean(trainer)
+    full_clean_or_refuse(trainer)
     trainer.save()
     if qualifications is not None:
         trainer.qualifications.set(list(qualifications))
@@ -133,7 +133,7 @@ def trainer_availability_update(
     _require_trainer_managed(actor, window.trainer)
     window = TrainerAvailability.objects.select_for_update().get(pk=window.pk)
     window.starts_on, window.ends_on, window.note = starts_on, ends_on, note
-    _full_clean(window)
+    full_clean_or_refuse(window)
     _check_assignments_still_covered(window.trainer, exclude_pk=window.pk, extra=(starts_on, ends_on))
     window.save()
     return window
@@ -148,15 +148,6 @@ def trainer_availability_delete(*, window: TrainerAvailability, actor: Actor) ->
     _check_assignments_still_covered(window.trainer, exclude_pk=window.pk, extra=None)
     tombstone_record(TrainerAvailabilityTombstone, object_id=window.pk, trainer_id=window.trainer_id)
     window.delete()
-
-
-def _full_clean(instance) -> None:
-    from django.core.exceptions import ValidationError
-
-    try:
-        instance.full_clean()
-    except ValidationError as error:
-        raise ApplicationError(_("The data is invalid."), error.message_dict) from error
 
 
 def _check_assignments_still_covered(
@@ -219,16 +210,16 @@ def course_version_create(
         trainees_per_trainer=trainees_per_trainer,
         reason=reason.strip(),
     )
-    _full_clean(version)
+    full_clean_or_refuse(version)
     version.save()
     rows = [
         CourseVersionTopic(version=version, topic=topic, hours=hours) for topic, hours in (topic_hours or {}).items()
     ]
     for row in rows:
-        _full_clean(row)
+        full_clean_or_refuse(row)
         row.save()
     if effective_from <= (today or clock.today()):
         course.duration_days, course.trainees_per_trainer = duration_days, trainees_per_trainer
-        _full_clean(course)
+        full_clean_or_refuse(course)
         course.save()
     return version

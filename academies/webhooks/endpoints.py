@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from config import clock
-from config.exceptions import ApplicationError
+from config.exceptions import ApplicationError, full_clean_or_refuse
 
 from ..events import event_types_check, of_types, visible
 from ..models import Event, Organisation, WebhookDelivery, WebhookEndpoint
@@ -32,10 +32,7 @@ REPLAY_MAX = 10_000
 
 
 def _save(endpoint: WebhookEndpoint) -> WebhookEndpoint:
-    try:
-        endpoint.full_clean()
-    except ValidationError as error:
-        raise ApplicationError(_("The data is invalid."), error.message_dict) from error
+    full_clean_or_refuse(endpoint)
     endpoint.save()
     return endpoint
 

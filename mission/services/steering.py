@@ -7,7 +7,6 @@ import logging
 from dataclasses import asdict, dataclass
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
@@ -16,7 +15,7 @@ from django.utils.translation import gettext as _
 from academies.models import Academy, Nation
 from academies.scope import Actor
 from config import clock
-from config.exceptions import ApplicationError
+from config.exceptions import ApplicationError, full_clean_or_refuse
 from trainees.events import cohorts_flagged_record
 from trainees.models import Cohort
 
@@ -31,10 +30,7 @@ logger = logging.getLogger(__name__)
 
 
 def _save(instance):
-    try:
-        instance.full_clean()
-    except ValidationError as error:
-        raise ApplicationError(_("The data is invalid."), error.message_dict) from error
+    full_clean_or_refuse(instance)
     instance.save()
     return instance
 

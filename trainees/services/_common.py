@@ -6,20 +6,16 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from academies.scope import Actor
-from config.exceptions import ApplicationError, CodedMessage
+from config.exceptions import ApplicationError, CodedMessage, full_clean_or_refuse
 from config.stamps import restamp
 
 
 def _save(instance: Any) -> Any:
-    try:
-        instance.full_clean()
-    except ValidationError as error:
-        raise ApplicationError(_("The data is invalid."), error.message_dict) from error
+    full_clean_or_refuse(instance)
     try:
         with transaction.atomic():
             instance.save()

@@ -33,3 +33,14 @@ def not_in_scope_message(model: Any) -> str:
     """The one answer for a related id that does not exist or lies outside the caller's scope: it says neither
     which, nor whose."""
     return _("No such %(noun)s in your scope.") % {"noun": model._meta.verbose_name}
+
+
+def full_clean_or_refuse(instance: Any) -> None:
+    """Validate `instance` (`full_clean()`) before a service saves it; what the model refuses becomes the one
+    domain exception, with the model's messages by field."""
+    from django.core.exceptions import ValidationError
+
+    try:
+        instance.full_clean()
+    except ValidationError as error:
+        raise ApplicationError(_("The data is invalid."), error.message_dict) from error

@@ -8,12 +8,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any, TypeVar
 
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Model
 from django.utils.translation import gettext as _
 
-from config.exceptions import ApplicationError
+from config.exceptions import ApplicationError, full_clean_or_refuse
 
 M = TypeVar("M", bound=Model)
 
@@ -24,10 +23,7 @@ def validated_save(instance: M, *, update_fields: Iterable[str] | None = None) -
     The save runs in a savepoint, so a constraint the database enforces (a lost race) undoes only this save and
     reads like the check that would have caught it.
     """
-    try:
-        instance.full_clean()
-    except ValidationError as error:
-        raise ApplicationError(_("The data is invalid."), error.message_dict) from error
+    full_clean_or_refuse(instance)
     try:
         with transaction.atomic():
             instance.save(update_fields=update_fields)

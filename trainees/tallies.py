@@ -4,7 +4,7 @@ Database triggers keep `DailyTally` and `SiteCourseTally` in step with the appro
 and `RosterTally` with the completed enrollments, and `SiteCohortTally` with the cohorts. What they hold can always
 be recomputed from those rows: `tally_drift()` compares the two, and `rebuild_tallies()` replaces the tallies with
 the recomputed figures, in one transaction. The triggers, the recomputation and the comparison are all generated
-from one definition of each tally, in trainees/tally_definitions.py.
+from one definition of each tally, in trainees/tally_definitions/.
 """
 
 from __future__ import annotations

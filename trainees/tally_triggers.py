@@ -1,4 +1,4 @@
-"""The tally triggers in the database against their definition (trainees/tally_definitions.py): check, repair.
+"""The tally triggers in the database against their definition (trainees/tally_definitions/): check, repair.
 
 Nothing else tells when a trigger is gone. On SQLite, a migration that rebuilds a tallied table (most AlterFields)
 drops its triggers with the old table; on PostgreSQL, a renamed column leaves a function that fails at run time; a
@@ -157,7 +157,7 @@ def check_tally_triggers(app_configs=None, databases=None, **_kwargs) -> list:
         if state.differing:
             errors.append(
                 Error(
-                    f"Tally triggers on database '{alias}' differ from trainees/tally_definitions.py (disabled, or "
+                    f"Tally triggers on database '{alias}' differ from trainees/tally_definitions/ (disabled, or "
                     f"out of date): {', '.join(state.differing)}.",
                     hint=fix,
                     id="trainees.E002",

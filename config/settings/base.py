@@ -388,7 +388,7 @@ SPECTACULAR_SETTINGS = {
 }
 
 # EVENTS AND WEBHOOKS (issue 14)
-# The event outbox, the pull feed and webhooks (academies/events.py, academies/webhooks.py, docs/api.md "Events").
+# The event outbox, the pull feed and webhooks (academies/events.py, academies/webhooks/, docs/api.md "Events").
 # Events older than the retention are purged daily; the feed and replays reach back that far.
 EUMAM_EVENT_RETENTION_DAYS = env.int("EUMAM_EVENT_RETENTION_DAYS", default=90)
 # Webhook targets must be https:// and resolve to public addresses only (checked on registration and again on every

@@ -27,9 +27,11 @@ from academies.webhooks import (
     RETRY_WINDOW,
     ROTATION_OVERLAP,
     retry_delay,
+    targets,
     webhook_create,
     webhooks_sweep,
 )
+from academies.webhooks import delivery as webhook_delivery
 from config import clock
 from tests.webhook_receiver import Received, serving
 from trainees.services import cohort_update, count_return_verify, enrollment_record
@@ -313,7 +315,7 @@ def test_a_claim_left_by_a_dead_worker_is_delivered_after_its_lease(world, froze
         from academies.events import events_publish
 
         events_publish()
-        [claimed] = webhooks.deliveries_claim(endpoint, clock.now())  # the worker dies right after claiming
+        [claimed] = webhook_delivery.deliveries_claim(endpoint, clock.now())  # the worker dies right after claiming
         webhooks_sweep()
         assert receiver.received == []  # still claimed
         frozen.shift(webhooks.LEASE + dt.timedelta(seconds=1))
@@ -505,7 +507,7 @@ def test_production_refuses_plain_http_and_private_targets(world, production, ur
 
 
 def test_a_name_that_resolves_to_a_private_address_is_refused(world, production, monkeypatch):
-    monkeypatch.setattr(webhooks, "_resolve", lambda host, port: ["93.184.216.34", "10.0.0.7"])
+    monkeypatch.setattr(targets, "_resolve", lambda host, port: ["93.184.216.34", "10.0.0.7"])
     response = world.client("command_a").post(
         reverse("api:webhook-list"), {"url": "https://hooks.example.eu/"}, format="json"
     )
@@ -514,9 +516,9 @@ def test_a_name_that_resolves_to_a_private_address_is_refused(world, production,
 
 def test_every_delivery_checks_the_address_again_against_dns_rebinding(world, production, monkeypatch):
     addresses = {"hooks.example.eu": ["93.184.216.34"]}
-    monkeypatch.setattr(webhooks, "_resolve", lambda host, port: addresses[host])
+    monkeypatch.setattr(targets, "_resolve", lambda host, port: addresses[host])
     connections = []
-    monkeypatch.setattr(webhooks.socket, "create_connection", lambda *args, **kwargs: connections.append(args))
+    monkeypatch.setattr(targets.socket, "create_connection", lambda *args, **kwargs: connections.append(args))
     _endpoint, _secret = register(world, "command_a", "https://hooks.example.eu/eumam")
     addresses["hooks.example.eu"] = ["127.0.0.1"]  # the name now points inside
     change(world)
@@ -527,7 +529,7 @@ def test_every_delivery_checks_the_address_again_against_dns_rebinding(world, pr
 
 def test_the_connection_goes_to_the_address_that_was_checked(world, monkeypatch):
     with serving() as receiver:
-        monkeypatch.setattr(webhooks, "_resolve", lambda host, port: ["127.0.0.1"])
+        monkeypatch.setattr(targets, "_resolve", lambda host, port: ["127.0.0.1"])
         register(world, "command_a", f"http://hooks.test:{receiver.port}/eumam")
         change(world)
         webhooks_sweep()

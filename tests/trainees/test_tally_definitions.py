@@ -20,7 +20,14 @@ from tests.factories import ApprovedCountReturnFactory, CohortFactory, Enrollmen
 from trainees import tally_definitions
 from trainees.models import CountReturn, DailyTally, Enrollment, RosterTally, SiteCourseTally
 from trainees.tallies import tally_drift
-from trainees.tally_definitions import Condition, postgresql_triggers, recompute_sql, sqlite_triggers, triggers_for
+from trainees.tally_definitions import (
+    Condition,
+    definitions,
+    postgresql_triggers,
+    recompute_sql,
+    sqlite_triggers,
+    triggers_for,
+)
 from trainees.tally_triggers import check_tally_triggers, repair_triggers, trigger_state
 
 
@@ -53,7 +60,7 @@ def test_the_generated_sql_follows_a_changed_choice_value(generate):
     assert f"state = '{CountReturn.State.APPROVED}'" in before
     assert f"status = '{Enrollment.Status.COMPLETED}'" in before
 
-    with mock.patch.object(tally_definitions, "TALLIES", _only_count_returns_counted_when("signed_off")):
+    with mock.patch.object(definitions, "TALLIES", _only_count_returns_counted_when("signed_off")):
         after = sql()
     assert "state = 'signed_off'" in after
     assert f"state = '{CountReturn.State.APPROVED}'" not in after
@@ -99,7 +106,7 @@ def test_the_check_names_a_dropped_trigger_and_the_repair_brings_it_back():
 
 @pytest.mark.django_db
 def test_the_check_names_a_trigger_that_differs_from_the_definition():
-    with mock.patch.object(tally_definitions, "TALLIES", _only_count_returns_counted_when("signed_off")):
+    with mock.patch.object(definitions, "TALLIES", _only_count_returns_counted_when("signed_off")):
         stale = next(t for t in triggers_for(connection.vendor) if t.table == CountReturn._meta.db_table)
     with connection.cursor() as cursor:
         for statement in stale.drop + stale.create:

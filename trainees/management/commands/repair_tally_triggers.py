@@ -11,7 +11,7 @@ from trainees.tally_triggers import repair_triggers
 class Command(BaseCommand):
     help = (
         "Create again the progress tally triggers that are missing from the database or differ from "
-        "trainees/tally_definitions.py, and recompute the tallies if any was. Idempotent: with every trigger in "
+        "trainees/tally_definitions/, and recompute the tallies if any was. Idempotent: with every trigger in "
         "place it changes nothing."
     )
     requires_system_checks: list[str] = []  # it repairs what the check `trainees.E001` reports

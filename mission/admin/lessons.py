@@ -25,8 +25,8 @@ from academies.models import CourseVersion
 from config.admin import ServiceModelForm, ServiceSaveAdminMixin, run_service_for_objects
 from trainees.models import AfterActionReview
 
-from .lessons import Lesson
-from .services import lesson_accept, lesson_analyse, lesson_implement, lesson_record, lesson_reject
+from ..lessons import Lesson
+from ..services import lesson_accept, lesson_analyse, lesson_implement, lesson_record, lesson_reject
 
 LESSON_FIELDS = ("course", "title", "observation", "owner", "due_on", "reviews")
 

@@ -37,6 +37,10 @@ test: $(INSTALLED) messages  ## Run the whole suite (SQLite unless DATABASE_URL 
 test-fast: $(INSTALLED)  ## The suite without browser tests
 	$(PY) -m pytest -m "not browser"
 
+# After a change that adds or removes queries on purpose; run it on SQLite and with DATABASE_URL on PostgreSQL.
+query-baselines: $(INSTALLED)  ## Rewrite tests/api/query_baselines.json from the measured API query counts
+	$(PY) -m pytest -q -p no:cacheprovider tests/api/test_endpoints.py -k query_count --refresh-query-baselines
+
 # The suite (without browser tests) at another moment: CLOCK=+400d, CLOCK=2028-02-29 or CLOCK=2027-03-28T03:30.
 CLOCK ?= +400d
 test-clock: $(INSTALLED) messages  ## The suite without browser tests with the clock moved (CLOCK=+400d by default)

@@ -41,6 +41,16 @@ def clock_destination(value: str, now: dt.datetime) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(12), tzinfo=BRUSSELS)
 
 
+def pytest_addoption(parser):
+    from tests.api.query_baselines import REFRESH_OPTION
+
+    parser.addoption(
+        REFRESH_OPTION,
+        action="store_true",
+        help="Rewrite tests/api/query_baselines.json from the measured query counts instead of comparing them",
+    )
+
+
 def pytest_configure(config):
     value = os.environ.get(CLOCK_VARIABLE, "").strip()
     if not value:

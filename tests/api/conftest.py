@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import pytest
@@ -18,6 +19,7 @@ from academies.tombstones import TrainerAvailabilityTombstone, WebhookEndpointTo
 from academies.webhooks import webhook_create
 from config import clock
 from mission.models import ReportSubscriptionTombstone
+from tests.api.query_baselines import REFRESH_OPTION, Baselines
 from tests.factories import (
     AcademyFactory,
     CohortFactory,
@@ -76,6 +78,15 @@ def _back_to_the_default_language():
     services directly would see it."""
     yield
     translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(scope="session")
+def query_baselines(request) -> Iterator[Baselines]:
+    """The query-count baselines (tests/api/query_baselines.py), written back at the end when refreshing."""
+    baselines = Baselines.load(refresh=request.config.getoption(REFRESH_OPTION))
+    yield baselines
+    if baselines.refresh:
+        baselines.write()
 
 
 @pytest.fixture

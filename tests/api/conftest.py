@@ -212,17 +212,18 @@ def matrix_world(world):
             starts_on=ends_on - dt.timedelta(days=34),
             ends_on=ends_on,
         )
-    world.objects["a"]["unit_feedback"] = UnitFeedback.objects.create(
-        cohort=world.objects["a"]["rated_cohort"],
-        checkpoint="week_4",
-        not_ready=1,
-        partly_ready=9,
-        ready=70,
-        fully_ready=10,
-        units_responding=3,
-        submitted_by_organisation=world.orgs["ua_academy_a"],
-        submitted_at=clock.now(),
-    )
+    for suffix in ("a", "b"):  # the units' feedback on each academy's cohort: B's is the twin A does not see
+        world.objects[suffix]["unit_feedback"] = UnitFeedback.objects.create(
+            cohort=world.objects[suffix]["rated_cohort"],
+            checkpoint="week_4",
+            not_ready=1,
+            partly_ready=9,
+            ready=70,
+            fully_ready=10,
+            units_responding=3,
+            submitted_by_organisation=world.orgs[f"ua_academy_{suffix}"],
+            submitted_at=clock.now(),
+        )
     # Training records (issue 18): a Ukrainian academy reads them ("ukraine_a"); an EU site does not ("ukraine_b",
     # the academy organisation of site A). The configured signing key is in the rotation record.
     ukrainian_academy = AcademyFactory(slug="ua-academy", kind="academy", nation=ukraine, command=None)

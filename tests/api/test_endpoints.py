@@ -146,6 +146,26 @@ class TestEnrollments(EndpointCase):
         return {"cohort": world.objects["a"]["cohort"].pk, "trainee": "UA-new-0001"}
 
 
+class TestUnitFeedback(EndpointCase):
+    """Feedback from the units (issue 18): a Ukrainian academy rates its own cohorts; posting on a checkpoint that
+    has feedback corrects it. Official records: never updated or deleted."""
+
+    basename, object_name, scope = "unit-feedback", "unit_feedback", "ua_academy_a"
+    actions = READ | {"create"}
+    list_count = 1
+
+    def create_payload(self, world):
+        return {
+            "cohort": world.objects["a"]["rated_cohort"].pk,
+            "checkpoint": "week_4",
+            "not_ready": 2,
+            "partly_ready": 8,
+            "ready": 70,
+            "fully_ready": 10,
+            "units_responding": 3,
+        }
+
+
 class TestCountReturns(EndpointCase):
     """Official records: submitted, then verified or rejected (workflows: the scoping matrix); never changed."""
 

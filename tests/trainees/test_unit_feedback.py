@@ -288,6 +288,23 @@ def test_recorded_feedback_is_locked(ukraine):
         feedback.full_clean()
 
 
+def test_the_database_never_deletes_or_rewrites_feedback_and_supersedes_it_once(ukraine):
+    from django.db import IntegrityError, transaction
+
+    actor, cohort = key_of(ukraine["organisations"]["lviv"]), ukraine["cohorts"]["lviv"]
+    first = submit(actor, cohort)
+    rows = UnitFeedback.objects.filter(pk=first.pk)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        rows.delete()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        rows.update(ready=1)
+    submit(actor, cohort, ready=50, fully_ready=18)  # the correction sets `superseded_at`, once
+    with pytest.raises(IntegrityError), transaction.atomic():
+        rows.update(superseded_at=clock.now() + dt.timedelta(days=1))
+    first.refresh_from_db()
+    assert (first.ready, first.superseded_at) == (60, clock.now())
+
+
 def test_each_checkpoint_has_its_own_current_feedback(ukraine):
     cohort = CohortFactory(academy=ukraine["lviv"], course=ukraine["course"], **ended(84))
     actor = key_of(ukraine["organisations"]["lviv"])

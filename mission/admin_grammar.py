@@ -156,6 +156,9 @@ NOUNS: dict[str, Noun] = {
     "trainees.unitfeedback": Noun(
         counted=npgettext_lazy("counted", "%(count)s unit feedback", "%(count)s unit feedback", "count")
     ),
+    "trainees.signingkey": Noun(
+        counted=npgettext_lazy("counted", "%(count)s record signing key", "%(count)s record signing keys", "count")
+    ),
     "mission.target": Noun(counted=npgettext_lazy("counted", "%(count)s target", "%(count)s targets", "count")),
     "mission.milestone": Noun(
         counted=npgettext_lazy("counted", "%(count)s milestone", "%(count)s milestones", "count"),

@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.core.exceptions import ValidationError
 
 from academies.models import Organisation, OrganisationAPIKey, Trainer, TrainerAvailability
 from academies.scope import SYSTEM, Actor
@@ -119,10 +118,10 @@ class TestTrainerCreate:
         assert not Trainer.objects.filter(reference="T-PL-9").exists()
 
     def test_it_rejects_a_reference_already_taken(self, trainer, polish_ministry):
-        with pytest.raises(ValidationError) as caught:
+        with pytest.raises(ApplicationError) as caught:
             trainer_create(reference=trainer.reference, nation=trainer.nation, actor=_key_actor(polish_ministry))
 
-        assert "reference" in caught.value.message_dict
+        assert "reference" in caught.value.extra
         assert Trainer.objects.filter(reference=trainer.reference).count() == 1
 
 
@@ -183,7 +182,7 @@ class TestTrainerAvailability:
     def test_it_rejects_a_window_that_ends_before_it_starts(self, trainer, polish_ministry):
         today = clock.today()
 
-        with pytest.raises(ValidationError):
+        with pytest.raises(ApplicationError):
             trainer_availability_add(
                 trainer=trainer, starts_on=today, ends_on=today - dt.timedelta(days=1),
                 actor=_key_actor(polish_ministry),

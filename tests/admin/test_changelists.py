@@ -38,7 +38,8 @@ def test_every_model_of_the_three_apps_is_registered():
     registered = set(admin.site.model_admins())
     # Aliases and member-state positions are edited inline on their academy and mandate, a course version's hours
     # per topic on the version's add page (issue 18).
-    inline_only = {"AcademyAlias", "MandatePosition", "CourseVersionTopic"}
+    # A review's ratings and tagged issues are filed on the review's add page (issue 18).
+    inline_only = {"AcademyAlias", "MandatePosition", "CourseVersionTopic", "ReviewRating", "ReviewIssue"}
     # The progress tallies are derived data kept by database triggers: nobody edits them (issue 7).
     derived = {"DailyTally", "SiteCourseTally", "SiteCohortTally", "TraineeCompletions", "RosterTally"}
     # Tombstones serve the partners' delta sync only; coordinators see deletions in the history (issue 14).

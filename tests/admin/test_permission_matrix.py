@@ -56,7 +56,7 @@ from tests.factories import (
     TrainingCommandFactory,
     UserFactory,
 )
-from trainees.models import AfterActionReview, CountReturn, TrainerAssignment, UnitFeedback
+from trainees.models import AfterActionReview, CountReturn, SigningKey, TrainerAssignment, UnitFeedback
 
 pytestmark = pytest.mark.django_db
 
@@ -113,6 +113,8 @@ EXPECTED: dict[str, Expect] = {
     # Feedback from the units (issue 18): seen through its cohort; recorded by Ukrainian institutions through the
     # API only, an official record never changed or deleted.
     "trainees.unitfeedback": Expect(catc_sees=(True, False), never_add=True, never_change=True, never_delete=True),
+    # The rotation record of the training records' signing keys (issue 18): mission HQ's, kept by a command.
+    "trainees.signingkey": Expect(catc_sees=(False, False), never_add=True, never_change=True, never_delete=True),
     "mission.target": REFERENCE,
     "mission.milestone": REFERENCE,
     "mission.mandateversion": REFERENCE,
@@ -328,6 +330,13 @@ def world(roles):
                 fully_ready=5,
                 units_responding=2,
                 submitted_at=clock.now(),
+            ),
+            "trainees.signingkey": SigningKey.objects.create(
+                key_id=f"matrix-key-{side}",
+                public_key=f"public-half-{side}",
+                activated_at=clock.now() - dt.timedelta(days=2),
+                retired_at=None if side == "in" else clock.now() - dt.timedelta(days=1),  # one key in use at a time
+                reason=f"The matrix's key {side}.",
             ),
             "mission.reportsubscription": subscription,
             "mission.progressreport": report,

@@ -10,6 +10,7 @@ an ApplicationError into an error message.
 - `count_returns`: count returns and their approval chain;
 - `reviews`: after-action reviews of cohorts (issue 18);
 - `unit_feedback`: feedback from the units and its response rate, read-only;
+- `signing_keys`: the rotation record of the keys that sign training records, read-only;
 - `forms` and `inlines`: what those pages share.
 
 Importing the package registers every model admin on `admin.site` (the `@admin.register` decorators) and adds an
@@ -36,6 +37,7 @@ from .forms import (
 )
 from .inlines import AcademyCohortInline, CountReturnInline, TrainerAssignmentInline
 from .reviews import AfterActionReviewAdmin, AfterActionReviewForm
+from .signing_keys import SigningKeyAdmin
 from .unit_feedback import UnitFeedbackAdmin
 
 register_academy_inline(AcademyCohortInline)
@@ -59,6 +61,7 @@ __all__ = [
     "FinderRoleForm",
     "PostponeForm",
     "RejectionForm",
+    "SigningKeyAdmin",
     "TraineeAdmin",
     "TrainerAssignmentAdmin",
     "TrainerAssignmentForm",

@@ -1,0 +1,31 @@
+"""The rotation record of the keys that sign training records (issue 18), read-only, for mission HQ.
+
+Keys are registered by `manage.py register_record_signing_key` (`trainees.services.signing_keys`) and retired, never
+deleted: the public halves stay published at `/api/v1/training-record-keys/`, so older records still verify.
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin
+
+from academies.admin_scope import ScopedAdminMixin
+
+from ..signing_keys import SigningKey
+
+
+@admin.register(SigningKey)
+class SigningKeyAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    list_display = ("key_id", "algorithm", "activated_at", "retired_at", "reason")
+    fields = ("key_id", "algorithm", "public_key", "activated_at", "retired_at", "reason")
+    readonly_fields = fields
+    show_full_result_count = False
+
+    # An official record, kept by the command: never added, changed or deleted here.
+    def has_add_permission(self, request, *args):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,4 +1,4 @@
-"""`manage.py seed_demo`: seed the deterministic demo data set (see mission/demo.py)."""
+"""`manage.py seed_demo`: seed the deterministic demo data set (see mission/demo/)."""
 
 from __future__ import annotations
 

@@ -22,7 +22,7 @@ from trainees.models import AfterActionReview, Cohort, ReviewIssue, ReviewRating
 from trainees.review_selectors import OVERDUE_LOOKBACK_DAYS
 from trainees.reviews import RATING_VALUES, REVIEW_DUE_DAYS, RatingDimension
 
-from .lessons import Lesson
+from ..lessons import Lesson
 
 OWNER_USERNAME = "lessons-cell"  # mission HQ's lessons cell: owns the demo lessons, never logs in
 # Cohorts that ended within the dashboard's look-back get reviews; of those past their due day in the last

@@ -99,7 +99,6 @@ LABELS: dict[str, Promise] = {
     "cohorts_started": pgettext_lazy("progress report", "Cohorts started"),
     "cohorts_completed": pgettext_lazy("progress report", "Cohorts completed"),
     "seats": pgettext_lazy("progress report", "seats"),
-    "staffing": pgettext_lazy("progress report", "Staffing gaps in the next 8 weeks"),
     "cohort": pgettext_lazy("progress report", "Cohort"),
     "site": pgettext_lazy("progress report", "Site"),
     "course": pgettext_lazy("progress report", "Course"),
@@ -107,7 +106,6 @@ LABELS: dict[str, Promise] = {
     "trainers_needed": pgettext_lazy("progress report", "Trainers needed"),
     "trainers_assigned": pgettext_lazy("progress report", "Assigned"),
     "shortfall": pgettext_lazy("progress report", "Shortfall"),
-    "no_gaps": pgettext_lazy("progress report", "No cohort in the next 8 weeks lacks trainers."),
     "chart_alt": pgettext_lazy("progress report", "Chart: cumulative trained, forecasts and milestones"),
     "chart_actual": pgettext_lazy("progress report", "Official (cumulative)"),
     "chart_rate": pgettext_lazy("progress report", "Forecast: run rate"),
@@ -350,6 +348,7 @@ def _context(figures: ReportFigures, *, subscription_name: str, language: str, a
     target = current.target
     activity = current.cohort_activity
     briefing = _briefing_context(figures, t, scope_label=scope_label, language=language)
+    weeks = wording.horizon_weeks(((figures.briefing or {}).get("attention") or {}).get("staffing"))
     return {
         "t": t,
         "language": language,
@@ -401,6 +400,8 @@ def _context(figures: ReportFigures, *, subscription_name: str, language: str, a
             "completed_seats": wording.counted("seats", activity.completed_seats, language),
         },
         "gaps": _gap_rows(figures, language),
+        "staffing_title": wording.staffing_title(weeks),
+        "no_gaps": wording.no_gaps(weeks),
         "chart_cid": CHART_CID,
         "chart_alt": t["chart_alt_figures"]
         % {

@@ -97,8 +97,11 @@ def test_a_report_stores_the_horizon_it_was_made_with_and_renders_it(weeks, monk
     monkeypatch.setattr(selectors, "STAFFING_HORIZON_WEEKS", 5)
     for language, words in (("en", ENGLISH[weeks]), ("uk", UKRAINIAN[weeks])):
         rendered = _render(report.figures, language)
+        with translation.override(language):
+            summary = staffing_summary(report.figures["briefing"]["attention"]["staffing"], language)
+        assert f"in the next {weeks} week" in summary if language == "en" else f" {weeks} тиж" in summary
         for body in (rendered.html, rendered.text):
-            assert words[0] in body
+            assert words[0] in body and summary in body
         if language == "uk":
             with translation.override("uk"):
                 title = staffing_title(weeks)

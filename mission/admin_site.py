@@ -272,6 +272,7 @@ def dashboard_context(on: dt.date | None = None, policy: Any = None) -> dict[str
     from mission.lesson_selectors import open_lessons_by_course
     from mission.selectors import Scope, _milestone_passed_on, failed_dispatches, progress, ukraine_sites_status
     from mission.services import ukraine_conditions
+    from trainees import selectors as trainee_selectors
     from trainees.review_selectors import cohorts_with_review_overdue
     from trainees.selectors import cohort_gaps, cohorts_in_training, cohorts_in_training_count, count_returns_awaiting
 
@@ -309,7 +310,9 @@ def dashboard_context(on: dt.date | None = None, policy: Any = None) -> dict[str
             "chart_narrow": render_progress_chart(figures, NARROW_CHART),
             "in_training": list(cohorts_in_training(on=on, scope=rows_scope)),
             "in_training_count": cohorts_in_training_count(on=on, scope=rows_scope),
-            "gaps": cohort_gaps(on=on, scope=rows_scope),
+            # The live horizon, read when the page is drawn (issue 17: one home for the number).
+            "gap_weeks": trainee_selectors.GAP_HORIZON_WEEKS,
+            "gaps": cohort_gaps(on=on, weeks=trainee_selectors.GAP_HORIZON_WEEKS, scope=rows_scope),
             "returns": count_returns_awaiting(scope=rows_scope),
             "ukraine": ukraine_conditions(on),
             "ukraine_sites": ukraine_sites_status(),

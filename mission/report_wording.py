@@ -162,12 +162,43 @@ def _outlook(figures: dict, mission_scope: bool, language: str) -> str:
     }
 
 
+# A report stored before it recorded its staffing horizon was made with this one.
+STORED_HORIZON_WEEKS = 8
+
+
+def horizon_weeks(staffing: dict | None) -> int:
+    """The staffing horizon a report speaks of: the one stored with its figures, else the one it was made with."""
+    return int((staffing or {}).get("horizon_weeks", STORED_HORIZON_WEEKS))
+
+
+def staffing_title(weeks: int) -> str:
+    return npgettext(
+        CONTEXT, "Staffing gaps in the next %(weeks)s week", "Staffing gaps in the next %(weeks)s weeks", weeks
+    ) % {"weeks": weeks}
+
+
+def no_gaps(weeks: int) -> str:
+    return npgettext(
+        CONTEXT,
+        "No cohort in the next %(weeks)s week lacks trainers.",
+        "No cohort in the next %(weeks)s weeks lacks trainers.",
+        weeks,
+    ) % {"weeks": weeks}
+
+
 def staffing_summary(staffing: dict, language: str) -> str:
+    weeks = horizon_weeks(staffing)
     if not staffing["cohorts"]:
-        return _("No cohort in the next 8 weeks lacks trainers.")
-    text = _("%(cohorts)s short of %(trainers)s in the next 8 weeks") % {
+        return no_gaps(weeks)
+    text = npgettext(
+        CONTEXT,
+        "%(cohorts)s short of %(trainers)s in the next %(weeks)s week",
+        "%(cohorts)s short of %(trainers)s in the next %(weeks)s weeks",
+        weeks,
+    ) % {
         "cohorts": counted("cohorts", staffing["cohorts"], language),
         "trainers": counted("trainers", staffing["shortfall"], language),
+        "weeks": weeks,
     }
     if staffing["urgent"]:
         text += "; " + npgettext(

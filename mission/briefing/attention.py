@@ -8,6 +8,7 @@ from academies.models import Academy
 from config import clock
 from trainees.models import CountReturn
 
+from .. import selectors
 from ..models import ReportDispatch, ReportSubscription
 from ..selectors import Progress, Scope
 from ..services import ukraine_conditions
@@ -29,6 +30,7 @@ def staffing(result: Progress) -> Staffing:
         "shortfall": sum(gap.shortfall for gap in result.staffing_gaps),
         "urgent": len(urgent),
         "urgent_weeks": URGENT_STAFFING_WEEKS,
+        "horizon_weeks": selectors.STAFFING_HORIZON_WEEKS,
     }
 
 

@@ -4,7 +4,7 @@ changes with it."""
 
 from __future__ import annotations
 
-from typing import Any, TypedDict
+from typing import Any, NotRequired, TypedDict
 
 BRIEFING_VERSION = 1
 
@@ -51,6 +51,8 @@ class Staffing(TypedDict):
     shortfall: int
     urgent: int
     urgent_weeks: int
+    # The horizon the staffing gaps were counted over (absent in a report stored before it was recorded: 8).
+    horizon_weeks: NotRequired[int]
 
 
 class BacklogStage(TypedDict):

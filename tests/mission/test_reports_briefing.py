@@ -20,7 +20,7 @@ from academies.models import Academy
 from mission.briefing import forecast_interval, report_briefing
 from mission.models import ReportDispatch, ReportSubscription
 from mission.schedules import period_for_send_day
-from mission.selectors import Scope, progress
+from mission.selectors import STAFFING_HORIZON_WEEKS, Scope, progress
 from tests.factories import (
     ApprovedCountReturnFactory,
     CohortFactory,
@@ -97,7 +97,13 @@ def test_needs_attention_summarises_staffing_gaps_and_the_backlog_by_stage_and_a
     # Gaps: C9 needs 40/10 = 4 and has none (it started on 30 March); C5 needs 100/10 = 10 and has two
     # instructors (the interpreter does not count); C6 needs 50/5 = 10 and has none, starting 13 April, within
     # six weeks. C7 has the one it needs.
-    assert attention["staffing"] == {"cohorts": 3, "shortfall": 4 + 8 + 10, "urgent": 1, "urgent_weeks": 6}
+    assert attention["staffing"] == {
+        "cohorts": 3,
+        "shortfall": 4 + 8 + 10,
+        "urgent": 1,
+        "urgent_weeks": 6,
+        "horizon_weeks": STAFFING_HORIZON_WEEKS,
+    }
     # Both waiting returns are still at the first stage. C4's was submitted on 27 March (4 days before the end of
     # 31 March), C1's correction on 6 February (53 days).
     (submitted,) = attention["backlog"]

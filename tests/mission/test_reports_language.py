@@ -12,7 +12,7 @@ from matplotlib.dates import num2date
 from matplotlib.text import Text
 
 from mission.models import ProgressReport
-from mission.report_wording import counted, day, number
+from mission.report_wording import counted, day, no_gaps, number, staffing_title
 from mission.reports import CONTENT_WIDTH, EMAIL_WIDTH, LABELS, chart_figure, render_report
 from mission.services import progress_report_create
 from tests.factories import ReportSubscriptionFactory
@@ -65,9 +65,10 @@ def _english_words(text: str, data_codes: set[str]) -> list[str]:
 
 
 def _catalogue_words() -> set[str]:
-    """Every ASCII word of three letters or more in the report's English wording."""
+    """Every ASCII word of three letters or more in the report's English wording (the labels, and the staffing
+    horizon's words, which take their number)."""
     with translation.override("en"):
-        english = " ".join(str(label) for label in LABELS.values())
+        english = " ".join([*(str(label) for label in LABELS.values()), staffing_title(8), no_gaps(8)])
     return {word.lower() for word in re.findall(r"[A-Za-z]{3,}", english)} - {word.lower() for word in ALLOWED}
 
 

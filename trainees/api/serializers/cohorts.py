@@ -141,3 +141,4 @@ class CohortSerializer(MissionModelSerializer):
 
 def _iso_date(value):
     """What DRF's DateField gives with the default format: ISO 8601, or a string left as it is."""
+    return value.isoformat() if hasattr(value, "isoformat") else value

@@ -33,6 +33,7 @@ from config.bulk import copy_rows, copy_supported
 from config.exceptions import ApplicationError
 
 from .models import Event, Organisation
+from .tasks import publish_events
 
 if TYPE_CHECKING:
     from .scope import ScopePolicy
@@ -250,8 +251,6 @@ def _publish_after_commit() -> None:
 
 
 def enqueue_publication() -> None:
-    from .tasks import publish_events
-
     publish_events.delay()
 
 

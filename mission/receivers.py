@@ -7,6 +7,8 @@ from django.dispatch import receiver
 from academies.models import Academy
 from trainees.signals import count_return_approved
 
+from .tasks import check_milestones
+
 
 @receiver(post_save, sender=Academy, dispatch_uid="mission.academy_status_changed")
 def academy_status_changed(sender, instance: Academy, created: bool, update_fields=None, **kwargs) -> None:
@@ -25,6 +27,4 @@ def academy_status_changed(sender, instance: Academy, created: bool, update_fiel
 def check_milestones_on_approval(sender, count_return, **kwargs) -> None:
     """An approval may carry the official total past a milestone. The signal is sent after commit; the check
     runs in a worker, which records the first crossing and enqueues the one-time alerts."""
-    from .tasks import check_milestones
-
     check_milestones.delay()

@@ -8,8 +8,6 @@ from celery import shared_task
 
 from config import clock
 
-from . import services
-
 logger = logging.getLogger(__name__)
 
 
@@ -19,6 +17,8 @@ def follow_cohort_dates() -> int:
 
     Idempotent, so a redelivered message or a duplicate beat moves nothing more.
     """
-    moved = services.cohort_status_follow_dates(today=clock.today())
+    from .services import cohort_status_follow_dates
+
+    moved = cohort_status_follow_dates(today=clock.today())
     logger.info("moved %s cohort(s) to the status their dates give", moved)
     return moved

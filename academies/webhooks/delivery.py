@@ -21,6 +21,7 @@ from config import clock
 from ..events import event_body, events_unpublished, of_types, visible
 from ..models import Event, WebhookDelivery, WebhookEndpoint
 from ..scope import policy_for
+from ..tasks import deliver_webhooks
 from .disabling import webhook_disable
 from .signing import signed_headers, signing_secrets
 from .targets import UnsafeTarget, post
@@ -69,8 +70,6 @@ def deliveries_create(*, event_ids: list[int], now: dt.datetime | None = None) -
 
 
 def deliveries_enqueue(endpoint_ids: Iterable[int]) -> None:
-    from ..tasks import deliver_webhooks
-
     for endpoint_id in sorted(set(endpoint_ids)):
         deliver_webhooks.delay(endpoint_id)
 

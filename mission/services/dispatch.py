@@ -26,6 +26,7 @@ from ..models import (
     ReportDispatch,
     ReportSubscription,
 )
+from ..tasks import MAX_DELIVERY_ATTEMPTS, send_milestone_alert, send_subscription_report
 
 logger = logging.getLogger(__name__)
 
@@ -42,7 +43,6 @@ logger = logging.getLogger(__name__)
 # cannot both send. A `sending` row older than the lease belongs to a worker that died mid-send; the periodic
 # sweep hands it to a new task, which claims it again.
 
-MAX_DELIVERY_ATTEMPTS = 6  # the first attempt and five retries
 SENDING_LEASE = dt.timedelta(minutes=15)  # longer than CELERY_TASK_TIME_LIMIT, so a live worker keeps its claim
 PENDING_GRACE = dt.timedelta(hours=2)  # longer than the longest retry delay, so waiting retries are not doubled
 MILESTONE_ALERT_FRESHNESS = dt.timedelta(days=30)
@@ -306,8 +306,6 @@ def report_dispatches_enqueue_due(*, now: dt.datetime | None = None) -> list[tup
         work = [(subscription_id, key, ReportDispatch.Kind.PERIODIC) for subscription_id, key in enqueued] + resumed
 
         def enqueue() -> None:
-            from ..tasks import send_subscription_report
-
             for subscription_id, key, kind in work:
                 send_subscription_report.delay(subscription_id, key, kind)
 
@@ -351,8 +349,6 @@ def progress_report_send_now(
             validated_save(dispatch)
 
         def send() -> None:
-            from ..tasks import send_subscription_report
-
             send_subscription_report.delay(subscription.pk, key, ReportDispatch.Kind.MANUAL)
 
         if enqueue:
@@ -381,8 +377,6 @@ def report_dispatch_retry(*, dispatch: ReportDispatch, actor: Actor) -> ReportDi
     subscription_id, key, kind = dispatch.subscription_id, dispatch.period_key, dispatch.kind
 
     def enqueue() -> None:
-        from ..tasks import send_milestone_alert, send_subscription_report
-
         if kind == ReportDispatch.Kind.MILESTONE:
             milestone = Milestone.objects.get(value=int(key.removeprefix("milestone-")))
             send_milestone_alert.delay(subscription_id, milestone.pk)
@@ -448,8 +442,6 @@ def _milestone_alerts_enqueue(milestone: Milestone) -> None:
             created_for.append(subscription.pk)
 
     def enqueue() -> None:
-        from ..tasks import send_milestone_alert
-
         for subscription_id in created_for:
             send_milestone_alert.delay(subscription_id, milestone.pk)
 

@@ -225,7 +225,9 @@ def test_the_answer_is_translated(world):
 def _serializer_classes():
     for module in (academies.api.serializers, trainees.api.serializers, mission.api.serializers, mission.api.planning):
         for _name, member in inspect.getmembers(module, inspect.isclass):
-            if issubclass(member, serializers.BaseSerializer) and member.__module__ == module.__name__:
+            # A package's serializers are defined in its submodules (`trainees.api.serializers.cohorts`).
+            defined_there = member.__module__ == module.__name__ or member.__module__.startswith(f"{module.__name__}.")
+            if issubclass(member, serializers.BaseSerializer) and defined_there:
                 yield member
 
 

@@ -20,6 +20,7 @@ def production_database(**env: str) -> dict:
         DJANGO_SETTINGS_MODULE="config.settings.production",
         DJANGO_SECRET_KEY="a-production-secret-from-the-environment-0123456789abcdefghijklmnop",
         DJANGO_ALLOWED_HOSTS="eumam.example.eu",
+        EUMAM_RECORD_SIGNING_KEY="dGVzdC1vbmx5LXJlY29yZC1zaWduaW5nLXNlZWQtMzI=",  # a test-only seed
         **env,
     )
     code = "import django, json; django.setup(); from django.conf import settings; print(json.dumps(settings.DATABASES['default']))"

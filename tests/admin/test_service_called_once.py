@@ -75,7 +75,7 @@ def test_a_refused_cohort_calls_the_service_once_and_shows_its_message(
 def test_an_inactive_trainer_is_created_by_one_call_to_trainer_create(
     admin_client_for, coordinator, mission, monkeypatch
 ):
-    from academies import admin as academies_admin
+    from academies.admin import trainers as academies_admin
 
     created = _spy(monkeypatch, academies_admin, "trainer_create")
     updated = _spy(monkeypatch, academies_admin, "trainer_update")
@@ -105,7 +105,7 @@ def test_an_inactive_trainer_is_created_by_one_call_to_trainer_create(
 def test_a_trainer_change_refused_by_its_inline_keeps_nothing_the_form_wrote(
     admin_client_for, coordinator, mission, monkeypatch
 ):
-    from academies import admin as academies_admin
+    from academies.admin import trainers as academies_admin
 
     updated = _spy(monkeypatch, academies_admin, "trainer_update")
     trainer = mission["trainer"]
@@ -146,7 +146,7 @@ def test_a_trainer_change_refused_by_its_inline_keeps_nothing_the_form_wrote(
 
 
 def test_a_refused_deletion_calls_the_delete_service_once(admin_client_for, coordinator, mission, monkeypatch):
-    from academies import admin as academies_admin
+    from academies.admin import trainers as academies_admin
     from trainees.models import TrainerAssignment
 
     calls = _spy(monkeypatch, academies_admin, "trainer_availability_delete")
@@ -167,7 +167,7 @@ def test_a_service_refusing_after_validation_is_shown_on_the_form_after_one_call
     admin_client_for, coordinator, monkeypatch
 ):
     # A course version's service takes the hours of its inline, so the admin calls it in save_related.
-    from academies import admin as academies_admin
+    from academies.admin import courses as academies_admin
     from academies.models import Topic
     from config.exceptions import ApplicationError
     from tests.factories import CourseFactory

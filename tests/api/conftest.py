@@ -212,18 +212,17 @@ def matrix_world(world):
             starts_on=ends_on - dt.timedelta(days=34),
             ends_on=ends_on,
         )
-    for suffix in ("a", "b"):  # the units' feedback on each academy's cohort: B's is the twin A does not see
-        world.objects[suffix]["unit_feedback"] = UnitFeedback.objects.create(
-            cohort=world.objects[suffix]["rated_cohort"],
-            checkpoint="week_4",
-            not_ready=1,
-            partly_ready=9,
-            ready=70,
-            fully_ready=10,
-            units_responding=3,
-            submitted_by_organisation=world.orgs[f"ua_academy_{suffix}"],
-            submitted_at=clock.now(),
-        )
+    world.objects["a"]["unit_feedback"] = UnitFeedback.objects.create(
+        cohort=world.objects["a"]["rated_cohort"],
+        checkpoint="week_4",
+        not_ready=1,
+        partly_ready=9,
+        ready=70,
+        fully_ready=10,
+        units_responding=3,
+        submitted_by_organisation=world.orgs["ua_academy_a"],
+        submitted_at=clock.now(),
+    )
     # Training records (issue 18): a Ukrainian academy reads them ("ukraine_a"); an EU site does not ("ukraine_b",
     # the academy organisation of site A). The configured signing key is in the rotation record.
     ukrainian_academy = AcademyFactory(slug="ua-academy", kind="academy", nation=ukraine, command=None)
@@ -248,3 +247,21 @@ def matrix_world(world):
 
 
 TOMBSTONE_ID = 9_000_001
+
+
+def a_row_in_every_list(world: World) -> None:
+    """Rows that the base world lacks, so that every list of the API has one for mission HQ."""
+    TargetFactory(), MilestoneFactory(value=100_000), MandateVersionFactory(), NationalDeploymentAuthorisationFactory()
+    # A webhook endpoint of HQ's (test settings allow loopback targets).
+    webhook_create(actor=SYSTEM, url="http://127.0.0.1:9/hook", organisation=world.orgs["hq"])
+    # The units' feedback (issue 18) on cohort A.
+    UnitFeedback.objects.create(
+        cohort=world.objects["a"]["cohort"],
+        checkpoint="week_4",
+        not_ready=1,
+        partly_ready=9,
+        ready=70,
+        fully_ready=10,
+        units_responding=3,
+        submitted_at=clock.now(),
+    )

@@ -11,16 +11,13 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from academies.scope import SYSTEM
-from academies.webhooks import webhook_create
 from config import clock
+from tests.api.conftest import a_row_in_every_list
 from tests.api.test_query_counts import LIST_ROUTES
 from tests.factories import (
     CohortFactory,
     MandatePositionFactory,
     MandateVersionFactory,
-    MilestoneFactory,
-    NationalDeploymentAuthorisationFactory,
-    TargetFactory,
 )
 from trainees import services
 
@@ -175,9 +172,7 @@ def test_a_detail_outside_the_scope_is_404_whatever_the_tag(world):
 
 @pytest.mark.parametrize("name", LIST_ROUTES)
 def test_every_list_and_its_first_detail_answer_304(world, name):
-    TargetFactory(), MilestoneFactory(value=100_000), MandateVersionFactory(), NationalDeploymentAuthorisationFactory()
-    # A webhook endpoint of HQ's, so that its list has a row too (test settings allow loopback targets).
-    webhook_create(actor=SYSTEM, url="http://127.0.0.1:9/hook", organisation=world.orgs["hq"])
+    a_row_in_every_list(world)
     client = world.client("hq")
     url = reverse(f"api:{name}")
     response = client.get(url)

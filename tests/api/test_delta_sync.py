@@ -9,16 +9,12 @@ import time_machine
 from django.urls import reverse
 
 from academies.scope import SYSTEM
-from academies.webhooks import webhook_create
 from config import clock
+from tests.api.conftest import a_row_in_every_list
 from tests.api.test_query_counts import LIST_ROUTES
 from tests.factories import (
     CohortFactory,
-    MandateVersionFactory,
-    MilestoneFactory,
-    NationalDeploymentAuthorisationFactory,
     NationFactory,
-    TargetFactory,
     TrainerAvailabilityFactory,
     TrainerFactory,
 )
@@ -121,9 +117,7 @@ def test_a_new_assignment_shows_the_cohort_in_the_trainers_ministrys_sync(world)
 
 @pytest.mark.parametrize("name", LIST_ROUTES)
 def test_every_list_syncs_in_change_order_and_shows_the_stamp(world, name):
-    TargetFactory(), MilestoneFactory(value=100_000), MandateVersionFactory(), NationalDeploymentAuthorisationFactory()
-    # A webhook endpoint of HQ's, so that its list has a row too (test settings allow loopback targets).
-    webhook_create(actor=SYSTEM, url="http://127.0.0.1:9/hook", organisation=world.orgs["hq"])
+    a_row_in_every_list(world)
     response = world.client("hq").get(reverse(f"api:{name}"), {"updated_since": "2022-01-01T00:00:00Z"})
 
     assert response.status_code == 200, response.content

@@ -12,6 +12,7 @@ from config import clock
 from config.api_router import router
 from tests.api.endpoint_cases import CRUD, READ, EndpointCase, endpoint_cases
 from tests.api.test_scoping_matrix import _cohort_put, _return, _subscription, _trainer_put
+from trainees.models import UnitFeedback
 
 
 def _later(days: int) -> str:
@@ -23,7 +24,7 @@ def _later(days: int) -> str:
 
 class TestAcademies(EndpointCase):
     basename, public, object_name = "academy", True, "site"
-    list_count = 2
+    list_count = 5  # sites A and B, the two Ukrainian academies of the units' feedback, the training records' one
 
 
 class TestCourses(EndpointCase):
@@ -153,6 +154,23 @@ class TestUnitFeedback(EndpointCase):
     basename, object_name, scope = "unit-feedback", "unit_feedback", "ua_academy_a"
     actions = READ | {"create"}
     list_count = 1
+
+    def get_twin(self, world):
+        """The units' feedback on academy B's cohort, made here: the shared world holds A's only."""
+        objects = world.objects["b"]
+        if "unit_feedback" not in objects:
+            objects["unit_feedback"] = UnitFeedback.objects.create(
+                cohort=objects["rated_cohort"],
+                checkpoint="week_4",
+                not_ready=1,
+                partly_ready=9,
+                ready=70,
+                fully_ready=10,
+                units_responding=3,
+                submitted_by_organisation=world.orgs["ua_academy_b"],
+                submitted_at=clock.now(),
+            )
+        return objects["unit_feedback"]
 
     def create_payload(self, world):
         return {

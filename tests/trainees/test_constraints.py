@@ -32,6 +32,7 @@ from academies.models import (
     WebhookEndpoint,
 )
 from config import clock
+from mission.lessons import Lesson
 from mission.models import (
     DecisionDigest,
     MandatePosition,
@@ -61,7 +62,19 @@ from tests.factories import (
     TrainerFactory,
     UserFactory,
 )
-from trainees.models import Enrollment, RosterTally, SiteCourseTally, TrainerAssignment
+from trainees.models import (
+    AfterActionReview,
+    Enrollment,
+    IssueTag,
+    RatingDimension,
+    ReviewIssue,
+    ReviewRating,
+    RosterTally,
+    SigningKey,
+    SiteCourseTally,
+    TrainerAssignment,
+    UnitFeedback,
+)
 
 D = dt.date
 GE0 = "Ensure this value is greater than or equal to 0."
@@ -539,6 +552,171 @@ CASES = [
     ),
 ]
 
+
+# Issue 18: after-action reviews, unit feedback, record-signing keys and lessons.
+
+
+def _review(**changes) -> AfterActionReview:
+    fields = {
+        "cohort": CohortFactory(),
+        "lead_instructor": TrainerFactory(),
+        "liaison_reference": "UA-LIAISON-1",
+        "filed_on": clock.today(),
+        "recommendations": "More drone hours.",
+    }
+    return AfterActionReview(**{**fields, **changes})
+
+
+def _saved_review() -> AfterActionReview:
+    review = _review()
+    review.save()
+    return review
+
+
+def _second_current_review() -> Model:
+    return _review(cohort=_saved_review().cohort)
+
+
+def _duplicate_rating() -> Model:
+    review = _saved_review()
+    ReviewRating.objects.create(review=review, dimension=RatingDimension.values[0], rating=3)
+    return ReviewRating(review=review, dimension=RatingDimension.values[0], rating=4)
+
+
+def _duplicate_issue() -> Model:
+    review = _saved_review()
+    ReviewIssue.objects.create(review=review, tag=IssueTag.values[0])
+    return ReviewIssue(review=review, tag=IssueTag.values[0])
+
+
+def _feedback(**changes) -> UnitFeedback:
+    fields = {
+        "cohort": CohortFactory(),
+        "checkpoint": UnitFeedback.Checkpoint.WEEK_4,
+        "not_ready": 1,
+        "partly_ready": 9,
+        "ready": 70,
+        "fully_ready": 10,
+        "units_responding": 3,
+        "submitted_at": clock.now(),
+    }
+    return UnitFeedback(**{**fields, **changes})
+
+
+def _second_current_feedback() -> Model:
+    first = _feedback()
+    first.save()
+    return _feedback(cohort=first.cohort)
+
+
+def _signing_key(**changes) -> SigningKey:
+    fields = {
+        "key_id": f"key-{SigningKey.objects.count()}",
+        "public_key": f"public-half-{SigningKey.objects.count()}",
+        "activated_at": clock.now(),
+        "reason": "A planned rotation.",
+    }
+    return SigningKey(**{**fields, **changes})
+
+
+def _second_active_key() -> Model:
+    _signing_key().save()
+    return _signing_key()
+
+
+def _lesson(**changes) -> Lesson:
+    fields = {
+        "course": CourseFactory(),
+        "title": "Drones",
+        "observation": "Trainees met drones at the front before they met them here.",
+        "owner": UserFactory(),
+        "due_on": clock.today(),
+    }
+    return Lesson(**{**fields, **changes})
+
+
+ISSUE_18_CASES = [
+    Case(
+        "review_one_current_per_cohort",
+        _second_current_review,
+        "A cohort has one current after-action review; file a correction of it.",
+        "A cohort has one current after-action review; file a correction of it.",
+    ),
+    Case(
+        "review_states_recommendations",
+        lambda: _review(recommendations=""),
+        "This field cannot be blank.",
+        "A review states its recommendations.",
+    ),
+    Case(
+        "review_rating_once_per_dimension",
+        _duplicate_rating,
+        "A review rates each dimension once.",
+        "A review rates each dimension once.",
+    ),
+    Case(
+        "review_rating_one_to_five",
+        lambda: ReviewRating(review=_saved_review(), dimension=RatingDimension.values[0], rating=6),
+        "Ensure this value is less than or equal to 5.",
+        "A rating is from 1 to 5.",
+    ),
+    Case(
+        "review_issue_once_per_tag",
+        _duplicate_issue,
+        "A review tags each issue once.",
+        "A review tags each issue once.",
+    ),
+    Case(
+        "unit_feedback_one_current_per_checkpoint",
+        _second_current_feedback,
+        "A cohort has one current feedback per checkpoint; a correction supersedes it.",
+        "A cohort has one current feedback per checkpoint; a correction supersedes it.",
+    ),
+    Case(
+        "unit_feedback_aggregate_only",
+        lambda: _feedback(not_ready=1, partly_ready=1, ready=1, fully_ready=1),
+        "Feedback rates at least 5 trainees together, so that no one is singled out.",
+        "Feedback rates at least 5 trainees together, so that no one is singled out.",
+    ),
+    Case(
+        "unit_feedback_has_respondents",
+        lambda: _feedback(units_responding=0),
+        "At least one unit gives the feedback.",
+        "At least one unit gives the feedback.",
+    ),
+    Case(
+        "signing_key_one_active",
+        _second_active_key,
+        "Only one record signing key is in use at a time.",
+        "Only one record signing key is in use at a time.",
+    ),
+    Case(
+        "signing_key_retired_after_activation",
+        lambda: _signing_key(retired_at=clock.now() - dt.timedelta(days=1)),
+        "A key is retired after it was activated.",
+        "A key is retired after it was activated.",
+    ),
+    Case(
+        "signing_key_states_reason",
+        lambda: _signing_key(reason=""),
+        "This field cannot be blank.",
+        "A new signing key states why it is put in use.",
+    ),
+    Case(
+        "lesson_rejection_has_reason",
+        lambda: _lesson(state=Lesson.State.REJECTED, analysis="Analysed.", decision_reason=""),
+        "A rejected lesson states why.",
+        "A rejected lesson states why.",
+    ),
+    Case(
+        "lesson_analysed_has_analysis",
+        lambda: _lesson(state=Lesson.State.ANALYSED, analysis=""),
+        "A lesson past observation holds its analysis.",
+        "A lesson past observation holds its analysis.",
+    ),
+]
+
+CASES += ISSUE_18_CASES
 BY_NAME = {case.constraint: case for case in CASES}
 
 

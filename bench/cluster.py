@@ -252,7 +252,7 @@ class Cluster:
             DJANGO_SETTINGS_MODULE="config.settings.production" if production else "config.settings.test",
             DJANGO_SECRET_KEY=SECRET,
             # The drill's own record-signing seed (production requires one); it signs nothing outside the drill.
-            EUMAM_RECORD_SIGNING_KEY="ZHJpbGwtb25seS1yZWNvcmQtc2lnbmluZy1zZWVkLTMy",
+            EUMAM_RECORD_SIGNING_KEY="ZHJpbGwtb25seS1yZWNvcmQtc2lnbmluZy1zZWVkMzI=",
             DATABASE_URL=database_url or self.database_url(),
             DATABASE_POOLER="pgbouncer-transaction",
             REDIS_URL=f"redis://127.0.0.1:{self.ports['redis']}/0",

@@ -14,6 +14,8 @@ import simple_history.models
 from django.conf import settings
 from django.db import migrations, models
 
+from config import record_guards
+
 
 CONTENT = {
     "trainees_afteractionreview": (
@@ -38,38 +40,13 @@ GUARDS = [
 ]  # fmt: skip
 
 
-def _statements(vendor, name, event, table, condition, message):
-    if vendor == "postgresql":
-        return [
-            f"""CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$
-            BEGIN
-                RAISE EXCEPTION '{message}' USING ERRCODE = 'restrict_violation';
-            END $$""",
-            f"""CREATE TRIGGER {name} BEFORE {event} ON {table} FOR EACH ROW
-            WHEN ({condition.format(differs="IS DISTINCT FROM")}) EXECUTE FUNCTION {name}()""",
-        ]
-    return [
-        f"""CREATE TRIGGER {name} BEFORE {event} ON {table} FOR EACH ROW
-        WHEN {condition.format(differs="IS NOT")}
-        BEGIN SELECT RAISE(ABORT, '{message}'); END"""
-    ]
-
-
 def create_guards(apps, schema_editor):
-    vendor = schema_editor.connection.vendor
-    with schema_editor.connection.cursor() as cursor:
-        for guard in GUARDS:
-            for statement in _statements(vendor, *guard):
-                cursor.execute(statement)
+    record_guards.create(schema_editor, GUARDS)
 
 
 def drop_guards(apps, schema_editor):
-    postgres = schema_editor.connection.vendor == "postgresql"
-    with schema_editor.connection.cursor() as cursor:
-        for name, _event, table, _condition, _message in GUARDS:
-            cursor.execute(f"DROP TRIGGER IF EXISTS {name}" + (f" ON {table}" if postgres else ""))
-            if postgres:
-                cursor.execute(f"DROP FUNCTION IF EXISTS {name}()")
+    record_guards.drop(schema_editor, GUARDS)
+
 
 
 class Migration(migrations.Migration):

@@ -7,50 +7,27 @@ SQLite `flush` command sets aside while it empties the tables.
 
 from django.db import migrations, models
 
+from config import record_guards
+
 TABLE = "trainees_signingkey"
 CONTENT = ("key_id", "algorithm", "public_key", "activated_at", "reason")
 GUARDS = [
-    (f"{TABLE}_official_record_delete", "DELETE", "1 = 1",
+    (f"{TABLE}_official_record_delete", "DELETE", TABLE, "1 = 1",
      "official record: a record signing key is never deleted; its public key stays published"),
-    (f"{TABLE}_official_record_update", "UPDATE",
+    (f"{TABLE}_official_record_update", "UPDATE", TABLE,
      " OR ".join(f"NEW.{column} {{differs}} OLD.{column}" for column in CONTENT)
      + " OR (OLD.retired_at IS NOT NULL AND NEW.retired_at {differs} OLD.retired_at)",
      "official record: a record signing key never changes; it is retired once"),
 ]  # fmt: skip
 
 
-def _statements(vendor: str, name: str, event: str, condition: str, message: str) -> list[str]:
-    if vendor == "postgresql":
-        return [
-            f"""CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$
-            BEGIN
-                RAISE EXCEPTION '{message}' USING ERRCODE = 'restrict_violation';
-            END $$""",
-            f"""CREATE TRIGGER {name} BEFORE {event} ON {TABLE} FOR EACH ROW
-            WHEN ({condition.format(differs="IS DISTINCT FROM")}) EXECUTE FUNCTION {name}()""",
-        ]
-    return [
-        f"""CREATE TRIGGER {name} BEFORE {event} ON {TABLE} FOR EACH ROW
-        WHEN {condition.format(differs="IS NOT")}
-        BEGIN SELECT RAISE(ABORT, '{message}'); END"""
-    ]
-
-
 def create_guards(apps, schema_editor):
-    vendor = schema_editor.connection.vendor
-    with schema_editor.connection.cursor() as cursor:
-        for guard in GUARDS:
-            for statement in _statements(vendor, *guard):
-                cursor.execute(statement)
+    record_guards.create(schema_editor, GUARDS)
 
 
 def drop_guards(apps, schema_editor):
-    postgres = schema_editor.connection.vendor == "postgresql"
-    with schema_editor.connection.cursor() as cursor:
-        for name, *_rest in GUARDS:
-            cursor.execute(f"DROP TRIGGER IF EXISTS {name}" + (f" ON {TABLE}" if postgres else ""))
-            if postgres:
-                cursor.execute(f"DROP FUNCTION IF EXISTS {name}()")
+    record_guards.drop(schema_editor, GUARDS)
+
 
 
 class Migration(migrations.Migration):

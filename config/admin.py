@@ -82,6 +82,19 @@ class EstimatedCountPaginator(Paginator):
         return estimate
 
 
+class ReadOnlyAdminMixin:
+    """Records that the system or a command writes: coordinators read them, nobody adds, edits or deletes them here."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # what was generated, sent or registered stays on record
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
 class LargeTableAdminMixin(_ModelAdminBase):
     """For changelists over tables that grow to millions of rows: no full count, estimated pagination."""
 

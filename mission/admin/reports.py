@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from academies.admin_scope import ScopedAdminMixin, actor_of
-from config.admin import ServiceModelForm, ServiceSaveAdminMixin, run_service_for_objects
+from config.admin import ReadOnlyAdminMixin, ServiceModelForm, ServiceSaveAdminMixin, run_service_for_objects
 
 from .. import services
 from ..models import DecisionDigest, ProgressReport, ReportDispatch, ReportSubscription
@@ -138,19 +138,6 @@ class ReportSubscriptionAdmin(ScopedAdminMixin, ServiceSaveAdminMixin, SimpleHis
             ),
             modeladmin=self,
         )
-
-
-class ReadOnlyAdminMixin:
-    """Logs written by the system: coordinators read them, nobody edits them by hand."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False  # what was generated or sent stays on record
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(ProgressReport)

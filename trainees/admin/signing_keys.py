@@ -9,23 +9,16 @@ from __future__ import annotations
 from django.contrib import admin
 
 from academies.admin_scope import ScopedAdminMixin
+from config.admin import ReadOnlyAdminMixin
 
 from ..signing_keys import SigningKey
 
 
 @admin.register(SigningKey)
-class SigningKeyAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class SigningKeyAdmin(ScopedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    """An official record, kept by the command: never added, changed or deleted here."""
+
     list_display = ("key_id", "algorithm", "activated_at", "retired_at", "reason")
     fields = ("key_id", "algorithm", "public_key", "activated_at", "retired_at", "reason")
     readonly_fields = fields
     show_full_result_count = False
-
-    # An official record, kept by the command: never added, changed or deleted here.
-    def has_add_permission(self, request, *args):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from academies.admin_scope import ScopedAdminMixin, actor_of
 from config import clock
+from config.admin import ReadOnlyAdminMixin
 
 from ..unit_feedback import RATINGS, UnitFeedback
 from ..unit_feedback_selectors import unit_feedback_response_rates
@@ -32,7 +33,10 @@ class CurrentFeedbackFilter(admin.SimpleListFilter):
 
 
 @admin.register(UnitFeedback)
-class UnitFeedbackAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class UnitFeedbackAdmin(ScopedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Recorded by Ukrainian institutions through the API, and an official record: never added, changed or deleted
+    here."""
+
     list_display = (
         "cohort",
         "academy",
@@ -60,16 +64,6 @@ class UnitFeedbackAdmin(ScopedAdminMixin, admin.ModelAdmin):
     readonly_fields = fields
     change_list_template = "admin/trainees/unitfeedback/change_list.html"
     show_full_result_count = False
-
-    # Recorded by Ukrainian institutions through the API, and an official record: never added, changed or deleted here.
-    def has_add_permission(self, request, *args):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def changelist_view(self, request, extra_context=None):
         rates = unit_feedback_response_rates(actor_of(request).policy, today=clock.today())

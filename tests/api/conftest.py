@@ -212,16 +212,8 @@ def matrix_world(world):
             starts_on=ends_on - dt.timedelta(days=34),
             ends_on=ends_on,
         )
-    world.objects["a"]["unit_feedback"] = UnitFeedback.objects.create(
-        cohort=world.objects["a"]["rated_cohort"],
-        checkpoint="week_4",
-        not_ready=1,
-        partly_ready=9,
-        ready=70,
-        fully_ready=10,
-        units_responding=3,
-        submitted_by_organisation=world.orgs["ua_academy_a"],
-        submitted_at=clock.now(),
+    world.objects["a"]["unit_feedback"] = unit_feedback_on(
+        world.objects["a"]["rated_cohort"], organisation=world.orgs["ua_academy_a"]
     )
     # Training records (issue 18): a Ukrainian academy reads them ("ukraine_a"); an EU site does not ("ukraine_b",
     # the academy organisation of site A). The configured signing key is in the rotation record.
@@ -255,13 +247,19 @@ def a_row_in_every_list(world: World) -> None:
     # A webhook endpoint of HQ's (test settings allow loopback targets).
     webhook_create(actor=SYSTEM, url="http://127.0.0.1:9/hook", organisation=world.orgs["hq"])
     # The units' feedback (issue 18) on cohort A.
-    UnitFeedback.objects.create(
-        cohort=world.objects["a"]["cohort"],
+    unit_feedback_on(world.objects["a"]["cohort"])
+
+
+def unit_feedback_on(cohort, organisation=None) -> UnitFeedback:
+    """The units' feedback at 4 weeks on `cohort`, as `organisation` records it (90 trainees rated by 3 units)."""
+    return UnitFeedback.objects.create(
+        cohort=cohort,
         checkpoint="week_4",
         not_ready=1,
         partly_ready=9,
         ready=70,
         fully_ready=10,
         units_responding=3,
+        submitted_by_organisation=organisation,
         submitted_at=clock.now(),
     )

@@ -10,9 +10,9 @@ import datetime as dt
 
 from config import clock
 from config.api_router import router
+from tests.api.conftest import unit_feedback_on
 from tests.api.endpoint_cases import CRUD, READ, EndpointCase, endpoint_cases
 from tests.api.test_scoping_matrix import _cohort_put, _return, _subscription, _trainer_put
-from trainees.models import UnitFeedback
 
 
 def _later(days: int) -> str:
@@ -159,16 +159,8 @@ class TestUnitFeedback(EndpointCase):
         """The units' feedback on academy B's cohort, made here: the shared world holds A's only."""
         objects = world.objects["b"]
         if "unit_feedback" not in objects:
-            objects["unit_feedback"] = UnitFeedback.objects.create(
-                cohort=objects["rated_cohort"],
-                checkpoint="week_4",
-                not_ready=1,
-                partly_ready=9,
-                ready=70,
-                fully_ready=10,
-                units_responding=3,
-                submitted_by_organisation=world.orgs["ua_academy_b"],
-                submitted_at=clock.now(),
+            objects["unit_feedback"] = unit_feedback_on(
+                objects["rated_cohort"], organisation=world.orgs["ua_academy_b"]
             )
         return objects["unit_feedback"]
 

@@ -7,7 +7,11 @@ them here needed no migration.
 
 from __future__ import annotations
 
-from django.db import models
+from functools import cached_property
+from typing import Any
+
+from django.db import connections, models
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.utils.translation import gettext_lazy as _
 from rest_framework_api_key.models import AbstractAPIKey, APIKeyManager
 
@@ -20,6 +24,80 @@ class OrganisationAPIKeyManager(APIKeyManager):
     def get_usable_keys(self) -> models.QuerySet:
         # Every authenticated request needs the key's organisation: read it with the key (issue 7 benchmark).
         return super().get_usable_keys().select_related("organisation")
+
+    def get_from_key(self, key: str) -> OrganisationAPIKey:
+        """The usable key of `key`'s prefix, with its organisation, if `key` matches its stored hash.
+
+        What the library's `get_from_key` does (the same rows, the same hash check, a key kept with an older
+        hasher moved to the preferred one on its first use), in one statement written once: every partner request
+        runs it, and building it through the ORM each time cost three times the query itself (issue 19).
+        """
+        api_key = self._usable_with_organisation(key.partition(".")[0])
+        if api_key is None:
+            raise OrganisationAPIKey.DoesNotExist("No usable key has this prefix.")
+        if not api_key.is_valid(key):
+            raise OrganisationAPIKey.DoesNotExist("Key is not valid.")
+        return api_key
+
+    def _usable_with_organisation(self, prefix: str) -> OrganisationAPIKey | None:
+        from .models import Organisation  # defined before this module is imported, in the same app
+
+        key_fields, organisation_fields, sql = self._by_prefix
+        connection = connections[self.db]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [prefix])
+            row = cursor.fetchone()
+        if row is None:
+            return None
+        # The values as the ORM would hand them over (SQLite returns datetimes as text, booleans as integers).
+        values = list(row)
+        for index, column, converters in self._converters(connection):
+            for converter in converters:
+                values[index] = converter(values[index], column, connection)
+        width = len(key_fields)
+        names = [field.attname for _alias, field in key_fields + organisation_fields]
+        api_key = OrganisationAPIKey.from_db(self.db, names[:width], values[:width])
+        api_key.organisation = Organisation.from_db(self.db, names[width:], values[width:])
+        return api_key
+
+    def _converters(self, connection: BaseDatabaseWrapper) -> list[tuple[int, Any, list]]:
+        """(position, column, converters) of each column of `_by_prefix` that has converters on this database,
+        worked out once per connection alias."""
+        cached = self._converters_by_alias.get(connection.alias)
+        if cached is None:
+            key_fields, organisation_fields, _sql = self._by_prefix
+            cached = []
+            for index, (alias, field) in enumerate(key_fields + organisation_fields):
+                column = field.get_col(alias)
+                converters = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
+                if converters:
+                    cached.append((index, column, converters))
+            self._converters_by_alias[connection.alias] = cached
+        return cached
+
+    @cached_property
+    def _converters_by_alias(self) -> dict[str, list[tuple[int, Any, list]]]:
+        return {}
+
+    @cached_property
+    def _by_prefix(self) -> tuple[list[tuple[str, Any]], list[tuple[str, Any]], str]:
+        """The key's and the organisation's fields with their table aliases, and the statement that reads both:
+        the rows of `get_usable_keys()` (not revoked) with this prefix (unique)."""
+        from .models import Organisation
+
+        key_meta, organisation_meta = OrganisationAPIKey._meta, Organisation._meta
+        key_fields = [("k", field) for field in key_meta.concrete_fields]
+        organisation_fields = [("o", field) for field in organisation_meta.concrete_fields]
+        columns = [f"{alias}.{field.column}" for alias, field in key_fields + organisation_fields]
+        relation, prefix, revoked = (key_meta.get_field(name) for name in ("organisation", "prefix", "revoked"))
+        assert isinstance(relation, models.ForeignKey) and isinstance(prefix, models.Field)
+        assert isinstance(revoked, models.Field) and organisation_meta.pk is not None
+        sql = (
+            f"SELECT {', '.join(columns)} FROM {key_meta.db_table} k "  # noqa: S608 (names from the models)
+            f"JOIN {organisation_meta.db_table} o ON o.{organisation_meta.pk.column} = k.{relation.column} "
+            f"WHERE k.{prefix.column} = %s AND NOT k.{revoked.column}"
+        )
+        return key_fields, organisation_fields, sql
 
 
 class OrganisationAPIKey(AbstractAPIKey):

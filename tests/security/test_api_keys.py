@@ -2,13 +2,16 @@
 with the key's prefix and never the key."""
 
 import datetime as dt
+import hashlib
 import logging
 import subprocess
 
 import pytest
+from django.contrib.auth import hashers
 from django.db import connection
 from django.utils import timezone
 from rest_framework.test import APIClient
+from rest_framework_api_key import crypto
 
 from academies.models import OrganisationAPIKey
 from academies.scope import SYSTEM
@@ -129,3 +132,74 @@ def test_an_out_of_scope_object_answers_404_and_is_logged_without_its_content(wo
     assert record.key_prefix == key_prefix
     assert record.path == f"/api/v1/trainees/{other_scope_trainee.pk}/"
     assert other_scope_trainee.reference not in str(record.__dict__)
+
+
+# THE KEY CHECK EVERY REQUEST PAYS (issue 19)
+
+
+def test_a_key_is_stored_with_the_fast_hash_of_a_high_entropy_key_not_a_password_hasher(world):
+    api_key, plaintext = api_key_create(actor=SYSTEM, organisation=world.orgs["command_a"], name="hash check")
+
+    algorithm, _salt, digest = api_key.hashed_key.split("$")
+    assert algorithm == "sha512"
+    assert digest == hashlib.sha512(plaintext.encode()).hexdigest()
+
+
+def test_the_key_check_reads_the_key_and_its_organisation_in_one_query_without_a_password_hasher(
+    world, django_assert_num_queries, monkeypatch
+):
+    api_key, plaintext = api_key_create(actor=SYSTEM, organisation=world.orgs["command_a"], name="one query")
+
+    def no_password_hasher(*_args, **_kwargs):
+        raise AssertionError("a password hasher ran for a key in the fast hash")
+
+    monkeypatch.setattr(crypto, "check_password", no_password_hasher)
+    monkeypatch.setattr(hashers, "check_password", no_password_hasher)
+    with django_assert_num_queries(1):
+        found = OrganisationAPIKey.objects.get_from_key(plaintext)
+        organisation = found.organisation
+
+    assert found == api_key
+    assert organisation == world.orgs["command_a"]
+    assert found.created == api_key.created and found.revoked is False and found.read_only is False
+    assert found.expiry_date is None
+
+
+def test_the_key_check_reads_the_same_key_as_the_orm(world):
+    expires_on = clock.today() + dt.timedelta(days=30)
+    api_key, plaintext = api_key_create(
+        actor=SYSTEM, organisation=world.orgs["command_a"], name="same", read_only=True, expires_on=expires_on
+    )
+    stored = OrganisationAPIKey.objects.select_related("organisation").get(pk=api_key.pk)
+
+    found = OrganisationAPIKey.objects.get_from_key(plaintext)
+
+    fields = [field.attname for field in OrganisationAPIKey._meta.concrete_fields]
+    assert [getattr(found, name) for name in fields] == [getattr(stored, name) for name in fields]
+    organisation_fields = [field.attname for field in found.organisation._meta.concrete_fields]
+    assert [getattr(found.organisation, name) for name in organisation_fields] == [
+        getattr(stored.organisation, name) for name in organisation_fields
+    ]
+
+
+def test_the_key_check_refuses_a_wrong_secret_an_unknown_prefix_and_a_revoked_key(world):
+    api_key, plaintext = api_key_create(actor=SYSTEM, organisation=world.orgs["command_a"], name="refusals")
+    prefix = plaintext.split(".", 1)[0]
+
+    for key in (f"{prefix}.{'x' * 32}", f"nosuchpx.{'x' * 32}"):
+        with pytest.raises(OrganisationAPIKey.DoesNotExist):
+            OrganisationAPIKey.objects.get_from_key(key)
+    api_key.revoked = True
+    api_key.save(update_fields=["revoked"])
+    with pytest.raises(OrganisationAPIKey.DoesNotExist):
+        OrganisationAPIKey.objects.get_from_key(plaintext)
+
+
+def test_a_key_kept_with_a_password_hasher_still_works_and_moves_to_the_fast_hash(world):
+    api_key, plaintext = api_key_create(actor=SYSTEM, organisation=world.orgs["command_a"], name="older hasher")
+    OrganisationAPIKey.objects.filter(pk=api_key.pk).update(hashed_key=hashers.make_password(plaintext))
+
+    assert _client(plaintext).get("/api/v1/cohorts/").status_code == 200
+
+    assert OrganisationAPIKey.objects.get(pk=api_key.pk).hashed_key.startswith("sha512$$")
+    assert _client(plaintext).get("/api/v1/cohorts/").status_code == 200

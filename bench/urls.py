@@ -13,6 +13,7 @@ BARE_FIELDS = (
     "id",
     "reference",
     "course__code",
+    "course_version__number",
     "academy__slug",
     "starts_on",
     "ends_on",
@@ -30,13 +31,20 @@ BARE_ORGANISATION: dict = {}
 
 def bare_cohorts(request):
     """The same page as `/api/v1/cohorts/?page_size=100` for the same organisation, the usual lean way:
-    `.values()` and orjson, without authentication, serializers or renderers."""
-    from trainees.models import Cohort
+    `.values()` and orjson, without authentication, serializers or renderers.
 
+    Its count is the product's own shortcut for an unfiltered list, the sum of the per-site cohort tally over the
+    organisation's sites (`trainees.selectors.visible_cohort_count`), so that the API list is compared with a view
+    that does the same work, not with one that counts the rows (issue 19)."""
+    from trainees.models import Cohort
+    from trainees.selectors import visible_cohort_count
+
+    organisation = BARE_ORGANISATION["organisation"]
     page_size = int(request.GET.get("page_size", 100))
-    cohorts = Cohort.objects.visible_to(BARE_ORGANISATION["organisation"]).order_by("-starts_on", "reference")
+    cohorts = Cohort.objects.visible_to(organisation).order_by("-starts_on", "reference")
     rows = list(cohorts.values(*BARE_FIELDS)[:page_size])
-    body = {"count": cohorts.count(), "results": rows}
+    count = visible_cohort_count(organisation)
+    body = {"count": cohorts.count() if count is None else count, "results": rows}
     return HttpResponse(orjson.dumps(body), content_type="application/json")
 
 

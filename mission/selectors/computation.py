@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Sum
+from django.db.models import Count, OuterRef, Subquery, Sum
 from django.db.models.functions import Coalesce
 
 from config import clock
@@ -165,12 +165,15 @@ def progress(
         daily_full = [row[:4] for row in every_day if row[0] <= as_of]
     daily = [(day, trained) for day, trained, _enrolled, _withdrawn in daily_full]
     official_total = sum(count for _day, count in daily)
-    # A pending correction replaces its cohort's official figure; only the difference is still to come.
+    # A pending correction replaces its cohort's official figure; only the difference is still to come. The
+    # replaced figure is read per pending return (a few hundred): a join let the planner read every return of the
+    # mission to find them (issue 19).
+    replaced = CountReturn.objects.filter(pk=OuterRef("supersedes_id")).values("completed")
     pending = (
         (CountReturn.objects.pending_on(as_of) if in_the_past else CountReturn.objects.pending())
         .filter(scope.cohort_q("cohort__"))
         .aggregate(
-            trained=Coalesce(Sum("completed"), 0) - Coalesce(Sum("supersedes__completed"), 0),
+            trained=Coalesce(Sum("completed"), 0) - Coalesce(Sum(Subquery(replaced)), 0),
             returns=Count("id"),
         )
     )

@@ -27,6 +27,16 @@ class Scope:
             return Q(**{f"{prefix}academy_id": self.value})
         return Q()
 
+    def site_q(self) -> Q:
+        """The same part of the mission as `cohort_q`, as a filter on the sites themselves."""
+        if self.kind == "nation":
+            return Q(nation_id=self.value)
+        if self.kind == "command":
+            return Q(command_id=self.value)
+        if self.kind == "academy":
+            return Q(pk=self.value)
+        return Q()
+
     @classmethod
     def of_policy(cls, policy: Any) -> Scope | None:
         """The progress an organisation reads: mission HQ the mission, a ministry its nation's sites, a command

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Q
+from django.db.models import F, IntegerField, Q, Value
+from django.db.models.functions import Cast
 
 from trainees.models import Cohort
 from trainees.selectors import GAP_HORIZON_WEEKS, staffing_window
-from trainees.services import trainers_needed
 
 from ..figures import CohortActivity, StaffingGap
 from .scope import Scope
@@ -44,35 +44,35 @@ def _staffing_gaps(scope: Scope, as_of: dt.date) -> tuple[StaffingGap, ...]:
     """Cohorts running in the coming weeks with fewer trainers than their course's ratio needs: one query.
 
     The selection and the counting are `trainees.selectors.staffing_window`, shared with the dashboard and the
-    planning views; a report lists only the ratio shortfalls. The need is worked out here by the same rule
-    (`trainees.services.trainers_needed`) and the shortfalls picked from the window's rows, a few hundred at
-    most: building both into the query cost more than the rows do (issue 7 benchmark).
+    planning views; a report lists only the ratio shortfalls, picked in the query (`understaffed()`, the need by
+    the same rule as `trainees.services.trainers_needed`): at 100x the window holds thousands of cohorts, a
+    quarter of them short, and reading every one with its labels cost more than the comparison (issue 19).
     """
     cohorts = Cohort.objects.filter(scope.cohort_q()) if scope.kind != "mission" else None
-    window = staffing_window(
-        on=as_of, weeks=STAFFING_HORIZON_WEEKS, cohorts=cohorts, leads=False, needed=False
-    ).values_list(
-        "reference", "starts_on", "ends_on", "seats", "course__trainees_per_trainer", "trainers_assigned",
-        "academy__name_en", "academy__name_uk", "course__code", "course__name_en", "course__name_uk",
+    ratio = F("course__trainees_per_trainer")  # joined for the labels already
+    window = (
+        staffing_window(on=as_of, weeks=STAFFING_HORIZON_WEEKS, cohorts=cohorts, leads=False, needed=False)
+        .annotate(needed=Cast((F("seats") + ratio - Value(1)) / ratio, IntegerField()))
+        .filter(trainers_assigned__lt=F("needed"))
+        .values_list(
+            "reference", "starts_on", "ends_on", "seats", "needed", "trainers_assigned",
+            "academy__name_en", "academy__name_uk", "course__code", "course__name_en", "course__name_uk",
+        )
     )  # fmt: skip
-    gaps = []
-    for reference, starts_on, ends_on, seats, ratio, assigned, academy, academy_uk, course, name, name_uk in window:
-        needed = trainers_needed(seats, ratio)
-        if assigned < needed:
-            gaps.append(
-                StaffingGap(
-                    cohort=reference,
-                    academy=academy,
-                    academy_uk=academy_uk,
-                    course=course,
-                    course_name=name,
-                    course_name_uk=name_uk,
-                    starts_on=starts_on,
-                    ends_on=ends_on,
-                    seats=seats,
-                    trainers_needed=needed,
-                    trainers_assigned=assigned,
-                    shortfall=needed - assigned,
-                )
-            )
-    return tuple(gaps)
+    return tuple(
+        StaffingGap(
+            cohort=reference,
+            academy=academy,
+            academy_uk=academy_uk,
+            course=course,
+            course_name=name,
+            course_name_uk=name_uk,
+            starts_on=starts_on,
+            ends_on=ends_on,
+            seats=seats,
+            trainers_needed=needed,
+            trainers_assigned=assigned,
+            shortfall=needed - assigned,
+        )
+        for reference, starts_on, ends_on, seats, needed, assigned, academy, academy_uk, course, name, name_uk in window
+    )

@@ -436,6 +436,9 @@ class CountReturn(ChangeStamped):
             # Approvals after a date: what a figure about that date leaves out (mission.selectors.progress).
             models.Index(fields=["approved_at"], name="count_return_approved_at"),
             models.Index(fields=["updated_at", "id"], name="count_return_updated_at_id"),
+            # Whether a cohort already has its official figure by a date, read from the index alone: the pipeline
+            # of planned cohorts asks it of every coming cohort (mission.selectors.planned_cohorts, issue 19).
+            models.Index(fields=["cohort", "as_of"], condition=Q(state="approved"), name="count_return_official_as_of"),
         ]
 
     def __str__(self) -> str:

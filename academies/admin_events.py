@@ -10,7 +10,6 @@ import json
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin import helpers
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
@@ -18,7 +17,13 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from config.admin import ServiceFormAdminMixin, ServiceModelForm, copy_saved_fields, run_service_for_objects
+from config.admin import (
+    ServiceFormAdminMixin,
+    ServiceModelForm,
+    copy_saved_fields,
+    form_action,
+    run_service_for_objects,
+)
 from config.exceptions import ApplicationError
 
 from . import webhooks
@@ -178,9 +183,7 @@ class WebhookEndpointAdmin(ScopedAdminMixin, ServiceFormAdminMixin, SimpleHistor
 
     @admin.action(description=_("Replay a range of events to the selected endpoints"), permissions=["replay"])
     def replay_events(self, request, queryset):
-        form = ReplayForm(request.POST if "apply" in request.POST else None)
-        if form.is_valid():
-            bounds = form.cleaned_data
+        def replay(bounds):
             run_service_for_objects(
                 request,
                 queryset,
@@ -188,19 +191,17 @@ class WebhookEndpointAdmin(ScopedAdminMixin, ServiceFormAdminMixin, SimpleHistor
                 done_message=gettext("Events queued again for %(count)s endpoint(s)."),
                 modeladmin=self,
             )
-            return None
-        context = {
-            **self.admin_site.each_context(request),
-            "title": gettext("Replay events"),
-            "opts": self.model._meta,
-            "queryset": queryset,
-            "form": form,
-            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
-            "action_name": "replay_events",
-            "select_across": request.POST.get("select_across", "0"),
-            "changelist_url": reverse("admin:academies_webhookendpoint_changelist"),
-        }
-        return TemplateResponse(request, "admin/academies/webhookendpoint/replay.html", context)
+
+        return form_action(
+            self,
+            request,
+            queryset,
+            ReplayForm,
+            replay,
+            action="replay_events",
+            title=gettext("Replay events"),
+            template="admin/academies/webhookendpoint/replay.html",
+        )
 
 
 @admin.register(WebhookDelivery)

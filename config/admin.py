@@ -20,6 +20,8 @@ from django.contrib.admin.options import ShowFacets
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.paginator import Paginator
 from django.db import connections, transaction
+from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
@@ -142,6 +144,43 @@ def run_service_for_objects(
     return done
 
 
+def form_action(
+    modeladmin: Any,
+    request: Any,
+    queryset: Any,
+    form_class: type,
+    apply: Callable[[dict[str, Any]], Any],
+    *,
+    action: str,
+    title: str,
+    template: str,
+    **extra: Any,
+) -> TemplateResponse | None:
+    """An admin action that first asks for a form: its page, listing the selection (`queryset`) and carrying it on,
+    posted back with `apply`, until the form is valid; then `apply(cleaned_data)` and back to the changelist.
+    `extra` goes to the page's context."""
+    form = form_class(request.POST if "apply" in request.POST else None)
+    if form.is_valid():
+        apply(form.cleaned_data)
+        return None
+    from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+
+    opts = modeladmin.model._meta
+    context = {
+        **modeladmin.admin_site.each_context(request),
+        "title": title,
+        "opts": opts,
+        "queryset": queryset,
+        "form": form,
+        "action_checkbox_name": ACTION_CHECKBOX_NAME,
+        "action_name": action,
+        "select_across": request.POST.get("select_across", "0"),
+        "changelist_url": reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist"),
+        **extra,
+    }
+    return TemplateResponse(request, template, context)
+
+
 # EXPORTS
 
 FORMULA_PREFIXES = ("=", "+", "-", "@")
@@ -235,7 +274,6 @@ class ImportExportLimitsMixin(_ImportExportAdminBase):
     def process_result(self, result, request):
         if result.has_errors() or result.has_validation_errors():
             from django.http import HttpResponseRedirect
-            from django.urls import reverse
 
             messages.error(
                 request,

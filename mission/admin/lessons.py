@@ -12,9 +12,6 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
-from django.contrib.admin import helpers
-from django.template.response import TemplateResponse
-from django.urls import reverse
 from django.utils.html import format_html_join
 from django.utils.translation import gettext, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
@@ -22,7 +19,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from academies.admin_scope import ScopedAdminMixin, actor_of
 from academies.models import CourseVersion
-from config.admin import ServiceModelForm, ServiceSaveAdminMixin, run_service_for_objects
+from config.admin import ServiceModelForm, ServiceSaveAdminMixin, form_action, run_service_for_objects
 from trainees.models import AfterActionReview
 
 from ..lessons import Lesson
@@ -187,30 +184,23 @@ class LessonAdmin(ScopedAdminMixin, ServiceSaveAdminMixin, SimpleHistoryAdmin):
         call: Callable[[Lesson, dict[str, Any]], Any],
         done_message: Any,
     ):
-        if "apply" in request.POST:
-            form = form_class(request.POST)
-            if form.is_valid():
-                data = form.cleaned_data
-                run_service_for_objects(
-                    request, queryset, lambda lesson: call(lesson, data), done_message=done_message, modeladmin=self
-                )
-                return None
-        else:
-            form = form_class()
-        context = {
-            **self.admin_site.each_context(request),
-            "title": title,
-            "intro": intro,
-            "submit_label": submit_label,
-            "opts": self.model._meta,
-            "queryset": queryset,
-            "form": form,
-            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
-            "action_name": action,
-            "select_across": request.POST.get("select_across", "0"),
-            "changelist_url": reverse("admin:mission_lesson_changelist"),
-        }
-        return TemplateResponse(request, "admin/mission/lesson/decide_lessons.html", context)
+        def decide(data):
+            run_service_for_objects(
+                request, queryset, lambda lesson: call(lesson, data), done_message=done_message, modeladmin=self
+            )
+
+        return form_action(
+            self,
+            request,
+            queryset,
+            form_class,
+            decide,
+            action=action,
+            title=title,
+            template="admin/mission/lesson/decide_lessons.html",
+            intro=intro,
+            submit_label=submit_label,
+        )
 
     @admin.action(description=_("Analyse the selected lessons"), permissions=["analyse"])
     def analyse_lessons(self, request, queryset):

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 from django.contrib import admin, messages
-from django.contrib.admin import helpers
 from django.contrib.admin.utils import quote, unquote
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
-from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext_lazy
@@ -17,7 +15,13 @@ from import_export.admin import ImportExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
 from academies.admin_scope import ScopedAdminMixin, actor_of
-from config.admin import ImportExportLimitsMixin, ServiceFormAdminMixin, ServiceSaveAdminMixin, run_service_for_objects
+from config.admin import (
+    ImportExportLimitsMixin,
+    ServiceFormAdminMixin,
+    ServiceSaveAdminMixin,
+    form_action,
+    run_service_for_objects,
+)
 from config.exceptions import ApplicationError
 
 from ..models import CountReturn
@@ -233,29 +237,22 @@ class CountReturnAdmin(
 
     @admin.action(description=_("Reject the selected returns, with a reason"), permissions=["decide"])
     def reject_returns(self, request, queryset):
-        if "apply" in request.POST:
-            form = RejectionForm(request.POST)
-            if form.is_valid():
-                reason = form.cleaned_data["reason"]
-                run_service_for_objects(
-                    request,
-                    queryset,
-                    lambda obj: count_return_reject(count_return=obj, actor=actor_of(request), reason=reason),
-                    done_message=ngettext_lazy("%(count)s return rejected.", "%(count)s returns rejected.", "count"),
-                    modeladmin=self,
-                )
-                return None
-        else:
-            form = RejectionForm()
-        context = {
-            **self.admin_site.each_context(request),
-            "title": gettext("Reject count returns"),
-            "opts": self.model._meta,
-            "queryset": queryset.select_related("cohort"),
-            "form": form,
-            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
-            "action_name": "reject_returns",
-            "select_across": request.POST.get("select_across", "0"),
-            "changelist_url": reverse("admin:trainees_countreturn_changelist"),
-        }
-        return TemplateResponse(request, "admin/trainees/countreturn/reject_returns.html", context)
+        def reject(data):
+            run_service_for_objects(
+                request,
+                queryset,
+                lambda obj: count_return_reject(count_return=obj, actor=actor_of(request), reason=data["reason"]),
+                done_message=ngettext_lazy("%(count)s return rejected.", "%(count)s returns rejected.", "count"),
+                modeladmin=self,
+            )
+
+        return form_action(
+            self,
+            request,
+            queryset.select_related("cohort"),
+            RejectionForm,
+            reject,
+            action="reject_returns",
+            title=gettext("Reject count returns"),
+            template="admin/trainees/countreturn/reject_returns.html",
+        )

@@ -460,3 +460,32 @@ class ServiceSaveAdminMixin(ServiceFormAdminMixin):
         for warning in getattr(result, "warnings", []) or []:
             self.message_user(request, warning, messages.WARNING)
         copy_saved_fields(obj, saved)
+
+
+class OfficialRecordAdminMixin:
+    """An official record: added once, through the add form's service (`ServiceSaveAdminMixin`), then never saved
+    from its page nor deleted (a correction is a new record). Comes first in the admin's bases."""
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return
+        ServiceSaveAdminMixin.save_model(self, request, obj, form, change)  # type: ignore[arg-type]
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class FiledRecordAdminMixin(OfficialRecordAdminMixin):
+    """An official record whose page is read-only, `read_fields` once it exists: the service wrote its relations
+    with it, so the add form saves none of its own."""
+
+    read_fields: tuple[str, ...] = ()
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.read_fields if obj is not None else ()
+
+    def save_related(self, request, form, formsets, change):
+        """The service wrote the record's relations; the form's are not saved a second time."""
+
+    def has_change_permission(self, request, obj=None):
+        return False

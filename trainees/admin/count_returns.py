@@ -17,8 +17,8 @@ from simple_history.admin import SimpleHistoryAdmin
 from academies.admin_scope import ScopedAdminMixin, actor_of
 from config.admin import (
     ImportExportLimitsMixin,
+    OfficialRecordAdminMixin,
     ServiceFormAdminMixin,
-    ServiceSaveAdminMixin,
     form_action,
     run_service_for_objects,
 )
@@ -63,9 +63,16 @@ DECISION_DONE = {
 }
 
 
+# An official record, never deleted, not even by a superuser: a correction is a new return, a rejected one keeps its
+# reason, and a pending one is rejected rather than removed.
 @admin.register(CountReturn)
 class CountReturnAdmin(
-    ScopedAdminMixin, ServiceFormAdminMixin, ImportExportLimitsMixin, ImportExportMixin, SimpleHistoryAdmin
+    OfficialRecordAdminMixin,
+    ScopedAdminMixin,
+    ServiceFormAdminMixin,
+    ImportExportLimitsMixin,
+    ImportExportMixin,
+    SimpleHistoryAdmin,
 ):
     form = CountReturnForm
     resource_classes = [CountReturnResource]
@@ -126,16 +133,6 @@ class CountReturnAdmin(
         if obj is None:
             return self.form.Meta.fields
         return (*self.form.Meta.fields, *self.place_fields, *self.audit_fields)
-
-    def save_model(self, request, obj, form, change):
-        if change:
-            return
-        ServiceSaveAdminMixin.save_model(self, request, obj, form, change)
-
-    def has_delete_permission(self, request, obj=None):
-        # Official records are never deleted, not even by a superuser: a correction is a new return, a rejected one
-        # keeps its reason, and a pending one is rejected rather than removed.
-        return False
 
     def has_verify_permission(self, request) -> bool:
         return actor_of(request).may("trainees.verify_countreturn") and self.runs_any(request)

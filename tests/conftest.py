@@ -10,7 +10,14 @@ import pytest
 from django.contrib.auth.models import Group, Permission
 
 from academies.management.commands.setup_roles import APPROVER, COORDINATOR
-from tests.factories import OrganisationFactory, StaffMembershipFactory, UserFactory
+from config import clock
+from tests.factories import (
+    NationFactory,
+    OpenUkrainianAcademyFactory,
+    OrganisationFactory,
+    StaffMembershipFactory,
+    UserFactory,
+)
 
 # CLOCK
 # `EUMAM_TEST_CLOCK` runs the whole suite at another moment, so that a test which depends on the real today fails
@@ -119,6 +126,22 @@ def make_staff_user(db):
 @pytest.fixture
 def mission_hq(db):
     return OrganisationFactory(name="Mission HQ", kind="mission_hq")
+
+
+@pytest.fixture
+def today():
+    return clock.today()
+
+
+@pytest.fixture
+def poland(db):
+    return NationFactory(code="PL", name_en="Poland")
+
+
+@pytest.fixture
+def lviv(db):
+    """Inside Ukraine, open to cohorts: the national caveats' site."""
+    return OpenUkrainianAcademyFactory(slug="lviv", name_en="Lviv Academy")
 
 
 @pytest.fixture

@@ -80,6 +80,13 @@ class UkrainianAcademyFactory(AcademyFactory):
     accepts_cohorts = False
 
 
+class OpenUkrainianAcademyFactory(UkrainianAcademyFactory):
+    """A Ukrainian academy open to cohorts: where a trainer serves only with its state's authorisation."""
+
+    security_status = Academy.SecurityStatus.OPEN
+    accepts_cohorts = True
+
+
 class NationalDeploymentAuthorisationFactory(DjangoModelFactory):
     """An authorisation of Poland's trainers at every Ukrainian site, open-ended, from a year before the clock's today."""
 

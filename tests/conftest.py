@@ -7,7 +7,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Permission
 
 from academies.management.commands.setup_roles import APPROVER, COORDINATOR
 from config import clock
@@ -15,8 +15,8 @@ from tests.factories import (
     NationFactory,
     OpenUkrainianAcademyFactory,
     OrganisationFactory,
-    StaffMembershipFactory,
     UserFactory,
+    staff_user,
 )
 
 # CLOCK
@@ -113,12 +113,7 @@ def make_staff_user(db):
     call_command("setup_roles", verbosity=0)
 
     def make(*roles: str, organisation=None, username: str | None = None):
-        user = UserFactory(is_staff=True, **({"username": username} if username else {}))
-        user.groups.add(*(Group.objects.get(name=role) for role in roles))  # an unknown role fails loudly
-        if organisation is not None:
-            StaffMembershipFactory(user=user, organisation=organisation)
-        # A fresh copy: no cached permissions, membership or actor from before the groups were set.
-        return type(user).objects.get(pk=user.pk)
+        return staff_user(username, *roles, organisation=organisation)
 
     return make
 

@@ -2,6 +2,7 @@
 `from tests.factories import CohortFactory` keeps working. New factories go in their app's module."""
 
 from tests.academies.factories import (
+    PASSWORD,
     AcademyFactory,
     CourseFactory,
     NationalDeploymentAuthorisationFactory,
@@ -14,6 +15,7 @@ from tests.academies.factories import (
     TrainingCommandFactory,
     UkrainianAcademyFactory,
     UserFactory,
+    staff_user,
 )
 from tests.mission.factories import (
     CeasefireFactory,
@@ -34,6 +36,7 @@ from tests.trainees.factories import (
 )
 
 __all__ = [
+    "PASSWORD",
     "START",
     "AcademyFactory",
     "ApprovedCountReturnFactory",
@@ -59,4 +62,5 @@ __all__ = [
     "TrainingCommandFactory",
     "UkrainianAcademyFactory",
     "UserFactory",
+    "staff_user",
 ]

@@ -18,8 +18,7 @@ from academies.resources import TrainerResource
 from academies.scope import Actor
 from config import clock
 from config.imports import parse_spreadsheet_date
-from tests.admin.conftest import _staff_in
-from tests.factories import AcademyFactory, CohortFactory, CountReturnFactory, OrganisationFactory
+from tests.factories import AcademyFactory, CohortFactory, CountReturnFactory, OrganisationFactory, staff_user
 from trainees.models import Cohort, CountReturn
 from trainees.resources import CohortResource, CountReturnResource
 
@@ -155,8 +154,10 @@ def test_a_cohort_outside_the_scope_reads_exactly_as_one_that_does_not_exist(adm
     from academies.management.commands.setup_roles import COORDINATOR
 
     own_site = AcademyFactory(slug="own-site", kind=Academy.Kind.ACADEMY)
-    site_staff = _staff_in(
-        roles[COORDINATOR], "site-coord", OrganisationFactory(kind=Organisation.Kind.ACADEMY, academy=own_site)
+    site_staff = staff_user(
+        "site-coord",
+        roles[COORDINATOR],
+        organisation=OrganisationFactory(kind=Organisation.Kind.ACADEMY, academy=own_site),
     )
     today = clock.today().isoformat()
     content = _csv([RETURN_HEADER, ["C-PAST", today, 100, 80, 5], ["C-MISSING", today, 100, 80, 5]])
@@ -305,8 +306,10 @@ def test_a_site_the_organisation_does_not_run_reads_as_no_such_site(admin_client
     from academies.management.commands.setup_roles import COORDINATOR
 
     own_site = AcademyFactory(slug="own-site", kind=Academy.Kind.ACADEMY)
-    site_staff = _staff_in(
-        roles[COORDINATOR], "site-coord", OrganisationFactory(kind=Organisation.Kind.ACADEMY, academy=own_site)
+    site_staff = staff_user(
+        "site-coord",
+        roles[COORDINATOR],
+        organisation=OrganisationFactory(kind=Organisation.Kind.ACADEMY, academy=own_site),
     )
     start = clock.today() + dt.timedelta(days=30)
     end = (start + dt.timedelta(days=10)).isoformat()

@@ -23,12 +23,11 @@ from tests.factories import (
     CourseFactory,
     NationFactory,
     OrganisationFactory,
-    StaffMembershipFactory,
     TargetFactory,
     TrainerAssignmentFactory,
     TrainerFactory,
     TrainingCommandFactory,
-    UserFactory,
+    staff_user,
 )
 
 pytestmark = pytest.mark.django_db
@@ -62,12 +61,8 @@ def world(roles, hq):
             TrainerAssignmentFactory(trainer=trainer, cohort=cohort)
     TargetFactory(value=1000, in_force_from=_days(-400), label="1,000 trained")
     organisation = OrganisationFactory(slug="catc", kind=Organisation.Kind.TRAINING_COMMAND, command=catc)
-    user = UserFactory(username="catc-coordinator", is_staff=True)
-    user.groups.add(roles[COORDINATOR])
-    StaffMembershipFactory(user=user, organisation=organisation)
-    hq_user = UserFactory(username="hq-coordinator", is_staff=True)
-    hq_user.groups.add(roles[COORDINATOR])
-    StaffMembershipFactory(user=hq_user, organisation=hq)
+    user = staff_user("catc-coordinator", roles[COORDINATOR], organisation=organisation)
+    hq_user = staff_user("hq-coordinator", roles[COORDINATOR], organisation=hq)
     return {"catc_user": user, "hq_user": hq_user, "zagan": zagan, "klietz": klietz}
 
 
@@ -116,9 +111,7 @@ def test_a_command_sees_only_its_own_sites_trainers_on_the_timeline(admin_client
 
 def test_a_ministry_sees_only_its_own_nations_trainers_whichever_nation_it_asks_for(admin_client_for, world, roles):
     ministry = OrganisationFactory(slug="mod-de", kind=Organisation.Kind.MINISTRY, nation=NationFactory(code="DE"))
-    user = UserFactory(username="mod-de-observer", is_staff=True)
-    user.groups.add(roles[OBSERVER])
-    StaffMembershipFactory(user=user, organisation=ministry)
+    user = staff_user("mod-de-observer", roles[OBSERVER], organisation=ministry)
     client = admin_client_for(user)
 
     every = _page(client, "planning_rotations")

@@ -21,6 +21,7 @@ from tests.factories import (
     OrganisationFactory,
     TrainerAssignmentFactory,
     TrainingCommandFactory,
+    staff_user,
 )
 from trainees.models import AfterActionReview, TrainerAssignment
 from trainees.reviews import REVIEW_DUE_DAYS, RatingDimension
@@ -30,8 +31,6 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def world(roles, hq):
-    from tests.admin.conftest import _staff_in
-
     today = clock.today()
     command = TrainingCommandFactory(code="cat-c")
     catc = OrganisationFactory(slug="catc", kind=Organisation.Kind.TRAINING_COMMAND, command=command)
@@ -54,7 +53,7 @@ def world(roles, hq):
         "course": course,
         "ours": ours,
         "lead": lead,
-        "catc_coordinator": _staff_in(roles[COORDINATOR], "catc-coord", catc),
+        "catc_coordinator": staff_user("catc-coord", roles[COORDINATOR], organisation=catc),
     }
 
 

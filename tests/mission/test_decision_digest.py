@@ -7,7 +7,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.conf import settings
-from django.contrib.auth.models import Group
 from django.core import mail
 from django.core.management import call_command
 
@@ -24,9 +23,8 @@ from tests.factories import (
     CountReturnFactory,
     OrganisationFactory,
     ReportSubscriptionFactory,
-    StaffMembershipFactory,
     TrainingCommandFactory,
-    UserFactory,
+    staff_user,
 )
 
 pytestmark = pytest.mark.django_db
@@ -40,12 +38,6 @@ def world(db):
     catc = OrganisationFactory(slug="cat-c", kind=Organisation.Kind.TRAINING_COMMAND, command=catc_command)
     stc = OrganisationFactory(slug="st-c", kind=Organisation.Kind.TRAINING_COMMAND, command=stc_command)
 
-    def staff(name, group, organisation):
-        user = UserFactory(username=name, is_staff=True)
-        user.groups.add(Group.objects.get(name=group))
-        StaffMembershipFactory(user=user, organisation=organisation)
-        return user
-
     today = clock.today()
     site_a = AcademyFactory(slug="site-a", command=catc_command, seat_capacity=500)
     site_b = AcademyFactory(slug="site-b", command=stc_command, seat_capacity=500)
@@ -56,10 +48,10 @@ def world(db):
         CountReturnFactory(cohort=cohort, as_of=today - dt.timedelta(days=offset), enrolled=40, completed=10)
     CountReturnFactory(cohort=cohort_b, as_of=today - dt.timedelta(days=4), enrolled=40, completed=10, state="verified")
     return {
-        "hq_approver": staff("hq-approver", APPROVER, hq),
-        "observer": staff("observer", OBSERVER, hq),
-        "catc": staff("catc", COORDINATOR, catc),
-        "stc": staff("stc", COORDINATOR, stc),
+        "hq_approver": staff_user("hq-approver", APPROVER, organisation=hq),
+        "observer": staff_user("observer", OBSERVER, organisation=hq),
+        "catc": staff_user("catc", COORDINATOR, organisation=catc),
+        "stc": staff_user("stc", COORDINATOR, organisation=stc),
         "hq": hq,
     }
 

@@ -16,7 +16,7 @@ from academies.scope import Actor
 from academies.tombstones import tombstone_record
 from config import clock
 from config.exceptions import ApplicationError
-from config.services import validated_save
+from config.services import require_changeable, validated_save
 
 from ..events import assignment_record, cohort_changes_record, cohort_payload, cohort_planned_record
 from ..models import Cohort, TrainerAssignment, TrainerAssignmentTombstone
@@ -170,9 +170,7 @@ def _require_cohort_update_allowed(*, actor: Actor, cohort: Cohort, changes: dic
         "status",
         "has_roster",
     }
-    unknown = set(changes) - allowed
-    if unknown:
-        raise ApplicationError(_("These fields cannot be changed: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
+    require_changeable(changes, allowed)
     actor.require("trainees.change_cohort", action=_("change cohorts"))
     require_cohort_managed(actor, cohort)
     if changes.get("academy") is not None:

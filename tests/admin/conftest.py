@@ -94,3 +94,13 @@ def mission(db):
         "current": current,
         "pending": pending,
     }
+
+
+@pytest.fixture
+def needed_window(mission):
+    """The trainer's availability window, which its assignment to the current cohort now needs."""
+    from trainees.models import TrainerAssignment
+
+    cohort, trainer = mission["current"], mission["trainer"]
+    TrainerAssignment.objects.create(trainer=trainer, cohort=cohort, starts_on=cohort.starts_on, ends_on=cohort.ends_on)
+    return trainer.availabilities.get()

@@ -26,6 +26,16 @@ COHORT_HEADER = ["reference", "course", "academy", "starts_on", "ends_on", "seat
 RETURN_HEADER = ["cohort", "as_of", "enrolled", "completed", "withdrawn"]
 
 
+@pytest.fixture
+def site_staff(roles):
+    """A coordinator of an academy that runs its own site, and nothing of the mission's."""
+    from academies.management.commands.setup_roles import COORDINATOR
+
+    own_site = AcademyFactory(slug="own-site", kind=Academy.Kind.ACADEMY)
+    organisation = OrganisationFactory(kind=Organisation.Kind.ACADEMY, academy=own_site)
+    return staff_user("site-coord", roles[COORDINATOR], organisation=organisation)
+
+
 def _csv(rows: list[list]) -> bytes:
     buffer = io.StringIO()
     csv.writer(buffer).writerows(rows)
@@ -150,15 +160,7 @@ def test_an_unknown_qualification_is_a_row_error_not_dropped(mission):
 
 
 @pytest.mark.django_db
-def test_a_cohort_outside_the_scope_reads_exactly_as_one_that_does_not_exist(admin_client_for, roles, mission):
-    from academies.management.commands.setup_roles import COORDINATOR
-
-    own_site = AcademyFactory(slug="own-site", kind=Academy.Kind.ACADEMY)
-    site_staff = staff_user(
-        "site-coord",
-        roles[COORDINATOR],
-        organisation=OrganisationFactory(kind=Organisation.Kind.ACADEMY, academy=own_site),
-    )
+def test_a_cohort_outside_the_scope_reads_exactly_as_one_that_does_not_exist(admin_client_for, site_staff, mission):
     today = clock.today().isoformat()
     content = _csv([RETURN_HEADER, ["C-PAST", today, 100, 80, 5], ["C-MISSING", today, 100, 80, 5]])
 
@@ -302,15 +304,7 @@ def test_a_cell_that_a_widget_cannot_read_is_that_cells_error_and_the_file_is_st
 
 
 @pytest.mark.django_db
-def test_a_site_the_organisation_does_not_run_reads_as_no_such_site(admin_client_for, roles, mission):
-    from academies.management.commands.setup_roles import COORDINATOR
-
-    own_site = AcademyFactory(slug="own-site", kind=Academy.Kind.ACADEMY)
-    site_staff = staff_user(
-        "site-coord",
-        roles[COORDINATOR],
-        organisation=OrganisationFactory(kind=Organisation.Kind.ACADEMY, academy=own_site),
-    )
+def test_a_site_the_organisation_does_not_run_reads_as_no_such_site(admin_client_for, site_staff, mission):
     start = clock.today() + dt.timedelta(days=30)
     end = (start + dt.timedelta(days=10)).isoformat()
     content = _csv(

@@ -145,14 +145,13 @@ def test_a_trainer_change_refused_by_its_inline_keeps_nothing_the_form_wrote(
     assert trainer.availabilities.count() == 1
 
 
-def test_a_refused_deletion_calls_the_delete_service_once(admin_client_for, coordinator, mission, monkeypatch):
+def test_a_refused_deletion_calls_the_delete_service_once(
+    admin_client_for, coordinator, mission, needed_window, monkeypatch
+):
     from academies.admin import trainers as academies_admin
-    from trainees.models import TrainerAssignment
 
     calls = _spy(monkeypatch, academies_admin, "trainer_availability_delete")
-    cohort, trainer = mission["current"], mission["trainer"]
-    TrainerAssignment.objects.create(trainer=trainer, cohort=cohort, starts_on=cohort.starts_on, ends_on=cohort.ends_on)
-    window = trainer.availabilities.get()
+    trainer, window = mission["trainer"], needed_window
 
     response = admin_client_for(coordinator).post(
         reverse("admin:academies_traineravailability_delete", args=[window.pk]), {"post": "yes"}, follow=True

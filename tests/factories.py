@@ -15,6 +15,7 @@ from tests.academies.factories import (
     TrainingCommandFactory,
     UkrainianAcademyFactory,
     UserFactory,
+    command_organisation,
     staff_user,
 )
 from tests.mission.factories import (
@@ -33,6 +34,7 @@ from tests.trainees.factories import (
     EnrollmentFactory,
     TraineeFactory,
     TrainerAssignmentFactory,
+    lead_instructor_of,
 )
 
 __all__ = [
@@ -62,5 +64,7 @@ __all__ = [
     "TrainingCommandFactory",
     "UkrainianAcademyFactory",
     "UserFactory",
+    "command_organisation",
+    "lead_instructor_of",
     "staff_user",
 ]

@@ -181,3 +181,10 @@ def staff_user(username: str | None, *roles, organisation: Organisation | None =
     if organisation is not None:
         StaffMembershipFactory(user=user, organisation=organisation)
     return type(user).objects.get(pk=user.pk)
+
+
+def command_organisation(code: str, slug: str) -> Organisation:
+    """A training command (`code`) and the organisation that runs its sites (`slug`): its `command`."""
+    return OrganisationFactory(
+        slug=slug, kind=Organisation.Kind.TRAINING_COMMAND, command=TrainingCommandFactory(code=code)
+    )

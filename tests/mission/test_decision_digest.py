@@ -2,7 +2,6 @@
 
 import datetime as dt
 import re
-from html.parser import HTMLParser
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -26,6 +25,7 @@ from tests.factories import (
     TrainingCommandFactory,
     staff_user,
 )
+from tests.mission.mail_text import visible_text
 
 pytestmark = pytest.mark.django_db
 
@@ -111,21 +111,6 @@ def test_the_record_says_what_the_user_was_told(world):
     assert digest.day == clock.today()
 
 
-class _Text(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__()
-        self.parts: list[str] = []
-
-    def handle_data(self, data: str) -> None:
-        self.parts.append(data)
-
-
-def _visible(html: str) -> str:
-    parser = _Text()
-    parser.feed(html)
-    return " ".join(parser.parts)
-
-
 def _english_words(text: str) -> list[str]:
     # Data, not words: the mission's name, cohort references and links for machines.
     text = re.sub(r"https?://\S+", "", text)
@@ -146,7 +131,7 @@ def test_a_user_who_chose_ukrainian_gets_a_ukrainian_digest_without_an_english_w
     assert catc.subject == "EUMAM: 2 звіти про чисельність чекають на ваше рішення"
     assert "2 звіти для перевірки" in catc.body
     for message in (approver, catc):
-        for part in (message.subject, message.body, _visible(message.alternatives[0][0])):
+        for part in (message.subject, message.body, visible_text(message.alternatives[0][0])):
             assert _english_words(part) == [], part
 
 

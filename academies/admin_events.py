@@ -27,7 +27,7 @@ from config.admin import (
 from config.exceptions import ApplicationError
 
 from . import webhooks
-from .admin_scope import ScopedAdminMixin, actor_of
+from .admin_scope import ScopedAdminMixin, actor_of, run_as_actor
 from .models import Event, WebhookDelivery, WebhookEndpoint
 
 
@@ -149,12 +149,13 @@ class WebhookEndpointAdmin(ScopedAdminMixin, ServiceFormAdminMixin, SimpleHistor
         webhooks.webhook_delete(endpoint=obj, actor=actor_of(request))
 
     def delete_queryset(self, request, queryset):
-        run_service_for_objects(
+        run_as_actor(
+            self,
             request,
             queryset,
-            lambda endpoint: webhooks.webhook_delete(endpoint=endpoint, actor=actor_of(request)),
+            webhooks.webhook_delete,
+            argument="endpoint",
             done_message=gettext("%(count)s webhook endpoint(s) removed."),
-            modeladmin=self,
         )
 
     def _secrets_page(self, request, shown) -> TemplateResponse:
@@ -184,12 +185,14 @@ class WebhookEndpointAdmin(ScopedAdminMixin, ServiceFormAdminMixin, SimpleHistor
     @admin.action(description=_("Replay a range of events to the selected endpoints"), permissions=["replay"])
     def replay_events(self, request, queryset):
         def replay(bounds):
-            run_service_for_objects(
+            run_as_actor(
+                self,
                 request,
                 queryset,
-                lambda endpoint: webhooks.webhook_replay(endpoint=endpoint, actor=actor_of(request), **bounds),
+                webhooks.webhook_replay,
+                argument="endpoint",
                 done_message=gettext("Events queued again for %(count)s endpoint(s)."),
-                modeladmin=self,
+                **bounds,
             )
 
         return form_action(

@@ -14,13 +14,12 @@ from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
-from academies.admin_scope import ScopedAdminMixin, actor_of
+from academies.admin_scope import ScopedAdminMixin, actor_of, run_as_actor
 from config.admin import (
     ImportExportLimitsMixin,
     OfficialRecordAdminMixin,
     ServiceFormAdminMixin,
     form_action,
-    run_service_for_objects,
 )
 from config.exceptions import ApplicationError
 
@@ -210,37 +209,41 @@ class CountReturnAdmin(
 
     @admin.action(description=_("Verify the selected returns"), permissions=["verify"])
     def verify_returns(self, request, queryset):
-        run_service_for_objects(
+        run_as_actor(
+            self,
             request,
             queryset,
-            lambda obj: count_return_verify(count_return=obj, actor=actor_of(request)),
+            count_return_verify,
+            argument="count_return",
             done_message=ngettext_lazy("%(count)s return verified.", "%(count)s returns verified.", "count"),
-            modeladmin=self,
         )
 
     @admin.action(description=_("Approve the selected returns (make them official)"), permissions=["approve"])
     def approve_returns(self, request, queryset):
-        run_service_for_objects(
+        run_as_actor(
+            self,
             request,
             queryset,
-            lambda obj: count_return_approve(count_return=obj, actor=actor_of(request)),
+            count_return_approve,
+            argument="count_return",
             done_message=ngettext_lazy(
                 "%(count)s return approved; the official total now includes it.",
                 "%(count)s returns approved; the official total now includes them.",
                 "count",
             ),
-            modeladmin=self,
         )
 
     @admin.action(description=_("Reject the selected returns, with a reason"), permissions=["decide"])
     def reject_returns(self, request, queryset):
         def reject(data):
-            run_service_for_objects(
+            run_as_actor(
+                self,
                 request,
                 queryset,
-                lambda obj: count_return_reject(count_return=obj, actor=actor_of(request), reason=data["reason"]),
+                count_return_reject,
+                argument="count_return",
+                reason=data["reason"],
                 done_message=ngettext_lazy("%(count)s return rejected.", "%(count)s returns rejected.", "count"),
-                modeladmin=self,
             )
 
         return form_action(

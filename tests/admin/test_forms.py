@@ -6,25 +6,11 @@ import pytest
 from django.urls import reverse
 
 from academies.scope import SYSTEM
+from tests.admin.cohort_pages import new_cohort_data
 from tests.factories import CohortFactory, TrainerAvailabilityFactory, TrainerFactory
 from trainees.models import Cohort, TrainerAssignment
 
 pytestmark = pytest.mark.django_db
-
-
-def _cohort_data(mission, **changes):
-    start = dt.date.today() + dt.timedelta(days=30)
-    data = {
-        "reference": "C-NEW",
-        "course": mission["course"].pk,
-        "academy": mission["academy"].pk,
-        "status": "planned",
-        "starts_on": start.isoformat(),
-        "ends_on": (start + dt.timedelta(days=34)).isoformat(),
-        "seats": 100,
-    }
-    data.update(changes)
-    return data
 
 
 def _cohort_change_data(mission, **changes):
@@ -50,7 +36,7 @@ def _cohort_change_data(mission, **changes):
 
 
 def test_a_cohort_ending_before_it_starts_is_refused_on_the_form(admin_client_for, coordinator, mission):
-    data = _cohort_data(mission, ends_on="2020-01-01")
+    data = new_cohort_data(mission, ends_on="2020-01-01")
 
     response = admin_client_for(coordinator).post(reverse("admin:trainees_cohort_add"), data)
 
@@ -63,7 +49,7 @@ def test_a_cohort_over_the_sites_capacity_shows_the_services_message(admin_clien
     start = dt.date.today() + dt.timedelta(days=30)
     CohortFactory(academy=mission["academy"], course=mission["course"], starts_on=start, seats=250)
 
-    response = admin_client_for(coordinator).post(reverse("admin:trainees_cohort_add"), _cohort_data(mission))
+    response = admin_client_for(coordinator).post(reverse("admin:trainees_cohort_add"), new_cohort_data(mission))
 
     html = response.content.decode()
     assert "has 300 seats" in html and "Exceeds the site&#x27;s seat capacity." in html
@@ -71,7 +57,7 @@ def test_a_cohort_over_the_sites_capacity_shows_the_services_message(admin_clien
 
 
 def test_a_valid_cohort_is_scheduled_and_its_history_records_the_user(admin_client_for, coordinator, mission):
-    response = admin_client_for(coordinator).post(reverse("admin:trainees_cohort_add"), _cohort_data(mission))
+    response = admin_client_for(coordinator).post(reverse("admin:trainees_cohort_add"), new_cohort_data(mission))
 
     assert response.status_code == 302
     cohort = Cohort.objects.get(reference="C-NEW")
@@ -155,7 +141,7 @@ def test_the_cohort_changelist_shows_fill_rate_and_staffing(admin_client_for, co
 
 
 def test_history_of_a_cohort_can_be_viewed(admin_client_for, coordinator, mission):
-    admin_client_for(coordinator).post(reverse("admin:trainees_cohort_add"), _cohort_data(mission))
+    admin_client_for(coordinator).post(reverse("admin:trainees_cohort_add"), new_cohort_data(mission))
     cohort = Cohort.objects.get(reference="C-NEW")
 
     response = admin_client_for(coordinator).get(reverse("admin:trainees_cohort_history", args=[cohort.pk]))

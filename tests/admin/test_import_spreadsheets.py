@@ -36,6 +36,18 @@ def site_staff(roles):
     return staff_user("site-coord", roles[COORDINATOR], organisation=organisation)
 
 
+@pytest.fixture
+def ended_cohort(mission):
+    """A cohort of the mission's site and course that ended five days ago, for returns the imports submit."""
+    return CohortFactory(
+        reference="C-OTHER",
+        academy=mission["academy"],
+        course=mission["course"],
+        starts_on=clock.today() - dt.timedelta(days=40),
+        ends_on=clock.today() - dt.timedelta(days=5),
+    )
+
+
 def _csv(rows: list[list]) -> bytes:
     buffer = io.StringIO()
     csv.writer(buffer).writerows(rows)
@@ -197,15 +209,8 @@ def test_ukrainian_and_english_headers_are_both_recognised(superuser, mission):
 
 
 @pytest.mark.django_db
-def test_the_dry_run_shows_exactly_what_the_confirm_writes(admin_client_for, superuser, mission):
-    client = admin_client_for(superuser)
-    other = CohortFactory(
-        reference="C-OTHER",
-        academy=mission["academy"],
-        course=mission["course"],
-        starts_on=clock.today() - dt.timedelta(days=40),
-        ends_on=clock.today() - dt.timedelta(days=5),
-    )
+def test_the_dry_run_shows_exactly_what_the_confirm_writes(admin_client_for, superuser, mission, ended_cohort):
+    client, other = admin_client_for(superuser), ended_cohort
     earlier = clock.today() - dt.timedelta(days=3)
     while earlier.day <= 12:  # a slashed date that reads one way only
         earlier -= dt.timedelta(days=1)
@@ -259,15 +264,10 @@ def test_the_import_page_states_how_dates_are_read_and_errors_answer_in_ukrainia
 
 
 @pytest.mark.django_db
-def test_a_confirm_that_no_longer_matches_its_preview_writes_nothing(admin_client_for, superuser, mission):
-    client = admin_client_for(superuser)
-    other = CohortFactory(
-        reference="C-OTHER",
-        academy=mission["academy"],
-        course=mission["course"],
-        starts_on=clock.today() - dt.timedelta(days=40),
-        ends_on=clock.today() - dt.timedelta(days=5),
-    )
+def test_a_confirm_that_no_longer_matches_its_preview_writes_nothing(
+    admin_client_for, superuser, mission, ended_cohort
+):
+    client, other = admin_client_for(superuser), ended_cohort
     today = clock.today().isoformat()
     content = _csv([RETURN_HEADER, ["C-PAST", today, 100, 85, 5], [other.reference, today, 60, 50, 2]])
     preview = _upload(client, reverse("admin:trainees_countreturn_import"), content)

@@ -22,7 +22,7 @@ from tests.factories import (
     CountReturnFactory,
     OrganisationFactory,
     ReportSubscriptionFactory,
-    TrainingCommandFactory,
+    command_organisation,
     staff_user,
 )
 from tests.mission.mail_text import visible_text
@@ -34,13 +34,11 @@ pytestmark = pytest.mark.django_db
 def world(db):
     call_command("setup_roles", verbosity=0)
     hq = OrganisationFactory(slug="mission-hq", kind=Organisation.Kind.MISSION_HQ)
-    catc_command, stc_command = TrainingCommandFactory(code="cat-c"), TrainingCommandFactory(code="st-c")
-    catc = OrganisationFactory(slug="cat-c", kind=Organisation.Kind.TRAINING_COMMAND, command=catc_command)
-    stc = OrganisationFactory(slug="st-c", kind=Organisation.Kind.TRAINING_COMMAND, command=stc_command)
+    catc, stc = command_organisation("cat-c", "cat-c"), command_organisation("st-c", "st-c")
 
     today = clock.today()
-    site_a = AcademyFactory(slug="site-a", command=catc_command, seat_capacity=500)
-    site_b = AcademyFactory(slug="site-b", command=stc_command, seat_capacity=500)
+    site_a = AcademyFactory(slug="site-a", command=catc.command, seat_capacity=500)
+    site_b = AcademyFactory(slug="site-b", command=stc.command, seat_capacity=500)
     cohort_b = CohortFactory(reference="C-B", academy=site_b, starts_on=today - dt.timedelta(days=30), seats=50)
     # Two returns awaiting CAT-C's verification, on two cohorts (a cohort has one pending return at a time).
     for offset, reference in ((2, "C-A"), (3, "C-A2")):

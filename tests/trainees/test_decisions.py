@@ -14,7 +14,7 @@ from tests.factories import (
     CohortFactory,
     CountReturnFactory,
     OrganisationFactory,
-    TrainingCommandFactory,
+    command_organisation,
     staff_user,
 )
 from trainees.models import CountReturn
@@ -28,11 +28,7 @@ pytestmark = pytest.mark.django_db
 def people(db):
     call_command("setup_roles", verbosity=0)
     hq = OrganisationFactory(slug="mission-hq", kind=Organisation.Kind.MISSION_HQ)
-    command = TrainingCommandFactory(code="cat-c")
-    catc = OrganisationFactory(slug="cat-c", kind=Organisation.Kind.TRAINING_COMMAND, command=command)
-    stc = OrganisationFactory(
-        slug="st-c", kind=Organisation.Kind.TRAINING_COMMAND, command=TrainingCommandFactory(code="st-c")
-    )
+    catc, stc = command_organisation("cat-c", "cat-c"), command_organisation("st-c", "st-c")
 
     return {
         "hq_approver": staff_user("hq-approver", APPROVER, organisation=hq),
@@ -40,7 +36,7 @@ def people(db):
         "observer": staff_user("observer", OBSERVER, organisation=hq),
         "catc": staff_user("catc", COORDINATOR, organisation=catc),
         "stc": staff_user("stc", COORDINATOR, organisation=stc),
-        "site": AcademyFactory(slug="site-a", command=command, seat_capacity=500),
+        "site": AcademyFactory(slug="site-a", command=catc.command, seat_capacity=500),
     }
 
 

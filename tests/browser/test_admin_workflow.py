@@ -24,7 +24,7 @@ from tests.factories import (
 from trainees.models import Cohort, CountReturn, TrainerAssignment
 
 from . import admin_steps
-from .admin_steps import choose_autocomplete
+from .admin_steps import choose_autocomplete, fill_new_cohort
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -67,13 +67,7 @@ def test_a_coordinator_sees_the_dashboard_plans_a_cohort_and_assigns_a_trainer(p
     screenshot("dashboard")
 
     start = world["today"] + dt.timedelta(days=14)
-    page.goto("/admin/trainees/cohort/add/")
-    page.fill("#id_reference", "C-BROWSER")
-    choose_autocomplete(page, "course", "basic", "Basic soldier course")
-    choose_autocomplete(page, "academy", "Zagan", "Zagan Training Centre")
-    page.fill("#id_starts_on", start.isoformat())
-    page.fill("#id_ends_on", (start - dt.timedelta(days=3)).isoformat())
-    page.fill("#id_seats", "60")
+    fill_new_cohort(page, "C-BROWSER", starts_on=start, ends_on=start - dt.timedelta(days=3), seats=60)
     page.click("input[name=_save]")
     assert "The end date must be on or after the start date." in page.inner_text(".errorlist")
     assert not Cohort.objects.filter(reference="C-BROWSER").exists()

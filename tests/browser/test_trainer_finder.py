@@ -19,7 +19,7 @@ from tests.factories import (
 )
 from trainees.models import Cohort, TrainerAssignment
 
-from .admin_steps import choose_autocomplete, log_in
+from .admin_steps import fill_new_cohort, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -43,13 +43,7 @@ def test_a_command_coordinator_saves_a_cohort_into_its_finder_and_assigns_in_one
     log_in(page, "catc-coordinator")
 
     start = world["today"] + dt.timedelta(days=14)
-    page.goto("/admin/trainees/cohort/add/")
-    page.fill("#id_reference", "C-FINDER")
-    choose_autocomplete(page, "course", "basic", "Basic soldier course")
-    choose_autocomplete(page, "academy", "Zagan", "Zagan Training Centre")
-    page.fill("#id_starts_on", start.isoformat())
-    page.fill("#id_ends_on", (start + dt.timedelta(days=34)).isoformat())
-    page.fill("#id_seats", "20")
+    fill_new_cohort(page, "C-FINDER", starts_on=start, ends_on=start + dt.timedelta(days=34), seats=20)
     page.click("input[name=_findtrainers]")
 
     page.wait_for_selector("#eligible-trainers")

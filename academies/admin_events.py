@@ -10,7 +10,6 @@ import json
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin import helpers
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
@@ -18,11 +17,17 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from config.admin import ServiceFormAdminMixin, ServiceModelForm, copy_saved_fields, run_service_for_objects
+from config.admin import (
+    ServiceFormAdminMixin,
+    ServiceModelForm,
+    copy_saved_fields,
+    form_action,
+    run_service_for_objects,
+)
 from config.exceptions import ApplicationError
 
 from . import webhooks
-from .admin_scope import ScopedAdminMixin, actor_of
+from .admin_scope import ScopedAdminMixin, actor_of, run_as_actor
 from .models import Event, WebhookDelivery, WebhookEndpoint
 
 
@@ -144,12 +149,13 @@ class WebhookEndpointAdmin(ScopedAdminMixin, ServiceFormAdminMixin, SimpleHistor
         webhooks.webhook_delete(endpoint=obj, actor=actor_of(request))
 
     def delete_queryset(self, request, queryset):
-        run_service_for_objects(
+        run_as_actor(
+            self,
             request,
             queryset,
-            lambda endpoint: webhooks.webhook_delete(endpoint=endpoint, actor=actor_of(request)),
+            webhooks.webhook_delete,
+            argument="endpoint",
             done_message=gettext("%(count)s webhook endpoint(s) removed."),
-            modeladmin=self,
         )
 
     def _secrets_page(self, request, shown) -> TemplateResponse:
@@ -178,29 +184,27 @@ class WebhookEndpointAdmin(ScopedAdminMixin, ServiceFormAdminMixin, SimpleHistor
 
     @admin.action(description=_("Replay a range of events to the selected endpoints"), permissions=["replay"])
     def replay_events(self, request, queryset):
-        form = ReplayForm(request.POST if "apply" in request.POST else None)
-        if form.is_valid():
-            bounds = form.cleaned_data
-            run_service_for_objects(
+        def replay(bounds):
+            run_as_actor(
+                self,
                 request,
                 queryset,
-                lambda endpoint: webhooks.webhook_replay(endpoint=endpoint, actor=actor_of(request), **bounds),
+                webhooks.webhook_replay,
+                argument="endpoint",
                 done_message=gettext("Events queued again for %(count)s endpoint(s)."),
-                modeladmin=self,
+                **bounds,
             )
-            return None
-        context = {
-            **self.admin_site.each_context(request),
-            "title": gettext("Replay events"),
-            "opts": self.model._meta,
-            "queryset": queryset,
-            "form": form,
-            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
-            "action_name": "replay_events",
-            "select_across": request.POST.get("select_across", "0"),
-            "changelist_url": reverse("admin:academies_webhookendpoint_changelist"),
-        }
-        return TemplateResponse(request, "admin/academies/webhookendpoint/replay.html", context)
+
+        return form_action(
+            self,
+            request,
+            queryset,
+            ReplayForm,
+            replay,
+            action="replay_events",
+            title=gettext("Replay events"),
+            template="admin/academies/webhookendpoint/replay.html",
+        )
 
 
 @admin.register(WebhookDelivery)

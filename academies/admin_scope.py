@@ -29,6 +29,22 @@ def actor_of(request: Any) -> Actor:
     return Actor.for_user(request.user)
 
 
+def run_as_actor(
+    modeladmin: Any, request: Any, objects: Any, service: Any, *, argument: str, done_message: Any, **arguments: Any
+) -> int:
+    """Each selected object through `service(<argument>=object, actor=<the request's actor>, **arguments)`: an
+    admin action or bulk deletion by a service, each refusal an error message and the successes one line."""
+    from config.admin import run_service_for_objects
+
+    return run_service_for_objects(
+        request,
+        objects,
+        lambda obj: service(**{argument: obj}, actor=actor_of(request), **arguments),
+        done_message=done_message,
+        modeladmin=modeladmin,
+    )
+
+
 def scoped(queryset: Any, actor: Any, *, for_write: bool) -> Any:
     """Narrow `queryset` to what the actor sees (or changes). Models without scoping methods are mission HQ's."""
     method = "managed_by" if for_write else "visible_to"

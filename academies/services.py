@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from config import clock
 from config.exceptions import ApplicationError
-from config.services import validated_save
+from config.services import require_changeable, validated_save
 
 from .models import (
     Course,
@@ -118,9 +118,7 @@ def trainer_update(
     _require_trainer_managed(actor, trainer)
     if changes.get("nation") is not None:
         _require_registers_trainers_of(actor, changes["nation"])
-    unknown = set(changes) - _TRAINER_FIELDS
-    if unknown:
-        raise ApplicationError(_("These fields cannot be changed: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
+    require_changeable(changes, _TRAINER_FIELDS)
     trainer = Trainer.objects.select_for_update().get(pk=trainer.pk)
     for field, value in changes.items():
         setattr(trainer, field, list(value) if field == "languages" else value)

@@ -20,6 +20,8 @@ from django.contrib.admin.options import ShowFacets
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.paginator import Paginator
 from django.db import connections, transaction
+from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
@@ -142,6 +144,43 @@ def run_service_for_objects(
     return done
 
 
+def form_action(
+    modeladmin: Any,
+    request: Any,
+    queryset: Any,
+    form_class: type,
+    apply: Callable[[dict[str, Any]], Any],
+    *,
+    action: str,
+    title: str,
+    template: str,
+    **extra: Any,
+) -> TemplateResponse | None:
+    """An admin action that first asks for a form: its page, listing the selection (`queryset`) and carrying it on,
+    posted back with `apply`, until the form is valid; then `apply(cleaned_data)` and back to the changelist.
+    `extra` goes to the page's context."""
+    form = form_class(request.POST if "apply" in request.POST else None)
+    if form.is_valid():
+        apply(form.cleaned_data)
+        return None
+    from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+
+    opts = modeladmin.model._meta
+    context = {
+        **modeladmin.admin_site.each_context(request),
+        "title": title,
+        "opts": opts,
+        "queryset": queryset,
+        "form": form,
+        "action_checkbox_name": ACTION_CHECKBOX_NAME,
+        "action_name": action,
+        "select_across": request.POST.get("select_across", "0"),
+        "changelist_url": reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist"),
+        **extra,
+    }
+    return TemplateResponse(request, template, context)
+
+
 # EXPORTS
 
 FORMULA_PREFIXES = ("=", "+", "-", "@")
@@ -235,7 +274,6 @@ class ImportExportLimitsMixin(_ImportExportAdminBase):
     def process_result(self, result, request):
         if result.has_errors() or result.has_validation_errors():
             from django.http import HttpResponseRedirect
-            from django.urls import reverse
 
             messages.error(
                 request,
@@ -422,3 +460,32 @@ class ServiceSaveAdminMixin(ServiceFormAdminMixin):
         for warning in getattr(result, "warnings", []) or []:
             self.message_user(request, warning, messages.WARNING)
         copy_saved_fields(obj, saved)
+
+
+class OfficialRecordAdminMixin:
+    """An official record: added once, through the add form's service (`ServiceSaveAdminMixin`), then never saved
+    from its page nor deleted (a correction is a new record). Comes first in the admin's bases."""
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return
+        ServiceSaveAdminMixin.save_model(self, request, obj, form, change)  # type: ignore[arg-type]
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class FiledRecordAdminMixin(OfficialRecordAdminMixin):
+    """An official record whose page is read-only, `read_fields` once it exists: the service wrote its relations
+    with it, so the add form saves none of its own."""
+
+    read_fields: tuple[str, ...] = ()
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.read_fields if obj is not None else ()
+
+    def save_related(self, request, form, formsets, change):
+        """The service wrote the record's relations; the form's are not saved a second time."""
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -32,6 +32,13 @@ def validated_save(instance: M, *, update_fields: Iterable[str] | None = None) -
     return instance
 
 
+def require_changeable(changes: Iterable[str], allowed: Iterable[str]) -> None:
+    """Refuse, naming them, the fields of an update that the service does not change."""
+    unknown = set(changes) - set(allowed)
+    if unknown:
+        raise ApplicationError(_("These fields cannot be changed: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
+
+
 def _constraint_message(instance: Model, error: IntegrityError) -> str:
     """The violated constraint's own message, so a lost race reads like the check that would have caught it."""
     text = str(error)

@@ -7,10 +7,17 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Permission
 
 from academies.management.commands.setup_roles import APPROVER, COORDINATOR
-from tests.factories import OrganisationFactory, StaffMembershipFactory, UserFactory
+from config import clock
+from tests.factories import (
+    NationFactory,
+    OpenUkrainianAcademyFactory,
+    OrganisationFactory,
+    UserFactory,
+    staff_user,
+)
 
 # CLOCK
 # `EUMAM_TEST_CLOCK` runs the whole suite at another moment, so that a test which depends on the real today fails
@@ -106,12 +113,7 @@ def make_staff_user(db):
     call_command("setup_roles", verbosity=0)
 
     def make(*roles: str, organisation=None, username: str | None = None):
-        user = UserFactory(is_staff=True, **({"username": username} if username else {}))
-        user.groups.add(*(Group.objects.get(name=role) for role in roles))  # an unknown role fails loudly
-        if organisation is not None:
-            StaffMembershipFactory(user=user, organisation=organisation)
-        # A fresh copy: no cached permissions, membership or actor from before the groups were set.
-        return type(user).objects.get(pk=user.pk)
+        return staff_user(username, *roles, organisation=organisation)
 
     return make
 
@@ -119,6 +121,22 @@ def make_staff_user(db):
 @pytest.fixture
 def mission_hq(db):
     return OrganisationFactory(name="Mission HQ", kind="mission_hq")
+
+
+@pytest.fixture
+def today():
+    return clock.today()
+
+
+@pytest.fixture
+def poland(db):
+    return NationFactory(code="PL", name_en="Poland")
+
+
+@pytest.fixture
+def lviv(db):
+    """Inside Ukraine, open to cohorts: the national caveats' site."""
+    return OpenUkrainianAcademyFactory(slug="lviv", name_en="Lviv Academy")
 
 
 @pytest.fixture

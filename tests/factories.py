@@ -2,10 +2,12 @@
 `from tests.factories import CohortFactory` keeps working. New factories go in their app's module."""
 
 from tests.academies.factories import (
+    PASSWORD,
     AcademyFactory,
     CourseFactory,
     NationalDeploymentAuthorisationFactory,
     NationFactory,
+    OpenUkrainianAcademyFactory,
     OrganisationFactory,
     StaffMembershipFactory,
     TrainerAvailabilityFactory,
@@ -13,6 +15,8 @@ from tests.academies.factories import (
     TrainingCommandFactory,
     UkrainianAcademyFactory,
     UserFactory,
+    command_organisation,
+    staff_user,
 )
 from tests.mission.factories import (
     CeasefireFactory,
@@ -30,9 +34,11 @@ from tests.trainees.factories import (
     EnrollmentFactory,
     TraineeFactory,
     TrainerAssignmentFactory,
+    lead_instructor_of,
 )
 
 __all__ = [
+    "PASSWORD",
     "START",
     "AcademyFactory",
     "ApprovedCountReturnFactory",
@@ -46,6 +52,7 @@ __all__ = [
     "MilestoneFactory",
     "NationFactory",
     "NationalDeploymentAuthorisationFactory",
+    "OpenUkrainianAcademyFactory",
     "OrganisationFactory",
     "ReportSubscriptionFactory",
     "StaffMembershipFactory",
@@ -57,4 +64,7 @@ __all__ = [
     "TrainingCommandFactory",
     "UkrainianAcademyFactory",
     "UserFactory",
+    "command_organisation",
+    "lead_instructor_of",
+    "staff_user",
 ]

@@ -21,9 +21,9 @@ from tests.factories import (
     CourseFactory,
     MandatePositionFactory,
     NationFactory,
+    OpenUkrainianAcademyFactory,
     TrainerAvailabilityFactory,
     TrainerFactory,
-    UkrainianAcademyFactory,
 )
 from trainees import services
 from trainees.models import Cohort, CountReturn, Trainee
@@ -110,7 +110,7 @@ def test_recording_a_position_restamps_its_mandate():
 
 
 def test_the_ukraine_gating_restamps_the_cohorts_it_flags():
-    site = UkrainianAcademyFactory(security_status="open", accepts_cohorts=True)
+    site = OpenUkrainianAcademyFactory()
     cohort = CohortFactory(academy=site, starts_on=clock.today(), ends_on=clock.today() + dt.timedelta(days=30))
 
     with time_machine.travel(moment := later(5), tick=False):

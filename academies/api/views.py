@@ -133,11 +133,7 @@ class TrainerViewSet(
         serializer.instance = services.trainer_create(**serializer.validated_data, actor=self.caller.actor)
 
     def perform_update(self, serializer):
-        with transaction.atomic():
-            instance = self.locked_object()
-            serializer.instance = services.trainer_update(
-                trainer=instance, actor=self.caller.actor, **serializer.validated_data
-            )
+        self.update_through(serializer, services.trainer_update, argument="trainer")
 
 
 class TrainerAvailabilityViewSet(
@@ -287,11 +283,7 @@ class WebhookEndpointViewSet(
         return Response({**data, "secret": secret}, status=status.HTTP_201_CREATED)
 
     def perform_update(self, serializer):
-        with transaction.atomic():
-            endpoint = self.locked_object()
-            serializer.instance = webhooks.webhook_update(
-                endpoint=endpoint, actor=self.caller.actor, **serializer.validated_data
-            )
+        self.update_through(serializer, webhooks.webhook_update, argument="endpoint")
 
     def destroy(self, request, *args, **kwargs):
         webhooks.webhook_delete(endpoint=self.get_object(), actor=self.caller.actor)

@@ -211,6 +211,13 @@ class ScopedViewSetMixin(_ViewSetBase):
         self.check_precondition(instance)
         return instance
 
+    def update_through(self, serializer, service, *, argument: str) -> None:
+        """`perform_update` by a service: the object locked (`locked_object`), passed as `argument`, with the
+        caller's actor and the validated data; the serializer answers with what the service returns."""
+        with transaction.atomic():
+            instance = self.locked_object()
+            serializer.instance = service(**{argument: instance}, actor=self.caller.actor, **serializer.validated_data)
+
 
 class ReadOnlyViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     """List and retrieve, scoped."""

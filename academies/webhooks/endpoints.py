@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from config import clock
 from config.exceptions import ApplicationError, full_clean_or_refuse
+from config.services import require_changeable
 
 from ..events import event_types_check, of_types, visible
 from ..models import Event, Organisation, WebhookDelivery, WebhookEndpoint
@@ -126,9 +127,7 @@ def webhook_update(*, endpoint: WebhookEndpoint, actor: Actor, **changes: Any) -
     """Change an endpoint. Enabling a disabled one clears its failure record; what it missed is replayed apart."""
     actor.require("academies.change_webhookendpoint", action=_("change webhooks"))
     _require_endpoint_managed(actor, endpoint)
-    unknown = set(changes) - _ENDPOINT_FIELDS
-    if unknown:
-        raise ApplicationError(_("These fields cannot be changed: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
+    require_changeable(changes, _ENDPOINT_FIELDS)
     endpoint = WebhookEndpoint.objects.select_for_update().get(pk=endpoint.pk)
     if "url" in changes:
         _check_url(changes["url"])

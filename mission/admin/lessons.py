@@ -12,9 +12,6 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
-from django.contrib.admin import helpers
-from django.template.response import TemplateResponse
-from django.urls import reverse
 from django.utils.html import format_html_join
 from django.utils.translation import gettext, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
@@ -22,7 +19,13 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from academies.admin_scope import ScopedAdminMixin, actor_of
 from academies.models import CourseVersion
-from config.admin import ServiceModelForm, ServiceSaveAdminMixin, run_service_for_objects
+from config.admin import (
+    FiledRecordAdminMixin,
+    ServiceModelForm,
+    ServiceSaveAdminMixin,
+    form_action,
+    run_service_for_objects,
+)
 from trainees.models import AfterActionReview
 
 from ..lessons import Lesson
@@ -89,7 +92,9 @@ class ImplementationForm(forms.Form):
 
 
 @admin.register(Lesson)
-class LessonAdmin(ScopedAdminMixin, ServiceSaveAdminMixin, SimpleHistoryAdmin):
+class LessonAdmin(FiledRecordAdminMixin, ScopedAdminMixin, ServiceSaveAdminMixin, SimpleHistoryAdmin):
+    """A lesson moves by the actions, never by editing its page; the service links its reviews."""
+
     form = LessonForm
     list_display = ("title", "course", "state", "owner", "due_on")
     list_filter = (LessonOpenFilter, "state", ("course", admin.RelatedOnlyFieldListFilter), "due_on")
@@ -116,9 +121,6 @@ class LessonAdmin(ScopedAdminMixin, ServiceSaveAdminMixin, SimpleHistoryAdmin):
     def get_fields(self, request, obj=None):
         return LESSON_FIELDS if obj is None else self.read_fields
 
-    def get_readonly_fields(self, request, obj=None):
-        return self.read_fields if obj is not None else ()
-
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "reviews":
             kwargs["queryset"] = AfterActionReview.objects.visible_to(actor_of(request).policy).select_related("cohort")
@@ -133,21 +135,6 @@ class LessonAdmin(ScopedAdminMixin, ServiceSaveAdminMixin, SimpleHistoryAdmin):
             kwargs["queryset"] = get_user_model().objects.filter(is_staff=True, is_active=True)
             return super(ScopedAdminMixin, self).formfield_for_foreignkey(db_field, request, **kwargs)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-    def save_model(self, request, obj, form, change):
-        if change:
-            return
-        ServiceSaveAdminMixin.save_model(self, request, obj, form, change)
-
-    def save_related(self, request, form, formsets, change):
-        """The service linked the reviews; the form's many-to-many field is not saved a second time."""
-
-    def has_change_permission(self, request, obj=None):
-        # A lesson moves by the actions, never by editing its page.
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def has_analyse_permission(self, request) -> bool:
         return actor_of(request).may("mission.analyse_lesson") and self.runs_any(request)
@@ -187,30 +174,23 @@ class LessonAdmin(ScopedAdminMixin, ServiceSaveAdminMixin, SimpleHistoryAdmin):
         call: Callable[[Lesson, dict[str, Any]], Any],
         done_message: Any,
     ):
-        if "apply" in request.POST:
-            form = form_class(request.POST)
-            if form.is_valid():
-                data = form.cleaned_data
-                run_service_for_objects(
-                    request, queryset, lambda lesson: call(lesson, data), done_message=done_message, modeladmin=self
-                )
-                return None
-        else:
-            form = form_class()
-        context = {
-            **self.admin_site.each_context(request),
-            "title": title,
-            "intro": intro,
-            "submit_label": submit_label,
-            "opts": self.model._meta,
-            "queryset": queryset,
-            "form": form,
-            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
-            "action_name": action,
-            "select_across": request.POST.get("select_across", "0"),
-            "changelist_url": reverse("admin:mission_lesson_changelist"),
-        }
-        return TemplateResponse(request, "admin/mission/lesson/decide_lessons.html", context)
+        def decide(data):
+            run_service_for_objects(
+                request, queryset, lambda lesson: call(lesson, data), done_message=done_message, modeladmin=self
+            )
+
+        return form_action(
+            self,
+            request,
+            queryset,
+            form_class,
+            decide,
+            action=action,
+            title=title,
+            template="admin/mission/lesson/decide_lessons.html",
+            intro=intro,
+            submit_label=submit_label,
+        )
 
     @admin.action(description=_("Analyse the selected lessons"), permissions=["analyse"])
     def analyse_lessons(self, request, queryset):

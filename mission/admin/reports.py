@@ -11,8 +11,8 @@ from django.utils.translation import gettext, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from academies.admin_scope import ScopedAdminMixin, actor_of
-from config.admin import ReadOnlyAdminMixin, ServiceModelForm, ServiceSaveAdminMixin, run_service_for_objects
+from academies.admin_scope import ScopedAdminMixin, actor_of, run_as_actor
+from config.admin import ReadOnlyAdminMixin, ServiceModelForm, ServiceSaveAdminMixin
 
 from .. import services
 from ..models import DecisionDigest, ProgressReport, ReportDispatch, ReportSubscription
@@ -112,14 +112,13 @@ class ReportSubscriptionAdmin(ScopedAdminMixin, ServiceSaveAdminMixin, SimpleHis
         services.report_subscription_delete(subscription=obj, actor=actor_of(request))
 
     def delete_queryset(self, request, queryset):
-        run_service_for_objects(
+        run_as_actor(
+            self,
             request,
             queryset,
-            lambda subscription: services.report_subscription_delete(
-                subscription=subscription, actor=actor_of(request)
-            ),
+            services.report_subscription_delete,
+            argument="subscription",
             done_message=ngettext_lazy("%(count)s subscription ended.", "%(count)s subscriptions ended.", "count"),
-            modeladmin=self,
         )
 
     def has_send_permission(self, request) -> bool:
@@ -127,16 +126,16 @@ class ReportSubscriptionAdmin(ScopedAdminMixin, ServiceSaveAdminMixin, SimpleHis
 
     @admin.action(description=_("Send a progress report now"), permissions=["send"])
     def send_report_now(self, request, queryset):
-        run_service_for_objects(
+        run_as_actor(
+            self,
             request,
             queryset,
-            lambda subscription: services.progress_report_send_now(
-                subscription=subscription, actor=actor_of(request), reason=gettext("sent from the admin")
-            ),
+            services.progress_report_send_now,
+            argument="subscription",
+            reason=gettext("sent from the admin"),
             done_message=ngettext_lazy(
                 "%(count)s report queued for sending.", "%(count)s reports queued for sending.", "count"
             ),
-            modeladmin=self,
         )
 
 
@@ -204,14 +203,15 @@ class ReportDispatchAdmin(ScopedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin
     @admin.action(description=_("Retry the selected failed dispatches"), permissions=["retry"])
     def retry_dispatches(self, request, queryset):
         # A dispatch that is not failed is refused by the service, one error message each.
-        run_service_for_objects(
+        run_as_actor(
+            self,
             request,
             queryset.select_related("subscription"),
-            lambda dispatch: services.report_dispatch_retry(dispatch=dispatch, actor=actor_of(request)),
+            services.report_dispatch_retry,
+            argument="dispatch",
             done_message=ngettext_lazy(
                 "%(count)s dispatch queued to be sent again.", "%(count)s dispatches queued to be sent again.", "count"
             ),
-            modeladmin=self,
         )
 
 

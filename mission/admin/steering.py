@@ -10,8 +10,7 @@ from django.utils.translation import gettext, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from academies.admin_scope import ScopedAdminMixin, ScopedInlineMixin, actor_of
-from config.admin import run_service_for_objects
+from academies.admin_scope import ScopedAdminMixin, ScopedInlineMixin, actor_of, run_as_actor
 from config.exceptions import ApplicationError
 
 from .. import services
@@ -107,22 +106,24 @@ class MandateVersionAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
         description=_("Adopt the selected mandates (needs all 27 positions, none opposed)"), permissions=["steer"]
     )
     def adopt_mandates(self, request, queryset):
-        run_service_for_objects(
+        run_as_actor(
+            self,
             request,
             queryset,
-            lambda mandate: services.mandate_adopt(mandate=mandate, actor=actor_of(request)),
+            services.mandate_adopt,
+            argument="mandate",
             done_message=ngettext_lazy("%(count)s mandate adopted.", "%(count)s mandates adopted.", "count"),
-            modeladmin=self,
         )
 
     @admin.action(description=_("Withdraw the selected mandates"), permissions=["steer"])
     def withdraw_mandates(self, request, queryset):
-        run_service_for_objects(
+        run_as_actor(
+            self,
             request,
             queryset,
-            lambda mandate: services.mandate_withdraw(mandate=mandate, actor=actor_of(request)),
+            services.mandate_withdraw,
+            argument="mandate",
             done_message=ngettext_lazy("%(count)s mandate withdrawn.", "%(count)s mandates withdrawn.", "count"),
-            modeladmin=self,
         )
 
 
@@ -162,14 +163,15 @@ class CeasefireAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
 
     @admin.action(description=_("End the selected ceasefires today"), permissions=["steer"])
     def end_ceasefires(self, request, queryset):
-        run_service_for_objects(
+        run_as_actor(
+            self,
             request,
             queryset,
-            lambda ceasefire: services.ceasefire_end(ceasefire=ceasefire, actor=actor_of(request)),
+            services.ceasefire_end,
+            argument="ceasefire",
             done_message=ngettext_lazy(
                 "%(count)s ceasefire ended; sites in Ukraine were re-gated.",
                 "%(count)s ceasefires ended; sites in Ukraine were re-gated.",
                 "count",
             ),
-            modeladmin=self,
         )

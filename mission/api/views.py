@@ -1,6 +1,5 @@
 """Read-only steering data, the progress summary, and partners' report subscriptions."""
 
-from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import exceptions, generics, mixins, status
@@ -265,11 +264,7 @@ class ReportSubscriptionViewSet(
         serializer.instance = services.report_subscription_create(actor=self.caller.actor, **serializer.validated_data)
 
     def perform_update(self, serializer):
-        with transaction.atomic():
-            subscription = self.locked_object()
-            serializer.instance = services.report_subscription_update(
-                subscription=subscription, actor=self.caller.actor, **serializer.validated_data
-            )
+        self.update_through(serializer, services.report_subscription_update, argument="subscription")
 
     def destroy(self, request, *args, **kwargs):
         services.report_subscription_delete(subscription=self.get_object(), actor=self.caller.actor)

@@ -12,7 +12,7 @@ from academies.models import Academy
 from config import clock
 from trainees.models import Cohort
 
-from ..selectors import MISSION, Progress, Scope, planned_cohorts, progress
+from ..selectors import MISSION, Progress, Scope, first_day_reaching, planned_cohorts, progress
 
 # WHAT-IF FORECAST
 
@@ -132,15 +132,6 @@ class WhatIfScenario:
         return self.target_value - self.scenario_total if self.target_value else None
 
 
-def _first_reaching(official: int, steps: list[tuple[dt.date, float]], goal: int) -> dt.date | None:
-    running = float(official)
-    for day, expected in steps:
-        running += expected
-        if running >= goal:
-            return day
-    return None
-
-
 def _monthly(official: int, steps: list[tuple[dt.date, float]], as_of: dt.date, months: int) -> list[tuple]:
     """The cumulative total at the end of each month of the horizon (and today), for the chart."""
     points = [(as_of, official)]
@@ -237,8 +228,8 @@ def what_if_scenario(
             label=label,
             is_target=is_target,
             reached=reached,
-            planned_on=None if reached else _first_reaching(official, planned_steps, value),
-            scenario_on=None if reached else _first_reaching(official, scenario_steps, value),
+            planned_on=None if reached else first_day_reaching(float(official), planned_steps, value),
+            scenario_on=None if reached else first_day_reaching(float(official), scenario_steps, value),
         )
         for value, (label, is_target, reached) in sorted(goals.items())
     ]

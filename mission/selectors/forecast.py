@@ -47,21 +47,22 @@ def forecast_by_pipeline(
     """The day `goal` is reached if each planned cohort completes at its course's historical rate."""
     if current >= goal:
         return as_of
-    running = float(current)
-    for day, expected in pipeline:
-        running += expected
+    return first_day_reaching(float(current), pipeline, goal)
+
+
+def first_day_reaching(start: float, steps: list, goal: float) -> dt.date | None:
+    """The first day of `steps` (`(day, amount, ...)` in day order) on which `start` plus the amounts so far reaches
+    `goal`; None when it never does."""
+    running = start
+    for day, amount, *_rest in steps:
+        running += amount
         if running >= goal:
             return day
     return None
 
 
 def _milestone_passed_on(daily: list, value: int) -> dt.date | None:
-    running = 0
-    for day, count, *_rest in daily:
-        running += count
-        if running >= value:
-            return day
-    return None
+    return first_day_reaching(0, daily, value)
 
 
 def planned_cohorts(scope: Scope, as_of: dt.date, *, in_the_past: bool) -> QuerySet[Cohort]:

@@ -12,7 +12,7 @@ from academies.scope import Actor
 from academies.tombstones import tombstone_record
 from config import clock
 from config.exceptions import ApplicationError
-from config.services import validated_save
+from config.services import require_changeable, validated_save
 
 from ..events import subscription_payload, subscription_record
 from ..models import (
@@ -107,9 +107,7 @@ def report_subscription_update(*, subscription: ReportSubscription, actor: Actor
     _require_subscription_in_scope(actor, subscription)
     if not actor.policy.sees_everything:
         changes.pop("organisation", None)  # a partner's subscriptions stay in its own name
-    unknown = set(changes) - _SUBSCRIPTION_FIELDS - {"organisation"}
-    if unknown:
-        raise ApplicationError(_("These fields cannot be changed: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
+    require_changeable(changes, _SUBSCRIPTION_FIELDS | {"organisation"})
     subscription = ReportSubscription.objects.select_for_update().get(pk=subscription.pk)
     before = subscription_payload(subscription)
     if "staff_user" in changes:

@@ -20,6 +20,9 @@ from academies.models import (
     TrainingCommand,
 )
 
+# Every factory user's password, for the tests that log in with it.
+PASSWORD = "correct-horse-battery"
+
 
 class UserFactory(DjangoModelFactory):
     class Meta:
@@ -28,7 +31,7 @@ class UserFactory(DjangoModelFactory):
 
     username = factory.Sequence(lambda n: f"user{n}")
     email = factory.LazyAttribute(lambda user: f"{user.username}@example.eu")
-    password = factory.django.Password("correct-horse-battery")
+    password = factory.django.Password(PASSWORD)
 
 
 class NationFactory(DjangoModelFactory):
@@ -78,6 +81,13 @@ class UkrainianAcademyFactory(AcademyFactory):
     command = None
     security_status = Academy.SecurityStatus.CLOSED
     accepts_cohorts = False
+
+
+class OpenUkrainianAcademyFactory(UkrainianAcademyFactory):
+    """A Ukrainian academy open to cohorts: where a trainer serves only with its state's authorisation."""
+
+    security_status = Academy.SecurityStatus.OPEN
+    accepts_cohorts = True
 
 
 class NationalDeploymentAuthorisationFactory(DjangoModelFactory):
@@ -158,3 +168,23 @@ class StaffMembershipFactory(DjangoModelFactory):
 
     user = factory.SubFactory(UserFactory, is_staff=True)
     organisation = factory.SubFactory(OrganisationFactory)
+
+
+def staff_user(username: str | None, *roles, organisation: Organisation | None = None):
+    """A staff account with `roles` (groups of `setup_roles`, by name or as the Group), working for `organisation`
+    when one is given (without a membership it sees and changes nothing); a fresh copy, with no permissions,
+    membership or actor cached from before its groups were set. An unknown role fails loudly."""
+    from django.contrib.auth.models import Group
+
+    user = UserFactory(is_staff=True, **({"username": username} if username else {}))
+    user.groups.add(*(role if isinstance(role, Group) else Group.objects.get(name=role) for role in roles))
+    if organisation is not None:
+        StaffMembershipFactory(user=user, organisation=organisation)
+    return type(user).objects.get(pk=user.pk)
+
+
+def command_organisation(code: str, slug: str) -> Organisation:
+    """A training command (`code`) and the organisation that runs its sites (`slug`): its `command`."""
+    return OrganisationFactory(
+        slug=slug, kind=Organisation.Kind.TRAINING_COMMAND, command=TrainingCommandFactory(code=code)
+    )

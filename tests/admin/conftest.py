@@ -16,14 +16,11 @@ from tests.factories import (
     CourseFactory,
     MilestoneFactory,
     OrganisationFactory,
-    StaffMembershipFactory,
     TargetFactory,
     TrainerAvailabilityFactory,
     TrainerFactory,
-    UserFactory,
+    staff_user,
 )
-
-PASSWORD = "correct-horse-battery"
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -44,27 +41,19 @@ def hq(db):
     return OrganisationFactory(slug="mission-hq", name="Mission HQ", kind=Organisation.Kind.MISSION_HQ)
 
 
-def _staff_in(group: Group, username: str, organisation=None):
-    user = UserFactory(username=username, is_staff=True)
-    user.groups.add(group)
-    if organisation is not None:
-        StaffMembershipFactory(user=user, organisation=organisation)
-    return type(user).objects.get(pk=user.pk)
-
-
 @pytest.fixture
 def coordinator(roles, hq):
-    return _staff_in(roles[COORDINATOR], "coord", hq)
+    return staff_user("coord", roles[COORDINATOR], organisation=hq)
 
 
 @pytest.fixture
 def hq_approver(roles, hq):
-    return _staff_in(roles[APPROVER], "hq", hq)
+    return staff_user("hq", roles[APPROVER], organisation=hq)
 
 
 @pytest.fixture
 def observer(roles, hq):
-    return _staff_in(roles[OBSERVER], "observer", hq)
+    return staff_user("observer", roles[OBSERVER], organisation=hq)
 
 
 @pytest.fixture
@@ -105,3 +94,13 @@ def mission(db):
         "current": current,
         "pending": pending,
     }
+
+
+@pytest.fixture
+def needed_window(mission):
+    """The trainer's availability window, which its assignment to the current cohort now needs."""
+    from trainees.models import TrainerAssignment
+
+    cohort, trainer = mission["current"], mission["trainer"]
+    TrainerAssignment.objects.create(trainer=trainer, cohort=cohort, starts_on=cohort.starts_on, ends_on=cohort.ends_on)
+    return trainer.availabilities.get()

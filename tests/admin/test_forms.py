@@ -6,29 +6,37 @@ import pytest
 from django.urls import reverse
 
 from academies.scope import SYSTEM
+from tests.admin.cohort_pages import new_cohort_data
 from tests.factories import CohortFactory, TrainerAvailabilityFactory, TrainerFactory
 from trainees.models import Cohort, TrainerAssignment
 
 pytestmark = pytest.mark.django_db
 
 
-def _cohort_data(mission, **changes):
-    start = dt.date.today() + dt.timedelta(days=30)
+def _cohort_change_data(mission, **changes):
+    """The current cohort's change page as it stands, with its pending return's inline row and no assignment."""
+    cohort = mission["current"]
     data = {
-        "reference": "C-NEW",
-        "course": mission["course"].pk,
-        "academy": mission["academy"].pk,
-        "status": "planned",
-        "starts_on": start.isoformat(),
-        "ends_on": (start + dt.timedelta(days=34)).isoformat(),
-        "seats": 100,
+        "reference": cohort.reference,
+        "course": cohort.course_id,
+        "academy": cohort.academy_id,
+        "status": cohort.status,
+        "starts_on": cohort.starts_on.isoformat(),
+        "ends_on": cohort.ends_on.isoformat(),
+        "seats": cohort.seats,
+        "assignments-TOTAL_FORMS": 0,
+        "assignments-INITIAL_FORMS": 0,
+        "count_returns-TOTAL_FORMS": 1,
+        "count_returns-INITIAL_FORMS": 1,
+        "count_returns-0-id": mission["pending"].pk,
+        "count_returns-0-cohort": cohort.pk,
     }
     data.update(changes)
     return data
 
 
 def test_a_cohort_ending_before_it_starts_is_refused_on_the_form(admin_client_for, coordinator, mission):
-    data = _cohort_data(mission, ends_on="2020-01-01")
+    data = new_cohort_data(mission, ends_on="2020-01-01")
 
     response = admin_client_for(coordinator).post(reverse("admin:trainees_cohort_add"), data)
 
@@ -41,7 +49,7 @@ def test_a_cohort_over_the_sites_capacity_shows_the_services_message(admin_clien
     start = dt.date.today() + dt.timedelta(days=30)
     CohortFactory(academy=mission["academy"], course=mission["course"], starts_on=start, seats=250)
 
-    response = admin_client_for(coordinator).post(reverse("admin:trainees_cohort_add"), _cohort_data(mission))
+    response = admin_client_for(coordinator).post(reverse("admin:trainees_cohort_add"), new_cohort_data(mission))
 
     html = response.content.decode()
     assert "has 300 seats" in html and "Exceeds the site&#x27;s seat capacity." in html
@@ -49,7 +57,7 @@ def test_a_cohort_over_the_sites_capacity_shows_the_services_message(admin_clien
 
 
 def test_a_valid_cohort_is_scheduled_and_its_history_records_the_user(admin_client_for, coordinator, mission):
-    response = admin_client_for(coordinator).post(reverse("admin:trainees_cohort_add"), _cohort_data(mission))
+    response = admin_client_for(coordinator).post(reverse("admin:trainees_cohort_add"), new_cohort_data(mission))
 
     assert response.status_code == 302
     cohort = Cohort.objects.get(reference="C-NEW")
@@ -59,21 +67,7 @@ def test_a_valid_cohort_is_scheduled_and_its_history_records_the_user(admin_clie
 def test_changing_a_cohort_goes_through_cohort_update(admin_client_for, coordinator, mission):
     cohort = mission["current"]
     url = reverse("admin:trainees_cohort_change", args=[cohort.pk])
-    data = {
-        "reference": cohort.reference,
-        "course": cohort.course_id,
-        "academy": cohort.academy_id,
-        "status": cohort.status,
-        "starts_on": cohort.starts_on.isoformat(),
-        "ends_on": cohort.ends_on.isoformat(),
-        "seats": 500,  # above the course's maximum of 200
-        "assignments-TOTAL_FORMS": 0,
-        "assignments-INITIAL_FORMS": 0,
-        "count_returns-TOTAL_FORMS": 1,
-        "count_returns-INITIAL_FORMS": 1,
-        "count_returns-0-id": mission["pending"].pk,
-        "count_returns-0-cohort": cohort.pk,
-    }
+    data = _cohort_change_data(mission, seats=500)  # above the course's maximum of 200
 
     response = admin_client_for(coordinator).post(url, data)
 
@@ -121,24 +115,15 @@ def test_a_double_booked_trainer_is_refused_in_the_cohorts_inline(admin_client_f
         trainer=trainer, cohort=overlapping, starts_on=overlapping.starts_on, ends_on=overlapping.ends_on
     )
     url = reverse("admin:trainees_cohort_change", args=[cohort.pk])
-    data = {
-        "reference": cohort.reference,
-        "course": cohort.course_id,
-        "academy": cohort.academy_id,
-        "status": cohort.status,
-        "starts_on": cohort.starts_on.isoformat(),
-        "ends_on": cohort.ends_on.isoformat(),
-        "seats": cohort.seats,
-        "assignments-TOTAL_FORMS": 1,
-        "assignments-INITIAL_FORMS": 0,
-        "assignments-0-trainer": trainer.pk,
-        "assignments-0-role": "instructor",
-        "assignments-0-cohort": cohort.pk,
-        "count_returns-TOTAL_FORMS": 1,
-        "count_returns-INITIAL_FORMS": 1,
-        "count_returns-0-id": mission["pending"].pk,
-        "count_returns-0-cohort": cohort.pk,
-    }
+    data = _cohort_change_data(
+        mission,
+        **{
+            "assignments-TOTAL_FORMS": 1,
+            "assignments-0-trainer": trainer.pk,
+            "assignments-0-role": "instructor",
+            "assignments-0-cohort": cohort.pk,
+        },
+    )
 
     response = admin_client_for(coordinator).post(url, data)
 
@@ -156,7 +141,7 @@ def test_the_cohort_changelist_shows_fill_rate_and_staffing(admin_client_for, co
 
 
 def test_history_of_a_cohort_can_be_viewed(admin_client_for, coordinator, mission):
-    admin_client_for(coordinator).post(reverse("admin:trainees_cohort_add"), _cohort_data(mission))
+    admin_client_for(coordinator).post(reverse("admin:trainees_cohort_add"), new_cohort_data(mission))
     cohort = Cohort.objects.get(reference="C-NEW")
 
     response = admin_client_for(coordinator).get(reverse("admin:trainees_cohort_history", args=[cohort.pk]))
@@ -164,10 +149,10 @@ def test_history_of_a_cohort_can_be_viewed(admin_client_for, coordinator, missio
     assert response.status_code == 200 and "coord" in response.content.decode()
 
 
-def test_shrinking_an_availability_window_under_an_assignment_is_refused(admin_client_for, coordinator, mission):
-    cohort, trainer = mission["current"], mission["trainer"]
-    TrainerAssignment.objects.create(trainer=trainer, cohort=cohort, starts_on=cohort.starts_on, ends_on=cohort.ends_on)
-    window = trainer.availabilities.get()
+def test_shrinking_an_availability_window_under_an_assignment_is_refused(
+    admin_client_for, coordinator, mission, needed_window
+):
+    cohort, trainer, window = mission["current"], mission["trainer"], needed_window
     url = reverse("admin:academies_traineravailability_change", args=[window.pk])
 
     response = admin_client_for(coordinator).post(
@@ -185,10 +170,10 @@ def test_shrinking_an_availability_window_under_an_assignment_is_refused(admin_c
     assert window.ends_on > cohort.ends_on
 
 
-def test_deleting_an_availability_window_an_assignment_needs_is_refused(admin_client_for, coordinator, mission):
-    cohort, trainer = mission["current"], mission["trainer"]
-    TrainerAssignment.objects.create(trainer=trainer, cohort=cohort, starts_on=cohort.starts_on, ends_on=cohort.ends_on)
-    window = trainer.availabilities.get()
+def test_deleting_an_availability_window_an_assignment_needs_is_refused(
+    admin_client_for, coordinator, mission, needed_window
+):
+    trainer, window = mission["trainer"], needed_window
 
     response = admin_client_for(coordinator).post(
         reverse("admin:academies_traineravailability_delete", args=[window.pk]), {"post": "yes"}, follow=True

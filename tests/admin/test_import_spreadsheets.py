@@ -18,13 +18,34 @@ from academies.resources import TrainerResource
 from academies.scope import Actor
 from config import clock
 from config.imports import parse_spreadsheet_date
-from tests.admin.conftest import _staff_in
-from tests.factories import AcademyFactory, CohortFactory, CountReturnFactory, OrganisationFactory
+from tests.factories import AcademyFactory, CohortFactory, CountReturnFactory, OrganisationFactory, staff_user
 from trainees.models import Cohort, CountReturn
 from trainees.resources import CohortResource, CountReturnResource
 
 COHORT_HEADER = ["reference", "course", "academy", "starts_on", "ends_on", "seats", "status", "has_roster"]
 RETURN_HEADER = ["cohort", "as_of", "enrolled", "completed", "withdrawn"]
+
+
+@pytest.fixture
+def site_staff(roles):
+    """A coordinator of an academy that runs its own site, and nothing of the mission's."""
+    from academies.management.commands.setup_roles import COORDINATOR
+
+    own_site = AcademyFactory(slug="own-site", kind=Academy.Kind.ACADEMY)
+    organisation = OrganisationFactory(kind=Organisation.Kind.ACADEMY, academy=own_site)
+    return staff_user("site-coord", roles[COORDINATOR], organisation=organisation)
+
+
+@pytest.fixture
+def ended_cohort(mission):
+    """A cohort of the mission's site and course that ended five days ago, for returns the imports submit."""
+    return CohortFactory(
+        reference="C-OTHER",
+        academy=mission["academy"],
+        course=mission["course"],
+        starts_on=clock.today() - dt.timedelta(days=40),
+        ends_on=clock.today() - dt.timedelta(days=5),
+    )
 
 
 def _csv(rows: list[list]) -> bytes:
@@ -151,13 +172,7 @@ def test_an_unknown_qualification_is_a_row_error_not_dropped(mission):
 
 
 @pytest.mark.django_db
-def test_a_cohort_outside_the_scope_reads_exactly_as_one_that_does_not_exist(admin_client_for, roles, mission):
-    from academies.management.commands.setup_roles import COORDINATOR
-
-    own_site = AcademyFactory(slug="own-site", kind=Academy.Kind.ACADEMY)
-    site_staff = _staff_in(
-        roles[COORDINATOR], "site-coord", OrganisationFactory(kind=Organisation.Kind.ACADEMY, academy=own_site)
-    )
+def test_a_cohort_outside_the_scope_reads_exactly_as_one_that_does_not_exist(admin_client_for, site_staff, mission):
     today = clock.today().isoformat()
     content = _csv([RETURN_HEADER, ["C-PAST", today, 100, 80, 5], ["C-MISSING", today, 100, 80, 5]])
 
@@ -194,15 +209,8 @@ def test_ukrainian_and_english_headers_are_both_recognised(superuser, mission):
 
 
 @pytest.mark.django_db
-def test_the_dry_run_shows_exactly_what_the_confirm_writes(admin_client_for, superuser, mission):
-    client = admin_client_for(superuser)
-    other = CohortFactory(
-        reference="C-OTHER",
-        academy=mission["academy"],
-        course=mission["course"],
-        starts_on=clock.today() - dt.timedelta(days=40),
-        ends_on=clock.today() - dt.timedelta(days=5),
-    )
+def test_the_dry_run_shows_exactly_what_the_confirm_writes(admin_client_for, superuser, mission, ended_cohort):
+    client, other = admin_client_for(superuser), ended_cohort
     earlier = clock.today() - dt.timedelta(days=3)
     while earlier.day <= 12:  # a slashed date that reads one way only
         earlier -= dt.timedelta(days=1)
@@ -256,15 +264,10 @@ def test_the_import_page_states_how_dates_are_read_and_errors_answer_in_ukrainia
 
 
 @pytest.mark.django_db
-def test_a_confirm_that_no_longer_matches_its_preview_writes_nothing(admin_client_for, superuser, mission):
-    client = admin_client_for(superuser)
-    other = CohortFactory(
-        reference="C-OTHER",
-        academy=mission["academy"],
-        course=mission["course"],
-        starts_on=clock.today() - dt.timedelta(days=40),
-        ends_on=clock.today() - dt.timedelta(days=5),
-    )
+def test_a_confirm_that_no_longer_matches_its_preview_writes_nothing(
+    admin_client_for, superuser, mission, ended_cohort
+):
+    client, other = admin_client_for(superuser), ended_cohort
     today = clock.today().isoformat()
     content = _csv([RETURN_HEADER, ["C-PAST", today, 100, 85, 5], [other.reference, today, 60, 50, 2]])
     preview = _upload(client, reverse("admin:trainees_countreturn_import"), content)
@@ -301,13 +304,7 @@ def test_a_cell_that_a_widget_cannot_read_is_that_cells_error_and_the_file_is_st
 
 
 @pytest.mark.django_db
-def test_a_site_the_organisation_does_not_run_reads_as_no_such_site(admin_client_for, roles, mission):
-    from academies.management.commands.setup_roles import COORDINATOR
-
-    own_site = AcademyFactory(slug="own-site", kind=Academy.Kind.ACADEMY)
-    site_staff = _staff_in(
-        roles[COORDINATOR], "site-coord", OrganisationFactory(kind=Organisation.Kind.ACADEMY, academy=own_site)
-    )
+def test_a_site_the_organisation_does_not_run_reads_as_no_such_site(admin_client_for, site_staff, mission):
     start = clock.today() + dt.timedelta(days=30)
     end = (start + dt.timedelta(days=10)).isoformat()
     content = _csv(

@@ -17,23 +17,12 @@ from tests.factories import (
     NationFactory,
     TrainerAssignmentFactory,
     TrainerFactory,
-    UkrainianAcademyFactory,
 )
 from trainees.models import Cohort
 
 pytestmark = pytest.mark.django_db
 
 DAY = dt.timedelta(days=1)
-
-
-@pytest.fixture
-def poland():
-    return NationFactory(code="PL", name_en="Poland")
-
-
-@pytest.fixture
-def lviv():
-    return UkrainianAcademyFactory(slug="lviv", name_en="Lviv Academy", security_status="open", accepts_cohorts=True)
 
 
 def test_hq_records_an_authorisation_for_one_site(admin_client_for, hq_approver, poland, lviv):

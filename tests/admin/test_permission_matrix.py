@@ -54,7 +54,7 @@ from tests.factories import (
     TrainerAvailabilityFactory,
     TrainerFactory,
     TrainingCommandFactory,
-    UserFactory,
+    staff_user,
 )
 from trainees.models import AfterActionReview, CountReturn, SigningKey, TrainerAssignment, UnitFeedback
 
@@ -219,7 +219,6 @@ def may(role: str, action: str, label: str, side: str | None) -> bool:
 
 @pytest.fixture
 def world(roles):
-    from django.contrib.auth.models import Group
 
     today = clock.today()
     poland, germany = NationFactory(code="PL"), NationFactory(code="DE")
@@ -230,12 +229,8 @@ def world(roles):
     stc = OrganisationFactory(slug="stc", kind=Organisation.Kind.TRAINING_COMMAND, command=stc_command)
     users = {}
     for role in ROLES:
-        user = UserFactory(username=role, is_staff=True)
-        user.groups.add(Group.objects.get(name=GROUP_OF[role]))
         organisation = {"catc_coordinator": catc, "no_organisation": None}.get(role, hq)
-        if organisation is not None:
-            StaffMembershipFactory(user=user, organisation=organisation)
-        users[role] = user
+        users[role] = staff_user(role, GROUP_OF[role], organisation=organisation)
     stc_user = StaffMembershipFactory(organisation=stc, user__username="stc_coordinator").user
 
     objects: dict[str, dict[str, object]] = {}

@@ -7,7 +7,6 @@ each scoped to the reader's organisation, in a bounded number of queries.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 
 import pytest
@@ -15,7 +14,7 @@ from django.urls import reverse
 
 from academies.management.commands.setup_roles import COORDINATOR, OBSERVER
 from academies.models import Organisation
-from config import clock
+from tests.dates import in_days
 from tests.factories import (
     AcademyFactory,
     ApprovedCountReturnFactory,
@@ -23,19 +22,14 @@ from tests.factories import (
     CourseFactory,
     NationFactory,
     OrganisationFactory,
-    StaffMembershipFactory,
     TargetFactory,
     TrainerAssignmentFactory,
     TrainerFactory,
     TrainingCommandFactory,
-    UserFactory,
+    staff_user,
 )
 
 pytestmark = pytest.mark.django_db
-
-
-def _days(count: int) -> dt.date:
-    return clock.today() + dt.timedelta(days=count)
 
 
 @pytest.fixture
@@ -47,27 +41,23 @@ def world(roles, hq):
         slug="klietz", name_en="Klietz Secret Range", command=stc, seat_capacity=200, nation=NationFactory(code="DE")
     )
     for site, nation in ((zagan, "PL"), (klietz, "DE")):
-        history = CohortFactory(course=course, academy=site, seats=100, starts_on=_days(-100), ends_on=_days(-66))
-        ApprovedCountReturnFactory(cohort=history, as_of=_days(-66), enrolled=100, completed=80, withdrawn=20)
+        history = CohortFactory(course=course, academy=site, seats=100, starts_on=in_days(-100), ends_on=in_days(-66))
+        ApprovedCountReturnFactory(cohort=history, as_of=in_days(-66), enrolled=100, completed=80, withdrawn=20)
         for index, start in enumerate((7, 35)):
             cohort = CohortFactory(
                 reference=f"C-{site.slug.upper()}-{index}",
                 course=course,
                 academy=site,
                 seats=150,
-                starts_on=_days(start),
-                ends_on=_days(start + 27),
+                starts_on=in_days(start),
+                ends_on=in_days(start + 27),
             )
             trainer = TrainerFactory(reference=f"{nation}-{site.slug}-{index}", nation=NationFactory(code=nation))
             TrainerAssignmentFactory(trainer=trainer, cohort=cohort)
-    TargetFactory(value=1000, in_force_from=_days(-400), label="1,000 trained")
+    TargetFactory(value=1000, in_force_from=in_days(-400), label="1,000 trained")
     organisation = OrganisationFactory(slug="catc", kind=Organisation.Kind.TRAINING_COMMAND, command=catc)
-    user = UserFactory(username="catc-coordinator", is_staff=True)
-    user.groups.add(roles[COORDINATOR])
-    StaffMembershipFactory(user=user, organisation=organisation)
-    hq_user = UserFactory(username="hq-coordinator", is_staff=True)
-    hq_user.groups.add(roles[COORDINATOR])
-    StaffMembershipFactory(user=hq_user, organisation=hq)
+    user = staff_user("catc-coordinator", roles[COORDINATOR], organisation=organisation)
+    hq_user = staff_user("hq-coordinator", roles[COORDINATOR], organisation=hq)
     return {"catc_user": user, "hq_user": hq_user, "zagan": zagan, "klietz": klietz}
 
 
@@ -116,9 +106,7 @@ def test_a_command_sees_only_its_own_sites_trainers_on_the_timeline(admin_client
 
 def test_a_ministry_sees_only_its_own_nations_trainers_whichever_nation_it_asks_for(admin_client_for, world, roles):
     ministry = OrganisationFactory(slug="mod-de", kind=Organisation.Kind.MINISTRY, nation=NationFactory(code="DE"))
-    user = UserFactory(username="mod-de-observer", is_staff=True)
-    user.groups.add(roles[OBSERVER])
-    StaffMembershipFactory(user=user, organisation=ministry)
+    user = staff_user("mod-de-observer", roles[OBSERVER], organisation=ministry)
     client = admin_client_for(user)
 
     every = _page(client, "planning_rotations")
@@ -155,7 +143,7 @@ def test_the_rotation_page_is_in_ukrainian_with_ukrainian_month_names(admin_clie
 def test_the_rotation_timeline_runs_a_bounded_number_of_queries(admin_client_for, world, django_assert_max_num_queries):
     client = admin_client_for(world["hq_user"])
     for index in range(30):
-        cohort = CohortFactory(academy=world["zagan"], seats=5, starts_on=_days(index), ends_on=_days(index + 20))
+        cohort = CohortFactory(academy=world["zagan"], seats=5, starts_on=in_days(index), ends_on=in_days(index + 20))
         TrainerAssignmentFactory(cohort=cohort, trainer=TrainerFactory(nation=NationFactory(code="PL")))
 
     with django_assert_max_num_queries(12):
@@ -170,7 +158,7 @@ def test_the_rotation_timeline_runs_a_bounded_number_of_queries(admin_client_for
 def test_the_heat_map_colours_each_site_week_and_prints_its_percentage(admin_client_for, world):
     html = _page(admin_client_for(world["hq_user"]), "planning_utilisation")
 
-    week = (_days(14)).isocalendar()
+    week = (in_days(14)).isocalendar()
     cell = re.search(
         rf'<g class="cell band-(\w+)" data-site="zagan" data-week="{week[0]}-W{week[1]:02d}" data-percent="(\d+)">'
         r".*?<text[^>]*>(\d+%)</text>",
@@ -210,7 +198,10 @@ def test_the_what_if_offers_the_sites_of_the_readers_scope(admin_client_for, wor
 
 def test_a_site_outside_the_scope_is_no_such_site_without_its_name(admin_client_for, world):
     html = _page(
-        admin_client_for(world["catc_user"]), "planning_what_if", closed_site="klietz", closed_from=_days(1).isoformat()
+        admin_client_for(world["catc_user"]),
+        "planning_what_if",
+        closed_site="klietz",
+        closed_from=in_days(1).isoformat(),
     )
 
     assert "No such site." in html and "Klietz" not in html
@@ -221,7 +212,7 @@ def test_closing_a_site_lowers_the_projection_and_a_higher_rate_raises_it(admin_
     client = admin_client_for(world["hq_user"])
 
     plain = _page(client, "planning_what_if")
-    closed = _page(client, "planning_what_if", closed_site="zagan", closed_from=_days(1).isoformat())
+    closed = _page(client, "planning_what_if", closed_site="zagan", closed_from=in_days(1).isoformat())
     higher = _page(client, "planning_what_if", completion_rate=100)
 
     # 160 official; four planned cohorts of 150 seats at 80%: 480 more.
@@ -248,7 +239,7 @@ def test_closing_a_site_lowers_the_projection_and_a_higher_rate_raises_it(admin_
     ],
 )
 def test_what_if_inputs_are_validated_with_clear_errors(admin_client_for, world, params, field, message):
-    days = {"TOMORROW": _days(1).isoformat(), "YESTERDAY": _days(-1).isoformat()}
+    days = {"TOMORROW": in_days(1).isoformat(), "YESTERDAY": in_days(-1).isoformat()}
     params = {key: days.get(value, value) for key, value in params.items()}
 
     html = _page(admin_client_for(world["hq_user"]), "planning_what_if", **params)
@@ -271,8 +262,8 @@ def test_the_what_if_states_its_assumptions_and_the_target(admin_client_for, wor
 def test_the_what_if_runs_a_bounded_number_of_queries(admin_client_for, world, django_assert_max_num_queries):
     client = admin_client_for(world["hq_user"])
     for index in range(20):
-        CohortFactory(academy=world["zagan"], seats=5, starts_on=_days(index + 1), ends_on=_days(index + 20))
+        CohortFactory(academy=world["zagan"], seats=5, starts_on=in_days(index + 1), ends_on=in_days(index + 20))
 
     with django_assert_max_num_queries(24):
         _page(client, "planning_what_if", completion_rate=90, extra_cohorts=2, closed_site="zagan",
-              closed_from=_days(3).isoformat())  # fmt: skip
+              closed_from=in_days(3).isoformat())  # fmt: skip

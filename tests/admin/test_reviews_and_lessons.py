@@ -9,7 +9,6 @@ import pytest
 from django.urls import reverse
 
 from academies.management.commands.setup_roles import COORDINATOR
-from academies.models import Organisation
 from academies.scope import SYSTEM
 from config import clock
 from mission.lessons import Lesson
@@ -18,11 +17,12 @@ from tests.factories import (
     AcademyFactory,
     CohortFactory,
     CourseFactory,
-    OrganisationFactory,
-    TrainerAssignmentFactory,
     TrainingCommandFactory,
+    command_organisation,
+    lead_instructor_of,
+    staff_user,
 )
-from trainees.models import AfterActionReview, TrainerAssignment
+from trainees.models import AfterActionReview
 from trainees.reviews import REVIEW_DUE_DAYS, RatingDimension
 
 pytestmark = pytest.mark.django_db
@@ -30,16 +30,13 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def world(roles, hq):
-    from tests.admin.conftest import _staff_in
-
     today = clock.today()
-    command = TrainingCommandFactory(code="cat-c")
-    catc = OrganisationFactory(slug="catc", kind=Organisation.Kind.TRAINING_COMMAND, command=command)
+    catc = command_organisation("cat-c", "catc")
     course = CourseFactory(code="drone-ops")
     ended = today - dt.timedelta(days=REVIEW_DUE_DAYS + 5)
     start = ended - dt.timedelta(days=30)
     ours = CohortFactory(
-        reference="C-OURS", course=course, academy=AcademyFactory(command=command), starts_on=start, ends_on=ended
+        reference="C-OURS", course=course, academy=AcademyFactory(command=catc.command), starts_on=start, ends_on=ended
     )
     CohortFactory(
         reference="C-THEIRS",
@@ -48,13 +45,13 @@ def world(roles, hq):
         starts_on=start,
         ends_on=ended,
     )
-    lead = TrainerAssignmentFactory(cohort=ours, role=TrainerAssignment.Role.LEAD_INSTRUCTOR).trainer
+    lead = lead_instructor_of(ours)
     return {
         "today": today,
         "course": course,
         "ours": ours,
         "lead": lead,
-        "catc_coordinator": _staff_in(roles[COORDINATOR], "catc-coord", catc),
+        "catc_coordinator": staff_user("catc-coord", roles[COORDINATOR], organisation=catc),
     }
 
 

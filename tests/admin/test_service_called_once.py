@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from academies.models import Trainer
 from config import clock
+from tests.admin.cohort_pages import new_cohort_data
 from trainees.models import Cohort
 
 pytestmark = pytest.mark.django_db
@@ -26,28 +27,14 @@ def _spy(monkeypatch, module, name):
     return calls
 
 
-def _cohort_data(mission, **changes):
-    start = clock.today() + dt.timedelta(days=30)
-    return {
-        "reference": "C-ONCE",
-        "course": mission["course"].pk,
-        "academy": mission["academy"].pk,
-        "status": "planned",
-        "starts_on": start.isoformat(),
-        "ends_on": (start + dt.timedelta(days=34)).isoformat(),
-        "seats": 100,
-        "assignments-TOTAL_FORMS": 0,
-        "assignments-INITIAL_FORMS": 0,
-        **changes,
-    }
-
-
 def test_a_cohort_is_scheduled_by_one_service_call(admin_client_for, coordinator, mission, monkeypatch):
     from trainees.admin import forms
 
     calls = _spy(monkeypatch, forms, "cohort_schedule")
 
-    response = admin_client_for(coordinator).post(reverse("admin:trainees_cohort_add"), _cohort_data(mission))
+    response = admin_client_for(coordinator).post(
+        reverse("admin:trainees_cohort_add"), new_cohort_data(mission, reference="C-ONCE")
+    )
 
     assert response.status_code == 302, response.content.decode()[:2000]
     assert len(calls) == 1
@@ -63,7 +50,7 @@ def test_a_refused_cohort_calls_the_service_once_and_shows_its_message(
     calls = _spy(monkeypatch, forms, "cohort_schedule")
 
     response = admin_client_for(coordinator).post(
-        reverse("admin:trainees_cohort_add"), _cohort_data(mission, seats=250)
+        reverse("admin:trainees_cohort_add"), new_cohort_data(mission, reference="C-ONCE", seats=250)
     )
 
     assert response.status_code == 200
@@ -145,14 +132,13 @@ def test_a_trainer_change_refused_by_its_inline_keeps_nothing_the_form_wrote(
     assert trainer.availabilities.count() == 1
 
 
-def test_a_refused_deletion_calls_the_delete_service_once(admin_client_for, coordinator, mission, monkeypatch):
+def test_a_refused_deletion_calls_the_delete_service_once(
+    admin_client_for, coordinator, mission, needed_window, monkeypatch
+):
     from academies.admin import trainers as academies_admin
-    from trainees.models import TrainerAssignment
 
     calls = _spy(monkeypatch, academies_admin, "trainer_availability_delete")
-    cohort, trainer = mission["current"], mission["trainer"]
-    TrainerAssignment.objects.create(trainer=trainer, cohort=cohort, starts_on=cohort.starts_on, ends_on=cohort.ends_on)
-    window = trainer.availabilities.get()
+    trainer, window = mission["trainer"], needed_window
 
     response = admin_client_for(coordinator).post(
         reverse("admin:academies_traineravailability_delete", args=[window.pk]), {"post": "yes"}, follow=True

@@ -10,6 +10,7 @@ from django.utils import translation
 
 from academies.scope import SYSTEM
 from config import clock
+from tests.admin.cohort_pages import new_cohort_data
 from tests.factories import CohortFactory, TrainerAvailabilityFactory, TrainerFactory
 from trainees.models import Cohort, TrainerAssignment
 from trainees.services import trainer_assign
@@ -119,16 +120,14 @@ def test_saving_a_new_cohort_with_find_trainers_lands_on_its_finder(admin_client
     start = clock.today() + dt.timedelta(days=40)
     response = client.post(
         reverse("admin:trainees_cohort_add"),
-        {
-            "reference": "C-ADDED",
-            "course": mission["course"].pk,
-            "academy": mission["academy"].pk,
-            "status": "planned",
-            "starts_on": start.isoformat(),
-            "ends_on": (start + dt.timedelta(days=20)).isoformat(),
-            "seats": 30,
-            "_findtrainers": "1",
-        },
+        new_cohort_data(
+            mission,
+            reference="C-ADDED",
+            starts_on=start.isoformat(),
+            ends_on=(start + dt.timedelta(days=20)).isoformat(),
+            seats=30,
+            _findtrainers="1",
+        ),
     )
     cohort = Cohort.objects.get(reference="C-ADDED")
     assert response.status_code == 302 and response["Location"] == _finder(cohort)

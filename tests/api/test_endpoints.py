@@ -12,7 +12,7 @@ from config import clock
 from config.api_router import router
 from tests.api.conftest import unit_feedback_on
 from tests.api.endpoint_cases import CRUD, READ, EndpointCase, endpoint_cases
-from tests.api.test_scoping_matrix import _cohort_put, _return, _subscription, _trainer_put
+from tests.api.test_scoping_matrix import _cohort_put, _return, _subscription, _trainer_put, _unit_feedback_payload
 
 
 def _later(days: int) -> str:
@@ -165,15 +165,7 @@ class TestUnitFeedback(EndpointCase):
         return objects["unit_feedback"]
 
     def create_payload(self, world):
-        return {
-            "cohort": world.objects["a"]["rated_cohort"].pk,
-            "checkpoint": "week_4",
-            "not_ready": 2,
-            "partly_ready": 8,
-            "ready": 70,
-            "fully_ready": 10,
-            "units_responding": 3,
-        }
+        return _unit_feedback_payload(world)
 
 
 class TestCountReturns(EndpointCase):

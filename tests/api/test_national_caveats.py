@@ -8,13 +8,11 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
-from config import clock
 from tests.factories import (
     CohortFactory,
     NationalDeploymentAuthorisationFactory,
     TrainerAvailabilityFactory,
     TrainerFactory,
-    UkrainianAcademyFactory,
 )
 from trainees.models import TrainerAssignment
 
@@ -24,9 +22,7 @@ DAY = dt.timedelta(days=1)
 
 
 @pytest.fixture
-def lviv_cohort(world):
-    today = clock.today()
-    lviv = UkrainianAcademyFactory(slug="lviv", name_en="Lviv Academy", security_status="open", accepts_cohorts=True)
+def lviv_cohort(world, lviv, today):
     cohort = CohortFactory(
         reference="C-LVIV",
         course=world.objects["course"],

@@ -14,7 +14,7 @@ from academies.webhooks import webhook_create
 from config import clock
 from config.api.query import allowed_query_params
 from tests.api.schema_views import schema_views
-from tests.api.test_scoping_matrix import MATRIX
+from tests.api.test_scoping_matrix import MATRIX, _cohort_payload
 from trainees.models import Cohort
 
 pytestmark = pytest.mark.django_db
@@ -68,14 +68,7 @@ def test_a_detail_reads_no_list_parameter(world):
 
 def test_a_write_with_an_unknown_parameter_is_refused_and_writes_nothing(world):
     before = Cohort.objects.count()
-    body = {
-        "reference": "C-NEW",
-        "course": "basic",
-        "academy": "site-a",
-        "starts_on": "2026-05-04",
-        "ends_on": "2026-06-07",
-        "seats": 50,
-    }
+    body = _cohort_payload(world)
 
     response = world.client("command_a").post("/api/v1/cohorts/?dry_run=1", body, format="json")
 

@@ -87,6 +87,18 @@ def create(scope, basename, payload, ok=201, out=400, url=None):
     return Entry(scope, url or _list(basename), {ANON: 401, READ_ONLY: 403, OUT: out, IN: ok}, payload=payload)
 
 
+def _unit_feedback_payload(w):
+    return {
+        "cohort": w.objects["a"]["rated_cohort"].pk,
+        "checkpoint": "week_4",
+        "not_ready": 2,
+        "partly_ready": 8,
+        "ready": 70,
+        "fully_ready": 10,
+        "units_responding": 3,
+    }
+
+
 def _cohort_payload(w):
     return {
         "reference": "C-NEW",
@@ -341,15 +353,7 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("unit-feedback-list", "post"): create(
         "ua_academy_a",
         "unit-feedback",
-        lambda w: {
-            "cohort": w.objects["a"]["rated_cohort"].pk,
-            "checkpoint": "week_4",
-            "not_ready": 2,
-            "partly_ready": 8,
-            "ready": 70,
-            "fully_ready": 10,
-            "units_responding": 3,
-        },
+        _unit_feedback_payload,
     ),
     ("unit-feedback-detail", "get"): read_detail("ua_academy_a", "unit-feedback", "unit_feedback"),
     ("unit-feedback-response-rate", "get"): Entry(

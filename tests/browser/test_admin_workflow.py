@@ -3,7 +3,6 @@
 import datetime as dt
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core.management import call_command
 
 from academies.management.commands.setup_roles import APPROVER, COORDINATOR
@@ -16,17 +15,18 @@ from tests.factories import (
     CourseFactory,
     MilestoneFactory,
     OrganisationFactory,
-    StaffMembershipFactory,
     TargetFactory,
     TrainerAvailabilityFactory,
     TrainerFactory,
     UserFactory,
+    staff_user,
 )
 from trainees.models import Cohort, CountReturn, TrainerAssignment
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+from . import admin_steps
+from .admin_steps import choose_autocomplete, fill_new_cohort
 
-PASSWORD = "correct-horse-battery"
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
@@ -47,26 +47,13 @@ def world():
     hq = OrganisationFactory(slug="mission-hq", kind=Organisation.Kind.MISSION_HQ)
     # Three people of mission HQ: one submits, another verifies, a third approves (four eyes).
     for username, role in (("coordinator", COORDINATOR), ("verifier", COORDINATOR), ("approver", APPROVER)):
-        user = UserFactory(username=username, is_staff=True)
-        user.groups.add(Group.objects.get(name=role))
-        StaffMembershipFactory(user=user, organisation=hq)
+        staff_user(username, role, organisation=hq)
     return {"academy": academy, "course": course, "trainer": trainer, "done": done, "today": today}
 
 
 def log_in(page, username: str = "coordinator"):
-    page.context.clear_cookies()
-    page.goto("/admin/login/?next=/admin/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("input[type=submit]")
-    page.wait_for_selector("#mission-dashboard")
-
-
-def choose_autocomplete(page, field: str, search: str, option_text: str) -> None:
-    """Pick an option in one of the admin's select2 autocomplete widgets, as a user would."""
-    page.click(f".field-{field} .select2-selection")
-    page.fill(".select2-container--open .select2-search__field", search)
-    page.click(f".select2-results__option:has-text('{option_text}')")
+    page.context.clear_cookies()  # the next person of the four eyes logs in on the same page
+    admin_steps.log_in(page, username)
 
 
 def official_total(page) -> int:
@@ -80,13 +67,7 @@ def test_a_coordinator_sees_the_dashboard_plans_a_cohort_and_assigns_a_trainer(p
     screenshot("dashboard")
 
     start = world["today"] + dt.timedelta(days=14)
-    page.goto("/admin/trainees/cohort/add/")
-    page.fill("#id_reference", "C-BROWSER")
-    choose_autocomplete(page, "course", "basic", "Basic soldier course")
-    choose_autocomplete(page, "academy", "Zagan", "Zagan Training Centre")
-    page.fill("#id_starts_on", start.isoformat())
-    page.fill("#id_ends_on", (start - dt.timedelta(days=3)).isoformat())
-    page.fill("#id_seats", "60")
+    fill_new_cohort(page, "C-BROWSER", starts_on=start, ends_on=start - dt.timedelta(days=3), seats=60)
     page.click("input[name=_save]")
     assert "The end date must be on or after the start date." in page.inner_text(".errorlist")
     assert not Cohort.objects.filter(reference="C-BROWSER").exists()

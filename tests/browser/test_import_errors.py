@@ -4,16 +4,20 @@ rows, and the ambiguous date is refused with both of its readings."""
 import datetime as dt
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core.management import call_command
 
 from academies.management.commands.setup_roles import COORDINATOR
 from academies.models import Organisation
 from config import clock
-from tests.factories import AcademyFactory, CourseFactory, OrganisationFactory, StaffMembershipFactory, UserFactory
+from tests.factories import (
+    AcademyFactory,
+    CourseFactory,
+    OrganisationFactory,
+    staff_user,
+)
 from trainees.models import Cohort
 
-from .test_admin_workflow import PASSWORD
+from .admin_steps import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -23,10 +27,9 @@ def hq_coordinator():
     AcademyFactory(slug="zagan", name_en="Zagan Training Centre", seat_capacity=300)
     CourseFactory(code="basic-5w", max_cohort_size=200)
     call_command("setup_roles", verbosity=0)
-    user = UserFactory(username="hq-coordinator", is_staff=True)
-    user.groups.add(Group.objects.get(name=COORDINATOR))
-    StaffMembershipFactory(user=user, organisation=OrganisationFactory(kind=Organisation.Kind.MISSION_HQ))
-    return user
+    return staff_user(
+        "hq-coordinator", COORDINATOR, organisation=OrganisationFactory(kind=Organisation.Kind.MISSION_HQ)
+    )
 
 
 def test_an_import_with_three_different_errors_reports_all_three(page, hq_coordinator, screenshot):
@@ -40,11 +43,7 @@ def test_an_import_with_three_different_errors_reports_all_three(page, hq_coordi
         f"C-AMBIG,basic-5w,zagan,{ambiguous},{end},20,,0",
         f"C-SEATS,basic-5w,zagan,{start.isoformat()},{end},many,,0",
     ]
-    page.goto("/admin/login/?next=/admin/")
-    page.fill("#id_username", "hq-coordinator")
-    page.fill("#id_password", PASSWORD)
-    page.click("input[type=submit]")
-    page.wait_for_selector("#mission-dashboard")
+    log_in(page, "hq-coordinator")
 
     page.goto("/admin/trainees/cohort/import/")
     assert "could also be read month first is refused" in page.inner_text("body")

@@ -5,7 +5,6 @@ import datetime as dt
 
 import pytest
 from django.contrib import admin
-from django.contrib.auth.models import Group
 from django.core.management import call_command
 
 from academies.management.commands.setup_roles import COORDINATOR
@@ -16,15 +15,14 @@ from tests.factories import (
     ApprovedCountReturnFactory,
     CohortFactory,
     CountReturnFactory,
-    StaffMembershipFactory,
     TrainerAssignmentFactory,
     TrainerAvailabilityFactory,
     TrainerFactory,
-    UserFactory,
+    staff_user,
 )
 from trainees.models import CountReturn
 
-from .test_admin_workflow import PASSWORD
+from . import admin_steps
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -102,17 +100,11 @@ def world():
                 CountReturnFactory(
                     cohort=cohort, as_of=today, enrolled=1190, completed=1000, state=CountReturn.State.VERIFIED
                 )
-    user = UserFactory(username="hq-coordinator", is_staff=True)
-    user.groups.add(Group.objects.get(name=COORDINATOR))
-    StaffMembershipFactory(user=user, organisation=Organisation.objects.get(slug="mission-hq"))
+    staff_user("hq-coordinator", COORDINATOR, organisation=Organisation.objects.get(slug="mission-hq"))
 
 
 def log_in(page, language: str) -> None:
-    page.goto("/admin/login/?next=/admin/")
-    page.fill("#id_username", "hq-coordinator")
-    page.fill("#id_password", PASSWORD)
-    page.click("input[type=submit]")
-    page.wait_for_selector("#mission-dashboard")
+    admin_steps.log_in(page, "hq-coordinator")
     if language != "en":
         page.select_option("#language-switcher-select", language)
         page.click("#language-switcher-submit")

@@ -5,9 +5,9 @@ from django_otp_webauthn.models import WebAuthnCredential
 
 from tests.factories import UserFactory
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+from .admin_steps import log_in
 
-PASSWORD = "correct-horse-battery"
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
@@ -40,11 +40,7 @@ def passkey_origin(settings, live_server):
 
 def test_a_registered_passkey_logs_in_without_a_password(page, authenticator, passkey_origin, screenshot):
     user = UserFactory(username="passkey-user", is_staff=True)
-    page.goto("/admin/login/?next=/account/second-factor/")
-    page.fill("#id_username", "passkey-user")
-    page.fill("#id_password", PASSWORD)
-    page.click("input[type=submit]")
-    page.wait_for_selector("#passkey-register-button")
+    log_in(page, "passkey-user", next_url="/account/second-factor/", then="#passkey-register-button")
 
     page.click("#passkey-register-button")
     # The script reports progress ("Registering...") before its outcome; wait for the outcome.

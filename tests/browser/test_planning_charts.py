@@ -7,7 +7,6 @@ today. The old rotation table of that was about 7,300 px tall; the timeline must
 import datetime as dt
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core.management import call_command
 
 from academies.management.commands.setup_roles import COORDINATOR
@@ -20,14 +19,13 @@ from tests.factories import (
     CourseFactory,
     NationFactory,
     OrganisationFactory,
-    StaffMembershipFactory,
     TargetFactory,
     TrainerAssignmentFactory,
     TrainerFactory,
-    UserFactory,
+    staff_user,
 )
 
-from .test_admin_workflow import PASSWORD
+from .admin_steps import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -64,18 +62,12 @@ def world():
     TargetFactory(value=80_000, in_force_from=today - dt.timedelta(days=400), label="80,000 trained")
     call_command("setup_roles", verbosity=0)
     hq = OrganisationFactory(slug="mission-hq", kind=Organisation.Kind.MISSION_HQ)
-    user = UserFactory(username="hq-coordinator", is_staff=True)
-    user.groups.add(Group.objects.get(name=COORDINATOR))
-    StaffMembershipFactory(user=user, organisation=hq)
+    staff_user("hq-coordinator", COORDINATOR, organisation=hq)
     return {"today": today, "sites": sites}
 
 
 def _login(page):
-    page.goto("/admin/login/?next=/admin/")
-    page.fill("#id_username", "hq-coordinator")
-    page.fill("#id_password", PASSWORD)
-    page.click("input[type=submit]")
-    page.wait_for_selector("#mission-dashboard")
+    log_in(page, "hq-coordinator")
 
 
 def test_the_rotation_timeline_is_drawn_and_the_page_stays_short(page, world, screenshot):

@@ -3,7 +3,6 @@
 import datetime as dt
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core.management import call_command
 
 from academies.management.commands.setup_roles import COORDINATOR
@@ -13,15 +12,14 @@ from tests.factories import (
     AcademyFactory,
     CourseFactory,
     OrganisationFactory,
-    StaffMembershipFactory,
     TrainerAvailabilityFactory,
     TrainerFactory,
     TrainingCommandFactory,
-    UserFactory,
+    staff_user,
 )
 from trainees.models import Cohort, TrainerAssignment
 
-from .test_admin_workflow import PASSWORD, choose_autocomplete
+from .admin_steps import fill_new_cohort, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -37,27 +35,15 @@ def world():
         TrainerAvailabilityFactory(trainer=trainer, starts_on=today, ends_on=today + dt.timedelta(days=200))
     call_command("setup_roles", verbosity=0)
     catc = OrganisationFactory(slug="catc", kind=Organisation.Kind.TRAINING_COMMAND, command=command)
-    user = UserFactory(username="catc-coordinator", is_staff=True)
-    user.groups.add(Group.objects.get(name=COORDINATOR))
-    StaffMembershipFactory(user=user, organisation=catc)
+    staff_user("catc-coordinator", COORDINATOR, organisation=catc)
     return {"today": today}
 
 
 def test_a_command_coordinator_saves_a_cohort_into_its_finder_and_assigns_in_one_click(page, world, screenshot):
-    page.goto("/admin/login/?next=/admin/")
-    page.fill("#id_username", "catc-coordinator")
-    page.fill("#id_password", PASSWORD)
-    page.click("input[type=submit]")
-    page.wait_for_selector("#mission-dashboard")
+    log_in(page, "catc-coordinator")
 
     start = world["today"] + dt.timedelta(days=14)
-    page.goto("/admin/trainees/cohort/add/")
-    page.fill("#id_reference", "C-FINDER")
-    choose_autocomplete(page, "course", "basic", "Basic soldier course")
-    choose_autocomplete(page, "academy", "Zagan", "Zagan Training Centre")
-    page.fill("#id_starts_on", start.isoformat())
-    page.fill("#id_ends_on", (start + dt.timedelta(days=34)).isoformat())
-    page.fill("#id_seats", "20")
+    fill_new_cohort(page, "C-FINDER", starts_on=start, ends_on=start + dt.timedelta(days=34), seats=20)
     page.click("input[name=_findtrainers]")
 
     page.wait_for_selector("#eligible-trainers")

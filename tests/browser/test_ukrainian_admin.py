@@ -1,32 +1,27 @@
 """The Ukrainian admin in Chromium: switched to on the login page, kept after logging in, with grammatical titles."""
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core.management import call_command
 
 from academies.management.commands.setup_roles import COORDINATOR
 from academies.models import Organisation
 from tests.factories import (
+    PASSWORD,
     AcademyFactory,
     CohortFactory,
     NationFactory,
     OrganisationFactory,
-    StaffMembershipFactory,
-    UserFactory,
+    staff_user,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-PASSWORD = "correct-horse-battery"
 
 
 @pytest.fixture
 def coordinator():
     call_command("setup_roles", verbosity=0)
     hq = OrganisationFactory(slug="mission-hq", kind=Organisation.Kind.MISSION_HQ)
-    user = UserFactory(username="coordinator", is_staff=True)
-    user.groups.add(Group.objects.get(name=COORDINATOR))
-    StaffMembershipFactory(user=user, organisation=hq)
+    user = staff_user("coordinator", COORDINATOR, organisation=hq)
     for code in ("PL", "DE"):
         CohortFactory(academy=AcademyFactory(nation=NationFactory(code=code)))
     CohortFactory()

@@ -2,12 +2,10 @@
 
 import datetime as dt
 import re
-from html.parser import HTMLParser
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.conf import settings
-from django.contrib.auth.models import Group
 from django.core import mail
 from django.core.management import call_command
 
@@ -24,10 +22,10 @@ from tests.factories import (
     CountReturnFactory,
     OrganisationFactory,
     ReportSubscriptionFactory,
-    StaffMembershipFactory,
-    TrainingCommandFactory,
-    UserFactory,
+    command_organisation,
+    staff_user,
 )
+from tests.mission.mail_text import visible_text
 
 pytestmark = pytest.mark.django_db
 
@@ -36,19 +34,11 @@ pytestmark = pytest.mark.django_db
 def world(db):
     call_command("setup_roles", verbosity=0)
     hq = OrganisationFactory(slug="mission-hq", kind=Organisation.Kind.MISSION_HQ)
-    catc_command, stc_command = TrainingCommandFactory(code="cat-c"), TrainingCommandFactory(code="st-c")
-    catc = OrganisationFactory(slug="cat-c", kind=Organisation.Kind.TRAINING_COMMAND, command=catc_command)
-    stc = OrganisationFactory(slug="st-c", kind=Organisation.Kind.TRAINING_COMMAND, command=stc_command)
-
-    def staff(name, group, organisation):
-        user = UserFactory(username=name, is_staff=True)
-        user.groups.add(Group.objects.get(name=group))
-        StaffMembershipFactory(user=user, organisation=organisation)
-        return user
+    catc, stc = command_organisation("cat-c", "cat-c"), command_organisation("st-c", "st-c")
 
     today = clock.today()
-    site_a = AcademyFactory(slug="site-a", command=catc_command, seat_capacity=500)
-    site_b = AcademyFactory(slug="site-b", command=stc_command, seat_capacity=500)
+    site_a = AcademyFactory(slug="site-a", command=catc.command, seat_capacity=500)
+    site_b = AcademyFactory(slug="site-b", command=stc.command, seat_capacity=500)
     cohort_b = CohortFactory(reference="C-B", academy=site_b, starts_on=today - dt.timedelta(days=30), seats=50)
     # Two returns awaiting CAT-C's verification, on two cohorts (a cohort has one pending return at a time).
     for offset, reference in ((2, "C-A"), (3, "C-A2")):
@@ -56,10 +46,10 @@ def world(db):
         CountReturnFactory(cohort=cohort, as_of=today - dt.timedelta(days=offset), enrolled=40, completed=10)
     CountReturnFactory(cohort=cohort_b, as_of=today - dt.timedelta(days=4), enrolled=40, completed=10, state="verified")
     return {
-        "hq_approver": staff("hq-approver", APPROVER, hq),
-        "observer": staff("observer", OBSERVER, hq),
-        "catc": staff("catc", COORDINATOR, catc),
-        "stc": staff("stc", COORDINATOR, stc),
+        "hq_approver": staff_user("hq-approver", APPROVER, organisation=hq),
+        "observer": staff_user("observer", OBSERVER, organisation=hq),
+        "catc": staff_user("catc", COORDINATOR, organisation=catc),
+        "stc": staff_user("stc", COORDINATOR, organisation=stc),
         "hq": hq,
     }
 
@@ -119,21 +109,6 @@ def test_the_record_says_what_the_user_was_told(world):
     assert digest.day == clock.today()
 
 
-class _Text(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__()
-        self.parts: list[str] = []
-
-    def handle_data(self, data: str) -> None:
-        self.parts.append(data)
-
-
-def _visible(html: str) -> str:
-    parser = _Text()
-    parser.feed(html)
-    return " ".join(parser.parts)
-
-
 def _english_words(text: str) -> list[str]:
     # Data, not words: the mission's name, cohort references and links for machines.
     text = re.sub(r"https?://\S+", "", text)
@@ -154,7 +129,7 @@ def test_a_user_who_chose_ukrainian_gets_a_ukrainian_digest_without_an_english_w
     assert catc.subject == "EUMAM: 2 звіти про чисельність чекають на ваше рішення"
     assert "2 звіти для перевірки" in catc.body
     for message in (approver, catc):
-        for part in (message.subject, message.body, _visible(message.alternatives[0][0])):
+        for part in (message.subject, message.body, visible_text(message.alternatives[0][0])):
             assert _english_words(part) == [], part
 
 

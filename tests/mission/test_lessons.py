@@ -8,7 +8,6 @@ import datetime as dt
 import pytest
 
 from academies.management.commands.setup_roles import APPROVER, COORDINATOR, OBSERVER
-from academies.models import Organisation
 from academies.scope import SYSTEM, Actor
 from academies.services import course_version_create
 from config import clock
@@ -27,11 +26,9 @@ from tests.factories import (
     AcademyFactory,
     CohortFactory,
     CourseFactory,
-    OrganisationFactory,
-    TrainerAssignmentFactory,
-    TrainingCommandFactory,
+    command_organisation,
+    lead_instructor_of,
 )
-from trainees.models import TrainerAssignment
 from trainees.reviews import RatingDimension
 from trainees.services import review_file
 
@@ -41,17 +38,16 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def world(make_staff_user, mission_hq):
     today = clock.today()
-    command = TrainingCommandFactory(code="cat-c")
-    catc = OrganisationFactory(slug="catc", kind=Organisation.Kind.TRAINING_COMMAND, command=command)
+    catc = command_organisation("cat-c", "catc")
     course = CourseFactory(code="drone-ops")
     other_course = CourseFactory(code="medic")
     cohort = CohortFactory(
-        academy=AcademyFactory(command=command),
+        academy=AcademyFactory(command=catc.command),
         course=course,
         starts_on=today - dt.timedelta(days=40),
         ends_on=today - dt.timedelta(days=2),
     )
-    lead = TrainerAssignmentFactory(cohort=cohort, role=TrainerAssignment.Role.LEAD_INSTRUCTOR).trainer
+    lead = lead_instructor_of(cohort)
     review = review_file(
         actor=SYSTEM,
         cohort=cohort,

@@ -12,7 +12,6 @@ from django.core import mail
 from academies.management.commands.setup_roles import APPROVER, COORDINATOR
 from academies.models import NationalDeploymentAuthorisation
 from academies.scope import SYSTEM, Actor
-from config import clock
 from config.exceptions import ApplicationError
 from mission.services import (
     assignments_uncovered,
@@ -36,21 +35,6 @@ from trainees.models import Cohort
 pytestmark = pytest.mark.django_db
 
 DAY = dt.timedelta(days=1)
-
-
-@pytest.fixture
-def today():
-    return clock.today()
-
-
-@pytest.fixture
-def poland():
-    return NationFactory(code="PL", name_en="Poland")
-
-
-@pytest.fixture
-def lviv():
-    return UkrainianAcademyFactory(slug="lviv", name_en="Lviv Academy", security_status="open", accepts_cohorts=True)
 
 
 def refused(call, **kwargs) -> ApplicationError:

@@ -4,7 +4,6 @@ English word of ours in a Ukrainian mail (issue 16)."""
 import csv
 import io
 import re
-from html.parser import HTMLParser
 
 import pytest
 from django.utils import translation
@@ -16,6 +15,7 @@ from mission.report_wording import counted, day, no_gaps, number, staffing_title
 from mission.reports import CONTENT_WIDTH, EMAIL_WIDTH, LABELS, chart_figure, render_report
 from mission.services import progress_report_create
 from tests.factories import ReportSubscriptionFactory
+from tests.mission.mail_text import visible_text
 from tests.mission.reports_scenario import AS_OF, PERIOD_START, build_scenario
 
 pytestmark = pytest.mark.django_db
@@ -32,26 +32,6 @@ def _rendered(report: ProgressReport):
     return render_report(
         report.figures, subscription_name=report.subscription.name, language=report.language, attach_csv=True
     )
-
-
-class _Text(HTMLParser):
-    """What a reader of the HTML sees: its text, and the alt and title texts."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.parts: list[str] = []
-
-    def handle_data(self, data: str) -> None:
-        self.parts.append(data)
-
-    def handle_starttag(self, tag, attrs):
-        self.parts += [value for name, value in attrs if name in ("alt", "title") and value]
-
-
-def _visible(html: str) -> str:
-    parser = _Text()
-    parser.feed(html)
-    return " ".join(parser.parts)
 
 
 # Latin-script words allowed in a Ukrainian mail: the mission's name, and codes that are data, not words
@@ -135,7 +115,7 @@ def test_a_ukrainian_mail_has_no_english_word_of_ours():
         chart_texts = " ".join(artist.get_text() for artist in figure.findobj(Text))
         parts = {
             "subject": rendered.subject,
-            "html": _visible(rendered.html),
+            "html": visible_text(rendered.html),
             "text": rendered.text,
             # The key column holds codes for machines (checked against the data's codes below).
             "csv": " ".join(cell for row in rows for index, cell in enumerate(row) if index != 1),

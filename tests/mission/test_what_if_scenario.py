@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from config import clock
 from mission.planning import WhatIfInputs, sites_in, what_if_scenario
 from mission.selectors import Scope
+from tests.dates import in_days
 from tests.factories import (
     AcademyFactory,
     ApprovedCountReturnFactory,
@@ -24,10 +25,6 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 
-def _days(count: int) -> dt.date:
-    return clock.today() + dt.timedelta(days=count)
-
-
 @pytest.fixture
 def plan():
     """An 80% course (80 of 100 completed), two sites: 50 seats ending at A in 30 days, 100 at B in 60 and in 200
@@ -35,12 +32,12 @@ def plan():
     course = CourseFactory(code="basic")
     site_a = AcademyFactory(slug="site-a", name_en="Site A")
     site_b = AcademyFactory(slug="site-b", name_en="Site B")
-    history = CohortFactory(course=course, academy=site_a, seats=100, starts_on=_days(-95), ends_on=_days(-60))
-    ApprovedCountReturnFactory(cohort=history, as_of=_days(-60), enrolled=100, completed=80, withdrawn=20)
-    CohortFactory(course=course, academy=site_a, seats=50, starts_on=_days(-5), ends_on=_days(30))
-    CohortFactory(course=course, academy=site_b, seats=100, starts_on=_days(25), ends_on=_days(60))
-    CohortFactory(course=course, academy=site_b, seats=100, starts_on=_days(165), ends_on=_days(200))
-    TargetFactory(value=1000, in_force_from=_days(-400), label="1,000 trained")
+    history = CohortFactory(course=course, academy=site_a, seats=100, starts_on=in_days(-95), ends_on=in_days(-60))
+    ApprovedCountReturnFactory(cohort=history, as_of=in_days(-60), enrolled=100, completed=80, withdrawn=20)
+    CohortFactory(course=course, academy=site_a, seats=50, starts_on=in_days(-5), ends_on=in_days(30))
+    CohortFactory(course=course, academy=site_b, seats=100, starts_on=in_days(25), ends_on=in_days(60))
+    CohortFactory(course=course, academy=site_b, seats=100, starts_on=in_days(165), ends_on=in_days(200))
+    TargetFactory(value=1000, in_force_from=in_days(-400), label="1,000 trained")
     MilestoneFactory(value=250, label="250 trained")
     return {"a": site_a, "b": site_b}
 
@@ -56,8 +53,8 @@ def test_without_inputs_the_scenario_is_the_plan(plan):
 
 
 def test_a_site_closing_lowers_the_projection_by_the_cohorts_that_have_not_ended_by_then(plan):
-    early = what_if_scenario(inputs=WhatIfInputs(closed_site=plan["b"], closed_from=_days(45)))
-    late = what_if_scenario(inputs=WhatIfInputs(closed_site=plan["b"], closed_from=_days(100)))
+    early = what_if_scenario(inputs=WhatIfInputs(closed_site=plan["b"], closed_from=in_days(45)))
+    late = what_if_scenario(inputs=WhatIfInputs(closed_site=plan["b"], closed_from=in_days(100)))
 
     assert (early.scenario_total, early.dropped_cohorts) == (120, 2)
     assert (late.scenario_total, late.dropped_cohorts) == (200, 1)  # the cohort ending in 60 days completes
@@ -65,10 +62,10 @@ def test_a_site_closing_lowers_the_projection_by_the_cohorts_that_have_not_ended
 
 
 def test_closing_a_site_makes_a_milestone_come_later_or_not_at_all(plan):
-    scenario = what_if_scenario(inputs=WhatIfInputs(closed_site=plan["b"], closed_from=_days(100)))
+    scenario = what_if_scenario(inputs=WhatIfInputs(closed_site=plan["b"], closed_from=in_days(100)))
 
     (milestone,) = [item for item in scenario.milestones if item.value == 250]
-    assert milestone.planned_on == _days(200) and milestone.scenario_on is None
+    assert milestone.planned_on == in_days(200) and milestone.scenario_on is None
 
 
 def test_a_higher_completion_rate_raises_the_projection_and_a_lower_one_lowers_it(plan):
@@ -101,7 +98,7 @@ def test_the_horizon_leaves_out_cohorts_ending_after_it(plan):
 
 def test_a_target_already_passed_reads_as_reached(plan):
     scenario = what_if_scenario(inputs=WhatIfInputs(completion_rate=1.0))
-    TargetFactory(value=50, in_force_from=_days(-1), label="50 trained")
+    TargetFactory(value=50, in_force_from=in_days(-1), label="50 trained")
 
     again = what_if_scenario()
 
@@ -114,8 +111,8 @@ def test_a_commands_scenario_counts_only_its_sites_and_closes_only_its_sites():
     own, other = TrainingCommandFactory(code="cat-c"), TrainingCommandFactory(code="st-c")
     mine = AcademyFactory(slug="mine", command=own)
     theirs = AcademyFactory(slug="theirs", command=other)
-    CohortFactory(academy=mine, seats=10, starts_on=_days(1), ends_on=_days(20))
-    CohortFactory(academy=theirs, seats=90, starts_on=_days(1), ends_on=_days(20))
+    CohortFactory(academy=mine, seats=10, starts_on=in_days(1), ends_on=in_days(20))
+    CohortFactory(academy=theirs, seats=90, starts_on=in_days(1), ends_on=in_days(20))
 
     scope = Scope("command", own.pk, "CAT-C")
 
@@ -124,12 +121,12 @@ def test_a_commands_scenario_counts_only_its_sites_and_closes_only_its_sites():
 
 
 def test_the_scenario_runs_a_fixed_number_of_queries_whatever_the_cohorts(plan):
-    inputs = WhatIfInputs(completion_rate=0.9, extra_cohorts_per_month=1, closed_site=plan["a"], closed_from=_days(1))
+    inputs = WhatIfInputs(completion_rate=0.9, extra_cohorts_per_month=1, closed_site=plan["a"], closed_from=in_days(1))
 
     with CaptureQueriesContext(connection) as few:
         what_if_scenario(inputs=inputs)
     for offset in range(20):
-        CohortFactory(academy=plan["b"], seats=10, starts_on=_days(offset), ends_on=_days(offset + 30))
+        CohortFactory(academy=plan["b"], seats=10, starts_on=in_days(offset), ends_on=in_days(offset + 30))
     with CaptureQueriesContext(connection) as many:
         what_if_scenario(inputs=inputs)
 

@@ -4,6 +4,8 @@ until someone decides, on purpose, that it is not personal data of Ukrainian per
 import pytest
 from drf_spectacular.generators import SchemaGenerator
 
+from tests.security.pinned_fields import TRAINING_RECORD_COURSE_FIELDS, TRAINING_RECORD_FIELDS
+
 PINNED = {
     "Trainee": {"id", "reference", "created_at", "updated_at"},
     # `outcome_on` is the day the outcome was recorded, read-only: what the cohort's dates already tell, no more.
@@ -14,22 +16,8 @@ PINNED = {
     "Trainer": {"id", "reference", "display_name", "nation", "languages", "qualifications", "is_active", "updated_at"},
     "TrainerRequest": {"reference", "display_name", "nation", "languages", "qualifications", "is_active"},
     # The training record (issue 18): the reference and the courses, nothing about the person.
-    "TrainingRecord": {"format", "issuer", "issued_at", "trainee", "courses"},
-    "TrainingRecordCourse": {
-        "course",
-        "course_name_en",
-        "course_name_uk",
-        "course_version",
-        "site",
-        "site_name_en",
-        "site_name_uk",
-        "site_nation",
-        "cohort",
-        "starts_on",
-        "ends_on",
-        "outcome",
-        "outcome_on",
-    },
+    "TrainingRecord": set(TRAINING_RECORD_FIELDS),
+    "TrainingRecordCourse": set(TRAINING_RECORD_COURSE_FIELDS),
     "SignedTrainingRecord": {"record", "signature"},
 }
 

@@ -91,3 +91,8 @@ class ApprovedCountReturnFactory(CountReturnFactory):
 
     state = CountReturn.State.APPROVED
     approved_at = factory.LazyAttribute(lambda count_return: _on(count_return.as_of, 16))
+
+
+def lead_instructor_of(cohort: Cohort):
+    """A trainer assigned to lead `cohort`: the one its after-action review names."""
+    return TrainerAssignmentFactory(cohort=cohort, role=TrainerAssignment.Role.LEAD_INSTRUCTOR).trainer

@@ -3,7 +3,6 @@
 import datetime as dt
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core.management import call_command
 
 from academies.management.commands.setup_roles import APPROVER, COORDINATOR, OBSERVER
@@ -15,9 +14,8 @@ from tests.factories import (
     CohortFactory,
     CountReturnFactory,
     OrganisationFactory,
-    StaffMembershipFactory,
-    TrainingCommandFactory,
-    UserFactory,
+    command_organisation,
+    staff_user,
 )
 from trainees.models import CountReturn
 from trainees.selectors import count_returns_awaiting_decision
@@ -30,25 +28,15 @@ pytestmark = pytest.mark.django_db
 def people(db):
     call_command("setup_roles", verbosity=0)
     hq = OrganisationFactory(slug="mission-hq", kind=Organisation.Kind.MISSION_HQ)
-    command = TrainingCommandFactory(code="cat-c")
-    catc = OrganisationFactory(slug="cat-c", kind=Organisation.Kind.TRAINING_COMMAND, command=command)
-    stc = OrganisationFactory(
-        slug="st-c", kind=Organisation.Kind.TRAINING_COMMAND, command=TrainingCommandFactory(code="st-c")
-    )
-
-    def staff(name, group, organisation):
-        user = UserFactory(username=name, is_staff=True)
-        user.groups.add(Group.objects.get(name=group))
-        StaffMembershipFactory(user=user, organisation=organisation)
-        return type(user).objects.get(pk=user.pk)
+    catc, stc = command_organisation("cat-c", "cat-c"), command_organisation("st-c", "st-c")
 
     return {
-        "hq_approver": staff("hq-approver", APPROVER, hq),
-        "hq_coordinator": staff("hq-coordinator", COORDINATOR, hq),
-        "observer": staff("observer", OBSERVER, hq),
-        "catc": staff("catc", COORDINATOR, catc),
-        "stc": staff("stc", COORDINATOR, stc),
-        "site": AcademyFactory(slug="site-a", command=command, seat_capacity=500),
+        "hq_approver": staff_user("hq-approver", APPROVER, organisation=hq),
+        "hq_coordinator": staff_user("hq-coordinator", COORDINATOR, organisation=hq),
+        "observer": staff_user("observer", OBSERVER, organisation=hq),
+        "catc": staff_user("catc", COORDINATOR, organisation=catc),
+        "stc": staff_user("stc", COORDINATOR, organisation=stc),
+        "site": AcademyFactory(slug="site-a", command=catc.command, seat_capacity=500),
     }
 
 

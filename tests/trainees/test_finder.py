@@ -30,11 +30,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def today():
-    return clock.today()
-
-
-@pytest.fixture
 def cohort(today):
     course = CourseFactory(code="finder-course", max_cohort_size=200)
     return CohortFactory(

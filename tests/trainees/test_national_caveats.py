@@ -10,7 +10,6 @@ import datetime as dt
 import pytest
 
 from academies.scope import SYSTEM
-from config import clock
 from config.exceptions import ApplicationError
 from tests.factories import (
     AcademyFactory,
@@ -18,9 +17,9 @@ from tests.factories import (
     CourseFactory,
     NationalDeploymentAuthorisationFactory,
     NationFactory,
+    OpenUkrainianAcademyFactory,
     TrainerAvailabilityFactory,
     TrainerFactory,
-    UkrainianAcademyFactory,
 )
 from trainees.models import TrainerAssignment
 from trainees.selectors import eligible_trainers
@@ -32,22 +31,13 @@ DAY = dt.timedelta(days=1)
 
 
 @pytest.fixture
-def today():
-    return clock.today()
-
-
-@pytest.fixture
 def lviv():
-    return UkrainianAcademyFactory(
-        slug="lviv", name_en="Lviv Academy", security_status="open", accepts_cohorts=True, seat_capacity=500
-    )
+    return OpenUkrainianAcademyFactory(slug="lviv", name_en="Lviv Academy", seat_capacity=500)
 
 
 @pytest.fixture
 def kyiv():
-    return UkrainianAcademyFactory(
-        slug="kyiv", name_en="Kyiv Institute", security_status="open", accepts_cohorts=True, seat_capacity=500
-    )
+    return OpenUkrainianAcademyFactory(slug="kyiv", name_en="Kyiv Institute", seat_capacity=500)
 
 
 @pytest.fixture
@@ -56,11 +46,6 @@ def cohort(lviv, today):
     return CohortFactory(
         reference="C-LVIV", course=course, academy=lviv, starts_on=today + 30 * DAY, ends_on=today + 64 * DAY
     )
-
-
-@pytest.fixture
-def poland():
-    return NationFactory(code="PL", name_en="Poland")
 
 
 def trainer_for(cohort, *, reference="T-PL-1", nation=None):
@@ -159,7 +144,7 @@ def test_moving_a_cohort_into_ukraine_checks_its_trainers_authorisations(cohort,
     cohort.academy = site
     cohort.save()
     trainer_assign(trainer=trainer_for(cohort), cohort=cohort, actor=SYSTEM)
-    lviv = UkrainianAcademyFactory(slug="lviv-2", security_status="open", accepts_cohorts=True, seat_capacity=500)
+    lviv = OpenUkrainianAcademyFactory(slug="lviv-2", seat_capacity=500)
     with pytest.raises(ApplicationError) as caught:
         cohort_update(cohort=cohort, academy=lviv, actor=SYSTEM)
     assert caught.value.code == "national_caveat"

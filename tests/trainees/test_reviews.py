@@ -10,16 +10,15 @@ from django.apps import apps
 from django.db import IntegrityError, models, transaction
 
 from academies.management.commands.setup_roles import COORDINATOR, OBSERVER
-from academies.models import Organisation
 from academies.scope import Actor
 from config import clock
 from config.exceptions import ApplicationError
 from tests.factories import (
     AcademyFactory,
     CohortFactory,
-    OrganisationFactory,
     TrainerAssignmentFactory,
-    TrainingCommandFactory,
+    command_organisation,
+    lead_instructor_of,
 )
 from trainees.models import AfterActionReview, Cohort, TrainerAssignment
 from trainees.review_selectors import OVERDUE_LOOKBACK_DAYS, cohorts_with_review_overdue
@@ -34,12 +33,9 @@ ALL_GOOD = {dimension.value: 4 for dimension in RatingDimension}
 @pytest.fixture
 def world(make_staff_user):
     today = clock.today()
-    command = TrainingCommandFactory(code="cat-c")
-    other_command = TrainingCommandFactory(code="st-c")
-    site = AcademyFactory(slug="site-a", command=command)
-    other_site = AcademyFactory(slug="site-b", command=other_command)
-    catc = OrganisationFactory(slug="catc", kind=Organisation.Kind.TRAINING_COMMAND, command=command)
-    stc = OrganisationFactory(slug="stc", kind=Organisation.Kind.TRAINING_COMMAND, command=other_command)
+    catc, stc = command_organisation("cat-c", "catc"), command_organisation("st-c", "stc")
+    site = AcademyFactory(slug="site-a", command=catc.command)
+    other_site = AcademyFactory(slug="site-b", command=stc.command)
     ended = CohortFactory(
         reference="C-ENDED",
         academy=site,
@@ -47,7 +43,7 @@ def world(make_staff_user):
         ends_on=today - dt.timedelta(days=3),
         status=Cohort.Status.COMPLETED,
     )
-    lead = TrainerAssignmentFactory(cohort=ended, role=TrainerAssignment.Role.LEAD_INSTRUCTOR).trainer
+    lead = lead_instructor_of(ended)
     instructor = TrainerAssignmentFactory(cohort=ended, role=TrainerAssignment.Role.INSTRUCTOR).trainer
     return {
         "today": today,
@@ -109,7 +105,7 @@ def test_it_refuses_a_cohort_that_has_not_ended(world):
         starts_on=world["today"] - dt.timedelta(days=5),
         ends_on=world["today"] + dt.timedelta(days=9),
     )
-    lead = TrainerAssignmentFactory(cohort=running, role=TrainerAssignment.Role.LEAD_INSTRUCTOR).trainer
+    lead = lead_instructor_of(running)
     with pytest.raises(ApplicationError) as refused:
         _file(world, cohort=running, lead_instructor=lead)
     assert _rule(refused.value) == "cohort_not_ended"
@@ -229,7 +225,7 @@ def test_a_review_is_overdue_the_day_after_it_fell_due_and_until_it_is_filed(wor
         ends_on=today - dt.timedelta(days=OVERDUE_LOOKBACK_DAYS + REVIEW_DUE_DAYS + 1),
     )
     assert [cohort.reference for cohort in cohorts_with_review_overdue(on=today)] == ["C-DUE-YESTERDAY"]
-    lead = TrainerAssignmentFactory(cohort=due_yesterday, role=TrainerAssignment.Role.LEAD_INSTRUCTOR).trainer
+    lead = lead_instructor_of(due_yesterday)
     late = _file(world, cohort=due_yesterday, lead_instructor=lead)
     assert late.filed_late
     assert list(cohorts_with_review_overdue(on=today)) == []

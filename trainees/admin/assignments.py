@@ -7,8 +7,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
-from academies.admin_scope import ScopedAdminMixin, actor_of
-from config.admin import ServiceSaveAdminMixin, run_service_for_objects
+from academies.admin_scope import ScopedAdminMixin, actor_of, run_as_actor
+from config.admin import ServiceSaveAdminMixin
 
 from ..models import TrainerAssignment
 from ..services import trainer_unassign
@@ -45,10 +45,11 @@ class TrainerAssignmentAdmin(ScopedAdminMixin, ServiceSaveAdminMixin, SimpleHist
         trainer_unassign(assignment=obj, actor=actor_of(request))
 
     def delete_queryset(self, request, queryset):
-        run_service_for_objects(
+        run_as_actor(
+            self,
             request,
             queryset,
-            lambda assignment: trainer_unassign(assignment=assignment, actor=actor_of(request)),
+            trainer_unassign,
+            argument="assignment",
             done_message=ngettext_lazy("%(count)s assignment removed.", "%(count)s assignments removed.", "count"),
-            modeladmin=self,
         )

@@ -6,7 +6,6 @@ import csv
 from typing import TYPE_CHECKING, TypedDict
 
 from django.contrib import admin, messages
-from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -16,7 +15,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.formats import date_format, number_format
 from django.utils.html import format_html
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportMixin
 from simple_history.admin import SimpleHistoryAdmin
@@ -24,7 +23,13 @@ from simple_history.admin import SimpleHistoryAdmin
 from academies.admin_scope import ScopedAdminMixin, actor_of
 from academies.models import Trainer
 from config import clock
-from config.admin import ImportExportLimitsMixin, LargeTableAdminMixin, ServiceSaveAdminMixin, escape_formula
+from config.admin import (
+    ImportExportLimitsMixin,
+    LargeTableAdminMixin,
+    ServiceSaveAdminMixin,
+    escape_formula,
+    form_action,
+)
 from config.exceptions import ApplicationError
 from config.formats import percent
 
@@ -306,21 +311,7 @@ class CohortAdmin(
 
     # BULK WORK: each cohort through the cohort service, all or nothing (trainees.services.cohort_batch)
 
-    def _batch_form_page(self, request, queryset, form, *, action: str, title: str):
-        context = {
-            **self.admin_site.each_context(request),
-            "title": title,
-            "opts": self.model._meta,
-            "queryset": queryset,
-            "form": form,
-            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
-            "action_name": action,
-            "select_across": request.POST.get("select_across", "0"),
-            "changelist_url": reverse("admin:trainees_cohort_changelist"),
-        }
-        return TemplateResponse(request, f"admin/trainees/cohort/{action}.html", context)
-
-    def _run_batch(self, request, call, done: str) -> bool:
+    def _run_batch(self, request, call, done) -> bool:
         try:
             changed = call()
         except ApplicationError as error:
@@ -332,33 +323,40 @@ class CohortAdmin(
         self.message_user(request, done % {"count": len(changed)}, messages.SUCCESS)
         return True
 
+    def _batch_action(self, request, queryset, form_class, call, *, action: str, title: str, done):
+        """A bulk action's form page, then `call(cohorts, cleaned_data, actor)` once for the whole selection; `done`
+        is a plural message on `count` (all or nothing: every selected cohort when it succeeds)."""
+
+        def apply(data):
+            cohorts = list(queryset)
+            self._run_batch(request, lambda: call(cohorts, data, actor_of(request)), done)
+
+        template = f"admin/trainees/cohort/{action}.html"
+        return form_action(self, request, queryset, form_class, apply, action=action, title=title, template=template)
+
     @admin.action(description=_("Postpone the selected cohorts by a number of days"), permissions=["change"])
     def postpone_cohorts(self, request, queryset):
-        form = PostponeForm(request.POST if "apply" in request.POST else None)
-        if form.is_valid():
-            days = form.cleaned_data["days"]
-            cohorts = list(queryset)
-            done = ngettext("%(count)s cohort postponed.", "%(count)s cohorts postponed.", len(cohorts))
-            self._run_batch(
-                request, lambda: cohort_postpone_bulk(cohorts=cohorts, days=days, actor=actor_of(request)), done
-            )
-            return None
-        return self._batch_form_page(
-            request, queryset, form, action="postpone_cohorts", title=gettext("Postpone cohorts")
+        return self._batch_action(
+            request,
+            queryset,
+            PostponeForm,
+            lambda cohorts, data, actor: cohort_postpone_bulk(cohorts=cohorts, days=data["days"], actor=actor),
+            action="postpone_cohorts",
+            title=gettext("Postpone cohorts"),
+            done=ngettext_lazy("%(count)s cohort postponed.", "%(count)s cohorts postponed.", "count"),
         )
 
     @admin.action(description=_("Cancel the selected cohorts, with a reason"), permissions=["change"])
     def cancel_cohorts(self, request, queryset):
-        form = CancellationForm(request.POST if "apply" in request.POST else None)
-        if form.is_valid():
-            reason = form.cleaned_data["reason"]
-            cohorts = list(queryset)
-            done = ngettext("%(count)s cohort cancelled.", "%(count)s cohorts cancelled.", len(cohorts))
-            self._run_batch(
-                request, lambda: cohort_cancel_bulk(cohorts=cohorts, reason=reason, actor=actor_of(request)), done
-            )
-            return None
-        return self._batch_form_page(request, queryset, form, action="cancel_cohorts", title=gettext("Cancel cohorts"))
+        return self._batch_action(
+            request,
+            queryset,
+            CancellationForm,
+            lambda cohorts, data, actor: cohort_cancel_bulk(cohorts=cohorts, reason=data["reason"], actor=actor),
+            action="cancel_cohorts",
+            title=gettext("Cancel cohorts"),
+            done=ngettext_lazy("%(count)s cohort cancelled.", "%(count)s cohorts cancelled.", "count"),
+        )
 
     @admin.action(description=_("Export the assignment plan of the selected cohorts (CSV)"), permissions=["view"])
     def export_assignment_plan(self, request, queryset):

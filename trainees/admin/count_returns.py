@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 from django.contrib import admin, messages
-from django.contrib.admin import helpers
 from django.contrib.admin.utils import quote, unquote
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
-from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext_lazy
@@ -16,8 +14,13 @@ from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
-from academies.admin_scope import ScopedAdminMixin, actor_of
-from config.admin import ImportExportLimitsMixin, ServiceFormAdminMixin, ServiceSaveAdminMixin, run_service_for_objects
+from academies.admin_scope import ScopedAdminMixin, actor_of, run_as_actor
+from config.admin import (
+    ImportExportLimitsMixin,
+    OfficialRecordAdminMixin,
+    ServiceFormAdminMixin,
+    form_action,
+)
 from config.exceptions import ApplicationError
 
 from ..models import CountReturn
@@ -59,9 +62,16 @@ DECISION_DONE = {
 }
 
 
+# An official record, never deleted, not even by a superuser: a correction is a new return, a rejected one keeps its
+# reason, and a pending one is rejected rather than removed.
 @admin.register(CountReturn)
 class CountReturnAdmin(
-    ScopedAdminMixin, ServiceFormAdminMixin, ImportExportLimitsMixin, ImportExportMixin, SimpleHistoryAdmin
+    OfficialRecordAdminMixin,
+    ScopedAdminMixin,
+    ServiceFormAdminMixin,
+    ImportExportLimitsMixin,
+    ImportExportMixin,
+    SimpleHistoryAdmin,
 ):
     form = CountReturnForm
     resource_classes = [CountReturnResource]
@@ -122,16 +132,6 @@ class CountReturnAdmin(
         if obj is None:
             return self.form.Meta.fields
         return (*self.form.Meta.fields, *self.place_fields, *self.audit_fields)
-
-    def save_model(self, request, obj, form, change):
-        if change:
-            return
-        ServiceSaveAdminMixin.save_model(self, request, obj, form, change)
-
-    def has_delete_permission(self, request, obj=None):
-        # Official records are never deleted, not even by a superuser: a correction is a new return, a rejected one
-        # keeps its reason, and a pending one is rejected rather than removed.
-        return False
 
     def has_verify_permission(self, request) -> bool:
         return actor_of(request).may("trainees.verify_countreturn") and self.runs_any(request)
@@ -209,53 +209,50 @@ class CountReturnAdmin(
 
     @admin.action(description=_("Verify the selected returns"), permissions=["verify"])
     def verify_returns(self, request, queryset):
-        run_service_for_objects(
+        run_as_actor(
+            self,
             request,
             queryset,
-            lambda obj: count_return_verify(count_return=obj, actor=actor_of(request)),
+            count_return_verify,
+            argument="count_return",
             done_message=ngettext_lazy("%(count)s return verified.", "%(count)s returns verified.", "count"),
-            modeladmin=self,
         )
 
     @admin.action(description=_("Approve the selected returns (make them official)"), permissions=["approve"])
     def approve_returns(self, request, queryset):
-        run_service_for_objects(
+        run_as_actor(
+            self,
             request,
             queryset,
-            lambda obj: count_return_approve(count_return=obj, actor=actor_of(request)),
+            count_return_approve,
+            argument="count_return",
             done_message=ngettext_lazy(
                 "%(count)s return approved; the official total now includes it.",
                 "%(count)s returns approved; the official total now includes them.",
                 "count",
             ),
-            modeladmin=self,
         )
 
     @admin.action(description=_("Reject the selected returns, with a reason"), permissions=["decide"])
     def reject_returns(self, request, queryset):
-        if "apply" in request.POST:
-            form = RejectionForm(request.POST)
-            if form.is_valid():
-                reason = form.cleaned_data["reason"]
-                run_service_for_objects(
-                    request,
-                    queryset,
-                    lambda obj: count_return_reject(count_return=obj, actor=actor_of(request), reason=reason),
-                    done_message=ngettext_lazy("%(count)s return rejected.", "%(count)s returns rejected.", "count"),
-                    modeladmin=self,
-                )
-                return None
-        else:
-            form = RejectionForm()
-        context = {
-            **self.admin_site.each_context(request),
-            "title": gettext("Reject count returns"),
-            "opts": self.model._meta,
-            "queryset": queryset.select_related("cohort"),
-            "form": form,
-            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
-            "action_name": "reject_returns",
-            "select_across": request.POST.get("select_across", "0"),
-            "changelist_url": reverse("admin:trainees_countreturn_changelist"),
-        }
-        return TemplateResponse(request, "admin/trainees/countreturn/reject_returns.html", context)
+        def reject(data):
+            run_as_actor(
+                self,
+                request,
+                queryset,
+                count_return_reject,
+                argument="count_return",
+                reason=data["reason"],
+                done_message=ngettext_lazy("%(count)s return rejected.", "%(count)s returns rejected.", "count"),
+            )
+
+        return form_action(
+            self,
+            request,
+            queryset.select_related("cohort"),
+            RejectionForm,
+            reject,
+            action="reject_returns",
+            title=gettext("Reject count returns"),
+            template="admin/trainees/countreturn/reject_returns.html",
+        )

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from academies.admin_scope import ScopedAdminMixin
-from config.admin import ServiceModelForm, ServiceSaveAdminMixin
+from config.admin import FiledRecordAdminMixin, ServiceModelForm, ServiceSaveAdminMixin
 
 from ..reviews import FEEDBACK_FIELDS, RATING_VALUES, AfterActionReview, IssueTag, RatingDimension
 from ..services import review_file
@@ -58,7 +58,10 @@ for _dimension in RatingDimension:
 
 
 @admin.register(AfterActionReview)
-class AfterActionReviewAdmin(ScopedAdminMixin, ServiceSaveAdminMixin, SimpleHistoryAdmin):
+class AfterActionReviewAdmin(FiledRecordAdminMixin, ScopedAdminMixin, ServiceSaveAdminMixin, SimpleHistoryAdmin):
+    """An official record: a correction is a new review, never an edit; the service writes the ratings and issues
+    with the review."""
+
     form = AfterActionReviewForm
     list_display = ("cohort", "course", "academy", "lead_instructor", "filed_on", "current", "feedback_total")
     list_filter = (
@@ -89,24 +92,6 @@ class AfterActionReviewAdmin(ScopedAdminMixin, ServiceSaveAdminMixin, SimpleHist
         if obj is None:
             return super().get_fields(request, obj)  # the review, a rating per dimension, the issues
         return self.read_fields
-
-    def get_readonly_fields(self, request, obj=None):
-        return self.read_fields if obj is not None else ()
-
-    def save_model(self, request, obj, form, change):
-        if change:
-            return
-        ServiceSaveAdminMixin.save_model(self, request, obj, form, change)
-
-    def save_related(self, request, form, formsets, change):
-        """The service wrote the ratings and issues with the review; the form has no relations of its own."""
-
-    def has_change_permission(self, request, obj=None):
-        # An official record: a correction is a new review, never an edit.
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description=_("course"), ordering="cohort__course__code")
     def course(self, obj: AfterActionReview):

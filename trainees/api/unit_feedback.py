@@ -24,6 +24,15 @@ from trainees.unit_feedback import RATINGS, UnitFeedback
 from trainees.unit_feedback_selectors import unit_feedback_response_rates
 
 COUNT = {"min_value": 0, "max_value": 2_147_483_647}
+# What the service records with the feedback and its corrections, read-only to the submitter.
+RECORDED_FIELDS = (
+    "supersedes",
+    "superseded_by",
+    "superseded_at",
+    "submitted_by_organisation",
+    "submitted_at",
+    "updated_at",
+)
 
 
 @extend_schema_serializer(
@@ -57,28 +66,8 @@ class UnitFeedbackSerializer(MissionModelSerializer):
 
     class Meta:
         model = UnitFeedback
-        fields = [
-            "id",
-            "cohort",
-            "checkpoint",
-            *RATINGS,
-            "units_responding",
-            "supersedes",
-            "superseded_by",
-            "superseded_at",
-            "submitted_by_organisation",
-            "submitted_at",
-            "updated_at",
-        ]
-        read_only_fields = [
-            "id",
-            "supersedes",
-            "superseded_by",
-            "superseded_at",
-            "submitted_by_organisation",
-            "submitted_at",
-            "updated_at",
-        ]
+        fields = ["id", "cohort", "checkpoint", *RATINGS, "units_responding", *RECORDED_FIELDS]
+        read_only_fields = ["id", *RECORDED_FIELDS]
         # The service supersedes the checkpoint's current feedback; DRF's validator of the constraint would
         # refuse the correction first.
         validators: list = []

@@ -98,7 +98,7 @@ ASSIGNMENT_UPSERT_DESCRIPTION = _(
 )
 
 
-# The mixin comes before a scoped viewset in its users' bases; mypy reads it as one.
+# The mixins come before a scoped viewset in their users' bases; mypy reads them as one.
 if TYPE_CHECKING:
     _UpsertBase = ScopedGenericViewSet
 else:
@@ -115,6 +115,17 @@ class UpsertMixin(_UpsertBase):
         items = parse_items(item_serializer, envelope.validated_data["items"])
         results = service(items=items, atomic=atomic, actor=self.caller.actor)
         return Response(upsert_answer(results, atomic=atomic))
+
+
+class BulkCreateMixin(_UpsertBase):
+    """`POST …/bulk/`: all or nothing; each item checked on its own, the service creates them, the answer their ids."""
+
+    def _bulk_create(self, request, *, request_serializer, item_serializer, service):
+        envelope = request_serializer(data=request.data, context=self.get_serializer_context())
+        envelope.is_valid(raise_exception=True)
+        items = parse_items(item_serializer, envelope.validated_data["items"])
+        ids = service(items=items, actor=self.caller.actor)
+        return Response({"created": len(ids), "ids": ids}, status=201)
 
 
 class RankingPagination(PageNumberPagination):
@@ -289,6 +300,7 @@ class TraineeViewSet(ReadOnlyViewSet):
 
 
 class EnrollmentViewSet(
+    BulkCreateMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -324,11 +336,12 @@ class EnrollmentViewSet(
     )
     @action(detail=False, methods=["post"], url_path="bulk")
     def bulk(self, request):
-        serializer = EnrollmentBulkSerializer(data=request.data, context=self.get_serializer_context())
-        serializer.is_valid(raise_exception=True)
-        items = parse_items(EnrollmentItemSerializer, serializer.validated_data["items"])
-        ids = services.enrollment_record_bulk(items=items, actor=self.caller.actor)
-        return Response({"created": len(ids), "ids": ids}, status=201)
+        return self._bulk_create(
+            request,
+            request_serializer=EnrollmentBulkSerializer,
+            item_serializer=EnrollmentItemSerializer,
+            service=services.enrollment_record_bulk,
+        )
 
 
 # The permissions of which a workflow action needs one; the services check the rest (four eyes, mission HQ, state).
@@ -340,6 +353,7 @@ WORKFLOW_ROLES = {
 
 
 class CountReturnViewSet(
+    BulkCreateMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -378,11 +392,12 @@ class CountReturnViewSet(
     )
     @action(detail=False, methods=["post"], url_path="bulk")
     def bulk(self, request):
-        serializer = CountReturnBulkSerializer(data=request.data, context=self.get_serializer_context())
-        serializer.is_valid(raise_exception=True)
-        items = parse_items(CountReturnItemSerializer, serializer.validated_data["items"])
-        ids = services.count_return_submit_bulk(items=items, actor=self.caller.actor)
-        return Response({"created": len(ids), "ids": ids}, status=201)
+        return self._bulk_create(
+            request,
+            request_serializer=CountReturnBulkSerializer,
+            item_serializer=CountReturnItemSerializer,
+            service=services.count_return_submit_bulk,
+        )
 
     def _transition(self, service, **kwargs):
         with transaction.atomic():

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -59,6 +59,20 @@ def _check_bulk_size(items: Sequence) -> None:
             _("Send at most %(max)s items per request.") % {"max": BULK_MAX_ITEMS},
             {"items": [_("Too many items.")]},
         )
+
+
+V = TypeVar("V", "CountReturnItem", "EnrollmentItem")
+
+
+def _batch_items(items: Sequence, valid_type: type[V]) -> tuple[list[V], set]:
+    """A batch, once its size is checked: its valid items, and the cohort ids it names, the invalid items' too (so
+    that each item's cohort is looked up in the one query)."""
+    _check_bulk_size(items)
+    valid = [item for item in items if isinstance(item, valid_type)]
+    named = {item.cohort_id for item in valid} | {
+        item.known["cohort"] for item in items if isinstance(item, InvalidItem) and "cohort" in item.known
+    }
+    return valid, named
 
 
 def _raise_item_errors(errors: list[dict[str, list[str]]]) -> None:
@@ -146,11 +160,7 @@ def count_return_submit_bulk(
     from simple_history.utils import bulk_create_with_history
 
     actor.require("trainees.add_countreturn", action=_("submit count returns"))
-    _check_bulk_size(items)
-    valid = [item for item in items if isinstance(item, CountReturnItem)]
-    named = {item.cohort_id for item in valid} | {
-        item.known["cohort"] for item in items if isinstance(item, InvalidItem) and "cohort" in item.known
-    }
+    valid, named = _batch_items(items, CountReturnItem)
     cohorts = Cohort.objects.managed_by(actor.policy)
     by_id = {
         pk: CohortFacts(status, starts_on, seats)
@@ -316,11 +326,7 @@ def enrollment_record_bulk(*, items: Sequence[EnrollmentItem | InvalidItem], act
     rows and array parameters, never as thousands of model instances (issue 7).
     """
     actor.require("trainees.add_enrollment", action=_("record enrollments"))
-    _check_bulk_size(items)
-    valid = [item for item in items if isinstance(item, EnrollmentItem)]
-    named = {item.cohort_id for item in valid} | {
-        item.known["cohort"] for item in items if isinstance(item, InvalidItem) and "cohort" in item.known
-    }
+    valid, named = _batch_items(items, EnrollmentItem)
     cohorts = Cohort.objects.managed_by(actor.policy)
     has_roster = dict(cohorts.filter(pk__any=list(named)).values_list("pk", "has_roster"))
     _raise_item_errors(_enrollment_batch_errors(items, has_roster))

@@ -16,7 +16,7 @@ from academies.scope import Actor
 from academies.tombstones import tombstone_record
 from config import clock
 from config.exceptions import ApplicationError
-from config.services import validated_save
+from config.services import require_changeable, validated_save
 
 from ..events import assignment_record, cohort_changes_record, cohort_payload, cohort_planned_record
 from ..models import Cohort, TrainerAssignment, TrainerAssignmentTombstone
@@ -170,9 +170,7 @@ def _require_cohort_update_allowed(*, actor: Actor, cohort: Cohort, changes: dic
         "status",
         "has_roster",
     }
-    unknown = set(changes) - allowed
-    if unknown:
-        raise ApplicationError(_("These fields cannot be changed: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
+    require_changeable(changes, allowed)
     actor.require("trainees.change_cohort", action=_("change cohorts"))
     require_cohort_managed(actor, cohort)
     if changes.get("academy") is not None:
@@ -201,16 +199,7 @@ def _check_trainers_still_fit(cohort: Cohort, *, actor: Actor) -> None:
     assignments = list(cohort.assignments.select_related("trainer").order_by("trainer_id"))
     for assignment in assignments:
         trainer = Trainer.objects.select_for_update().get(pk=assignment.trainer_id)
-        _check_trainer_fits(
-            trainer=trainer,
-            course=cohort.course,
-            academy=cohort.academy,
-            role=assignment.role,
-            starts_on=cohort.starts_on,
-            ends_on=cohort.ends_on,
-            cohort_pk=cohort.pk,
-            actor=actor,
-        )
+        _check_trainer_fits(trainer=trainer, cohort=cohort, role=assignment.role, actor=actor)
     cohort.assignments.update(starts_on=cohort.starts_on, ends_on=cohort.ends_on, updated_at=clock.now())
 
 
@@ -383,22 +372,18 @@ def cohort_takes_trainers(cohort: Cohort) -> bool:
     return cohort.status not in (Cohort.Status.CANCELLED, Cohort.Status.COMPLETED)
 
 
-def _check_trainer_fits(
-    *,
-    trainer: Trainer,
-    course: Course,
-    academy: Academy,
-    role: str,
-    starts_on: dt.date,
-    ends_on: dt.date,
-    cohort_pk: int | None,
-    actor: Actor,
-) -> None:
-    """The trainer is qualified for the course, available throughout, authorised by its state to serve at the site
-    (inside Ukraine) and on no other cohort in those dates.
+def _require_known_role(role: str) -> None:
+    if role not in TrainerAssignment.Role.values:
+        raise ApplicationError(_("Unknown role “%(role)s”.") % {"role": role}, {"role": [_("Unknown role.")]})
+
+
+def _check_trainer_fits(*, trainer: Trainer, cohort: Cohort, role: str, actor: Actor) -> None:
+    """The trainer is qualified for the cohort's course, available throughout its dates, authorised by its state to
+    serve at its site (inside Ukraine) and on no other cohort in those dates.
 
     A clash with a cohort the actor cannot see is told without naming that cohort: only the dates the trainer is busy.
     """
+    course, academy, starts_on, ends_on = cohort.course, cohort.academy, cohort.starts_on, cohort.ends_on
     if role_needs_qualification(role) and not trainer.qualifications.filter(pk=course.pk).exists():
         raise ApplicationError(
             _("%(trainer)s is not qualified for %(course)s.") % {"trainer": trainer, "course": course},
@@ -414,7 +399,7 @@ def _check_trainer_fits(
         )
     if not deployment_authorised(nation_id=trainer.nation_id, academy=academy, starts_on=starts_on, ends_on=ends_on):
         raise national_caveat_refusal(trainer, academy, starts_on, ends_on)
-    overlapping = TrainerAssignment.objects.filter(trainer=trainer).clashing(starts_on, ends_on, cohort_pk=cohort_pk)
+    overlapping = TrainerAssignment.objects.filter(trainer=trainer).clashing(starts_on, ends_on, cohort_pk=cohort.pk)
     clash = overlapping.select_related("cohort").first()
     if clash is not None and not Cohort.objects.visible_to(actor.policy).filter(pk=clash.cohort_id).exists():
         raise ApplicationError(
@@ -444,8 +429,7 @@ def trainer_assign(
     actor.require_in_scope(
         Trainer.objects.assignable_by(actor.policy).filter(pk=trainer.pk).exists(), noun=_("trainer")
     )
-    if role not in TrainerAssignment.Role.values:
-        raise ApplicationError(_("Unknown role “%(role)s”.") % {"role": role}, {"role": [_("Unknown role.")]})
+    _require_known_role(role)
     # The cohort first, then the trainer (see cohort_update); the cohort is re-read so its dates are current.
     cohort = Cohort.objects.select_for_update().select_related("course", "academy").get(pk=cohort.pk)
     trainer = Trainer.objects.select_for_update().select_related("nation").get(pk=trainer.pk)
@@ -463,16 +447,7 @@ def trainer_assign(
             {"trainer": [_("Double-booked.")]},
             code="overlap",
         )
-    _check_trainer_fits(
-        trainer=trainer,
-        course=cohort.course,
-        academy=cohort.academy,
-        role=role,
-        starts_on=cohort.starts_on,
-        ends_on=cohort.ends_on,
-        cohort_pk=cohort.pk,
-        actor=actor,
-    )
+    _check_trainer_fits(trainer=trainer, cohort=cohort, role=role, actor=actor)
     assignment = TrainerAssignment(
         trainer=trainer, cohort=cohort, role=role, starts_on=cohort.starts_on, ends_on=cohort.ends_on
     )
@@ -493,8 +468,7 @@ def trainer_assignment_update(*, assignment: TrainerAssignment, role: str, actor
     actor.require_in_scope(
         TrainerAssignment.objects.managed_by(actor.policy).filter(pk=assignment.pk).exists(), noun=_("assignment")
     )
-    if role not in TrainerAssignment.Role.values:
-        raise ApplicationError(_("Unknown role “%(role)s”.") % {"role": role}, {"role": [_("Unknown role.")]})
+    _require_known_role(role)
     # The cohort first, then the trainer, as trainer_assign locks them.
     cohort = Cohort.objects.select_for_update().select_related("course", "academy").get(pk=assignment.cohort_id)
     trainer = Trainer.objects.select_for_update().select_related("nation").get(pk=assignment.trainer_id)
@@ -505,16 +479,7 @@ def trainer_assignment_update(*, assignment: TrainerAssignment, role: str, actor
             % {"cohort": cohort, "status": cohort.get_status_display()},
             {"cohort": [_("The cohort is closed.")]},
         )
-    _check_trainer_fits(
-        trainer=trainer,
-        course=cohort.course,
-        academy=cohort.academy,
-        role=role,
-        starts_on=cohort.starts_on,
-        ends_on=cohort.ends_on,
-        cohort_pk=cohort.pk,
-        actor=actor,
-    )
+    _check_trainer_fits(trainer=trainer, cohort=cohort, role=role, actor=actor)
     assignment.role = role
     validated_save(assignment)
     assignment_record("assignment.changed", assignment)

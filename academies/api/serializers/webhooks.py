@@ -32,6 +32,15 @@ WEBHOOK_EXAMPLE = {
     "contact_emails": ["ops@cat-c.example.eu"],
     "is_active": True,
 }
+# What the endpoint's deliveries and rotations set on it, read-only to its organisation.
+ENDPOINT_STATE_FIELDS = (
+    "disabled_at",
+    "disabled_reason",
+    "secret_rotated_at",
+    "previous_secret_expires_at",
+    "created_at",
+    "updated_at",
+)
 WEBHOOK_STORED = {
     "id": 3,
     **WEBHOOK_EXAMPLE,
@@ -67,29 +76,8 @@ class WebhookEndpointSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = WebhookEndpoint
-        fields = [
-            "id",
-            "url",
-            "description",
-            "event_types",
-            "contact_emails",
-            "is_active",
-            "disabled_at",
-            "disabled_reason",
-            "secret_rotated_at",
-            "previous_secret_expires_at",
-            "created_at",
-            "updated_at",
-        ]
-        read_only_fields = [
-            "id",
-            "disabled_at",
-            "disabled_reason",
-            "secret_rotated_at",
-            "previous_secret_expires_at",
-            "created_at",
-            "updated_at",
-        ]
+        fields = ["id", "url", "description", "event_types", "contact_emails", "is_active", *ENDPOINT_STATE_FIELDS]
+        read_only_fields = ["id", *ENDPOINT_STATE_FIELDS]
 
 
 SECRET_EXAMPLE = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSwXk3Yq1nF0tY="  # noqa: S105  (an example, not a secret)

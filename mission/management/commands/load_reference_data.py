@@ -42,6 +42,14 @@ def reference_data_load() -> dict[str, Any]:
     return {"rows": dict(totals), "created": dict(created)}
 
 
+def _upsert_on_key(tally: Tally, kind: str, model: Any, rows: Any, *, key: str) -> None:
+    """Create or update each row on its natural `key`, its other fields the values to hold."""
+    for row in rows:
+        fields = {**row}
+        _, was_created = model.objects.update_or_create(**{key: fields.pop(key)}, defaults=fields)
+        tally(kind, was_created)
+
+
 def _load_nations(tally: Tally) -> None:
     for code, name_en, name_uk, contributes in data.EU_MEMBER_STATES + data.THIRD_STATES:
         _, was_created = Nation.objects.update_or_create(
@@ -101,22 +109,13 @@ def _load_sites(tally: Tally, commands: dict[str, TrainingCommand]) -> dict[str,
 
 
 def _load_catalogue(tally: Tally) -> None:
-    for row in data.COURSES:
-        fields = {**row}
-        _, was_created = Course.objects.update_or_create(code=fields.pop("code"), defaults=fields)
-        tally("courses", was_created)
+    _upsert_on_key(tally, "courses", Course, data.COURSES, key="code")
 
-    for row in data.TOPICS:
-        fields = {**row}
-        _, was_created = Topic.objects.update_or_create(code=fields.pop("code"), defaults=fields)
-        tally("topics", was_created)
+    _upsert_on_key(tally, "topics", Topic, data.TOPICS, key="code")
 
 
 def _load_goals(tally: Tally) -> None:
-    for row in data.TARGETS:
-        fields = {**row}
-        _, was_created = Target.objects.update_or_create(in_force_from=fields.pop("in_force_from"), defaults=fields)
-        tally("targets", was_created)
+    _upsert_on_key(tally, "targets", Target, data.TARGETS, key="in_force_from")
 
     for row in data.MILESTONES:
         _, was_created = Milestone.objects.update_or_create(
@@ -127,10 +126,7 @@ def _load_goals(tally: Tally) -> None:
 
 def _load_mandates(tally: Tally) -> None:
     """The mandates in force, and the drafts with every member state's position (created, never overwritten)."""
-    for row in data.MANDATES:
-        fields = {**row}
-        _, was_created = MandateVersion.objects.update_or_create(reference=fields.pop("reference"), defaults=fields)
-        tally("mandates", was_created)
+    _upsert_on_key(tally, "mandates", MandateVersion, data.MANDATES, key="reference")
 
     member_states = [code for code, *_ in data.EU_MEMBER_STATES]
     for row in data.DRAFT_MANDATES:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from django.contrib.admin import RelatedFieldListFilter
 from django.core.exceptions import ValidationError
 
 from .scope import Actor
@@ -64,6 +65,25 @@ def scoped_choices(db_field: Any, request: Any, queryset: Any, *, for_write: boo
     if queryset is None:
         queryset = db_field.remote_field.model._default_manager.all()
     return scoped(queryset, actor_of(request), for_write=for_write)
+
+
+class ScopedRelatedFilter(RelatedFieldListFilter):
+    """A changelist filter on a relation whose options are the related rows the reader's organisation sees.
+
+    Django's `RelatedOnlyFieldListFilter` offers only the values in use, which it finds by reading every row of the
+    list (`SELECT DISTINCT …` over a million assignments or count returns at 100x the demo data, on each page). The
+    related tables (nations, sites, courses, commands) are small: their visible rows are read instead, so an option
+    may match no row of the list, and nothing outside the reader's scope is offered (issue 19).
+    """
+
+    def field_choices(self, field, request, model_admin):
+        ordering = self.field_admin_ordering(field, request, model_admin)
+        related = field.remote_field.model
+        visible = scoped(related._default_manager.all(), actor_of(request), for_write=False)
+        target = field.remote_field.get_related_field().attname
+        return field.get_choices(
+            include_blank=False, ordering=ordering, limit_choices_to={f"{target}__in": visible.values(target)}
+        )
 
 
 class ScopedAdminMixin(_ModelAdminBase):

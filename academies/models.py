@@ -371,6 +371,8 @@ class TrainerAvailability(ChangeStamped):
         indexes = [
             models.Index(fields=["trainer", "starts_on", "ends_on"], name="availability_trainer_dates"),
             models.Index(fields=["updated_at", "id"], name="availability_updated_at_id"),
+            # The admin's date hierarchy: its first and last day, and whether a year has any (issue 19).
+            models.Index(fields=["starts_on"], name="availability_starts_on"),
         ]
 
     def __str__(self) -> str:

@@ -39,7 +39,7 @@ def tables(result: dict) -> str:
             ratio = f" (×{entry['ratio']})" if entry["ratio"] is not None else ""
             page = f" `{entry['page']}`" if entry.get("page") else ""  # admin.slowest_page names its page
             cells.append(f"{_number(entry['value'])}{ratio}{MARK[entry['ok']]}{page}")
-        # A goal that depends on the scale (admin.median_page) shows each one, with its scales.
+        # A goal that depends on the scale shows each one, with its scales.
         goals = {entry["goal"]: [] for scale in scales if (entry := by_key.get((name, scale))) and entry["goal"]}
         for scale in scales:
             if (entry := by_key.get((name, scale))) and entry["goal"]:

@@ -184,6 +184,8 @@ class TrainerAssignment(ChangeStamped):
         indexes = [
             models.Index(fields=["trainer", "starts_on", "ends_on"], name="assignment_trainer_dates"),
             models.Index(fields=["updated_at", "id"], name="assignment_updated_at_id"),
+            # The admin's date hierarchy: its first and last day, and whether a year has any (issue 19).
+            models.Index(fields=["starts_on"], name="assignment_starts_on"),
         ]
 
     def __str__(self) -> str:
@@ -433,6 +435,8 @@ class CountReturn(ChangeStamped):
         indexes = [
             models.Index(fields=["state", "as_of"], name="count_return_state_as_of"),
             models.Index(fields=["cohort", "state"], name="count_return_cohort_state"),
+            # The admin's date hierarchy and its newest-first order (issue 19).
+            models.Index(fields=["as_of", "id"], name="count_return_as_of_id"),
             # Approvals after a date: what a figure about that date leaves out (mission.selectors.progress).
             models.Index(fields=["approved_at"], name="count_return_approved_at"),
             models.Index(fields=["updated_at", "id"], name="count_return_updated_at_id"),

@@ -6,6 +6,8 @@ import datetime as dt
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from drf_spectacular.generators import SchemaGenerator
 
 from academies.models import Organisation
@@ -350,3 +352,19 @@ def test_the_response_rate_of_an_unanswered_open_checkpoint_is_awaiting_and_scop
     assert (kyiv["week_4"].opened, kyiv["week_4"].answered, kyiv["week_4"].awaiting) == (1, 0, 1)
     assert kyiv["week_4"].rate == 0.0 and kyiv["week_12"].rate is None
     assert (hq["week_4"].opened, hq["week_4"].awaiting) == (3, 3)
+
+
+def test_the_response_rate_makes_the_same_queries_however_many_cohorts_have_ended(ukraine):
+    hq = ukraine["organisations"]["hq"]
+    with CaptureQueriesContext(connection) as few:
+        before = {rate.checkpoint: rate for rate in unit_feedback_response_rates(hq, today=clock.today())}
+    for days_ago in (40, 50, 200, 300):
+        CohortFactory(**ended(days_ago))
+    with CaptureQueriesContext(connection) as more:
+        after = {rate.checkpoint: rate for rate in unit_feedback_response_rates(hq, today=clock.today())}
+
+    assert len(more.captured_queries) == len(few.captured_queries)
+    # Four more ended cohorts have passed week 4 (40 days and more); those of 200 and 300 days week 12 too.
+    assert after["week_4"].opened == before["week_4"].opened + 4
+    assert after["week_12"].opened == before["week_12"].opened + 2
+    assert after["week_4"].answered == before["week_4"].answered

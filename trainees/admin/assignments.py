@@ -7,8 +7,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
-from academies.admin_scope import ScopedAdminMixin, actor_of, run_as_actor
-from config.admin import ServiceSaveAdminMixin
+from academies.admin_scope import ScopedAdminMixin, ScopedRelatedFilter, actor_of, run_as_actor
+from config.admin import LargeTableAdminMixin, ServiceSaveAdminMixin
 
 from ..models import TrainerAssignment
 from ..services import trainer_unassign
@@ -16,14 +16,14 @@ from .forms import TrainerAssignmentForm
 
 
 @admin.register(TrainerAssignment)
-class TrainerAssignmentAdmin(ScopedAdminMixin, ServiceSaveAdminMixin, SimpleHistoryAdmin):
+class TrainerAssignmentAdmin(ScopedAdminMixin, LargeTableAdminMixin, ServiceSaveAdminMixin, SimpleHistoryAdmin):
     form = TrainerAssignmentForm
     list_display = ("trainer", "trainer_nation", "cohort", "academy", "role", "starts_on", "ends_on")
     list_filter = (
         "role",
-        ("trainer__nation", admin.RelatedOnlyFieldListFilter),
-        ("cohort__academy", admin.RelatedOnlyFieldListFilter),
-        ("cohort__course", admin.RelatedOnlyFieldListFilter),
+        ("trainer__nation", ScopedRelatedFilter),
+        ("cohort__academy", ScopedRelatedFilter),
+        ("cohort__course", ScopedRelatedFilter),
         "starts_on",
     )
     search_fields = ("trainer__reference", "trainer__display_name", "cohort__reference")

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
-from academies.admin_scope import ScopedAdminMixin, actor_of, run_as_actor
+from academies.admin_scope import ScopedAdminMixin, ScopedRelatedFilter, actor_of, run_as_actor
 from config.admin import (
     ImportExportLimitsMixin,
     OfficialRecordAdminMixin,
@@ -90,10 +90,10 @@ class CountReturnAdmin(
     list_filter = (
         "state",
         CountReturnStateFilter,
-        ("cohort__academy__nation", admin.RelatedOnlyFieldListFilter),
-        ("cohort__academy", admin.RelatedOnlyFieldListFilter),
-        ("cohort__academy__command", admin.RelatedOnlyFieldListFilter),
-        ("cohort__course", admin.RelatedOnlyFieldListFilter),
+        ("cohort__academy__nation", ScopedRelatedFilter),
+        ("cohort__academy", ScopedRelatedFilter),
+        ("cohort__academy__command", ScopedRelatedFilter),
+        ("cohort__course", ScopedRelatedFilter),
         "as_of",
     )
     search_fields = ("cohort__reference", "cohort__academy__name_en", "rejection_reason")

@@ -69,10 +69,13 @@ bench: $(INSTALLED)  ## Benchmarks on PostgreSQL (see docs/performance.md)
 	$(PY) -m bench
 
 # Production hardening (issue 8): five minutes of mixed partner traffic against gunicorn on a loopback port.
+# Redis as in production: the cache (and the API throttles' counters in it) and the broker.
 LOAD_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/eumam_load
+LOAD_REDIS_URL ?= redis://127.0.0.1:6379/0
 load: $(INSTALLED)  ## Load test: 5 min of partner reads and writes against gunicorn (see docs/performance.md)
 	createdb -h 127.0.0.1 -U postgres eumam_load 2>/dev/null || true
-	DATABASE_URL=$(LOAD_DATABASE_URL) $(PY) bench/load.py --duration $${LOAD_SECONDS:-300} --users $${LOAD_USERS:-8}
+	DATABASE_URL=$(LOAD_DATABASE_URL) $(PY) bench/load.py --duration $${LOAD_SECONDS:-300} --users $${LOAD_USERS:-8} \
+		--redis-url $(LOAD_REDIS_URL)
 
 # Issue 19: a production-shaped cluster on loopback ports (PostgreSQL primary + streaming replica, PgBouncer, Redis,
 # HAProxy, 2 web nodes, 2 workers, beat) broken five ways under load, then a backup restored. A few minutes.

@@ -2,8 +2,12 @@
 
 import os
 
-# Sync workers: each request holds one database connection; scale with WEB_CONCURRENCY (about 2 x cores + 1).
+# Threaded workers (gthread): WEB_CONCURRENCY processes (about cores + 1) of GUNICORN_THREADS threads each. A thread
+# waiting on PostgreSQL leaves the core to another, and connections are kept alive between requests, which sync
+# workers close after each one (the load test, docs/performance.md: less CPU a request, more requests a second).
+# Each thread holds its own database connection: a node opens up to workers x threads of them.
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 # A rolling deploy sends SIGTERM: requests in flight get this long to finish before the worker exits.
 graceful_timeout = 30

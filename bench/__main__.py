@@ -56,6 +56,11 @@ GROWTH_GOALS = {
     "conditional.not_modified": (f"abs(slope) <= {FLAT} (flat)", lambda slope: abs(slope) <= FLAT),
     "me.latency": (f"abs(slope) <= {FLAT} (flat)", lambda slope: abs(slope) <= FLAT),
 }
+# The load test (issue 19) is one short run of bench/load.py in a world of its own (the eight partners it seeds):
+# it runs once whatever the scales, against its own database, `<prefix>_load`, and Redis as in production.
+LOAD_STEP = "load test"
+LOAD_SECONDS = 20
+LOAD_REDIS_URL = os.environ.get("BENCH_REDIS_URL", os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"))
 SKIP_GROWTH = {
     "progress.figures_match_sql", "progress.figures_match_tally_sql", "api.same_rows_as_bare", "gunicorn.failed_requests",
     "delta.cohorts_exactly_the_changes", "delta.enrollments_exactly_the_changes", "conditional.is_304_without_body",
@@ -124,6 +129,27 @@ def _scalar(database: str, sql: str) -> str:
     command += ["-U", server.username or "postgres", "-d", database, "-Atc", sql]
     env = {**os.environ, "PGPASSWORD": server.password or ""}
     return subprocess.run(command, env=env, check=True, capture_output=True, text=True).stdout.strip()  # noqa: S603
+
+
+def measure_load(quick: bool) -> list[dict]:
+    """A short load test (bench/load.py) against `<prefix>_load`, created the first time; its figures as metrics."""
+    from bench.load import bench_metrics
+
+    name = f"{DATABASE_PREFIX}_load"
+    if _psql(f"SELECT 1 FROM pg_database WHERE datname = '{name}'") != "1":  # noqa: S608 (checked name)
+        _psql(f'CREATE DATABASE "{name}"')
+    seconds = LOAD_SECONDS // 2 if quick else LOAD_SECONDS
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"{SERVER_URL.rstrip('/')}/{name}",
+        "DJANGO_SETTINGS_MODULE": "config.settings.test",
+    }
+    command = [sys.executable, "bench/load.py", "--duration", str(seconds), "--redis-url", LOAD_REDIS_URL]
+    command += ["--log", str(ROOT / "var" / "bench-load-gunicorn.log")]
+    print(f"[load] {LOAD_STEP}, {seconds} s…", flush=True)
+    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=seconds + 300)  # noqa: S603
+    print(done.stderr.strip().splitlines()[-1] if done.stderr.strip() else "", flush=True)
+    return bench_metrics(json.loads(done.stdout.strip().splitlines()[-1]))
 
 
 def machine() -> dict:
@@ -228,6 +254,8 @@ def main(argv: list[str] | None = None) -> int:
             env = {**os.environ, "DATABASE_URL": database_url(scale)}
             subprocess.run(command, cwd=ROOT, env=env, check=True)  # noqa: S603
             metrics += json.loads(Path(out.name).read_text())
+    if not args.only or LOAD_STEP in args.only.split(","):
+        metrics += measure_load(args.quick)
     metrics += growth(metrics)
     result = {"machine": machine(), "scales": scales, "quick": args.quick, "metrics": metrics}
     Path(args.output).write_text(json.dumps(result, indent=1) + "\n")

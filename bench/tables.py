@@ -24,6 +24,9 @@ def _number(value) -> str:
 def tables(result: dict) -> str:
     scales = result["scales"]
     metrics = [entry for entry in result["metrics"] if not entry["name"].startswith("growth.")]
+    # The load test runs once, in a world of its own (scale "load"): its own table, after the scales'.
+    apart = [entry for entry in metrics if entry["scale"] not in scales]
+    metrics = [entry for entry in metrics if entry["scale"] in scales]
     names = list(dict.fromkeys(entry["name"] for entry in metrics))
     by_key = {(entry["name"], entry["scale"]): entry for entry in metrics}
     header = "| metric | unit | goal | " + " | ".join(f"{scale}×" for scale in scales) + " |"
@@ -46,6 +49,11 @@ def tables(result: dict) -> str:
                 goals[entry["goal"]].append(f"{scale}×")
         goal = first["goal"] or "" if len(goals) < 2 else "; ".join(f"{g} ({', '.join(s)})" for g, s in goals.items())
         lines.append(f"| `{name}` | {first['unit']} | {goal} | " + " | ".join(cells) + " |")
+    if apart:
+        lines += ["", "| metric | unit | goal | value |", "|---|---|---|---|"]
+        for entry in apart:
+            value = f"{_number(entry['value'])}{MARK[entry['ok']]}"
+            lines.append(f"| `{entry['name']}` | {entry['unit']} | {entry['goal'] or ''} | {value} |")
     growth = [entry for entry in result["metrics"] if entry["name"].startswith("growth.")]
     if growth:
         span = f"{scales[0]}× → {scales[-1]}×"

@@ -19,6 +19,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from config import clock
+from config.constraints import OneQueryCheckConstraints
 
 STAMP = "updated_at"
 
@@ -80,7 +81,7 @@ def restamp_referrers(instance: models.Model) -> None:
             restamp(related._base_manager.filter(**{relation.field.name: instance.pk}))
 
 
-class ChangeStamped(RestampsReferrersOnRename):
+class ChangeStamped(OneQueryCheckConstraints, RestampsReferrersOnRename):
     """A model the partner API lists: it has a change stamp, kept on every save.
 
     `save(update_fields=[...])` writes the stamp too. Keep `updated_at` out of the model's history

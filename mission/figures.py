@@ -17,6 +17,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import datetime as dt
+import functools
 import types
 import typing
 from collections.abc import Callable, Mapping
@@ -327,10 +328,23 @@ def upgrade(payload: Mapping[str, Any]) -> dict[str, Any]:
 # they are, never coerced: an int stored where a float is typed renders as it was first rendered.
 
 
+# Values that are their own JSON form. Exact types only: a subclass (a lazy string, an IntEnum) takes the general path.
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+
+
+@functools.cache
+def _field_names(cls: type) -> tuple[str, ...]:
+    """The field names of a figures dataclass, read once per class: a scope's payload holds thousands of rows."""
+    return tuple(item.name for item in dataclasses.fields(cls))
+
+
 def dump(value: Any) -> Any:
     """The JSON form of a figures value."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {item.name: dump(getattr(value, item.name)) for item in dataclasses.fields(value)}
+    kind = type(value)
+    if kind in _PLAIN:
+        return value
+    if dataclasses.is_dataclass(kind):
+        return {name: dump(getattr(value, name)) for name in _field_names(kind)}
     if isinstance(value, dt.date):  # a datetime too
         return value.isoformat()
     if isinstance(value, tuple | list):

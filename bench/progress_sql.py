@@ -81,6 +81,34 @@ LABELS = {
 }
 
 
+def planned_figures(cursor, params: dict) -> tuple[dict, dict[str, dict]]:
+    """The figures both limits compute alike, whether the official ones come from the rows or the tallies: the
+    pipeline, the staffing gaps, the period's cohorts, the target and the milestones (in the shape of `figures()`),
+    and the labels of the breakdowns' keys."""
+    cursor.execute(PIPELINE, params)
+    pipeline = cursor.fetchall()
+    cursor.execute(STAFFING_GAPS, params)
+    gaps = cursor.fetchall()
+    cursor.execute(COHORT_ACTIVITY, params)
+    activity = cursor.fetchone()
+    cursor.execute(TARGET, params)
+    target = cursor.fetchone()
+    cursor.execute(MILESTONES)
+    milestones = cursor.fetchall()
+    labels = {}
+    for name, sql in LABELS.items():
+        cursor.execute(sql)
+        labels[name] = dict(cursor.fetchall())
+    planned = {
+        "pipeline_cohorts": len(pipeline),
+        "staffing_gaps": [row[0] for row in gaps],
+        "cohort_activity": list(activity),
+        "target": target[0] if target else None,
+        "milestones": [row[0] for row in milestones],
+    }
+    return planned, labels
+
+
 def raw_progress(as_of: dt.date, period_start: dt.date, horizon: dt.date) -> dict:
     """Compute the report's figures with hand-written SQL; return them in the shape of `figures()`."""
     params = {"as_of": as_of, "start": period_start, "horizon": horizon}
@@ -91,20 +119,7 @@ def raw_progress(as_of: dt.date, period_start: dt.date, horizon: dt.date) -> dic
         pending_trained, pending_returns = cursor.fetchone()
         cursor.execute(UNIQUE_PEOPLE)
         (unique_people,) = cursor.fetchone()
-        cursor.execute(PIPELINE, params)
-        pipeline = cursor.fetchall()
-        cursor.execute(STAFFING_GAPS, params)
-        gaps = cursor.fetchall()
-        cursor.execute(COHORT_ACTIVITY, params)
-        activity = cursor.fetchone()
-        cursor.execute(TARGET, params)
-        target = cursor.fetchone()
-        cursor.execute(MILESTONES)
-        milestones = cursor.fetchall()
-        labels = {}
-        for name, sql in LABELS.items():
-            cursor.execute(sql)
-            labels[name] = dict(cursor.fetchall())
+        planned, labels = planned_figures(cursor, params)
     # GROUPING() sets a bit for each column left out of the grouping set (as_of is the highest of five bits).
     levels = {0b01111: "daily", 0b10111: "course", 0b11011: "nation", 0b11101: "command", 0b11110: "academy"}
     total = (0, 0, 0, 0, 0)
@@ -136,11 +151,7 @@ def raw_progress(as_of: dt.date, period_start: dt.date, horizon: dt.date) -> dic
         "roster_completions": total[4] or 0,
         "breakdowns": dict(breakdowns),
         "completion_rates": rates,
-        "pipeline_cohorts": len(pipeline),
-        "staffing_gaps": [row[0] for row in gaps],
-        "cohort_activity": list(activity),
-        "target": target[0] if target else None,
-        "milestones": [row[0] for row in milestones],
+        **planned,
     }
 
 

@@ -20,7 +20,7 @@ from collections import defaultdict
 
 from django.db import connection
 
-from bench.progress_sql import COHORT_ACTIVITY, LABELS, MILESTONES, PIPELINE, STAFFING_GAPS, TARGET
+from bench.progress_sql import planned_figures
 
 DAILY = """
 SELECT day, completed, enrolled, withdrawn FROM trainees_dailytally
@@ -64,20 +64,7 @@ def tally_progress(as_of: dt.date, period_start: dt.date, horizon: dt.date) -> d
         pending_trained, pending_returns = cursor.fetchone()
         cursor.execute(PEOPLE)
         (unique_people,) = cursor.fetchone()
-        cursor.execute(PIPELINE, params)
-        pipeline = cursor.fetchall()
-        cursor.execute(STAFFING_GAPS, params)
-        gaps = cursor.fetchall()
-        cursor.execute(COHORT_ACTIVITY, params)
-        activity = cursor.fetchone()
-        cursor.execute(TARGET, params)
-        target = cursor.fetchone()
-        cursor.execute(MILESTONES)
-        milestones = cursor.fetchall()
-        labels = {}
-        for name, sql in LABELS.items():
-            cursor.execute(sql)
-            labels[name] = dict(cursor.fetchall())
+        planned, labels = planned_figures(cursor, params)
     roster = 0
     breakdowns: dict[str, dict] = defaultdict(dict)
     rates: dict[str, float] = {}
@@ -107,9 +94,5 @@ def tally_progress(as_of: dt.date, period_start: dt.date, horizon: dt.date) -> d
         "roster_completions": roster or 0,
         "breakdowns": dict(breakdowns),
         "completion_rates": rates,
-        "pipeline_cohorts": len(pipeline),
-        "staffing_gaps": [row[0] for row in gaps],
-        "cohort_activity": list(activity),
-        "target": target[0] if target else None,
-        "milestones": [row[0] for row in milestones],
+        **planned,
     }

@@ -27,6 +27,13 @@ def sites_of(scope: Scope) -> models.QuerySet:
 RATIO_ROLES = ("lead_instructor", "instructor", "medic")
 
 
+def trainers_needed_by(ratio: Any) -> Cast:
+    """The trainers a cohort's seats need at `ratio` trainees per trainer (an expression of the course's ratio),
+    rounded up, in integer arithmetic that SQLite and PostgreSQL do alike (as `trainees.services.trainers_needed`
+    does in Python)."""
+    return Cast((F("seats") + ratio - Value(1)) / ratio, IntegerField())
+
+
 def _assignments_counted(roles: tuple[str, ...]) -> Coalesce:
     """The number of the cohort's assignments in `roles`, as a correlated subquery.
 
@@ -78,10 +85,10 @@ class CohortQuerySet(models.QuerySet):
     def with_staffing(self, *, leads: bool = True, needed: bool = True) -> CohortQuerySet:
         """Annotate `trainers_needed`, `trainers_assigned` (ratio roles) and `lead_instructors`, in SQL.
 
-        `trainers_needed` is seats divided by the course's trainees per trainer, rounded up, in integer arithmetic
-        that SQLite and PostgreSQL do alike (as `trainees.services.trainers_needed` does in Python). Without
-        `leads`, the lead instructors are not counted; without `needed`, the caller computes the need in Python
-        from the seats and the course's ratio (the progress report, which reads a few hundred rows).
+        `trainers_needed` is `trainers_needed_by` the course's ratio. Without `leads`, the lead instructors are not
+        counted; without `needed`, the caller annotates `trainers_needed` itself, from a ratio it already joins (the
+        progress report, which joins the course for its labels: the subquery below, once in the select list and
+        once in `understaffed()`'s filter, costs it more than the join).
         """
         from academies.models import Course
 
@@ -92,7 +99,7 @@ class CohortQuerySet(models.QuerySet):
             # The course's ratio as a subquery, not a join: the join would stay in every query built on this one,
             # the admin's date hierarchy (MIN/MAX of the start dates) among them, and keep it off the date index.
             ratio = Subquery(Course.objects.filter(pk=OuterRef("course_id")).values("trainees_per_trainer")[:1])
-            counts["trainers_needed"] = Cast((F("seats") + ratio - Value(1)) / ratio, IntegerField())
+            counts["trainers_needed"] = trainers_needed_by(ratio)
         return self.annotate(**counts)
 
     def understaffed(self) -> CohortQuerySet:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import F, IntegerField, Q, Value
-from django.db.models.functions import Cast
+from django.db.models import F, Q
 
 from trainees.models import Cohort
+from trainees.querysets import trainers_needed_by
 from trainees.selectors import GAP_HORIZON_WEEKS, staffing_window
 
 from ..figures import CohortActivity, StaffingGap
@@ -49,13 +49,13 @@ def _staffing_gaps(scope: Scope, as_of: dt.date) -> tuple[StaffingGap, ...]:
     quarter of them short, and reading every one with its labels cost more than the comparison (issue 19).
     """
     cohorts = Cohort.objects.filter(scope.cohort_q()) if scope.kind != "mission" else None
-    ratio = F("course__trainees_per_trainer")  # joined for the labels already
     window = (
         staffing_window(on=as_of, weeks=STAFFING_HORIZON_WEEKS, cohorts=cohorts, leads=False, needed=False)
-        .annotate(needed=Cast((F("seats") + ratio - Value(1)) / ratio, IntegerField()))
-        .filter(trainers_assigned__lt=F("needed"))
+        # The course's ratio from the join the labels make already.
+        .annotate(trainers_needed=trainers_needed_by(F("course__trainees_per_trainer")))
+        .understaffed()
         .values_list(
-            "reference", "starts_on", "ends_on", "seats", "needed", "trainers_assigned",
+            "reference", "starts_on", "ends_on", "seats", "trainers_needed", "trainers_assigned",
             "academy__name_en", "academy__name_uk", "course__code", "course__name_en", "course__name_uk",
         )
     )  # fmt: skip

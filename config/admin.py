@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.contrib.admin.apps import AdminConfig
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.options import ShowFacets
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.paginator import Paginator
@@ -163,8 +164,6 @@ def form_action(
     if form.is_valid():
         apply(form.cleaned_data)
         return None
-    from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
-
     opts = modeladmin.model._meta
     context = {
         **modeladmin.admin_site.each_context(request),
